@@ -1,0 +1,131 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { run } from "./main.js";
+
+const dir = mkdtempSync(join(tmpdir(), "escalate-cli-"));
+const boinFile = join(dir, "boin.yaml");
+writeFileSync(boinFile, "design: boin\ntarget: 0.3\ndoses: 5\ncohortSize: 3\ncohorts: 10\n");
+
+async function json(argv: string[]): Promise<Record<string, unknown>> {
+  const result = await run(argv);
+  expect(result.stderr).toBe("");
+  expect(result.exitCode).toBe(0);
+  return JSON.parse(result.stdout) as Record<string, unknown>;
+}
+
+describe("escalate boundaries", () => {
+  it("prints λe, λd and the table with the contract's field names", async () => {
+    const out = await json(["boundaries", boinFile, "--json"]);
+    expect(Object.keys(out)).toEqual(["lambdaE", "lambdaD", "table"]);
+    expect(out.lambdaE).toBeCloseTo(0.2364907, 6);
+    expect(out.lambdaD).toBeCloseTo(0.3585195, 6);
+    const table = out.table as { n: number; escalate: number; deescalate: number; eliminate: number | null }[];
+    expect(Object.keys(table[0]!)).toEqual(["n", "escalate", "deescalate", "eliminate"]);
+    expect(table.find((row) => row.n === 3)).toEqual({ n: 3, escalate: 0, deescalate: 2, eliminate: 3 });
+    expect(table.find((row) => row.n === 1)?.eliminate).toBeNull();
+  });
+
+  it("accepts a design name with flags instead of a file", async () => {
+    const fromName = await json(["boundaries", "boin", "--target", "0.3", "--doses", "5", "--json"]);
+    const fromFile = await json(["boundaries", boinFile, "--json"]);
+    expect(fromName).toEqual(fromFile);
+  });
+});
+
+describe("escalate next", () => {
+  it("returns the contract fields with 1-based doses", async () => {
+    const out = await json(["next", boinFile, "--outcomes", "1NNN 2NNN 3NTT", "--json"]);
+    expect(out).toMatchObject({ action: "de-escalate", dose: 2, stop: false, mtd: null });
+    expect(out.admissible).toEqual([true, true, true, true, true]);
+    expect((out.reasons as string[]).join(" ")).toMatch(/λd/);
+  });
+
+  it("stops a 3+3 trial and names the MTD", async () => {
+    const out = await json(["next", "three-plus-three", "--doses", "5", "--outcomes", "1NNN 2NNN 3NNT 3NTN", "--json"]);
+    expect(out).toMatchObject({ action: "stop", dose: null, stop: true, mtd: 2 });
+  });
+
+  it("prints readable text without --json", async () => {
+    const result = await run(["next", boinFile, "--outcomes", "1NNN"]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/ESCALATE — next cohort of 3 at dose 2/);
+  });
+});
+
+describe("escalate mtd", () => {
+  it("selects the MTD by isotonic regression", async () => {
+    const out = await json(["mtd", boinFile, "--outcomes", "1NNN 2NNN 3NNT 3NTN 3NNN 4NTT", "--json"]);
+    expect(out.mtd).toBe(3);
+  });
+});
+
+describe("escalate simulate", () => {
+  const truth = "0.05,0.15,0.3,0.45,0.6";
+
+  it("gives identical Monte Carlo results on 1 and 2 threads", async () => {
+    const one = await json(["simulate", boinFile, "--truth", truth, "--trials", "3000", "--seed", "7", "--threads", "1", "--json"]);
+    const two = await json(["simulate", boinFile, "--truth", truth, "--trials", "3000", "--seed", "7", "--threads", "2", "--json"]);
+    expect(two).toEqual(one);
+    expect(Object.keys(one)).toEqual(expect.arrayContaining(["exact", "trials", "noMtd", "selection", "patients", "dlts", "sampleSize", "overdosed"]));
+    expect(one.exact).toBe(false);
+    expect(one.trials).toBe(3000);
+  });
+
+  it("enumerates exactly with --exact", async () => {
+    const out = await json(["simulate", boinFile, "--truth", truth, "--exact", "--json"]);
+    expect(out.exact).toBe(true);
+    const selection = out.selection as number[];
+    expect(selection.reduce((a, b) => a + b, 0) + (out.noMtd as number)).toBeCloseTo(1, 12);
+  });
+});
+
+describe("escalate paths and describe", () => {
+  it("lists every outcome of the next cohorts", async () => {
+    const out = await json(["paths", boinFile, "--outcomes", "1NNN", "--cohorts", "2", "--json"]);
+    expect(out.dose).toBe(2);
+    const children = out.children as { cohort: string; dose: number; children: unknown[] }[];
+    expect(children.map((child) => child.cohort)).toEqual(["2NNN", "2NNT", "2NTT", "2TTT"]);
+    expect(children.map((child) => child.dose)).toEqual([3, 2, 1, 1]);
+    expect(children[0]!.children).toHaveLength(4);
+  });
+
+  it("prints protocol markdown", async () => {
+    const result = await run(["describe", boinFile]);
+    expect(result.stdout).toMatch(/^# Bayesian optimal interval \(BOIN\) design/);
+    expect(result.stdout).toMatch(/\| 3 \| 0 \| 2 \| 3 \|/);
+  });
+});
+
+describe("bad input", () => {
+  const cases: [string, string[], RegExp][] = [
+    ["unknown design", ["next", "foo"], /design file not found: foo/],
+    ["unknown design in a file", ["next", writeSpec("design: bogus\ntarget: 0.3\ndoses: 5\n")], /design/],
+    ["target outside (0,1)", ["next", "boin", "--target", "1.3", "--doses", "5"], /--target: 1\.3 is not allowed; must be < 1/],
+    ["target in a file", ["next", writeSpec("design: boin\ntarget: 0\ndoses: 5\n")], /target: 0 is not allowed; must be > 0/],
+    ["malformed outcomes", ["next", "boin", "--target", "0.3", "--doses", "5", "--outcomes", "1NNX"], /invalid --outcomes: cohort "1NNX"/],
+    ["dose out of range", ["next", "boin", "--target", "0.3", "--doses", "5", "--outcomes", "6NNN"], /dose 6 is not in 1\.\.5/],
+    ["truth length", ["simulate", boinFile, "--truth", "0.1,0.2", "--exact"], /truth.*5 values, got 2/],
+    ["non-monotone truth", ["simulate", boinFile, "--truth", "0.1,0.3,0.2,0.4,0.5", "--exact"], /truth\.2: 0\.2 is not allowed; must be ≥/],
+    ["truth out of range", ["simulate", boinFile, "--truth", "0.1,0.2,0.3,0.4,1.5", "--exact"], /--truth \(value 5\): 1\.5 is not allowed; must be ≤ 1/],
+    ["missing seed", ["simulate", boinFile, "--truth", "0.1,0.2,0.3,0.4,0.5", "--trials", "10"], /--seed/],
+    ["unknown flag", ["next", boinFile, "--bogus"], /Unknown option '--bogus'/],
+    ["unknown command", ["frobnicate"], /unknown command "frobnicate"/],
+    ["unknown key", ["next", writeSpec("design: boin\ntarget: 0.3\ndoses: 5\ncohortsize: 3\n")], /unknown key "cohortsize"/],
+  ];
+  it.each(cases)("%s → exit 2 with a message naming the field", async (_name, argv, message) => {
+    const result = await run(argv);
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
+
+function writeSpec(text: string): string {
+  const file = join(dir, `spec-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, text);
+  return file;
+}

@@ -1,0 +1,82 @@
+import { type Decision, dosePaths, type PathNode } from "@escalate/core";
+import { loadDesign } from "../design-file.js";
+import type { Options } from "../options.js";
+import { fixed, renderTable } from "../table.js";
+import { type CommandResult, designOverrides } from "./shared.js";
+
+export function boundariesCommand(reference: string | undefined, options: Options): CommandResult {
+  const design = loadDesign(reference, designOverrides(options));
+  const boundaries = design.boundaries();
+  if (options.json) return { json: boundaries };
+  const cell = (value: number | null) => (value === null ? "—" : value);
+  const lines = [];
+  if (boundaries.lambdaE !== null && boundaries.lambdaD !== null) {
+    lines.push(`λe = ${fixed(boundaries.lambdaE, 4)}, λd = ${fixed(boundaries.lambdaD, 4)}`, "");
+  }
+  lines.push(
+    renderTable(
+      ["patients", "escalate if DLTs ≤", "de-escalate if DLTs ≥", "eliminate if DLTs ≥"],
+      boundaries.table.map((row) => [row.n, cell(row.escalate), cell(row.deescalate), cell(row.eliminate)]),
+    ),
+  );
+  return { text: lines.join("\n") };
+}
+
+export function nextCommand(reference: string | undefined, options: Options): CommandResult {
+  const design = loadDesign(reference, designOverrides(options));
+  const decision = design.decide(options.outcomes ?? "");
+  if (options.json) {
+    const { action, dose, stop, admissible, mtd, reasons, cohortSize, phase } = decision;
+    return { json: { action, dose, stop, admissible, mtd, reasons, cohortSize, phase } };
+  }
+  return { text: formatDecision(decision, design.doseLabels) };
+}
+
+function formatDecision(decision: Decision, labels: readonly string[]): string {
+  const dose = (index: number | null) => (index === null ? "none" : `${index} (${labels[index - 1]})`);
+  const headline = decision.stop
+    ? `STOP — MTD: ${dose(decision.mtd)}`
+    : `${decision.action.toUpperCase()} — next cohort of ${decision.cohortSize} at dose ${dose(decision.dose)}${decision.phase === "expansion" ? " (expansion at the MTD)" : ""}`;
+  const admissible = decision.admissible.map((ok, i) => `${i + 1}${ok ? "" : "✗"}`).join(" ");
+  return [headline, "", ...decision.reasons.map((reason) => `  • ${reason}`), "", `Admissible doses (✗ = eliminated): ${admissible}`].join(
+    "\n",
+  );
+}
+
+export function mtdCommand(reference: string | undefined, options: Options): CommandResult {
+  const design = loadDesign(reference, designOverrides(options));
+  const selection = design.selectMtd(options.outcomes ?? "");
+  if (options.json) return { json: selection };
+  const lines = [`MTD: ${selection.mtd === null ? "none" : `dose ${selection.mtd} (${design.doseLabels[selection.mtd - 1]})`}`];
+  if (selection.estimates) {
+    lines.push(
+      "",
+      renderTable(
+        ["dose", "isotonic DLT estimate"],
+        selection.estimates.map((estimate, i) => [i + 1, estimate === null ? "—" : fixed(estimate, 3)]),
+      ),
+    );
+  }
+  lines.push("", ...selection.reasons.map((reason) => `  • ${reason}`));
+  return { text: lines.join("\n") };
+}
+
+export function pathsCommand(reference: string | undefined, options: Options): CommandResult {
+  const design = loadDesign(reference, { ...designOverrides(options), cohorts: undefined });
+  const tree = dosePaths(design, options.outcomes ?? "", options.cohorts ?? 2);
+  if (options.json) return { json: tree };
+  const lines: string[] = [];
+  const visit = (node: PathNode, depth: number) => {
+    const label = node.cohort ?? (node.outcomes === "" ? "(start)" : node.outcomes);
+    const decision = node.stop ? `stop, MTD ${node.mtd ?? "none"}` : `${node.action} → dose ${node.dose}`;
+    lines.push(`${"  ".repeat(depth)}${label}  ⇒ ${decision}`);
+    for (const child of node.children) visit(child, depth + 1);
+  };
+  visit(tree, 0);
+  return { text: lines.join("\n") };
+}
+
+export function describeCommand(reference: string | undefined, options: Options): CommandResult {
+  const design = loadDesign(reference, designOverrides(options));
+  return options.json ? { json: { markdown: design.describe() } } : { text: design.describe() };
+}

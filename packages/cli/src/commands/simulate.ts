@@ -1,0 +1,65 @@
+import { exactOperatingCharacteristics, type OperatingCharacteristics } from "@escalate/core";
+import { loadDesign } from "../design-file.js";
+import { UsageError } from "../errors.js";
+import type { Options } from "../options.js";
+import { simulateInParallel } from "../parallel.js";
+import { createProgress } from "../progress.js";
+import { fixed, percent, renderTable } from "../table.js";
+import { type CommandResult, designOverrides } from "./shared.js";
+
+export async function simulateCommand(reference: string | undefined, options: Options): Promise<CommandResult> {
+  const design = loadDesign(reference, designOverrides(options));
+  if (!options.truth) throw new UsageError("missing --truth: the true DLT probability of each dose, e.g. --truth 0.05,0.15,0.3,0.45,0.6");
+  if (options.exact && (options.trials !== undefined || options.seed !== undefined || options.threads !== undefined)) {
+    throw new UsageError("--exact enumerates every trial path; it takes no --trials, --seed or --threads");
+  }
+  let result: OperatingCharacteristics;
+  if (options.exact) {
+    result = exactOperatingCharacteristics(design, { truth: options.truth });
+  } else {
+    if (options.trials === undefined || options.seed === undefined) {
+      throw new UsageError("give --trials N and --seed S for Monte Carlo simulation, or --exact for exact operating characteristics");
+    }
+    const progress = createProgress("Simulating", options.trials);
+    result = await simulateInParallel({
+      spec: design.spec,
+      truth: options.truth,
+      trials: options.trials,
+      seed: options.seed,
+      ...(options.threads === undefined ? {} : { threads: options.threads }),
+      onProgress: (done, blocks) => progress(Math.round((done / blocks) * (options.trials ?? 0))),
+    });
+  }
+  if (options.json) return { json: result };
+  return { text: formatOperatingCharacteristics(result, options.truth, design.doseLabels) };
+}
+
+export function formatOperatingCharacteristics(
+  result: OperatingCharacteristics,
+  truth: readonly number[],
+  labels: readonly string[],
+): string {
+  const se = result.standardErrors;
+  const withSe = (value: string, error: number | undefined, format: (x: number) => string) =>
+    se && error !== undefined ? `${value} ± ${format(error)}` : value;
+  const rows = truth.map((p, d) => [
+    `${d + 1}`,
+    labels[d] ?? "",
+    fixed(p, 3),
+    withSe(percent(result.selection[d]!), se?.selection[d], (x) => percent(x)),
+    withSe(fixed(result.patients[d]!), se?.patients[d], (x) => fixed(x)),
+    withSe(fixed(result.dlts[d]!), se?.dlts[d], (x) => fixed(x)),
+  ]);
+  const header = result.exact
+    ? "Exact operating characteristics (all trial paths enumerated)"
+    : `Monte Carlo operating characteristics, ${result.trials} trials (± one standard error)`;
+  return [
+    header,
+    "",
+    renderTable(["dose", "label", "true P(DLT)", "selected as MTD", "patients", "DLTs"], rows),
+    "",
+    `No MTD selected:        ${withSe(percent(result.noMtd), se?.noMtd, (x) => percent(x))}`,
+    `Mean sample size:       ${withSe(fixed(result.sampleSize), se?.sampleSize, (x) => fixed(x))}`,
+    `Patients overdosed:     ${withSe(percent(result.overdosed), se?.overdosed, (x) => percent(x))} (treated at doses with true P(DLT) above the target)`,
+  ].join("\n");
+}

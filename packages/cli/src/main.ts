@@ -1,0 +1,56 @@
+import { boundariesCommand, describeCommand, mtdCommand, nextCommand, pathsCommand } from "./commands/decisions.js";
+import { demoCommand } from "./commands/demo.js";
+import type { CommandResult } from "./commands/shared.js";
+import { simulateCommand } from "./commands/simulate.js";
+import { describeError, UsageError } from "./errors.js";
+import { type Options, parseCommandLine } from "./options.js";
+
+const HELP = `escalate — dose-finding designs for early-phase oncology trials
+
+Usage:
+  escalate demo                                       a BOIN design, its decision table and operating characteristics
+  escalate boundaries <design> [--json]               decision table (escalate / de-escalate / eliminate per n)
+  escalate next <design> --outcomes "1NNN 2NTN" [--json]   next-dose decision with reasons
+  escalate mtd <design> --outcomes "…" [--json]       MTD selection from the data so far
+  escalate simulate <design> --truth 0.05,0.15,0.3,0.45,0.6
+                   (--trials N --seed S [--threads T] | --exact) [--json]
+  escalate paths <design> --outcomes "…" --cohorts k [--json]   dose-transition pathways
+  escalate describe <design>                          protocol-ready markdown
+
+<design> is a YAML or JSON design file, or a design name (three-plus-three, boin, keyboard, mtpi2)
+completed by --target, --doses, --cohort-size and --cohorts (these flags also override a file).
+Outcomes: cohorts separated by spaces, each a dose number then N (no DLT) or T (DLT) per patient.
+Exit codes: 0 success, 2 invalid input, 1 internal error.`;
+
+const VERSION = "0.1.0";
+
+type Command = (reference: string | undefined, options: Options) => CommandResult | Promise<CommandResult>;
+
+const COMMANDS: Record<string, Command> = {
+  demo: () => demoCommand(),
+  boundaries: boundariesCommand,
+  next: nextCommand,
+  mtd: mtdCommand,
+  simulate: simulateCommand,
+  paths: pathsCommand,
+  describe: describeCommand,
+};
+
+export async function run(argv: string[]): Promise<{ stdout: string; exitCode: number; stderr: string }> {
+  try {
+    const { positionals, options } = parseCommandLine(argv);
+    if (options.version) return { stdout: `${VERSION}\n`, stderr: "", exitCode: 0 };
+    const [name, reference, ...extra] = positionals;
+    if (options.help || name === undefined || name === "help") return { stdout: `${HELP}\n`, stderr: "", exitCode: 0 };
+    const command = COMMANDS[name];
+    if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(", ")} (see escalate --help)`);
+    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (quote --outcomes values that contain spaces)`);
+    const result = await command(reference, options);
+    const stdout = "json" in result ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.text}\n`;
+    return { stdout, stderr: "", exitCode: 0 };
+  } catch (error) {
+    const { message, exitCode } = describeError(error);
+    if (exitCode === 1 && process.env.ESCALATE_DEBUG && error instanceof Error) return { stdout: "", stderr: `${error.stack}\n`, exitCode };
+    return { stdout: "", stderr: `escalate: ${message}\n`, exitCode };
+  }
+}

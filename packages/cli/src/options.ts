@@ -1,0 +1,70 @@
+import { parseArgs } from "node:util";
+import { parseWith, ValidationError } from "@escalate/core";
+import { z } from "zod";
+import { UsageError } from "./errors.js";
+
+const OPTIONS = {
+  json: { type: "boolean" },
+  outcomes: { type: "string" },
+  truth: { type: "string" },
+  trials: { type: "string" },
+  seed: { type: "string" },
+  threads: { type: "string" },
+  exact: { type: "boolean" },
+  cohorts: { type: "string" },
+  target: { type: "string" },
+  doses: { type: "string" },
+  "cohort-size": { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
+} as const;
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Every flag's schema: the CLI validates with the same library and messages as the core. */
+const optionsSchema = z.object({
+  json: z.boolean().default(false),
+  outcomes: z.string().optional(),
+  truth: z
+    .string()
+    .transform((text) => text.split(",").map((part) => (part.trim() === "" ? Number.NaN : Number(part))))
+    .pipe(z.array(z.number().min(0).max(1)).min(1))
+    .optional(),
+  trials: integer(1, 100_000_000).optional(),
+  seed: integer(0, Number.MAX_SAFE_INTEGER).optional(),
+  threads: integer(1, 256).optional(),
+  exact: z.boolean().default(false),
+  cohorts: integer(1, 1000).optional(),
+  target: z.coerce.number().gt(0).lt(1).optional(),
+  doses: integer(1, 100).optional(),
+  "cohort-size": integer(1, 30).optional(),
+  help: z.boolean().default(false),
+  version: z.boolean().default(false),
+});
+
+export type Options = z.infer<typeof optionsSchema>;
+
+export function parseCommandLine(argv: string[]): { positionals: string[]; options: Options } {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  try {
+    return { positionals: parsed.positionals, options: parseWith(optionsSchema, parsed.values, "option") };
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      // Name flags as the user typed them: "--trials", "--truth (value 2)".
+      throw new ValidationError(
+        error.issues.map((issue) => {
+          const [flag, ...rest] = issue.path.split(".");
+          const where = rest.length > 0 ? ` (value ${Number(rest[0]) + 1})` : "";
+          return { ...issue, path: `--${flag}${where}` };
+        }),
+        "option",
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,56 @@
+import { DEESCALATE, DecisionBoundaries, ESCALATE, STAY } from "../interval/boundaries.js";
+import { IntervalMethod } from "../interval/interval-method.js";
+import { IsotonicMtdSelection } from "../interval/isotonic-selection.js";
+import { intervalSafetyOf } from "../interval/safety.js";
+import { type DoseNamer, formatNumber } from "../method.js";
+import { type BoinSpec, doseCountOf } from "../spec.js";
+
+/**
+ * Bayesian optimal interval design (Liu & Yuan 2015, JRSS C 64:507–523).
+ * With φ the target, φ1 = pSafe (default 0.6φ) and φ2 = pTox (default 1.4φ), the boundaries that
+ * minimise the probability of a wrong decision are
+ *   λe = log((1 − φ1)/(1 − φ)) / log(φ(1 − φ1) / (φ1(1 − φ))),
+ *   λd = log((1 − φ)/(1 − φ2)) / log(φ2(1 − φ) / (φ(1 − φ2))).
+ * Escalate when the observed rate y/n ≤ λe, de-escalate when y/n ≥ λd, otherwise stay.
+ */
+export interface BoinBoundaries {
+  lambdaE: number;
+  lambdaD: number;
+}
+
+export function boinLambdas(target: number, pSafe = 0.6 * target, pTox = 1.4 * target): BoinBoundaries {
+  const lambdaE = Math.log((1 - pSafe) / (1 - target)) / Math.log((target * (1 - pSafe)) / (pSafe * (1 - target)));
+  const lambdaD = Math.log((1 - target) / (1 - pTox)) / Math.log((pTox * (1 - target)) / (target * (1 - pTox)));
+  return { lambdaE, lambdaD };
+}
+
+export function resolvedBoinProbabilities(spec: BoinSpec): { pSafe: number; pTox: number } {
+  return { pSafe: spec.pSafe ?? 0.6 * spec.target, pTox: spec.pTox ?? 1.4 * spec.target };
+}
+
+export function createBoinMethod(spec: BoinSpec, doseName: DoseNamer): IntervalMethod {
+  const { pSafe, pTox } = resolvedBoinProbabilities(spec);
+  const { lambdaE, lambdaD } = boinLambdas(spec.target, pSafe, pTox);
+  const boundaries = new DecisionBoundaries((n, y) => {
+    const rate = y / n;
+    if (rate <= lambdaE) return ESCALATE;
+    if (rate >= lambdaD) return DEESCALATE;
+    return STAY;
+  });
+  return new IntervalMethod({
+    doseCount: doseCountOf(spec),
+    target: spec.target,
+    startDose: spec.startDose - 1,
+    boundaries,
+    ...intervalSafetyOf(spec),
+    selection: new IsotonicMtdSelection(doseCountOf(spec), spec.target, spec.boundMtd ? lambdaD : undefined),
+    doseName,
+    lambdas: { lambdaE, lambdaD },
+    explainDecision: (n, y) => {
+      const rate = `${y} of ${n} patients had a DLT (rate ${formatNumber(y / n)})`;
+      if (y / n <= lambdaE) return `${rate} ≤ λe = ${formatNumber(lambdaE, 4)}: escalate.`;
+      if (y / n >= lambdaD) return `${rate} ≥ λd = ${formatNumber(lambdaD, 4)}: de-escalate.`;
+      return `${rate} is between λe = ${formatNumber(lambdaE, 4)} and λd = ${formatNumber(lambdaD, 4)}: stay.`;
+    },
+  });
+}

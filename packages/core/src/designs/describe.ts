@@ -1,0 +1,156 @@
+import { describeRules } from "../rules/normalize.js";
+import { boinLambdas, resolvedBoinProbabilities } from "./boin/boin.js";
+import type { Design } from "./design.js";
+import { formatNumber } from "./method.js";
+
+const REFERENCES: Record<string, string[]> = {
+  "three-plus-three": [
+    "Storer BE. Design and analysis of phase I clinical trials. Biometrics 1989;45:925–937.",
+    "Lin Y, Shih WJ. Statistical properties of the traditional algorithm-based designs for phase I cancer clinical trials. Biostatistics 2001;2:203–215.",
+  ],
+  boin: [
+    "Liu S, Yuan Y. Bayesian optimal interval designs for phase I clinical trials. J R Stat Soc C 2015;64:507–523.",
+    "Yuan Y, Hess KR, Hilsenbeck SG, Gilbert MR. Bayesian optimal interval design: a simple and well-performing design for phase I oncology trials. Clin Cancer Res 2016;22:4291–4301.",
+  ],
+  keyboard: [
+    "Yan F, Mandrekar SJ, Yuan Y. Keyboard: a novel Bayesian toxicity probability interval design for phase I clinical trials. Clin Cancer Res 2017;23:3994–4003.",
+  ],
+  mtpi2: [
+    "Guo W, Wang SJ, Yang S, Lynn H, Ji Y. A Bayesian interval dose-finding design addressing Ockham's razor: mTPI-2. Contemp Clin Trials 2017;58:23–33.",
+  ],
+};
+
+const NAMES: Record<string, string> = {
+  "three-plus-three": "3+3",
+  boin: "Bayesian optimal interval (BOIN)",
+  keyboard: "Keyboard",
+  mtpi2: "modified toxicity probability interval-2 (mTPI-2)",
+};
+
+/** Protocol-ready markdown: the design, its decision table, stopping, MTD selection and references. */
+export function describeDesign(design: Design): string {
+  const spec = design.spec;
+  const lines: string[] = [];
+  const doses = design.doseLabels.map((label, i) => (typeof spec.doses === "number" ? `${i + 1}` : `${i + 1} (${label})`));
+  lines.push(`# ${spec.title ?? `${NAMES[spec.design]} design`}`, "");
+  const target = spec.target === undefined ? "" : ` The target DLT rate is ${spec.target}.`;
+  const limit = spec.cohorts === undefined ? "" : `, up to ${spec.cohorts} cohorts (${spec.cohorts * spec.cohortSize} patients)`;
+  lines.push(
+    `Dose finding follows the ${NAMES[spec.design]} design with ${design.doseCount} dose levels: ${doses.join(", ")}.${target} ` +
+      `Patients are treated in cohorts of ${spec.cohortSize}${limit}, starting at dose level ${spec.startDose}.`,
+    "",
+  );
+  lines.push(...designRules(design), "");
+  const rules = describeRules(design.engine.rules);
+  if (rules.length > 0) lines.push("## Additional rules", "", ...rules.map((rule) => `- ${rule}`), "");
+  lines.push("## References", "", ...(REFERENCES[spec.design] ?? []).map((reference) => `- ${reference}`), "");
+  return lines.join("\n");
+}
+
+function designRules(design: Design): string[] {
+  const spec = design.spec;
+  const table = decisionTable(design);
+  switch (spec.design) {
+    case "three-plus-three":
+      return [
+        "## Escalation rules",
+        "",
+        "- 0 of 3 patients with a DLT: escalate to the next dose.",
+        "- 1 of 3: treat 3 more patients at the same dose; escalate if at most 1 of the 6 has a DLT.",
+        "- 2 or more patients with a DLT (of 3 or of 6): the dose exceeds the MTD.",
+        spec.variant === "escalation-only"
+          ? "- Variant *escalation-only*: the trial stops when a dose exceeds the MTD; the MTD is the next lower dose (none if dose 1 is exceeded). Doses are never revisited."
+          : "- Variant *with de-escalation*: when a dose exceeds the MTD, the next lower dose is re-expanded to 6 patients if it had only 3; the MTD is the highest dose with at most 1 DLT in 6 patients below every exceeded dose.",
+        "- At the highest dose, 0 of 3 is confirmed with 3 more patients; at most 1 of 6 makes it the MTD.",
+        "",
+        table,
+      ];
+    case "boin": {
+      const { pSafe, pTox } = resolvedBoinProbabilities(spec);
+      const { lambdaE, lambdaD } = boinLambdas(spec.target, pSafe, pTox);
+      return [
+        "## Escalation rules",
+        "",
+        `With y DLTs among n patients at the current dose, escalate when y/n ≤ λe = ${formatNumber(lambdaE, 4)}, ` +
+          `de-escalate when y/n ≥ λd = ${formatNumber(lambdaD, 4)}, and stay otherwise ` +
+          `(λe and λd minimise the probability of an incorrect decision given φ1 = ${formatNumber(pSafe)}, the highest rate ` +
+          `that is underdosing, and φ2 = ${formatNumber(pTox)}, the lowest rate that is overdosing).`,
+        "",
+        table,
+        "",
+        ...intervalSafetyText(design),
+      ];
+    }
+    case "keyboard":
+      return [
+        "## Escalation rules",
+        "",
+        `The target key is [${formatNumber(spec.target - spec.marginBelow)}, ${formatNumber(spec.target + spec.marginAbove)}]; ` +
+          "keys of the same width are laid out on both sides of it. With a Beta(1, 1) prior, the DLT rate at the current " +
+          "dose has posterior Beta(1 + y, 1 + n − y); the key with the highest posterior probability (the strongest key) " +
+          "decides: escalate if it lies below the target key, stay if it is the target key, de-escalate if above.",
+        "",
+        table,
+        "",
+        ...intervalSafetyText(design),
+      ];
+    case "mtpi2":
+      return [
+        "## Escalation rules",
+        "",
+        `The equivalence interval is [${formatNumber(spec.target - spec.epsilon1)}, ${formatNumber(spec.target + spec.epsilon2)}]; ` +
+          "the rest of [0, 1] is cut into subintervals of the same length. With a Beta(1, 1) prior, the subinterval with the " +
+          "largest unit probability mass (posterior probability divided by length) decides: escalate (E) if below the " +
+          "equivalence interval, stay (S) if it is the equivalence interval, de-escalate (D) if above.",
+        "",
+        table,
+        "",
+        ...intervalSafetyText(design),
+      ];
+  }
+}
+
+function intervalSafetyText(design: Design): string[] {
+  const spec = design.spec;
+  if (spec.design === "three-plus-three") return [];
+  const lines = [
+    "## Safety and stopping",
+    "",
+    `- Elimination: with at least 3 patients at a dose, if P(DLT rate > ${spec.target} | data) > ${spec.eliminationCutoff} ` +
+      "under a Beta(1, 1) prior, that dose and all higher doses are eliminated and never used again. If the lowest dose " +
+      "is eliminated the trial stops without selecting an MTD.",
+  ];
+  if (spec.extraSafe) {
+    lines.push(
+      `- Extra-safe rule: the trial also stops when, with at least 3 patients at the lowest dose, P(DLT rate > ${spec.target}) > ` +
+        `${formatNumber(spec.eliminationCutoff - spec.offset)} (the cutoff minus ${spec.offset}).`,
+    );
+  }
+  if (spec.earlyStopN !== undefined) {
+    lines.push(`- Early stop: once ${spec.earlyStopN} patients have been treated at the current dose and the decision is to stay there.`);
+  }
+  lines.push(
+    `- Escalation to an eliminated dose, or beyond the highest dose, becomes "stay"; de-escalation below the lowest dose becomes "stay".`,
+    "",
+    "## MTD selection",
+    "",
+    "At the end of the trial, the DLT rate of each tried, non-eliminated dose is estimated by (y + 0.05)/(n + 0.1) and " +
+      "smoothed by isotonic regression (pool-adjacent-violators, weighted by the inverse variance). The MTD is the dose " +
+      `whose estimate is closest to the target ${spec.target}; among tied estimates, the higher dose when they lie below ` +
+      "the target and the lower dose when above.",
+  );
+  if (spec.design === "boin" && spec.boundMtd)
+    lines.push("", "The selected MTD's estimate must not exceed λd; otherwise the next lower dose is selected.");
+  return lines;
+}
+
+function decisionTable(design: Design): string {
+  const { table } = design.boundaries();
+  const cell = (value: number | null) => (value === null ? "—" : String(value));
+  const rows = [
+    "| Patients at the current dose | Escalate if DLTs ≤ | De-escalate if DLTs ≥ | Eliminate if DLTs ≥ |",
+    "|---:|---:|---:|---:|",
+    ...table.map((row) => `| ${row.n} | ${cell(row.escalate)} | ${cell(row.deescalate)} | ${cell(row.eliminate)} |`),
+  ];
+  return rows.join("\n");
+}

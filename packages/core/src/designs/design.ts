@@ -1,0 +1,177 @@
+import { type Cohort, parseOutcomes } from "../outcomes/notation.js";
+import { addCohort, countDlts, createTrialState, type TrialState } from "../outcomes/trial-state.js";
+import { normalizeRules } from "../rules/normalize.js";
+import { parseWith, ValidationError, type ValidationIssue } from "../validation.js";
+import { createBoinMethod } from "./boin/boin.js";
+import { describeDesign } from "./describe.js";
+import { createStep, DecisionEngine } from "./engine.js";
+import { createKeyboardMethod } from "./keyboard/keyboard.js";
+import type { BoundaryTable, DoseFindingMethod, DoseNamer } from "./method.js";
+import { STOP } from "./method.js";
+import { createMtpi2Method } from "./mtpi2/mtpi2.js";
+import { type DesignSpec, type DesignSpecInput, designSpec, doseCountOf, doseLabelsOf } from "./spec.js";
+import { ThreePlusThreeMethod } from "./three-plus-three/three-plus-three.js";
+
+export type Action = "escalate" | "stay" | "de-escalate" | "stop";
+
+/** A next-dose decision, 1-based doses (as in the R packages and the CLI). */
+export interface Decision {
+  action: Action;
+  /** 1-based dose for the next cohort; null when stopping. */
+  dose: number | null;
+  stop: boolean;
+  /** Per dose: may still be given (not eliminated by the design or a rule). */
+  admissible: boolean[];
+  /** 1-based MTD once dose finding has ended (stop or expansion); null otherwise or when none. */
+  mtd: number | null;
+  /** Patients in the next cohort; null when stopping. */
+  cohortSize: number | null;
+  phase: "dose-finding" | "expansion";
+  reasons: string[];
+}
+
+export interface MtdSelection {
+  mtd: number | null;
+  /** The estimates behind the selection per dose (isotonic DLT rates), null where not estimated. */
+  estimates: (number | null)[] | null;
+  reasons: string[];
+}
+
+export type History = string | readonly Cohort[];
+
+export class Design {
+  readonly doseCount: number;
+  readonly doseLabels: readonly string[];
+  readonly engine: DecisionEngine;
+  readonly method: DoseFindingMethod;
+
+  constructor(readonly spec: DesignSpec) {
+    this.doseCount = doseCountOf(spec);
+    this.doseLabels = doseLabelsOf(spec);
+    const labelled = typeof spec.doses !== "number";
+    const doseName: DoseNamer = (dose) => (labelled ? `dose ${dose + 1} (${this.doseLabels[dose]})` : `dose ${dose + 1}`);
+    this.method = createMethod(spec, doseName);
+    const rules = normalizeRules(spec.rules, spec.target, spec.expansion);
+    this.engine = new DecisionEngine(this.method, rules, spec.cohortSize, spec.cohorts ?? Number.POSITIVE_INFINITY, doseName);
+  }
+
+  parseHistory(history: History): readonly Cohort[] {
+    return typeof history === "string" ? parseOutcomes(history, this.doseCount) : history;
+  }
+
+  /** Replays a history through the design, tracking the phase (dose finding or expansion). */
+  replay(history: History, notes?: string[]): TrialState {
+    const cohorts = this.parseHistory(history);
+    const state = createTrialState(this.doseCount);
+    const step = createStep();
+    cohorts.forEach((cohort, index) => {
+      if (cohort.dose < 1 || cohort.dose > this.doseCount) {
+        throw new ValidationError(
+          [{ path: `outcomes.${index}.dose`, value: cohort.dose, message: `must be in 1..${this.doseCount}` }],
+          "outcomes",
+        );
+      }
+      this.engine.step(state, step);
+      if (step.startsExpansion) state.expansionDose = step.dose;
+      if (notes && step.dose !== cohort.dose - 1) {
+        const advised = step.dose === STOP ? "had stopped" : `advised dose ${step.dose + 1}`;
+        notes.push(`Note: cohort ${index + 1} was treated at dose ${cohort.dose} where the design ${advised}.`);
+      }
+      addCohort(state, cohort.dose - 1, cohort.dlts.length, countDlts(cohort));
+    });
+    return state;
+  }
+
+  decide(history: History = ""): Decision {
+    const reasons: string[] = [];
+    const state = this.replay(history, reasons);
+    const step = createStep();
+    this.engine.step(state, step, reasons);
+    const admissible = Array.from(this.engine.markAdmissible(state, new Uint8Array(this.doseCount)), (flag) => flag === 1);
+    const stop = step.dose === STOP;
+    const action: Action = stop
+      ? "stop"
+      : state.current < 0 || step.dose === state.current
+        ? "stay"
+        : step.dose > state.current
+          ? "escalate"
+          : "de-escalate";
+    return {
+      action,
+      dose: stop ? null : step.dose + 1,
+      stop,
+      admissible,
+      mtd: step.mtd < 0 ? null : step.mtd + 1,
+      cohortSize: stop ? null : step.cohortSize,
+      phase: state.expansionDose >= 0 || step.startsExpansion ? "expansion" : "dose-finding",
+      reasons,
+    };
+  }
+
+  /** The MTD the design would select from the data so far (the expansion dose once one has opened). */
+  selectMtd(history: History = ""): MtdSelection {
+    const reasons: string[] = [];
+    const state = this.replay(history);
+    const admissible = this.engine.markAdmissible(state, new Uint8Array(this.doseCount), reasons);
+    const estimates = this.method.estimates?.(state, admissible);
+    const mtd = state.expansionDose >= 0 ? state.expansionDose : this.method.selectMtd(state, admissible, reasons);
+    if (state.expansionDose >= 0) reasons.push(`The MTD was declared before the expansion cohort: dose ${mtd + 1}.`);
+    return {
+      mtd: mtd < 0 ? null : mtd + 1,
+      estimates: estimates ? Array.from(estimates, (value) => (Number.isNaN(value) ? null : value)) : null,
+      reasons,
+    };
+  }
+
+  /** Protocol-ready markdown text of the design. */
+  describe(): string {
+    return describeDesign(this);
+  }
+
+  /** The decision table for 1..maxPatients patients at a dose. */
+  boundaries(): BoundaryTable {
+    return this.method.boundaryTable(this.spec.cohortSize * (this.spec.cohorts ?? 2));
+  }
+}
+
+function createMethod(spec: DesignSpec, doseName: DoseNamer): DoseFindingMethod {
+  switch (spec.design) {
+    case "three-plus-three":
+      return new ThreePlusThreeMethod(spec, doseName);
+    case "boin":
+      return createBoinMethod(spec, doseName);
+    case "keyboard":
+      return createKeyboardMethod(spec, doseName);
+    case "mtpi2":
+      return createMtpi2Method(spec, doseName);
+  }
+}
+
+/** Validates a design specification (from a file, the CLI or code) and builds the design. */
+export function createDesign(input: DesignSpecInput | unknown): Design {
+  const spec = parseWith(designSpec, input, "design");
+  checkDesignSpec(spec);
+  return new Design(spec);
+}
+
+/** Constraints between fields that a per-field schema cannot express. */
+function checkDesignSpec(spec: DesignSpec): void {
+  const issues: ValidationIssue[] = [];
+  const doseCount = doseCountOf(spec);
+  if (spec.startDose > doseCount) {
+    issues.push({ path: "startDose", value: spec.startDose, message: `must be in 1..${doseCount} (the number of doses)` });
+  }
+  if (spec.design === "boin") {
+    const pSafe = spec.pSafe ?? 0.6 * spec.target;
+    const pTox = spec.pTox ?? 1.4 * spec.target;
+    if (!(pSafe < spec.target)) issues.push({ path: "pSafe", value: pSafe, message: `must be < target (${spec.target})` });
+    if (!(pTox > spec.target)) issues.push({ path: "pTox", value: pTox, message: `must be > target (${spec.target}) and < 1` });
+  }
+  if (spec.design === "keyboard" && (spec.target - spec.marginBelow <= 0 || spec.target + spec.marginAbove >= 1)) {
+    issues.push({ path: "marginBelow", message: `the target key [target − marginBelow, target + marginAbove] must lie inside (0, 1)` });
+  }
+  if (spec.design === "mtpi2" && (spec.target - spec.epsilon1 <= 0 || spec.target + spec.epsilon2 >= 1)) {
+    issues.push({ path: "epsilon1", message: `the equivalence interval [target − epsilon1, target + epsilon2] must lie inside (0, 1)` });
+  }
+  if (issues.length > 0) throw new ValidationError(issues, "design");
+}

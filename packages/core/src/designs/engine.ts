@@ -1,0 +1,110 @@
+import { highestTriedDose, type TrialState, totalPatients } from "../outcomes/trial-state.js";
+import type { NormalizedRules } from "../rules/normalize.js";
+import { type DoseFindingMethod, type DoseNamer, highestAdmissibleAtOrBelow, STOP } from "./method.js";
+
+/** The outcome of one decision, written into a reusable object so the simulation loop allocates nothing. */
+export interface Step {
+  /** 0-based dose for the next cohort, or STOP. */
+  dose: number;
+  /** 0-based MTD when stopping or during expansion; -1 otherwise or when none. */
+  mtd: number;
+  /** Patients in the next cohort. */
+  cohortSize: number;
+  /** True when this step ends dose finding and opens the expansion cohort at `dose`. */
+  startsExpansion: boolean;
+}
+
+export function createStep(): Step {
+  return { dose: STOP, mtd: -1, cohortSize: 0, startsExpansion: false };
+}
+
+/**
+ * A design with its rules applied: one `step` serves conduct (with reasons) and simulation (without).
+ * Rules are applied in a fixed order whatever order they were listed in: the method's and the rules'
+ * eliminations are combined first (the method never sees an eliminated dose as admissible), then
+ * the dose caps (no skipping), then the stopping rules, then the expansion cohort.
+ */
+export class DecisionEngine {
+  readonly doseCount: number;
+  readonly admissible: Uint8Array;
+
+  constructor(
+    readonly method: DoseFindingMethod,
+    readonly rules: NormalizedRules,
+    readonly cohortSize: number,
+    readonly maxCohorts: number,
+    private readonly doseName: DoseNamer,
+  ) {
+    this.doseCount = method.doseCount;
+    this.admissible = new Uint8Array(method.doseCount);
+  }
+
+  /** Combined admissibility (method eliminations and rule eliminations), written into `out`. */
+  markAdmissible(state: TrialState, out: Uint8Array = this.admissible, reasons?: string[]): Uint8Array {
+    this.method.markAdmissible(state, out, reasons);
+    for (const rule of this.rules.tooToxic) rule.markAdmissible(state, out, reasons, this.doseName);
+    return out;
+  }
+
+  step(state: TrialState, out: Step, reasons?: string[]): void {
+    out.startsExpansion = false;
+    out.mtd = -1;
+    out.cohortSize = this.cohortSize;
+    const expansion = this.rules.expansionPatients;
+    if (state.expansionDose >= 0) {
+      const remaining = expansion - state.expansionPatients;
+      out.mtd = state.expansionDose;
+      if (remaining <= 0) {
+        out.dose = STOP;
+        reasons?.push(
+          `The expansion cohort of ${expansion} patients at the MTD, ${this.doseName(state.expansionDose)}, is complete: stop.`,
+        );
+      } else {
+        out.dose = state.expansionDose;
+        out.cohortSize = Math.min(this.cohortSize, remaining);
+        reasons?.push(
+          `Expansion at the MTD, ${this.doseName(state.expansionDose)}: ${state.expansionPatients} of ${expansion} additional patients treated so far.`,
+        );
+      }
+      return;
+    }
+
+    const admissible = this.markAdmissible(state, this.admissible, reasons);
+    let next = STOP;
+    if (state.cohorts >= this.maxCohorts) {
+      reasons?.push(`The maximum of ${this.maxCohorts} cohorts has been treated: stop.`);
+    } else if (totalPatients(state) >= this.rules.maxPatients) {
+      reasons?.push(`${this.rules.maxPatients} patients have been treated (stop-at-n rule): stop.`);
+    } else {
+      next = this.method.nextDose(state, admissible, reasons);
+      if (next !== STOP && admissible[next] !== 1) next = highestAdmissibleAtOrBelow(admissible, next);
+      if (next !== STOP && this.rules.noSkipping && state.current >= 0) {
+        const cap = highestTriedDose(state) + 1;
+        if (next > cap) {
+          reasons?.push(`No skipping: escalate only to ${this.doseName(cap)}, the next untried dose.`);
+          next = cap;
+        }
+      }
+      if (next !== STOP && state.patients[next]! >= this.rules.maxAtDose) {
+        reasons?.push(
+          `${this.doseName(next)} already has ${state.patients[next]} patients (stop-at-n-at-dose rule, n = ${this.rules.maxAtDose}): stop.`,
+        );
+        next = STOP;
+      }
+    }
+    if (next !== STOP) {
+      out.dose = next;
+      return;
+    }
+    const mtd = this.method.selectMtd(state, admissible, reasons);
+    out.mtd = mtd;
+    if (expansion > 0 && mtd >= 0) {
+      out.dose = mtd;
+      out.startsExpansion = true;
+      out.cohortSize = Math.min(this.cohortSize, expansion);
+      reasons?.push(`Dose finding is complete: treat an expansion cohort of ${expansion} patients at the MTD.`);
+    } else {
+      out.dose = STOP;
+    }
+  }
+}

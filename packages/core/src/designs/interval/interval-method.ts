@@ -1,0 +1,148 @@
+import type { TrialState } from "../../outcomes/trial-state.js";
+import type { EliminationBoundary } from "../elimination.js";
+import {
+  type BoundaryTable,
+  capitalise,
+  type DoseFindingMethod,
+  type DoseNamer,
+  formatNumber,
+  highestAdmissibleAtOrBelow,
+  STOP,
+} from "../method.js";
+import { DEESCALATE, type DecisionBoundaries, ESCALATE } from "./boundaries.js";
+import type { IsotonicMtdSelection } from "./isotonic-selection.js";
+
+export interface IntervalMethodOptions {
+  doseCount: number;
+  target: number;
+  /** 0-based. */
+  startDose: number;
+  boundaries: DecisionBoundaries;
+  /** Eliminates a dose and every higher dose (n ≥ 3, P(p > target) > cutoff). */
+  elimination: EliminationBoundary;
+  /** BOIN's extra-safe rule: a stricter elimination boundary for the lowest dose only (stops the trial). */
+  extraSafe?: EliminationBoundary;
+  /** Stop once the current dose has this many patients and the decision is to stay there. */
+  earlyStopN?: number;
+  selection: IsotonicMtdSelection;
+  doseName: DoseNamer;
+  /** BOIN's λe and λd, reported with the decision table. */
+  lambdas?: { lambdaE: number; lambdaD: number };
+  /** Explains a stay/escalate/de-escalate decision at (n, y) in words. */
+  explainDecision: (n: number, y: number) => string;
+}
+
+/**
+ * The conduct shared by BOIN, Keyboard and mTPI-2 (Liu & Yuan 2015, §2; the BOIN package's `get.oc`):
+ * decide at the current dose from its (n, y); escalation to an eliminated dose or beyond the highest
+ * dose becomes "stay", de-escalation below the lowest dose becomes "stay"; an eliminated current dose
+ * forces de-escalation; the trial stops when the lowest dose is eliminated.
+ */
+export class IntervalMethod implements DoseFindingMethod {
+  readonly doseCount: number;
+
+  constructor(private readonly options: IntervalMethodOptions) {
+    this.doseCount = options.doseCount;
+  }
+
+  markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: string[]): void {
+    const { elimination, extraSafe, doseName, target } = this.options;
+    admissible.fill(1);
+    const n0 = state.patients[0]!;
+    const y0 = state.dlts[0]!;
+    if (extraSafe?.eliminates(n0, y0)) {
+      admissible.fill(0);
+      reasons?.push(
+        `Extra-safe rule: at ${doseName(0)} ${y0} of ${n0} patients had a DLT; P(DLT rate > ${target}) = ` +
+          `${formatNumber(extraSafe.probabilityAbove(n0, y0))} > ${formatNumber(extraSafe.rule.confidence)}, so every dose is eliminated.`,
+      );
+      return;
+    }
+    for (let d = 0; d < this.doseCount; d++) {
+      const n = state.patients[d]!;
+      const y = state.dlts[d]!;
+      if (elimination.eliminates(n, y)) {
+        admissible.fill(0, d);
+        reasons?.push(
+          `${capitalise(doseName(d))} and higher are eliminated: ${y} of ${n} patients had a DLT and ` +
+            `P(DLT rate > ${target}) = ${formatNumber(elimination.probabilityAbove(n, y))} > ${formatNumber(elimination.rule.confidence)}.`,
+        );
+        return;
+      }
+    }
+  }
+
+  nextDose(state: TrialState, admissible: Uint8Array, reasons?: string[]): number {
+    const { startDose, boundaries, earlyStopN, doseName } = this.options;
+    const current = state.current;
+    if (current < 0) {
+      const start = highestAdmissibleAtOrBelow(admissible, startDose);
+      reasons?.push(`No patients treated yet: start at ${doseName(start < 0 ? startDose : start)}.`);
+      return start < 0 ? STOP : start;
+    }
+    if (admissible[0] !== 1) {
+      reasons?.push("The lowest dose is too toxic: stop the trial without selecting an MTD.");
+      return STOP;
+    }
+    if (admissible[current] !== 1) {
+      const lower = highestAdmissibleAtOrBelow(admissible, current);
+      reasons?.push(`The current ${doseName(current)} is no longer admissible: de-escalate to ${doseName(lower)}.`);
+      return lower;
+    }
+    const n = state.patients[current]!;
+    const y = state.dlts[current]!;
+    const decision = boundaries.decision(n, y);
+    reasons?.push(`At ${doseName(current)}: ${this.options.explainDecision(n, y)}`);
+    let next = current;
+    if (decision === ESCALATE) {
+      if (current === this.doseCount - 1) reasons?.push("It is the highest dose: stay.");
+      else if (admissible[current + 1] !== 1) reasons?.push(`${capitalise(doseName(current + 1))} is eliminated: stay.`);
+      else next = current + 1;
+    } else if (decision === DEESCALATE) {
+      if (current === 0) reasons?.push("It is the lowest dose: stay.");
+      else next = current - 1;
+    }
+    if (earlyStopN !== undefined && next === current && n >= earlyStopN) {
+      reasons?.push(
+        `${n} patients have been treated at ${doseName(current)} (early-stop cap ${earlyStopN}) and the decision is to stay: stop.`,
+      );
+      return STOP;
+    }
+    return next;
+  }
+
+  selectMtd(state: TrialState, admissible: Uint8Array, reasons?: string[]): number {
+    const mtd = this.options.selection.select(state, admissible);
+    if (reasons) {
+      if (mtd < 0) reasons.push("No dose can be selected as the MTD (no admissible dose has been tried).");
+      else
+        reasons.push(
+          `MTD: ${this.options.doseName(mtd)}, whose isotonic estimate of the DLT rate is closest to the target ${this.options.target}.`,
+        );
+    }
+    return mtd;
+  }
+
+  boundaryTable(maxPatients: number): BoundaryTable {
+    const { boundaries, elimination, lambdas } = this.options;
+    const table = [];
+    for (let n = 1; n <= maxPatients; n++) {
+      const escalate = boundaries.escalateMax(n);
+      const deescalate = boundaries.deescalateMin(n);
+      const eliminate = elimination.minDlts(n);
+      table.push({
+        n,
+        escalate: escalate < 0 ? null : escalate,
+        deescalate: deescalate > n ? null : deescalate,
+        eliminate: eliminate > n ? null : eliminate,
+      });
+    }
+    return { lambdaE: lambdas?.lambdaE ?? null, lambdaD: lambdas?.lambdaD ?? null, table };
+  }
+
+  estimates(state: TrialState, admissible: Uint8Array): Float64Array {
+    const out = new Float64Array(this.doseCount);
+    this.options.selection.estimate(state, admissible, out);
+    return out;
+  }
+}

@@ -1,0 +1,37 @@
+import { DEESCALATE, DecisionBoundaries, ESCALATE } from "../interval/boundaries.js";
+import { IntervalMethod } from "../interval/interval-method.js";
+import { IsotonicMtdSelection } from "../interval/isotonic-selection.js";
+import { intervalDecision, partitionAroundTarget } from "../interval/key-intervals.js";
+import { intervalSafetyOf } from "../interval/safety.js";
+import { type DoseNamer, formatNumber } from "../method.js";
+import { doseCountOf, type KeyboardSpec } from "../spec.js";
+
+/**
+ * Keyboard design (Yan, Mandrekar & Yuan 2017, Clin Cancer Res 23:3994–4003). The target key
+ * [φ − marginBelow, φ + marginAbove] and keys of the same width on either side; with a Beta(1, 1) prior
+ * the posterior of the DLT rate at the current dose is Beta(1 + y, 1 + n − y), and the key with the
+ * largest posterior probability (the "strongest key") decides: below the target key escalate, the
+ * target key stay, above it de-escalate.
+ */
+export function createKeyboardMethod(spec: KeyboardSpec, doseName: DoseNamer): IntervalMethod {
+  const low = spec.target - spec.marginBelow;
+  const high = spec.target + spec.marginAbove;
+  const partition = partitionAroundTarget(low, high, "drop");
+  const boundaries = new DecisionBoundaries((n, y) => intervalDecision(partition, n, y));
+  const key = `[${formatNumber(low)}, ${formatNumber(high)}]`;
+  return new IntervalMethod({
+    doseCount: doseCountOf(spec),
+    target: spec.target,
+    startDose: spec.startDose - 1,
+    boundaries,
+    ...intervalSafetyOf(spec),
+    selection: new IsotonicMtdSelection(doseCountOf(spec), spec.target),
+    doseName,
+    explainDecision: (n, y) => {
+      const decision = boundaries.decision(n, y);
+      const where = decision === ESCALATE ? "below" : decision === DEESCALATE ? "above" : "at";
+      const action = decision === ESCALATE ? "escalate" : decision === DEESCALATE ? "de-escalate" : "stay";
+      return `${y} of ${n} patients had a DLT; the strongest key lies ${where} the target key ${key}: ${action}.`;
+    },
+  });
+}

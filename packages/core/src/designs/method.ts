@@ -1,0 +1,66 @@
+import type { TrialState } from "../outcomes/trial-state.js";
+
+/** Returned as a dose index to mean "stop the trial". */
+export const STOP = -1;
+
+/**
+ * A dose-finding method reduced to its decision logic on the compact trial state. Doses are 0-based.
+ * `reasons`, when given, collects plain-words explanations; simulation passes nothing, so the hot
+ * path and the explained path are one and the same code.
+ */
+export interface DoseFindingMethod {
+  readonly doseCount: number;
+  /** Writes 1 for each dose the method still allows (not eliminated), 0 otherwise. */
+  markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: string[]): void;
+  /**
+   * The next dose in the dose-finding phase, or STOP. `admissible` already combines the method's own
+   * eliminations with those of any rules; the method must never return an inadmissible dose.
+   */
+  nextDose(state: TrialState, admissible: Uint8Array, reasons?: string[]): number;
+  /** The dose selected as MTD from all data so far (0-based), or -1 when none can be selected. */
+  selectMtd(state: TrialState, admissible: Uint8Array, reasons?: string[]): number;
+  /** Per-dose estimates behind the MTD selection (e.g. isotonic estimates), NaN where untried. */
+  estimates?(state: TrialState, admissible: Uint8Array): Float64Array;
+  /** The decision table for 1..maxPatients patients at a dose. */
+  boundaryTable(maxPatients: number): BoundaryTable;
+}
+
+/** Highest admissible dose at or below `dose` (0-based), or -1. */
+export function highestAdmissibleAtOrBelow(admissible: Uint8Array, dose: number): number {
+  for (let d = Math.min(dose, admissible.length - 1); d >= 0; d--) if (admissible[d] === 1) return d;
+  return -1;
+}
+
+/** Formats a 0-based dose for people: "dose 3 (2.4 mg/kg)". */
+export type DoseNamer = (dose: number) => string;
+
+export function formatRate(dlts: number, patients: number): string {
+  return `${dlts} of ${patients}`;
+}
+
+export function formatNumber(value: number, digits = 3): string {
+  return Number(value.toFixed(digits)).toString();
+}
+
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** One row of a design's decision table: DLT counts among n patients at the current dose. */
+export interface BoundaryRow {
+  n: number;
+  /** Escalate if DLTs ≤ this; null when no count escalates. */
+  escalate: number | null;
+  /** De-escalate if DLTs ≥ this; null when no count de-escalates. */
+  deescalate: number | null;
+  /** Eliminate the dose (and higher) if DLTs ≥ this; null when not applicable. */
+  eliminate: number | null;
+}
+
+export interface BoundaryTable {
+  /** BOIN's escalation boundary on the observed rate; null for other designs. */
+  lambdaE: number | null;
+  /** BOIN's de-escalation boundary on the observed rate; null for other designs. */
+  lambdaD: number | null;
+  table: BoundaryRow[];
+}

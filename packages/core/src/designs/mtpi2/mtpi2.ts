@@ -1,0 +1,36 @@
+import { DEESCALATE, DecisionBoundaries, ESCALATE } from "../interval/boundaries.js";
+import { IntervalMethod } from "../interval/interval-method.js";
+import { IsotonicMtdSelection } from "../interval/isotonic-selection.js";
+import { intervalDecision, partitionAroundTarget } from "../interval/key-intervals.js";
+import { intervalSafetyOf } from "../interval/safety.js";
+import { type DoseNamer, formatNumber } from "../method.js";
+import { doseCountOf, type Mtpi2Spec } from "../spec.js";
+
+/**
+ * mTPI-2 (Guo, Wang, Ji, Ji, Liu & Lin 2017, Contemp Clin Trials 58:23–33). The equivalence interval
+ * EI = [φ − ε1, φ + ε2]; below and above it, subintervals of the same length (Ockham's razor: equal
+ * complexity); with a Beta(1, 1) prior, the subinterval with the largest unit probability mass
+ * (posterior probability / length) decides: in LI escalate (E), EI stay (S), HI de-escalate (D).
+ */
+export function createMtpi2Method(spec: Mtpi2Spec, doseName: DoseNamer): IntervalMethod {
+  const low = spec.target - spec.epsilon1;
+  const high = spec.target + spec.epsilon2;
+  const partition = partitionAroundTarget(low, high, "keep");
+  const boundaries = new DecisionBoundaries((n, y) => intervalDecision(partition, n, y));
+  const interval = `[${formatNumber(low)}, ${formatNumber(high)}]`;
+  return new IntervalMethod({
+    doseCount: doseCountOf(spec),
+    target: spec.target,
+    startDose: spec.startDose - 1,
+    boundaries,
+    ...intervalSafetyOf(spec),
+    selection: new IsotonicMtdSelection(doseCountOf(spec), spec.target),
+    doseName,
+    explainDecision: (n, y) => {
+      const decision = boundaries.decision(n, y);
+      const where = decision === ESCALATE ? "below" : decision === DEESCALATE ? "above" : "in";
+      const action = decision === ESCALATE ? "escalate" : decision === DEESCALATE ? "de-escalate" : "stay";
+      return `${y} of ${n} patients had a DLT; the largest unit probability mass lies ${where} the equivalence interval ${interval}: ${action}.`;
+    },
+  });
+}

@@ -1,0 +1,114 @@
+import { z } from "zod";
+import { ruleSpec } from "../rules/schema.js";
+
+const probability = z.number().gt(0).lt(1);
+
+const doseList = z.union([
+  z.number().int().min(1).max(100),
+  z
+    .array(z.object({ label: z.string().min(1).max(80) }).strict())
+    .min(1)
+    .max(100),
+]);
+
+/** Fields every design file has. */
+const common = {
+  /** Target DLT probability. */
+  target: probability,
+  /** Number of dose levels, or their labels in increasing order (e.g. "2.4 mg/kg"). */
+  doses: doseList,
+  /** 1-based starting dose. */
+  startDose: z.number().int().min(1).default(1),
+  rules: z.array(ruleSpec).default([]),
+  /** Shorthand for a rule `{ type: expansion, patients }`. */
+  expansion: z.number().int().min(0).max(10000).optional(),
+  /** Free text shown in describe() and reports. */
+  title: z.string().max(200).optional(),
+};
+
+const cohortSize = z.number().int().min(1).max(30).default(3);
+const maxCohorts = z.number().int().min(1).max(1000);
+
+/** Elimination, extra-safe and early-stop options shared by BOIN, Keyboard and mTPI-2. */
+const intervalSafety = {
+  /** Eliminate a dose when P(DLT rate > target) exceeds this (with ≥ 3 patients). */
+  eliminationCutoff: z.number().gt(0.5).lt(1).default(0.95),
+  /** BOIN's extra-safe rule for the lowest dose: stop when P(rate > target) > eliminationCutoff − offset. */
+  extraSafe: z.boolean().default(false),
+  offset: z.number().gt(0).lt(0.5).default(0.05),
+  /** Stop when the current dose has this many patients and the decision is to stay. */
+  earlyStopN: z.number().int().min(1).max(10000).optional(),
+};
+
+export const threePlusThreeSpec = z
+  .object({
+    design: z.literal("three-plus-three"),
+    ...common,
+    target: probability.optional(),
+    cohortSize: z.literal(3).default(3),
+    cohorts: maxCohorts.optional(),
+    /** escalation-only: MTD = dose below the first dose with ≥ 2 DLTs; de-escalation: the lower dose is expanded to 6. */
+    variant: z.enum(["escalation-only", "de-escalation"]).default("escalation-only"),
+  })
+  .strict();
+
+export const boinSpec = z
+  .object({
+    design: z.literal("boin"),
+    ...common,
+    cohortSize,
+    cohorts: maxCohorts.default(10),
+    /** Highest rate deemed underdosing; default 0.6 × target. */
+    pSafe: probability.optional(),
+    /** Lowest rate deemed overdosing; default 1.4 × target. */
+    pTox: probability.optional(),
+    ...intervalSafety,
+    /** BOIN's boundMTD: the selected MTD's isotonic estimate must not exceed λd. */
+    boundMtd: z.boolean().default(false),
+  })
+  .strict();
+
+export const keyboardSpec = z
+  .object({
+    design: z.literal("keyboard"),
+    ...common,
+    cohortSize,
+    cohorts: maxCohorts.default(10),
+    /** The target key is [target − marginBelow, target + marginAbove]. */
+    marginBelow: z.number().gt(0).lt(0.5).default(0.05),
+    marginAbove: z.number().gt(0).lt(0.5).default(0.05),
+    ...intervalSafety,
+  })
+  .strict();
+
+export const mtpi2Spec = z
+  .object({
+    design: z.literal("mtpi2"),
+    ...common,
+    cohortSize,
+    cohorts: maxCohorts.default(10),
+    /** The equivalence interval is [target − epsilon1, target + epsilon2]. */
+    epsilon1: z.number().gt(0).lt(0.5).default(0.05),
+    epsilon2: z.number().gt(0).lt(0.5).default(0.05),
+    ...intervalSafety,
+  })
+  .strict();
+
+export const designSpec = z.discriminatedUnion("design", [threePlusThreeSpec, boinSpec, keyboardSpec, mtpi2Spec]);
+
+export type DesignSpec = z.infer<typeof designSpec>;
+export type DesignSpecInput = z.input<typeof designSpec>;
+export type ThreePlusThreeSpec = z.infer<typeof threePlusThreeSpec>;
+export type BoinSpec = z.infer<typeof boinSpec>;
+export type KeyboardSpec = z.infer<typeof keyboardSpec>;
+export type Mtpi2Spec = z.infer<typeof mtpi2Spec>;
+export type DesignName = DesignSpec["design"];
+export const DESIGN_NAMES = designSpec.options.map((option) => option.shape.design.value);
+
+export function doseCountOf(spec: Pick<DesignSpec, "doses">): number {
+  return typeof spec.doses === "number" ? spec.doses : spec.doses.length;
+}
+
+export function doseLabelsOf(spec: Pick<DesignSpec, "doses">): string[] {
+  return typeof spec.doses === "number" ? Array.from({ length: spec.doses }, (_, i) => `${i + 1}`) : spec.doses.map((dose) => dose.label);
+}

@@ -1,0 +1,13 @@
+/**
+ * @escalate/core — dose-finding designs, rules, dose-transition pathways and operating characteristics.
+ * Pure TypeScript without I/O: runs in Node, worker threads, browsers and web workers.
+ * Doses are 1-based in every public result (as in the R packages); internals use 0-based indices.
+ */
+
+export * from "./designs/index.js";
+export * from "./outcomes/index.js";
+export * from "./paths/index.js";
+export * from "./rules/index.js";
+export * from "./simulate/index.js";
+export * from "./stats/index.js";
+export { formatIssue, parseWith, ValidationError, type ValidationIssue } from "./validation.js";

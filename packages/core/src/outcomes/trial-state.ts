@@ -1,0 +1,77 @@
+import type { Cohort } from "./notation.js";
+
+/**
+ * The compact state every design decides from: patients and DLTs per dose in typed arrays, the dose
+ * the last cohort received, and the trial's phase. Dose indices are 0-based here (internal); the
+ * public API and the CLI report 1-based doses.
+ */
+export interface TrialState {
+  readonly doseCount: number;
+  readonly patients: Int32Array;
+  readonly dlts: Int32Array;
+  /** 0-based dose of the most recent cohort; -1 before the first cohort. */
+  current: number;
+  /** Cohorts treated in the dose-finding phase. */
+  cohorts: number;
+  /** 0-based dose of the expansion cohort at the MTD; -1 while dose finding continues. */
+  expansionDose: number;
+  /** Patients treated in the expansion phase. */
+  expansionPatients: number;
+}
+
+export function createTrialState(doseCount: number): TrialState {
+  return {
+    doseCount,
+    patients: new Int32Array(doseCount),
+    dlts: new Int32Array(doseCount),
+    current: -1,
+    cohorts: 0,
+    expansionDose: -1,
+    expansionPatients: 0,
+  };
+}
+
+export function resetTrialState(state: TrialState): void {
+  state.patients.fill(0);
+  state.dlts.fill(0);
+  state.current = -1;
+  state.cohorts = 0;
+  state.expansionDose = -1;
+  state.expansionPatients = 0;
+}
+
+export function copyTrialState(from: TrialState, to: TrialState): void {
+  to.patients.set(from.patients);
+  to.dlts.set(from.dlts);
+  to.current = from.current;
+  to.cohorts = from.cohorts;
+  to.expansionDose = from.expansionDose;
+  to.expansionPatients = from.expansionPatients;
+}
+
+/** Record a cohort of `size` patients with `dlts` DLTs at 0-based `dose`. */
+export function addCohort(state: TrialState, dose: number, size: number, dlts: number): void {
+  state.patients[dose]! += size;
+  state.dlts[dose]! += dlts;
+  state.current = dose;
+  if (state.expansionDose < 0) state.cohorts++;
+  else state.expansionPatients += size;
+}
+
+export function totalPatients(state: TrialState): number {
+  let total = 0;
+  for (let d = 0; d < state.doseCount; d++) total += state.patients[d]!;
+  return total;
+}
+
+export function countDlts(cohort: Cohort): number {
+  let count = 0;
+  for (const dlt of cohort.dlts) if (dlt) count++;
+  return count;
+}
+
+/** Highest 0-based dose that has been given to anyone; -1 if none. */
+export function highestTriedDose(state: TrialState): number {
+  for (let d = state.doseCount - 1; d >= 0; d--) if (state.patients[d]! > 0) return d;
+  return -1;
+}

@@ -1,0 +1,1 @@
+export { dosePaths, MAX_PATH_NODES, type PathNode } from "./paths.js";

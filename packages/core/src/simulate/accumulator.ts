@@ -1,0 +1,119 @@
+/**
+ * Operating-characteristic sums over simulated (or enumerated) trials, in one Float64Array so a block
+ * of results crosses a worker boundary as a single transferable buffer. Layout for K doses:
+ *   [0, K)        trials selecting each dose as MTD       (exact: probability)
+ *   K             trials with no MTD
+ *   [K+1, 2K+1)   Σ patients per dose      [2K+1, 3K+1)  Σ patients² per dose
+ *   [3K+1, 4K+1)  Σ DLTs per dose          [4K+1, 5K+1)  Σ DLTs² per dose
+ *   5K+1, 5K+2    Σ sample size, Σ sample size²
+ *   5K+3, 5K+4    Σ overdosed fraction, Σ overdosed fraction²
+ *   5K+5          number of trials (exact: total probability, 1)
+ */
+export function accumulatorLength(doseCount: number): number {
+  return 5 * doseCount + 6;
+}
+
+export function createAccumulator(doseCount: number): Float64Array {
+  return new Float64Array(accumulatorLength(doseCount));
+}
+
+/** Adds one finished trial with weight w (1 for Monte Carlo, its probability for exact enumeration). */
+export function recordTrial(
+  acc: Float64Array,
+  doseCount: number,
+  patients: Int32Array,
+  dlts: Int32Array,
+  mtd: number,
+  truth: Float64Array,
+  target: number,
+  weight: number,
+): void {
+  const K = doseCount;
+  if (mtd >= 0) acc[mtd]! += weight;
+  else acc[K]! += weight;
+  let total = 0;
+  let over = 0;
+  for (let d = 0; d < K; d++) {
+    const n = patients[d]!;
+    const y = dlts[d]!;
+    acc[K + 1 + d]! += weight * n;
+    acc[2 * K + 1 + d]! += weight * n * n;
+    acc[3 * K + 1 + d]! += weight * y;
+    acc[4 * K + 1 + d]! += weight * y * y;
+    total += n;
+    if (truth[d]! > target) over += n;
+  }
+  const overFraction = total > 0 ? over / total : 0;
+  acc[5 * K + 1]! += weight * total;
+  acc[5 * K + 2]! += weight * total * total;
+  acc[5 * K + 3]! += weight * overFraction;
+  acc[5 * K + 4]! += weight * overFraction * overFraction;
+  acc[5 * K + 5]! += weight;
+}
+
+export function addAccumulator(into: Float64Array, from: Float64Array): void {
+  for (let i = 0; i < into.length; i++) into[i]! += from[i]!;
+}
+
+/** Operating characteristics, 1-based doses in arrays' order (index 0 = dose 1). */
+export interface OperatingCharacteristics {
+  exact: boolean;
+  /** Simulated trials; null for exact enumeration. */
+  trials: number | null;
+  /** Probability that no dose is selected. */
+  noMtd: number;
+  /** Probability each dose is selected as MTD. */
+  selection: number[];
+  /** Expected patients per dose. */
+  patients: number[];
+  /** Expected DLTs per dose. */
+  dlts: number[];
+  /** Expected total sample size. */
+  sampleSize: number;
+  /** Expected fraction of a trial's patients treated at doses whose true DLT rate exceeds the target. */
+  overdosed: number;
+  /** Monte Carlo standard errors of each quantity; null for exact results. */
+  standardErrors: {
+    noMtd: number;
+    selection: number[];
+    patients: number[];
+    dlts: number[];
+    sampleSize: number;
+    overdosed: number;
+  } | null;
+}
+
+export function summarise(acc: Float64Array, doseCount: number, exact: boolean): OperatingCharacteristics {
+  const K = doseCount;
+  const weight = acc[5 * K + 5]!;
+  const mean = (i: number) => acc[i]! / weight;
+  // Standard error of a mean from Σx and Σx² (n − 1 denominator).
+  const se = (sum: number, sumSq: number) => {
+    if (exact || weight < 2) return 0;
+    const m = sum / weight;
+    const variance = Math.max(0, (sumSq - weight * m * m) / (weight - 1));
+    return Math.sqrt(variance / weight);
+  };
+  const proportionSe = (count: number) => (exact ? 0 : Math.sqrt(((count / weight) * (1 - count / weight)) / weight));
+  const range = (start: number) => Array.from({ length: K }, (_, d) => mean(start + d));
+  return {
+    exact,
+    trials: exact ? null : weight,
+    noMtd: mean(K),
+    selection: range(0),
+    patients: range(K + 1),
+    dlts: range(3 * K + 1),
+    sampleSize: mean(5 * K + 1),
+    overdosed: mean(5 * K + 3),
+    standardErrors: exact
+      ? null
+      : {
+          noMtd: proportionSe(acc[K]!),
+          selection: Array.from({ length: K }, (_, d) => proportionSe(acc[d]!)),
+          patients: Array.from({ length: K }, (_, d) => se(acc[K + 1 + d]!, acc[2 * K + 1 + d]!)),
+          dlts: Array.from({ length: K }, (_, d) => se(acc[3 * K + 1 + d]!, acc[4 * K + 1 + d]!)),
+          sampleSize: se(acc[5 * K + 1]!, acc[5 * K + 2]!),
+          overdosed: se(acc[5 * K + 3]!, acc[5 * K + 4]!),
+        },
+  };
+}

@@ -1,0 +1,98 @@
+import type { Design } from "../designs/design.js";
+import { createStep } from "../designs/engine.js";
+import { STOP } from "../designs/method.js";
+import { createTrialState, type TrialState } from "../outcomes/trial-state.js";
+import { binomialPmf } from "../stats/distributions.js";
+import { createAccumulator, type OperatingCharacteristics, recordTrial, summarise } from "./accumulator.js";
+import { overdoseThreshold } from "./monte-carlo.js";
+import { checkTruth } from "./scenario.js";
+import { StateTable } from "./state-table.js";
+
+export interface ExactOptions {
+  truth: readonly number[];
+  /** Refuse to enumerate beyond this many distinct states in one cohort step. */
+  maxStates?: number;
+}
+
+export class EnumerationTooLargeError extends Error {
+  constructor(readonly states: number) {
+    super(`exact enumeration needs more than ${states} distinct trial states per step; use Monte Carlo (--trials)`);
+    this.name = "EnumerationTooLargeError";
+  }
+}
+
+/**
+ * Exact operating characteristics: every trial path, weighted by its binomial probability. Paths are
+ * advanced one cohort at a time and paths that reach the same state are merged (the designs decide
+ * from the state only), so the work grows with the number of distinct states, not of paths.
+ * Results are expectations, not estimates.
+ */
+export function exactOperatingCharacteristics(design: Design, options: ExactOptions): OperatingCharacteristics {
+  const truth = checkTruth(options.truth, design.doseCount);
+  const maxStates = options.maxStates ?? 20_000_000;
+  const K = design.doseCount;
+  const width = K + 2;
+  const engine = design.engine;
+  const acc = createAccumulator(K);
+  const target = overdoseThreshold(design);
+  const state = createTrialState(K);
+  const step = createStep();
+  const key = new Int32Array(width);
+  const childKey = new Int32Array(width);
+  const pmf = new Float64Array(design.spec.cohortSize + 1);
+
+  let level = new StateTable(width);
+  let next = new StateTable(width);
+  encode(state, key);
+  level.add(key, 1);
+  while (level.size > 0) {
+    next.clear();
+    level.forEach(key, (probability) => {
+      decode(key, state);
+      engine.step(state, step);
+      if (step.dose === STOP) {
+        recordTrial(acc, K, state.patients, state.dlts, step.mtd, truth, target, probability);
+        return;
+      }
+      const dose = step.dose;
+      const size = step.cohortSize;
+      const inExpansion = step.startsExpansion || state.expansionDose >= 0;
+      for (let k = 0; k <= size; k++) pmf[k] = binomialPmf(k, size, truth[dose]!);
+      for (let k = 0; k <= size; k++) {
+        const weight = probability * pmf[k]!;
+        if (weight === 0) continue;
+        decode(key, state);
+        if (step.startsExpansion) state.expansionDose = dose;
+        state.patients[dose]! += size;
+        state.dlts[dose]! += k;
+        state.current = dose;
+        if (inExpansion) state.expansionPatients += size;
+        else state.cohorts++;
+        encode(state, childKey);
+        next.add(childKey, weight);
+      }
+      if (next.size > maxStates) throw new EnumerationTooLargeError(maxStates);
+    });
+    [level, next] = [next, level];
+  }
+  return summarise(acc, K, true);
+}
+
+function encode(state: TrialState, key: Int32Array): void {
+  const K = state.doseCount;
+  for (let d = 0; d < K; d++) key[d] = (state.patients[d]! << 16) | state.dlts[d]!;
+  key[K] = (state.current + 1) | ((state.expansionDose + 1) << 16);
+  key[K + 1] = state.cohorts | (state.expansionPatients << 16);
+}
+
+function decode(key: Int32Array, state: TrialState): void {
+  const K = state.doseCount;
+  for (let d = 0; d < K; d++) {
+    state.patients[d] = key[d]! >>> 16;
+    state.dlts[d] = key[d]! & 0xffff;
+  }
+  state.current = (key[K]! & 0xffff) - 1;
+  state.expansionDose = (key[K]! >>> 16) - 1;
+  state.cohorts = key[K + 1]! & 0xffff;
+  state.expansionPatients = key[K + 1]! >>> 16;
+}

@@ -1,0 +1,12 @@
+export { addAccumulator, createAccumulator, type OperatingCharacteristics, summarise } from "./accumulator.js";
+export { EnumerationTooLargeError, type ExactOptions, exactOperatingCharacteristics } from "./exact.js";
+export {
+  blockCount,
+  checkTrials,
+  type MonteCarloOptions,
+  SIMULATION_BLOCK,
+  simulate,
+  simulateBlock,
+  simulateTrials,
+} from "./monte-carlo.js";
+export { checkTruth } from "./scenario.js";

@@ -1,0 +1,95 @@
+import type { Design } from "../designs/design.js";
+import { createStep } from "../designs/engine.js";
+import { STOP } from "../designs/method.js";
+import { addCohort, createTrialState, resetTrialState } from "../outcomes/trial-state.js";
+import { createRandom } from "../stats/random.js";
+import { ValidationError } from "../validation.js";
+import { addAccumulator, createAccumulator, type OperatingCharacteristics, recordTrial, summarise } from "./accumulator.js";
+import { checkTruth } from "./scenario.js";
+
+/**
+ * Trials are simulated in fixed blocks; block b always covers trials [b·BLOCK, (b+1)·BLOCK) and block
+ * sums are added in block order. With one random stream per trial this makes results bit-identical
+ * whatever the number of threads.
+ */
+export const SIMULATION_BLOCK = 1000;
+
+export interface MonteCarloOptions {
+  truth: readonly number[];
+  trials: number;
+  seed: number;
+}
+
+/** Target used to classify overdosing: the design's target (3+3 without a target: 1/3). */
+export function overdoseThreshold(design: Design): number {
+  return design.spec.target ?? 1 / 3;
+}
+
+/**
+ * Simulates trials [firstTrial, firstTrial + count) and adds them to `acc`. Allocation-free per trial:
+ * the state, the decision buffer and the generator are created once and reused.
+ */
+export function simulateTrials(
+  design: Design,
+  truth: Float64Array,
+  seed: number,
+  firstTrial: number,
+  count: number,
+  acc: Float64Array,
+): void {
+  const K = design.doseCount;
+  const engine = design.engine;
+  const state = createTrialState(K);
+  const step = createStep();
+  const random = createRandom(seed, firstTrial);
+  const target = overdoseThreshold(design);
+  for (let trial = firstTrial; trial < firstTrial + count; trial++) {
+    random.reseed(seed, trial);
+    resetTrialState(state);
+    for (;;) {
+      engine.step(state, step);
+      if (step.dose === STOP) break;
+      if (step.startsExpansion) state.expansionDose = step.dose;
+      const p = truth[step.dose]!;
+      let dlts = 0;
+      for (let i = 0; i < step.cohortSize; i++) if (random.nextUniform() < p) dlts++;
+      addCohort(state, step.dose, step.cohortSize, dlts);
+    }
+    recordTrial(acc, K, state.patients, state.dlts, step.mtd, truth, target, 1);
+  }
+}
+
+/** Simulates one block (see SIMULATION_BLOCK) and returns its sums. */
+export function simulateBlock(design: Design, truth: Float64Array, seed: number, block: number, trials: number): Float64Array {
+  const acc = createAccumulator(design.doseCount);
+  const first = block * SIMULATION_BLOCK;
+  simulateTrials(design, truth, seed, first, Math.min(SIMULATION_BLOCK, trials - first), acc);
+  return acc;
+}
+
+export function blockCount(trials: number): number {
+  return Math.ceil(trials / SIMULATION_BLOCK);
+}
+
+/** Single-threaded Monte Carlo operating characteristics (the CLI adds worker threads on top). */
+export function simulate(design: Design, options: MonteCarloOptions): OperatingCharacteristics {
+  const truth = checkTruth(options.truth, design.doseCount);
+  checkTrials(options.trials, options.seed);
+  const total = createAccumulator(design.doseCount);
+  for (let block = 0; block < blockCount(options.trials); block++) {
+    addAccumulator(total, simulateBlock(design, truth, options.seed, block, options.trials));
+  }
+  return summarise(total, design.doseCount, false);
+}
+
+export function checkTrials(trials: number, seed: number): void {
+  if (!Number.isInteger(trials) || trials < 1 || trials > 1e8) {
+    throw new ValidationError([{ path: "trials", value: trials, message: "must be an integer in 1..100000000" }], "simulation");
+  }
+  if (!Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) {
+    throw new ValidationError(
+      [{ path: "seed", value: seed, message: `must be an integer in 0..${Number.MAX_SAFE_INTEGER}` }],
+      "simulation",
+    );
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * An open-addressing hash table from fixed-length Int32 tuples to a probability, used to merge trial
+ * paths that reach the same state. Keys live in one Int32Array; no per-entry objects or strings.
+ */
+export class StateTable {
+  size = 0;
+  private capacity: number;
+  private keys: Int32Array;
+  private used: Uint8Array;
+  values: Float64Array;
+  private order: Int32Array;
+
+  constructor(
+    readonly width: number,
+    initialCapacity = 1024,
+  ) {
+    this.capacity = 1 << Math.ceil(Math.log2(Math.max(16, initialCapacity)));
+    this.keys = new Int32Array(this.capacity * width);
+    this.used = new Uint8Array(this.capacity);
+    this.values = new Float64Array(this.capacity);
+    this.order = new Int32Array(this.capacity);
+  }
+
+  /** Adds `value` to the entry for `key`, creating it (value 0) first if needed. */
+  add(key: Int32Array, value: number): void {
+    if ((this.size + 1) * 2 > this.capacity) this.grow();
+    const slot = this.find(key);
+    if (this.used[slot] === 0) {
+      this.used[slot] = 1;
+      this.keys.set(key, slot * this.width);
+      this.values[slot] = 0;
+      this.order[this.size++] = slot;
+    }
+    this.values[slot]! += value;
+  }
+
+  /** Visits entries in insertion order (deterministic), copying each key into `key`. */
+  forEach(key: Int32Array, visit: (value: number) => void): void {
+    for (let i = 0; i < this.size; i++) {
+      const slot = this.order[i]!;
+      key.set(this.keys.subarray(slot * this.width, (slot + 1) * this.width));
+      visit(this.values[slot]!);
+    }
+  }
+
+  clear(): void {
+    this.used.fill(0);
+    this.size = 0;
+  }
+
+  private find(key: Int32Array): number {
+    const width = this.width;
+    let h = 0x811c9dc5 | 0;
+    for (let i = 0; i < width; i++) {
+      h = Math.imul(h ^ key[i]!, 0x01000193);
+      h ^= h >>> 15;
+    }
+    const mask = this.capacity - 1;
+    let slot = h & mask;
+    for (;;) {
+      if (this.used[slot] === 0) return slot;
+      const base = slot * width;
+      let same = true;
+      for (let i = 0; i < width; i++) {
+        if (this.keys[base + i] !== key[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return slot;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldValues = this.values;
+    const oldOrder = this.order;
+    const oldSize = this.size;
+    this.capacity *= 2;
+    this.keys = new Int32Array(this.capacity * this.width);
+    this.used = new Uint8Array(this.capacity);
+    this.values = new Float64Array(this.capacity);
+    this.order = new Int32Array(this.capacity);
+    this.size = 0;
+    const key = new Int32Array(this.width);
+    for (let i = 0; i < oldSize; i++) {
+      const slot = oldOrder[i]!;
+      key.set(oldKeys.subarray(slot * this.width, (slot + 1) * this.width));
+      this.add(key, oldValues[slot]!);
+    }
+  }
+}
