@@ -68,7 +68,9 @@ describe("escalate simulate", () => {
     const one = await json(["simulate", boinFile, "--truth", truth, "--trials", "3000", "--seed", "7", "--threads", "1", "--json"]);
     const two = await json(["simulate", boinFile, "--truth", truth, "--trials", "3000", "--seed", "7", "--threads", "2", "--json"]);
     expect(two).toEqual(one);
-    expect(Object.keys(one)).toEqual(expect.arrayContaining(["exact", "trials", "noMtd", "selection", "patients", "dlts", "sampleSize", "overdosed"]));
+    expect(Object.keys(one)).toEqual(
+      expect.arrayContaining(["exact", "trials", "noMtd", "selection", "patients", "dlts", "sampleSize", "overdosed"]),
+    );
     expect(one.exact).toBe(false);
     expect(one.trials).toBe(3000);
   });
@@ -108,7 +110,11 @@ describe("bad input", () => {
     ["dose out of range", ["next", "boin", "--target", "0.3", "--doses", "5", "--outcomes", "6NNN"], /dose 6 is not in 1\.\.5/],
     ["truth length", ["simulate", boinFile, "--truth", "0.1,0.2", "--exact"], /truth.*5 values, got 2/],
     ["non-monotone truth", ["simulate", boinFile, "--truth", "0.1,0.3,0.2,0.4,0.5", "--exact"], /truth\.2: 0\.2 is not allowed; must be ≥/],
-    ["truth out of range", ["simulate", boinFile, "--truth", "0.1,0.2,0.3,0.4,1.5", "--exact"], /--truth \(value 5\): 1\.5 is not allowed; must be ≤ 1/],
+    [
+      "truth out of range",
+      ["simulate", boinFile, "--truth", "0.1,0.2,0.3,0.4,1.5", "--exact"],
+      /--truth \(value 5\): 1\.5 is not allowed; must be ≤ 1/,
+    ],
     ["missing seed", ["simulate", boinFile, "--truth", "0.1,0.2,0.3,0.4,0.5", "--trials", "10"], /--seed/],
     ["unknown flag", ["next", boinFile, "--bogus"], /Unknown option '--bogus'/],
     ["unknown command", ["frobnicate"], /unknown command "frobnicate"/],
