@@ -39,9 +39,13 @@ export class DecisionEngine {
     this.admissible = new Uint8Array(method.doseCount);
   }
 
-  /** Combined admissibility (method eliminations and rule eliminations), written into `out`. */
+  /**
+   * Combined admissibility (method eliminations and rule eliminations), written into `out`. During
+   * the expansion cohort only the safety eliminations apply (the method's `markSafe` and the rules).
+   */
   markAdmissible(state: TrialState, out: Uint8Array = this.admissible, reasons?: string[]): Uint8Array {
-    this.method.markAdmissible(state, out, reasons);
+    if (state.expansionDose >= 0) this.method.markSafe(state, out, reasons);
+    else this.method.markAdmissible(state, out, reasons);
     for (const rule of this.rules.tooToxic) rule.markAdmissible(state, out, reasons, this.doseName);
     return out;
   }
@@ -54,7 +58,13 @@ export class DecisionEngine {
     if (state.expansionDose >= 0) {
       const remaining = expansion - state.expansionPatients;
       out.mtd = state.expansionDose;
-      if (remaining <= 0) {
+      const admissible = this.markAdmissible(state, this.admissible, reasons);
+      if (admissible[state.expansionDose] !== 1) {
+        // A safety rule closed the MTD during expansion: stop and select again from all the data.
+        reasons?.push(`The expansion dose, ${this.doseName(state.expansionDose)}, is no longer safe: stop the expansion.`);
+        out.dose = STOP;
+        out.mtd = this.method.selectMtd(state, admissible, reasons);
+      } else if (remaining <= 0) {
         out.dose = STOP;
         reasons?.push(
           `The expansion cohort of ${expansion} patients at the MTD, ${this.doseName(state.expansionDose)}, is complete: stop.`,

@@ -13,6 +13,12 @@ export interface DoseFindingMethod {
   /** Writes 1 for each dose the method still allows (not eliminated), 0 otherwise. */
   markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: string[]): void;
   /**
+   * `markAdmissible` restricted to the safety eliminations that still apply once dose finding has
+   * ended (during the expansion cohort). Interval designs' posterior elimination is such a rule; the
+   * 3+3's closure of a dose on 2 DLTs is a dose-finding rule, so the 3+3 leaves every dose open here.
+   */
+  markSafe(state: TrialState, admissible: Uint8Array, reasons?: string[]): void;
+  /**
    * The next dose in the dose-finding phase, or STOP. `admissible` already combines the method's own
    * eliminations with those of any rules; the method must never return an inadmissible dose.
    */

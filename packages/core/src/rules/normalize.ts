@@ -82,7 +82,12 @@ export function normalizeRules(rules: readonly RuleSpec[], target: number | unde
   normalized.expansionPatients = expansions[0] ?? 0;
   // Sorting makes the elimination order canonical too (elimination is a union, so any order gives the same result).
   normalized.tooToxic.sort(
-    (a, b) => a.boundary.rule.threshold - b.boundary.rule.threshold || a.boundary.rule.confidence - b.boundary.rule.confidence,
+    (a, b) =>
+      a.boundary.rule.threshold - b.boundary.rule.threshold ||
+      a.boundary.rule.confidence - b.boundary.rule.confidence ||
+      a.boundary.rule.minPatients - b.boundary.rule.minPatients ||
+      a.boundary.rule.priorA - b.boundary.rule.priorA ||
+      a.boundary.rule.priorB - b.boundary.rule.priorB,
   );
   return normalized;
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * Rules modify any design. They are plain data; `composeDesign` applies them in one canonical order
+ * Rules modify any design. They are plain data; the decision engine (designs/engine.ts) applies them in one canonical order
  * (eliminations, then dose caps, then stopping, then expansion), so the order in which they are
  * listed never changes a decision.
  */

@@ -72,6 +72,11 @@ export class IntervalMethod implements DoseFindingMethod {
     }
   }
 
+  /** The posterior elimination is a safety rule: it keeps watching the expansion cohort. */
+  markSafe(state: TrialState, admissible: Uint8Array, reasons?: string[]): void {
+    this.markAdmissible(state, admissible, reasons);
+  }
+
   nextDose(state: TrialState, admissible: Uint8Array, reasons?: string[]): number {
     const { startDose, boundaries, earlyStopN, doseName } = this.options;
     const current = state.current;

@@ -40,6 +40,11 @@ export class ThreePlusThreeMethod implements DoseFindingMethod {
     }
   }
 
+  /** Closing a dose on 2 DLTs decides dose finding; it does not stop an expansion cohort at the declared MTD. */
+  markSafe(_state: TrialState, admissible: Uint8Array): void {
+    admissible.fill(1);
+  }
+
   nextDose(state: TrialState, admissible: Uint8Array, reasons?: string[]): number {
     const current = state.current;
     const name = this.doseName;

@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest";
+import { parseOutcomes } from "../outcomes/notation.js";
+import { createRandom } from "../stats/random.js";
+import { createDesign, type Decision, type Design } from "./design.js";
+
+/**
+ * One conformance suite that every design, with and without rules, must pass (DESIGN.md): decisions
+ * stay inside the admissible doses, coherence, no skipping, determinism, consistent fields.
+ * New designs join by adding a spec here.
+ */
+const SPECS: Record<string, Record<string, unknown>> = {
+  "3+3 escalation-only": { design: "three-plus-three", doses: 5, variant: "escalation-only" },
+  "3+3 de-escalation": { design: "three-plus-three", doses: 5, variant: "de-escalation" },
+  BOIN: { design: "boin", target: 0.3, doses: 5, cohorts: 8 },
+  "BOIN extra-safe, early stop": { design: "boin", target: 0.25, doses: 4, cohorts: 8, extraSafe: true, earlyStopN: 9 },
+  Keyboard: { design: "keyboard", target: 0.3, doses: 5, cohorts: 8 },
+  "mTPI-2": { design: "mtpi2", target: 0.2, doses: 5, cohorts: 8 },
+  "BOIN with every rule": {
+    design: "boin",
+    target: 0.3,
+    doses: 5,
+    cohorts: 8,
+    startDose: 2,
+    rules: [
+      { type: "stop-when-too-toxic", confidence: 0.8, minPatients: 3 },
+      { type: "stop-at-n-at-dose", n: 9 },
+      { type: "stop-at-n", n: 18 },
+      { type: "no-skipping" },
+      { type: "expansion", patients: 6 },
+    ],
+  },
+  "mTPI-2 with every rule": {
+    design: "mtpi2",
+    target: 0.3,
+    doses: 4,
+    cohorts: 8,
+    rules: [
+      { type: "no-skipping" },
+      { type: "expansion", patients: 3 },
+      { type: "stop-when-too-toxic", threshold: 0.4, confidence: 0.7 },
+      { type: "stop-at-n", n: 15 },
+    ],
+  },
+};
+
+/** Every history the design itself would produce, up to `depth` cohorts. */
+function followedHistories(design: Design, depth: number): string[] {
+  const histories: string[] = [];
+  const visit = (history: string, level: number) => {
+    histories.push(history);
+    if (level === depth) return;
+    const decision = design.decide(history);
+    if (decision.dose === null) return;
+    const size = decision.cohortSize!;
+    for (let dlts = 0; dlts <= size; dlts++) {
+      const cohort = `${decision.dose}${"T".repeat(dlts)}${"N".repeat(size - dlts)}`;
+      visit(history ? `${history} ${cohort}` : cohort, level + 1);
+    }
+  };
+  visit("", 0);
+  return histories;
+}
+
+/** Histories that do not follow the design (sites deviate): random doses and outcomes. */
+function deviatingHistories(doseCount: number, count: number): string[] {
+  const random = createRandom(7, doseCount);
+  return Array.from({ length: count }, () => {
+    const cohorts = 1 + Math.floor(random.nextUniform() * 6);
+    return Array.from({ length: cohorts }, () => {
+      const dose = 1 + Math.floor(random.nextUniform() * doseCount);
+      const letters = Array.from({ length: 3 }, () => (random.nextUniform() < 0.3 ? "T" : "N")).join("");
+      return `${dose}${letters}`;
+    }).join(" ");
+  });
+}
+
+function atDose(history: string, dose: number): { n: number; y: number } {
+  let n = 0;
+  let y = 0;
+  for (const cohort of parseOutcomes(history)) {
+    if (cohort.dose !== dose) continue;
+    n += cohort.dlts.length;
+    y += cohort.dlts.filter(Boolean).length;
+  }
+  return { n, y };
+}
+
+function checkDecisionShape(design: Design, history: string, decision: Decision): void {
+  expect(decision.admissible, history).toHaveLength(design.doseCount);
+  expect(decision.stop, history).toBe(decision.dose === null);
+  expect(decision.stop, history).toBe(decision.action === "stop");
+  if (decision.dose !== null) {
+    expect(decision.dose >= 1 && decision.dose <= design.doseCount, history).toBe(true);
+    expect(decision.admissible[decision.dose - 1], `${history}: recommends an inadmissible dose`).toBe(true);
+    expect(decision.cohortSize, history).toBeGreaterThan(0);
+  }
+  if (decision.mtd !== null) expect(decision.admissible[decision.mtd - 1] || decision.phase === "expansion", history).toBe(true);
+  // Admissibility is monotone: once a dose is out, every higher dose is out.
+  const firstOut = decision.admissible.indexOf(false);
+  if (firstOut >= 0)
+    expect(
+      decision.admissible.slice(firstOut).every((a) => !a),
+      history,
+    ).toBe(true);
+  expect(decision.reasons.length, history).toBeGreaterThan(0);
+}
+
+describe.each(Object.entries(SPECS))("conformance: %s", (_name, spec) => {
+  const design = createDesign(spec);
+  const target = (spec.target as number | undefined) ?? 1 / 3;
+  const followed = followedHistories(design, 5);
+  const deviating = deviatingHistories(design.doseCount, 300);
+
+  it("never recommends an eliminated or inadmissible dose, and reports consistent fields", () => {
+    for (const history of [...followed, ...deviating]) checkDecisionShape(design, history, design.decide(history));
+  });
+
+  it("is coherent: no escalation when the current dose's DLT rate is above the target, no de-escalation below it", () => {
+    for (const history of [...followed, ...deviating]) {
+      const decision = design.decide(history);
+      if (decision.phase === "expansion" || history === "") continue;
+      const cohorts = parseOutcomes(history);
+      const current = cohorts.at(-1)!.dose;
+      const { n, y } = atDose(history, current);
+      if (decision.action === "escalate") expect(y / n, `${history} escalates`).toBeLessThanOrEqual(target);
+      if (decision.action === "de-escalate" && decision.admissible[current - 1]) {
+        expect(y / n, `${history} de-escalates`).toBeGreaterThanOrEqual(target);
+      }
+    }
+  });
+
+  it("never skips an untried dose when escalating", () => {
+    for (const history of followed) {
+      const decision = design.decide(history);
+      if (decision.dose === null || history === "") continue;
+      const highestTried = Math.max(...parseOutcomes(history).map((cohort) => cohort.dose));
+      expect(decision.dose, history).toBeLessThanOrEqual(highestTried + 1);
+    }
+  });
+
+  it("is deterministic: the same history gives the same decision from a fresh design", () => {
+    const again = createDesign(spec);
+    for (const history of followed.slice(0, 200)) expect(again.decide(history), history).toEqual(design.decide(history));
+  });
+
+  it("selects an MTD among the tried, admissible doses", () => {
+    for (const history of followed) {
+      const { mtd } = design.selectMtd(history);
+      if (mtd === null) continue;
+      expect(atDose(history, mtd).n, history).toBeGreaterThan(0);
+    }
+  });
+});

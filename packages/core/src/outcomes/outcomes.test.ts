@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { formatOutcomes, OutcomeSyntaxError, parseOutcomes } from "./notation.js";
+import { addCohort, copyTrialState, createTrialState, highestTriedDose, resetTrialState, totalPatients } from "./trial-state.js";
+
+describe("outcome notation", () => {
+  it("parses cohorts of dose numbers and N/T letters", () => {
+    expect(parseOutcomes("1NNN 2NTN")).toEqual([
+      { dose: 1, dlts: [false, false, false] },
+      { dose: 2, dlts: [false, true, false] },
+    ]);
+  });
+
+  it("accepts extra whitespace, lower case, multi-digit doses and the empty history", () => {
+    expect(parseOutcomes("  12nt\t3N \n")).toEqual([
+      { dose: 12, dlts: [false, true] },
+      { dose: 3, dlts: [false] },
+    ]);
+    expect(parseOutcomes("")).toEqual([]);
+  });
+
+  it("round-trips through the printer", () => {
+    const text = "1NNN 2NNT 2TNN 3N 10TTTNNN";
+    expect(formatOutcomes(parseOutcomes(text))).toBe(text);
+  });
+
+  it("names the malformed cohort and where it is", () => {
+    expect(() => parseOutcomes("1NNN 2NXN")).toThrow(/cohort "2NXN" at character 6 is not a dose number followed by N\/T letters/);
+    expect(() => parseOutcomes("NNN")).toThrow(OutcomeSyntaxError);
+    expect(() => parseOutcomes("1NNN 2")).toThrow(/cohort "2" at character 6/);
+    expect(() => parseOutcomes("1NNN,2NNN")).toThrow(OutcomeSyntaxError);
+  });
+
+  it("rejects doses outside 1..K", () => {
+    expect(() => parseOutcomes("0NNN")).toThrow(/dose 0 is not in ≥ 1/);
+    expect(() => parseOutcomes("1NNN 6NNN", 5)).toThrow(/dose 6 is not in 1..5/);
+  });
+});
+
+describe("trial state", () => {
+  it("accumulates patients and DLTs per dose and tracks the current dose", () => {
+    const state = createTrialState(3);
+    addCohort(state, 0, 3, 0);
+    addCohort(state, 1, 3, 1);
+    addCohort(state, 1, 3, 0);
+    expect(Array.from(state.patients)).toEqual([3, 6, 0]);
+    expect(Array.from(state.dlts)).toEqual([0, 1, 0]);
+    expect(state.current).toBe(1);
+    expect(state.cohorts).toBe(3);
+    expect(totalPatients(state)).toBe(9);
+    expect(highestTriedDose(state)).toBe(1);
+    const copy = createTrialState(3);
+    copyTrialState(state, copy);
+    expect(Array.from(copy.patients)).toEqual([3, 6, 0]);
+    resetTrialState(state);
+    expect(totalPatients(state)).toBe(0);
+    expect(state.current).toBe(-1);
+    expect(highestTriedDose(state)).toBe(-1);
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import { createDesign } from "../designs/design.js";
+import { exactOperatingCharacteristics } from "../simulate/exact.js";
+import type { RuleSpecInput } from "./schema.js";
+
+const base = { design: "boin", target: 0.3, doses: 4, cohorts: 6 } as const;
+const withRules = (rules: RuleSpecInput[], extra: Record<string, unknown> = {}) => createDesign({ ...base, ...extra, rules });
+
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [items.slice()];
+  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+}
+
+describe("rules", () => {
+  it("stop-at-n stops dose finding once N patients have been treated", () => {
+    const design = withRules([{ type: "stop-at-n", n: 9 }]);
+    expect(design.decide("1NNN 2NNN").stop).toBe(false);
+    const stopped = design.decide("1NNN 2NNN 3NTN");
+    expect(stopped.stop).toBe(true);
+    expect(stopped.mtd).toBe(3);
+    expect(stopped.reasons.join(" ")).toMatch(/9 patients have been treated \(stop-at-n rule\)/);
+  });
+
+  it("stop-at-n-at-dose stops when the recommended dose already has N patients", () => {
+    const design = withRules([{ type: "stop-at-n-at-dose", n: 6 }]);
+    // 1 of 3 at dose 2 → stay at dose 2, which has only 3: go on.
+    expect(design.decide("1NNN 2NTN").dose).toBe(2);
+    // 1 of 6 at dose 2 → BOIN would escalate to dose 3 (0 patients): go on.
+    expect(design.decide("1NNN 2NTN 2NNN").dose).toBe(3);
+    // 2 of 6 at dose 2 → stay at dose 2, which has 6: stop.
+    expect(design.decide("1NNN 2NTN 2NTN").stop).toBe(true);
+  });
+
+  it("stop-when-too-toxic eliminates by posterior probability: 3/3 DLTs give P(p > 0.3) = 1 − 0.3⁴ = 0.9919", () => {
+    // BOIN's own elimination is raised to 0.999 so that only the rule can close the dose.
+    const rule = (confidence: number) => withRules([{ type: "stop-when-too-toxic", confidence }], { eliminationCutoff: 0.999 });
+    expect(rule(0.99).decide("1NNN 2TTT").admissible).toEqual([true, false, false, false]);
+    expect(rule(0.992).decide("1NNN 2TTT").admissible).toEqual([true, true, true, true]);
+    const onlyRule = withRules([{ type: "stop-when-too-toxic", threshold: 0.2, confidence: 0.9, minPatients: 3 }], {
+      eliminationCutoff: 0.999,
+    });
+    // 2 of 3 at dose 1 with threshold 0.2: P = 1 − I_0.2(3, 2) = 1 − (4·0.2³ − 3·0.2⁴) = 0.9728 > 0.9 → stop.
+    const decision = onlyRule.decide("1TTN");
+    expect(decision.stop).toBe(true);
+    expect(decision.mtd).toBeNull();
+    expect(decision.reasons.join(" ")).toMatch(/P\(DLT rate > 0.2\) = 0.973 > 0.9/);
+    // Below minPatients the rule waits.
+    expect(onlyRule.decide("1TT").stop).toBe(false);
+  });
+
+  it("requires a threshold for stop-when-too-toxic when the design has no target", () => {
+    expect(() => createDesign({ design: "three-plus-three", doses: 3, rules: [{ type: "stop-when-too-toxic", confidence: 0.9 }] })).toThrow(
+      /rules.0.threshold: is required when the design has no target/,
+    );
+  });
+
+  it("stops an expansion cohort early when a safety rule closes the MTD, and re-selects the MTD", () => {
+    const design = withRules([{ type: "expansion", patients: 9 }], { cohorts: 3 });
+    const opening = design.decide("1NNN 2NNN 3NTN");
+    expect(opening).toMatchObject({ phase: "expansion", dose: 3, mtd: 3 });
+    // 3 + 3 + 3 expansion patients at dose 3 with 5 DLTs of 9: P(p > 0.3 | Beta(6, 5)) > 0.95 eliminates it.
+    const closed = design.decide("1NNN 2NNN 3NTN 3TTN 3TTN");
+    expect(closed.stop).toBe(true);
+    expect(closed.mtd).toBe(2);
+    expect(closed.reasons.join(" ")).toMatch(/no longer safe/);
+  });
+
+  it("refuses two expansion cohorts", () => {
+    expect(() => withRules([{ type: "expansion", patients: 3 }], { expansion: 6 })).toThrow(/only one expansion cohort/);
+  });
+
+  it("gives the same decisions and exact operating characteristics in every order of composition", () => {
+    const rules: RuleSpecInput[] = [
+      { type: "stop-when-too-toxic", confidence: 0.8, minPatients: 3 },
+      { type: "stop-when-too-toxic", threshold: 0.4, confidence: 0.6 },
+      { type: "stop-at-n-at-dose", n: 9 },
+      { type: "no-skipping" },
+      { type: "expansion", patients: 3 },
+    ];
+    const orders = permutations(rules);
+    expect(orders).toHaveLength(120);
+    const reference = withRules(rules);
+    const histories = [
+      "",
+      "1NNN",
+      "1NNN 2NTN",
+      "1NNN 2NTT 1NNN",
+      "1NNN 2NNN 3TTN",
+      "1NNN 2NNN 3NTN 3NNN 3NTN",
+      "1TTN",
+      "1NNN 2TNN 2TNN 2NNN",
+    ];
+    const truth = [0.1, 0.25, 0.4, 0.55];
+    const expected = exactOperatingCharacteristics(reference, { truth });
+    for (const order of orders) {
+      const design = withRules(order);
+      for (const history of histories) {
+        const { reasons: _r, ...decision } = design.decide(history);
+        const { reasons: _s, ...wanted } = reference.decide(history);
+        expect(decision, `${history} with ${order.map((r) => r.type).join(", ")}`).toEqual(wanted);
+      }
+    }
+    for (const order of orders.slice(0, 12)) expect(exactOperatingCharacteristics(withRules(order), { truth })).toEqual(expected);
+  });
+});

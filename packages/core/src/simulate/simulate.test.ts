@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import { createDesign } from "../designs/design.js";
+import { binomialPmf } from "../stats/distributions.js";
+import { EnumerationTooLargeError, exactOperatingCharacteristics } from "./exact.js";
+import { simulate } from "./monte-carlo.js";
+
+const SCENARIO = [0.05, 0.12, 0.25, 0.4, 0.55];
+
+const DESIGNS: Record<string, Record<string, unknown>> = {
+  "3+3": { design: "three-plus-three", doses: 5 },
+  "3+3 de-escalation with expansion": { design: "three-plus-three", doses: 5, variant: "de-escalation", expansion: 6 },
+  BOIN: { design: "boin", target: 0.25, doses: 5, cohorts: 10 },
+  Keyboard: { design: "keyboard", target: 0.25, doses: 5, cohorts: 8 },
+  "mTPI-2": { design: "mtpi2", target: 0.25, doses: 5, cohorts: 8, rules: [{ type: "stop-at-n-at-dose", n: 12 }] },
+};
+
+describe.each(Object.entries(DESIGNS))("operating characteristics: %s", (_name, spec) => {
+  const design = createDesign(spec);
+  const exact = exactOperatingCharacteristics(design, { truth: SCENARIO });
+
+  it("enumerates a proper distribution: selection and no-MTD probabilities sum to 1, patients to the sample size", () => {
+    expect(exact.exact).toBe(true);
+    expect(exact.standardErrors).toBeNull();
+    expect(exact.noMtd + exact.selection.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(exact.patients.reduce((a, b) => a + b, 0)).toBeCloseTo(exact.sampleSize, 10);
+    // Expected DLTs at a dose = true rate × expected patients there (each patient's outcome is independent of being treated).
+    exact.dlts.forEach((dlts, d) => expect(dlts).toBeCloseTo(SCENARIO[d]! * exact.patients[d]!, 10));
+  });
+
+  it("agrees with Monte Carlo within 3 standard errors", () => {
+    const mc = simulate(design, { truth: SCENARIO, trials: 4000, seed: 12345 });
+    const se = mc.standardErrors!;
+    const within = (estimate: number, error: number, truth: number, label: string) =>
+      expect(Math.abs(estimate - truth), `${label}: ${estimate} vs exact ${truth} (SE ${error})`).toBeLessThanOrEqual(3 * error + 1e-12);
+    within(mc.noMtd, se.noMtd, exact.noMtd, "noMtd");
+    within(mc.sampleSize, se.sampleSize, exact.sampleSize, "sampleSize");
+    within(mc.overdosed, se.overdosed, exact.overdosed, "overdosed");
+    for (let d = 0; d < 5; d++) {
+      within(mc.selection[d]!, se.selection[d]!, exact.selection[d]!, `selection ${d + 1}`);
+      within(mc.patients[d]!, se.patients[d]!, exact.patients[d]!, `patients ${d + 1}`);
+      within(mc.dlts[d]!, se.dlts[d]!, exact.dlts[d]!, `dlts ${d + 1}`);
+    }
+  });
+});
+
+describe("exact enumeration against closed forms", () => {
+  it("3+3 with two doses: P(clear dose 1) = (1−p)³ + 3p(1−p)⁵ and P(MTD = 2) = P(clear 1)·P(Bin(6, p₂) ≤ 1)", () => {
+    const design = createDesign({ design: "three-plus-three", doses: 2 });
+    for (const [p1, p2] of [
+      [0.1, 0.3],
+      [0.25, 0.5],
+      [0.4, 0.4],
+    ] as const) {
+      const oc = exactOperatingCharacteristics(design, { truth: [p1, p2] });
+      const clear1 = (1 - p1) ** 3 + 3 * p1 * (1 - p1) ** 5;
+      const atMostOneOf6 = binomialPmf(0, 6, p2) + binomialPmf(1, 6, p2);
+      expect(oc.noMtd).toBeCloseTo(1 - clear1, 12);
+      expect(oc.selection[1]).toBeCloseTo(clear1 * atMostOneOf6, 12);
+      expect(oc.selection[0]).toBeCloseTo(clear1 * (1 - atMostOneOf6), 12);
+      // Dose 1 gets 3 patients, plus 3 more with probability 3p(1−p)².
+      expect(oc.patients[0]).toBeCloseTo(3 + 3 * 3 * p1 * (1 - p1) ** 2, 12);
+    }
+  });
+
+  it("BOIN with one cohort: the first cohort decides, so the MTD is the start dose unless it is eliminated", () => {
+    const design = createDesign({ design: "boin", target: 0.3, doses: 3, cohorts: 1 });
+    const oc = exactOperatingCharacteristics(design, { truth: [0.2, 0.3, 0.4] });
+    // 3/3 DLTs eliminate dose 1 (and so every dose): probability 0.2³.
+    expect(oc.noMtd).toBeCloseTo(0.008, 12);
+    expect(oc.selection[0]).toBeCloseTo(0.992, 12);
+    expect(oc.sampleSize).toBeCloseTo(3, 12);
+  });
+
+  it("counts patients at doses above the target as overdosed", () => {
+    // All patients at dose 1, whose true rate 0.5 is above the target: every trial is fully overdosed.
+    const design = createDesign({ design: "boin", target: 0.3, doses: 2, cohorts: 1 });
+    expect(exactOperatingCharacteristics(design, { truth: [0.5, 0.6] }).overdosed).toBeCloseTo(1, 12);
+    expect(exactOperatingCharacteristics(design, { truth: [0.3, 0.6] }).overdosed).toBe(0);
+  });
+
+  it("refuses an enumeration beyond its state budget with a clear error", () => {
+    const design = createDesign({ design: "boin", target: 0.3, doses: 6, cohorts: 12 });
+    expect(() => exactOperatingCharacteristics(design, { truth: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], maxStates: 100 })).toThrow(
+      EnumerationTooLargeError,
+    );
+  });
+});
+
+describe("Monte Carlo", () => {
+  const design = createDesign({ design: "boin", target: 0.3, doses: 5, cohorts: 10 });
+
+  it("is reproducible: the same seed gives identical results, another seed different ones", () => {
+    const a = simulate(design, { truth: SCENARIO, trials: 1500, seed: 1 });
+    expect(simulate(design, { truth: SCENARIO, trials: 1500, seed: 1 })).toEqual(a);
+    expect(simulate(design, { truth: SCENARIO, trials: 1500, seed: 2 }).selection).not.toEqual(a.selection);
+  });
+
+  it("uses one random stream per trial: the first trials of a longer run are those of a shorter run", () => {
+    // 1000 trials is one block; 1001 adds trial 1000 only. The sums differ by exactly that one trial,
+    // so the mean sample size moves by (S1001 − S1000) which must be one trial's size (3..30).
+    const short = simulate(design, { truth: SCENARIO, trials: 1000, seed: 9 });
+    const long = simulate(design, { truth: SCENARIO, trials: 1001, seed: 9 });
+    const lastTrialSize = long.sampleSize * 1001 - short.sampleSize * 1000;
+    expect(Math.abs(lastTrialSize - Math.round(lastTrialSize))).toBeLessThan(1e-6);
+    expect(Math.round(lastTrialSize) % 3).toBe(0);
+  });
+
+  it("rejects bad scenarios and counts, naming the field", () => {
+    expect(() => simulate(design, { truth: [0.1, 0.2], trials: 10, seed: 1 })).toThrow(
+      /truth: .* must have one probability per dose \(5 values, got 2\)/,
+    );
+    expect(() => simulate(design, { truth: [0.1, 0.2, 0.15, 0.3, 0.4], trials: 10, seed: 1 })).toThrow(/truth.2: 0.15 .*≥ the previous/);
+    expect(() => simulate(design, { truth: [0.1, 0.2, 0.3, 0.4, 1.5], trials: 10, seed: 1 })).toThrow(
+      /truth.4: 1.5 .*probability in \[0, 1\]/,
+    );
+    expect(() => simulate(design, { truth: SCENARIO, trials: 0, seed: 1 })).toThrow(/trials: 0 .*1..100000000/);
+    expect(() => simulate(design, { truth: SCENARIO, trials: 10, seed: -1 })).toThrow(/seed: -1/);
+  });
+});
