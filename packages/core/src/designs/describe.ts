@@ -86,9 +86,11 @@ function designRules(design: Design): string[] {
         "## Escalation rules",
         "",
         `The target key is [${formatNumber(spec.target - spec.marginBelow)}, ${formatNumber(spec.target + spec.marginAbove)}]; ` +
-          "keys of the same width are laid out on both sides of it. With a Beta(1, 1) prior, the DLT rate at the current " +
+          "keys of the same width are laid out on both sides of it, the end keys cut at 0 and 1 (their probability is scaled " +
+          "to the full key width). With a Beta(1, 1) prior, the DLT rate at the current " +
           "dose has posterior Beta(1 + y, 1 + n − y); the key with the highest posterior probability (the strongest key) " +
-          "decides: escalate if it lies below the target key, stay if it is the target key, de-escalate if above.",
+          "decides: escalate if it lies below the target key, stay if it is the target key, de-escalate if above " +
+          "(an exact tie goes to the higher key).",
         "",
         table,
         "",
@@ -99,7 +101,7 @@ function designRules(design: Design): string[] {
         "## Escalation rules",
         "",
         `The equivalence interval is [${formatNumber(spec.target - spec.epsilon1)}, ${formatNumber(spec.target + spec.epsilon2)}]; ` +
-          "the rest of [0, 1] is cut into subintervals of the same length. With a Beta(1, 1) prior, the subinterval with the " +
+          "the rest of [0, 1] is cut into subintervals of the same length (the end ones cut short at 0 and 1). With a Beta(1, 1) prior, the subinterval with the " +
           "largest unit probability mass (posterior probability divided by length) decides: escalate (E) if below the " +
           "equivalence interval, stay (S) if it is the equivalence interval, de-escalate (D) if above.",
         "",
@@ -129,12 +131,14 @@ function intervalSafetyText(design: Design): string[] {
   if (spec.earlyStopN !== undefined) {
     lines.push(`- Early stop: once ${spec.earlyStopN} patients have been treated at the current dose and the decision is to stay there.`);
   }
+  const estimate =
+    spec.design === "mtpi2" ? "(y + 0.005)/(n + 0.01), its posterior mean under a Beta(0.005, 0.005) prior," : "(y + 0.05)/(n + 0.1)";
   lines.push(
     `- Escalation to an eliminated dose, or beyond the highest dose, becomes "stay"; de-escalation below the lowest dose becomes "stay".`,
     "",
     "## MTD selection",
     "",
-    "At the end of the trial, the DLT rate of each tried, non-eliminated dose is estimated by (y + 0.05)/(n + 0.1) and " +
+    `At the end of the trial, the DLT rate of each tried, non-eliminated dose is estimated by ${estimate} and ` +
       "smoothed by isotonic regression (pool-adjacent-violators, weighted by the inverse variance). The MTD is the dose " +
       `whose estimate is closest to the target ${spec.target}; among tied estimates, the higher dose when they lie below ` +
       "the target and the lower dose when above.",

@@ -43,7 +43,7 @@ export function createBoinMethod(spec: BoinSpec, doseName: DoseNamer): IntervalM
     startDose: spec.startDose - 1,
     boundaries,
     ...intervalSafetyOf(spec),
-    selection: new IsotonicMtdSelection(doseCountOf(spec), spec.target, spec.boundMtd ? lambdaD : undefined),
+    selection: new IsotonicMtdSelection(doseCountOf(spec), spec.target, spec.boundMtd ? { upperBound: lambdaD } : {}),
     doseName,
     lambdas: { lambdaE, lambdaD },
     explainDecision: (n, y) => {

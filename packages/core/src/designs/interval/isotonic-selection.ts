@@ -1,11 +1,18 @@
 import type { TrialState } from "../../outcomes/trial-state.js";
 import { createIsotonicScratch, isotonicRegression } from "../../stats/isotonic.js";
 
+export interface IsotonicSelectionOptions {
+  /** Symmetric Beta(c, c) prior behind the estimates: 0.05 for BOIN and Keyboard (default), 0.005 for mTPI. */
+  prior?: number;
+  /** BOIN's boundMTD: a selected dose whose estimate exceeds this is replaced by the next lower one. */
+  upperBound?: number;
+}
+
 /**
  * MTD selection by isotonic regression, as in BOIN's `select.mtd` (Liu & Yuan 2015; Yan, Zhang, Pan &
- * Yuan 2020, JSS): over the doses that were tried and are still admissible, estimate
- * p̂ = (y + 0.05)/(n + 0.1), smooth with pool-adjacent-violators weighted by 1/Var (Beta(y + 0.05,
- * n − y + 0.05) variance), and select the dose whose estimate is closest to the target.
+ * Yuan 2020, JSS): over the doses that were tried and are still admissible, estimate the posterior mean
+ * p̂ = (y + c)/(n + 2c) under a vague Beta(c, c) prior (c = 0.05), smooth with pool-adjacent-violators
+ * weighted by the inverse posterior variance, and select the dose whose estimate is closest to the target.
  * Ties: a vanishing increasing offset (index × 1e-10) is added first, so within a pooled block the
  * highest dose wins when the block lies below the target and the lowest when above; equal distances
  * on either side of the target go to the lower dose.
@@ -17,12 +24,16 @@ export class IsotonicMtdSelection {
   private readonly index: Int32Array;
   private readonly scratch;
 
+  private readonly prior: number;
+  private readonly upperBound: number | undefined;
+
   constructor(
     readonly doseCount: number,
     readonly target: number,
-    /** When set (BOIN's boundMTD), a selected dose whose estimate exceeds this is replaced by the next lower one. */
-    readonly upperBound?: number,
+    options: IsotonicSelectionOptions = {},
   ) {
+    this.prior = options.prior ?? 0.05;
+    this.upperBound = options.upperBound;
     this.raw = new Float64Array(doseCount);
     this.weights = new Float64Array(doseCount);
     this.smoothed = new Float64Array(doseCount);
@@ -37,8 +48,10 @@ export class IsotonicMtdSelection {
       const n = state.patients[d]!;
       if (n === 0 || admissible[d] !== 1) continue;
       const y = state.dlts[d]!;
-      this.raw[k] = (y + 0.05) / (n + 0.1);
-      const variance = ((y + 0.05) * (n - y + 0.05)) / ((n + 0.1) * (n + 0.1) * (n + 1.1));
+      const a = y + this.prior;
+      const b = n - y + this.prior;
+      this.raw[k] = a / (a + b);
+      const variance = (a * b) / ((a + b) * (a + b) * (a + b + 1));
       this.weights[k] = 1 / variance;
       this.index[k] = d;
       k++;

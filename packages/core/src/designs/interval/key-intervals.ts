@@ -1,10 +1,11 @@
-import { betaCdf } from "../../stats/distributions.js";
+import { betaIntervalProbability } from "../../stats/distributions.js";
 import { DEESCALATE, ESCALATE, type IntervalDecision, STAY } from "./boundaries.js";
 
 /**
- * The equal-width partition behind Keyboard and mTPI-2: the target interval [low, high] and intervals of
- * the same width laid side by side below and above it. `partialEnds` says what happens where the last
- * interval would cross 0 or 1: kept as a shorter interval ("keep") or left out ("drop").
+ * The equal-width partition behind Keyboard and mTPI-2: the target interval [low, high] and intervals
+ * of the same width laid side by side below and above it, down to 0 and up to 1. An end interval that
+ * would cross 0 or 1 is truncated there (as in the Keyboard R package and mTPI-2's implementations);
+ * every interval is scored per unit width, so a truncated end interval competes fairly.
  */
 export interface KeyPartition {
   /** Lower edges of the intervals below the target interval, then the target, then those above. */
@@ -14,20 +15,20 @@ export interface KeyPartition {
   targetIndex: number;
 }
 
-export function partitionAroundTarget(low: number, high: number, partialEnds: "keep" | "drop"): KeyPartition {
+/** Edges closer than this to 0 or 1 are snapped there, so rounding never leaves a sliver of an interval. */
+const EDGE_TOLERANCE = 1e-9;
+
+export function partitionAroundTarget(low: number, high: number): KeyPartition {
   const width = high - low;
   const below: [number, number][] = [];
   const above: [number, number][] = [];
-  const epsilon = 1e-12;
-  for (let upper = low; upper > epsilon; upper -= width) {
+  for (let upper = low; upper > EDGE_TOLERANCE; upper -= width) {
     const lower = upper - width;
-    if (lower < -epsilon && partialEnds === "drop") break;
-    below.unshift([Math.max(lower, 0), upper]);
+    below.unshift([lower < EDGE_TOLERANCE ? 0 : lower, upper]);
   }
-  for (let lower = high; lower < 1 - epsilon; lower += width) {
+  for (let lower = high; lower < 1 - EDGE_TOLERANCE; lower += width) {
     const upper = lower + width;
-    if (upper > 1 + epsilon && partialEnds === "drop") break;
-    above.push([lower, Math.min(upper, 1)]);
+    above.push([lower, upper > 1 - EDGE_TOLERANCE ? 1 : upper]);
   }
   const all = [...below, [low, high] as [number, number], ...above];
   return {
@@ -38,19 +39,32 @@ export function partitionAroundTarget(low: number, high: number, partialEnds: "k
 }
 
 /**
- * Which interval is "strongest" for y DLTs in n patients under a Beta(a, b) prior, scoring each by
- * posterior probability divided by width (mTPI-2's unit probability mass; for equal widths the same as
- * Keyboard's largest posterior probability). Ties go to the target interval, then to the lower one.
+ * Which interval wins exact ties of the score: "highest" takes the highest (most toxic) interval, as
+ * the Keyboard R package does; "target" prefers the target interval, then the lowest, as a strict
+ * comparison starting from the target interval does (mTPI's convention of not moving on a tie).
  */
-export function strongestInterval(partition: KeyPartition, n: number, y: number, priorA: number, priorB: number): number {
+export type TieRule = "highest" | "target";
+
+/**
+ * The "strongest" interval for y DLTs in n patients under a Beta(a, b) prior: the largest posterior
+ * probability per unit width (mTPI-2's unit probability mass; for equal widths, Keyboard's largest
+ * posterior probability).
+ */
+export function strongestInterval(partition: KeyPartition, n: number, y: number, ties: TieRule, priorA = 1, priorB = 1): number {
   const a = priorA + y;
   const b = priorB + n - y;
-  let best = partition.targetIndex;
-  let bestScore = score(partition, best, a, b);
-  for (let i = 0; i < partition.lowers.length; i++) {
-    if (i === partition.targetIndex) continue;
-    const candidate = score(partition, i, a, b);
-    if (candidate > bestScore * (1 + 1e-12)) {
+  const count = partition.lowers.length;
+  const score = (i: number) =>
+    betaIntervalProbability(partition.lowers[i]!, partition.uppers[i]!, a, b) / (partition.uppers[i]! - partition.lowers[i]!);
+  // Scores within a relative 1e-12 are ties: the beta CDF is not exact to the last bit.
+  const beats = (candidate: number, best: number) => candidate > best * (1 + 1e-12);
+  const tied = (candidate: number, best: number) => !beats(candidate, best) && !beats(best, candidate);
+  let best = ties === "target" ? partition.targetIndex : 0;
+  let bestScore = score(best);
+  for (let i = 0; i < count; i++) {
+    if (i === best) continue;
+    const candidate = score(i);
+    if (beats(candidate, bestScore) || (ties === "highest" && i > best && tied(candidate, bestScore))) {
       best = i;
       bestScore = candidate;
     }
@@ -58,14 +72,8 @@ export function strongestInterval(partition: KeyPartition, n: number, y: number,
   return best;
 }
 
-function score(partition: KeyPartition, i: number, a: number, b: number): number {
-  const lower = partition.lowers[i]!;
-  const upper = partition.uppers[i]!;
-  return (betaCdf(upper, a, b) - betaCdf(lower, a, b)) / (upper - lower);
-}
-
-export function intervalDecision(partition: KeyPartition, n: number, y: number, priorA = 1, priorB = 1): IntervalDecision {
-  const strongest = strongestInterval(partition, n, y, priorA, priorB);
+export function intervalDecision(partition: KeyPartition, n: number, y: number, ties: TieRule): IntervalDecision {
+  const strongest = strongestInterval(partition, n, y, ties);
   if (strongest < partition.targetIndex) return ESCALATE;
   if (strongest > partition.targetIndex) return DEESCALATE;
   return STAY;
