@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -135,3 +135,19 @@ function writeSpec(text: string): string {
   writeFileSync(file, text);
   return file;
 }
+
+describe("examples/", () => {
+  const examples = new URL("../../../examples/", import.meta.url);
+  const files = readdirSync(examples).filter((file) => /\.(ya?ml|json)$/.test(file));
+
+  it("holds design files", () => expect(files.length).toBeGreaterThanOrEqual(4));
+
+  it.each(files)("%s loads, decides and describes itself", async (file) => {
+    const path = new URL(file, examples).pathname;
+    const next = await json(["next", path, "--outcomes", "1NNN", "--json"]);
+    expect(next.stop).toBe(false);
+    const description = await run(["describe", path]);
+    expect(description.exitCode).toBe(0);
+    expect(description.stdout).toMatch(/^# /);
+  });
+});

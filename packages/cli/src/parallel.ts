@@ -18,7 +18,7 @@ export interface ParallelSimulation {
   truth: readonly number[];
   trials: number;
   seed: number;
-  /** Worker threads; defaults to every core. 1 runs in this thread. */
+  /** Threads, this one included; defaults to every core. 1 runs in this thread only. */
   threads?: number;
   onProgress?: (blocksDone: number, blocks: number) => void;
 }
@@ -31,8 +31,10 @@ export interface WorkerRequest {
 }
 
 /**
- * Monte Carlo over worker threads. Blocks of trials are handed out one at a time to whichever worker
- * is free and summed in block order at the end, so the result is identical for any thread count.
+ * Monte Carlo over threads. Blocks of trials are handed out one at a time to whichever thread is free
+ * and summed in block order at the end, so the result is identical for any thread count. This thread
+ * works too, from the first moment: a worker needs a few hundred milliseconds to start and load the
+ * core, so short runs finish here before any worker could help, and long runs use every core.
  */
 export async function simulateInParallel(options: ParallelSimulation): Promise<OperatingCharacteristics> {
   const design = createDesign(options.spec);
@@ -41,56 +43,65 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
   const blocks = blockCount(options.trials);
   const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), blocks));
   const results: Float64Array[] = new Array(blocks);
+  let nextBlock = 0;
   let done = 0;
-  if (threads === 1) {
-    for (let block = 0; block < blocks; block++) {
-      results[block] = simulateBlock(design, truth, options.seed, block, options.trials);
-      options.onProgress?.(++done, blocks);
+  const takeBlock = () => (nextBlock < blocks ? nextBlock++ : -1);
+  const finishBlock = (block: number, acc: Float64Array) => {
+    results[block] = acc;
+    options.onProgress?.(++done, blocks);
+  };
+  const request: WorkerRequest = { spec: options.spec, truth: Array.from(truth), seed: options.seed, trials: options.trials };
+  const workers: Worker[] = [];
+  const workersDone = Array.from({ length: threads - 1 }, () => runWorker(request, takeBlock, finishBlock, workers));
+  try {
+    for (let block = takeBlock(); block >= 0; block = takeBlock()) {
+      finishBlock(block, simulateBlock(design, truth, options.seed, block, options.trials));
+      // Let the workers' results (and their requests for more blocks) through between blocks.
+      if (workersDone.length > 0) await new Promise((resolve) => setImmediate(resolve));
     }
-  } else {
-    const request: WorkerRequest = { spec: options.spec, truth: Array.from(truth), seed: options.seed, trials: options.trials };
-    let nextBlock = 0;
-    await Promise.all(
-      Array.from({ length: threads }, () =>
-        runWorker(
-          request,
-          () => (nextBlock < blocks ? nextBlock++ : -1),
-          (block, acc) => {
-            results[block] = acc;
-            options.onProgress?.(++done, blocks);
-          },
-        ),
-      ),
-    );
+    await Promise.all(workersDone);
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
   }
   const total = createAccumulator(design.doseCount);
   for (const block of results) addAccumulator(total, block);
   return summarise(total, design.doseCount, false);
 }
 
-function runWorker(request: WorkerRequest, takeBlock: () => number, onBlock: (block: number, acc: Float64Array) => void): Promise<void> {
+/** Blocks queued ahead at each worker, so it never waits for the main thread between blocks. */
+const BLOCKS_IN_FLIGHT = 2;
+
+function runWorker(
+  request: WorkerRequest,
+  takeBlock: () => number,
+  onBlock: (block: number, acc: Float64Array) => void,
+  workers: Worker[],
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const worker = spawnSimulationWorker();
+    workers.push(worker);
+    let inFlight = 0;
     const sendNext = () => {
       const block = takeBlock();
-      if (block < 0) {
-        void worker.terminate().then(() => resolve());
-      } else {
+      if (block >= 0) {
         worker.postMessage({ block });
+        inFlight++;
+      } else if (inFlight === 0) {
+        resolve();
       }
     };
     worker.on("message", (message: { block: number; acc: Float64Array } | { error: string }) => {
       if ("error" in message) {
         reject(new Error(message.error));
-        void worker.terminate();
         return;
       }
+      inFlight--;
       onBlock(message.block, message.acc);
       sendNext();
     });
     worker.on("error", reject);
     worker.postMessage(request);
-    sendNext();
+    for (let i = 0; i < BLOCKS_IN_FLIGHT; i++) sendNext();
   });
 }
 

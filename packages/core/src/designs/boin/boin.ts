@@ -47,10 +47,10 @@ export function createBoinMethod(spec: BoinSpec, doseName: DoseNamer): IntervalM
     doseName,
     lambdas: { lambdaE, lambdaD },
     explainDecision: (n, y) => {
-      const rate = `${y} of ${n} patients had a DLT (rate ${formatNumber(y / n)})`;
-      if (y / n <= lambdaE) return `${rate} ≤ λe = ${formatNumber(lambdaE, 4)}: escalate.`;
-      if (y / n >= lambdaD) return `${rate} ≥ λd = ${formatNumber(lambdaD, 4)}: de-escalate.`;
-      return `${rate} is between λe = ${formatNumber(lambdaE, 4)} and λd = ${formatNumber(lambdaD, 4)}: stay.`;
+      const rate = `${y} of ${n} patients had a DLT; the rate ${formatNumber(y / n)}`;
+      if (y / n <= lambdaE) return `${rate} is ≤ λe = ${formatNumber(lambdaE, 4)}: escalate.`;
+      if (y / n >= lambdaD) return `${rate} is ≥ λd = ${formatNumber(lambdaD, 4)}: de-escalate.`;
+      return `${rate} lies between λe = ${formatNumber(lambdaE, 4)} and λd = ${formatNumber(lambdaD, 4)}: stay.`;
     },
   });
 }

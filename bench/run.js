@@ -1,0 +1,89 @@
+// npm run bench — speed of the core engines, printed as a table (and saved to bench/results/).
+// Timings are the median of several runs after a warm-up; trials per second and the ratio to a simple
+// baseline make regressions visible across machines.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { simulateInParallel } from "@escalate/cli";
+import { createDesign, exactOperatingCharacteristics, simulate } from "@escalate/core";
+import { naiveBoinSimulation } from "./baseline.js";
+
+const BOIN_5 = { design: "boin", target: 0.3, doses: 5, cohortSize: 3, cohorts: 10 };
+const TRUTH_5 = [0.05, 0.12, 0.3, 0.45, 0.6];
+const TRUTH_6 = [0.02, 0.05, 0.1, 0.2, 0.3, 0.5];
+
+async function median(runs, fn) {
+  await fn(); // warm-up: JIT and lazily built decision tables
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] / 1000;
+}
+
+const rows = [];
+const record = (name, seconds, extra = {}) => {
+  rows.push({ name, seconds, ...extra });
+  console.error(`  ${name}: ${(seconds * 1000).toFixed(1)} ms`);
+};
+
+console.error("Running benchmarks…");
+const boin5 = createDesign(BOIN_5);
+const mcSeconds = await median(7, () => simulate(boin5, { truth: TRUTH_5, trials: 10_000, seed: 1 }));
+const baselineSeconds = await median(3, () => naiveBoinSimulation({ ...BOIN_5, truth: TRUTH_5, trials: 10_000, seed: 1 }));
+record("BOIN Monte Carlo, 5 doses, 10×3, 10,000 trials, 1 thread", mcSeconds, {
+  trials: 10_000,
+  target: 0.2,
+  baselineRatio: baselineSeconds / mcSeconds,
+});
+record("  simple baseline (same trials, written the obvious way)", baselineSeconds, { trials: 10_000 });
+
+const threads = availableParallelism();
+const large = 1_000_000;
+const oneThread = await median(3, () => simulateInParallel({ spec: BOIN_5, truth: TRUTH_5, trials: large, seed: 1, threads: 1 }));
+record(`BOIN Monte Carlo, ${large.toLocaleString("en")} trials, 1 thread`, oneThread, { trials: large });
+if (threads > 1) {
+  const all = await median(3, () => simulateInParallel({ spec: BOIN_5, truth: TRUTH_5, trials: large, seed: 1, threads }));
+  record(`BOIN Monte Carlo, ${large.toLocaleString("en")} trials, ${threads} threads`, all, { trials: large, speedup: oneThread / all });
+}
+
+const exactCases = [
+  ["Exact BOIN, 5 doses, 10×3", BOIN_5, TRUTH_5, 1],
+  ["Exact BOIN, 6 doses, 10×3", { ...BOIN_5, doses: 6 }, TRUTH_6, 1],
+  ["Exact Keyboard, 6 doses, 10×3", { ...BOIN_5, design: "keyboard", doses: 6 }, TRUTH_6, 1],
+  ["Exact mTPI-2, 6 doses, 10×3", { ...BOIN_5, design: "mtpi2", doses: 6 }, TRUTH_6, 1],
+  ["Exact 3+3, 6 doses", { design: "three-plus-three", doses: 6 }, TRUTH_6, undefined],
+];
+for (const [name, spec, truth, target] of exactCases) {
+  const design = createDesign(spec);
+  record(name, await median(3, () => exactOperatingCharacteristics(design, { truth })), target ? { target } : {});
+}
+
+const format = (seconds) => (seconds < 1 ? `${(seconds * 1000).toFixed(1)} ms` : `${seconds.toFixed(2)} s`);
+const table = [["benchmark", "time", "trials/s", "target", "notes"]];
+for (const row of rows) {
+  const notes = [];
+  if (row.baselineRatio) notes.push(`${row.baselineRatio.toFixed(1)}× faster than the simple baseline`);
+  if (row.speedup) notes.push(`${row.speedup.toFixed(2)}× the 1-thread speed`);
+  if (row.target !== undefined) notes.push(row.seconds <= row.target ? "meets target" : "MISSES TARGET");
+  table.push([
+    row.name,
+    format(row.seconds),
+    row.trials ? Math.round(row.trials / row.seconds).toLocaleString("en") : "",
+    row.target !== undefined ? `≤ ${format(row.target)}` : "",
+    notes.join("; "),
+  ]);
+}
+const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
+const lines = table.map((r) => r.map((cell, i) => (i === 0 || i === 4 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  "));
+lines.splice(1, 0, widths.map((w) => "─".repeat(w)).join("  "));
+console.log(`Node ${process.version}, ${threads} cores\n`);
+console.log(lines.join("\n"));
+
+mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
+writeFileSync(
+  new URL(`./results/bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`, import.meta.url),
+  `${JSON.stringify({ node: process.version, cores: threads, rows }, null, 2)}\n`,
+);
