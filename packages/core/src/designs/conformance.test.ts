@@ -15,6 +15,25 @@ const SPECS: Record<string, Record<string, unknown>> = {
   "BOIN extra-safe, early stop": { design: "boin", target: 0.25, doses: 4, cohorts: 8, extraSafe: true, earlyStopN: 9 },
   Keyboard: { design: "keyboard", target: 0.3, doses: 5, cohorts: 8 },
   "mTPI-2": { design: "mtpi2", target: 0.2, doses: 5, cohorts: 8 },
+  "CRM (empiric), no skipping": {
+    design: "crm",
+    target: 0.25,
+    doses: 5,
+    cohorts: 6,
+    skeleton: [0.05, 0.12, 0.25, 0.4, 0.55],
+    rules: [{ type: "no-skipping" }],
+  },
+  "CRM (logistic, posterior mean, safety stop, calibrated)": {
+    design: "crm",
+    target: 0.3,
+    doses: 4,
+    cohorts: 6,
+    model: "logistic",
+    estimate: "posterior-mean",
+    skeleton: { halfWidth: 0.06, priorMtd: 2 },
+    safetyStop: { confidence: 0.9 },
+    rules: [{ type: "no-skipping" }, { type: "expansion", patients: 3 }],
+  },
   "BOIN with every rule": {
     design: "boin",
     target: 0.3,
@@ -115,12 +134,25 @@ describe.each(Object.entries(SPECS))("conformance: %s", (_name, spec) => {
     for (const history of [...followed, ...deviating]) checkDecisionShape(design, history, design.decide(history));
   });
 
-  it("is coherent: no escalation when the current dose's DLT rate is above the target, no de-escalation below it", () => {
+  // Designs that decide from the current dose alone must be coherent in its DLT rate, on any history.
+  // Model-based designs use every dose's data, so coherence is Cheung's (2005): no escalation right
+  // after a cohort with a DLT, and, when the design is followed, no de-escalation right after one without.
+  const modelBased = spec.design === "crm";
+  it("is coherent", () => {
     for (const history of [...followed, ...deviating]) {
       const decision = design.decide(history);
       if (decision.phase === "expansion" || history === "") continue;
       const cohorts = parseOutcomes(history);
-      const current = cohorts.at(-1)!.dose;
+      const last = cohorts.at(-1)!;
+      const current = last.dose;
+      if (modelBased) {
+        const lastHadDlt = last.dlts.some(Boolean);
+        if (decision.action === "escalate") expect(lastHadDlt, `${history} escalates after a DLT`).toBe(false);
+        if (decision.action === "de-escalate" && followed.includes(history) && decision.admissible[current - 1]) {
+          expect(lastHadDlt, `${history} de-escalates without a DLT`).toBe(true);
+        }
+        continue;
+      }
       const { n, y } = atDose(history, current);
       if (decision.action === "escalate") expect(y / n, `${history} escalates`).toBeLessThanOrEqual(target);
       if (decision.action === "de-escalate" && decision.admissible[current - 1]) {

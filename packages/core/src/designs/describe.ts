@@ -1,7 +1,9 @@
 import { describeRules } from "../rules/normalize.js";
 import { boinLambdas, resolvedBoinProbabilities } from "./boin/boin.js";
+import { resolvedSkeleton } from "./crm/crm.js";
 import type { Design } from "./design.js";
-import { formatNumber } from "./method.js";
+import { capitalise, formatNumber } from "./method.js";
+import type { CrmSpec } from "./spec.js";
 
 const REFERENCES: Record<string, string[]> = {
   "three-plus-three": [
@@ -16,7 +18,12 @@ const REFERENCES: Record<string, string[]> = {
     "Yan F, Mandrekar SJ, Yuan Y. Keyboard: a novel Bayesian toxicity probability interval design for phase I clinical trials. Clin Cancer Res 2017;23:3994–4003.",
   ],
   mtpi2: [
-    "Guo W, Wang SJ, Yang S, Lynn H, Ji Y. A Bayesian interval dose-finding design addressing Ockham's razor: mTPI-2. Contemp Clin Trials 2017;58:23–33.",
+    "Guo W, Wang SJ, Yang S, Lin S, Ji Y. A Bayesian interval dose-finding design addressing Ockham's razor: mTPI-2. Contemp Clin Trials 2017;58:23–33.",
+  ],
+  crm: [
+    "O'Quigley J, Pepe M, Fisher L. Continual reassessment method: a practical design for phase 1 clinical trials in cancer. Biometrics 1990;46:33–48.",
+    "Cheung YK. Dose Finding by the Continual Reassessment Method. Chapman & Hall/CRC, 2011.",
+    "Lee SM, Cheung YK. Model calibration in the continual reassessment method. Clin Trials 2009;6:227–238.",
   ],
 };
 
@@ -25,6 +32,7 @@ const NAMES: Record<string, string> = {
   boin: "Bayesian optimal interval (BOIN)",
   keyboard: "Keyboard",
   mtpi2: "modified toxicity probability interval-2 (mTPI-2)",
+  crm: "continual reassessment method (CRM)",
 };
 
 /** Protocol-ready markdown: the design, its decision table, stopping, MTD selection and references. */
@@ -32,7 +40,7 @@ export function describeDesign(design: Design): string {
   const spec = design.spec;
   const lines: string[] = [];
   const doses = design.doseLabels.map((label, i) => (typeof spec.doses === "number" ? `${i + 1}` : `${i + 1} (${label})`));
-  lines.push(`# ${spec.title ?? `${NAMES[spec.design]} design`}`, "");
+  lines.push(`# ${spec.title ?? `${capitalise(NAMES[spec.design]!)} design`}`, "");
   const target = spec.target === undefined ? "" : ` The target DLT rate is ${spec.target}.`;
   const limit = spec.cohorts === undefined ? "" : `, up to ${spec.cohorts} cohorts (${spec.cohorts * spec.cohortSize} patients)`;
   lines.push(
@@ -49,6 +57,7 @@ export function describeDesign(design: Design): string {
 
 function designRules(design: Design): string[] {
   const spec = design.spec;
+  if (spec.design === "crm") return crmRules(spec);
   const table = decisionTable(design);
   switch (spec.design) {
     case "three-plus-three":
@@ -112,9 +121,47 @@ function designRules(design: Design): string[] {
   }
 }
 
+function crmRules(spec: CrmSpec): string[] {
+  const skeleton = resolvedSkeleton(spec).map((value) => formatNumber(value, 4));
+  const calibration = Array.isArray(spec.skeleton)
+    ? ""
+    : ` The skeleton was calibrated by the indifference-interval method (Lee & Cheung 2009) with half-width ${spec.skeleton.halfWidth} and prior MTD at dose level ${spec.skeleton.priorMtd}.`;
+  const model =
+    spec.model === "empiric"
+      ? "the empiric (power) model p_d = s_d^exp(β)"
+      : `the one-parameter logistic model logit p_d = ${spec.intercept} + exp(β)·x_d with dose labels x_d = logit(s_d) − ${spec.intercept}`;
+  const estimate =
+    spec.estimate === "plug-in"
+      ? "the DLT probability of each dose evaluated at the posterior mean of β (as in the R package dfcrm)"
+      : "the posterior mean of each dose's DLT probability";
+  const lines = [
+    "## Dose assignment",
+    "",
+    `The skeleton (prior DLT probabilities) is ${skeleton.join(", ")}.${calibration} The dose–toxicity relation follows ${model}, ` +
+      `with a normal prior β ~ N(0, ${spec.priorVariance}). After each cohort the posterior of β is computed from all patients ` +
+      `(by adaptive Gauss–Hermite quadrature), and the next cohort receives the dose whose estimated DLT probability — ${estimate} — ` +
+      `is closest to the target ${spec.target}.`,
+    "",
+  ];
+  if (spec.coherent) lines.push("- Coherence: the dose is never escalated immediately after a cohort in which a DLT occurred.");
+  if (spec.safetyStop) {
+    lines.push(
+      `- Safety stop: once ${spec.safetyStop.minPatients} patients have been treated, the trial stops if P(DLT rate at dose level 1 > ` +
+        `${spec.safetyStop.threshold ?? spec.target} | data) > ${spec.safetyStop.confidence}.`,
+    );
+  }
+  lines.push(
+    "",
+    "## MTD selection",
+    "",
+    "At the end of the trial the MTD is the dose the model recommends from all the data, among the doses that have been given.",
+  );
+  return lines;
+}
+
 function intervalSafetyText(design: Design): string[] {
   const spec = design.spec;
-  if (spec.design === "three-plus-three") return [];
+  if (spec.design === "three-plus-three" || spec.design === "crm") return [];
   const lines = [
     "## Safety and stopping",
     "",

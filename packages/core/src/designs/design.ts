@@ -3,13 +3,14 @@ import { addCohort, countDlts, createTrialState, type TrialState } from "../outc
 import { normalizeRules } from "../rules/normalize.js";
 import { parseWith, ValidationError, type ValidationIssue } from "../validation.js";
 import { createBoinMethod } from "./boin/boin.js";
+import { CrmMethod, type DoseEstimate, resolvedSkeleton } from "./crm/crm.js";
 import { describeDesign } from "./describe.js";
 import { createStep, DecisionEngine } from "./engine.js";
 import { createKeyboardMethod } from "./keyboard/keyboard.js";
 import type { BoundaryTable, DoseFindingMethod, DoseNamer } from "./method.js";
 import { STOP } from "./method.js";
 import { createMtpi2Method } from "./mtpi2/mtpi2.js";
-import { type DesignSpec, type DesignSpecInput, designSpec, doseCountOf, doseLabelsOf } from "./spec.js";
+import { type CrmSpec, type DesignSpec, type DesignSpecInput, designSpec, doseCountOf, doseLabelsOf } from "./spec.js";
 import { ThreePlusThreeMethod } from "./three-plus-three/three-plus-three.js";
 
 export type Action = "escalate" | "stay" | "de-escalate" | "stop";
@@ -28,6 +29,12 @@ export interface Decision {
   cohortSize: number | null;
   phase: "dose-finding" | "expansion";
   reasons: string[];
+  /** Model-based designs: per-dose posterior estimates (mean and 90% credible interval). */
+  estimates?: DoseEstimate[];
+  /** Which estimate drives the decisions. */
+  decisionEstimate?: "plug-in" | "posterior-mean" | "target-probability";
+  /** CRM: the posterior mean of β. */
+  betaHat?: number;
 }
 
 export interface MtdSelection {
@@ -105,6 +112,7 @@ export class Design {
       cohortSize: stop ? null : step.cohortSize,
       phase: state.expansionDose >= 0 || step.startsExpansion ? "expansion" : "dose-finding",
       reasons,
+      ...this.method.summarise?.(state),
     };
   }
 
@@ -128,8 +136,20 @@ export class Design {
     return describeDesign(this);
   }
 
-  /** The decision table for 1..maxPatients patients at a dose. */
+  /** The decision table for 1..maxPatients patients at a dose (interval designs and the 3+3). */
   boundaries(): BoundaryTable {
+    if (!this.method.boundaryTable) {
+      throw new ValidationError(
+        [
+          {
+            path: "design",
+            value: this.spec.design,
+            message: "has no fixed decision table: its decisions use every dose's data (see `paths` for what the next cohorts can lead to)",
+          },
+        ],
+        "design",
+      );
+    }
     return this.method.boundaryTable(this.spec.cohortSize * (this.spec.cohorts ?? 2));
   }
 }
@@ -144,6 +164,8 @@ function createMethod(spec: DesignSpec, doseName: DoseNamer): DoseFindingMethod 
       return createKeyboardMethod(spec, doseName);
     case "mtpi2":
       return createMtpi2Method(spec, doseName);
+    case "crm":
+      return new CrmMethod(spec, doseName);
   }
 }
 
@@ -173,5 +195,34 @@ function checkDesignSpec(spec: DesignSpec): void {
   if (spec.design === "mtpi2" && (spec.target - spec.epsilon1 <= 0 || spec.target + spec.epsilon2 >= 1)) {
     issues.push({ path: "epsilon1", message: `the equivalence interval [target − epsilon1, target + epsilon2] must lie inside (0, 1)` });
   }
+  if (spec.design === "crm") issues.push(...skeletonIssues(spec));
   if (issues.length > 0) throw new ValidationError(issues, "design");
+}
+
+function skeletonIssues(spec: CrmSpec): ValidationIssue[] {
+  const doseCount = doseCountOf(spec);
+  if (!Array.isArray(spec.skeleton)) {
+    try {
+      resolvedSkeleton(spec);
+      return [];
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return error.issues.map((issue) => ({ ...issue, path: `skeleton.${issue.path}` }));
+    }
+  }
+  const skeleton = spec.skeleton;
+  if (skeleton.length !== doseCount) {
+    return [{ path: "skeleton", value: skeleton, message: `must have one value per dose (${doseCount} values, got ${skeleton.length})` }];
+  }
+  for (let i = 1; i < skeleton.length; i++) {
+    if (!(skeleton[i]! > skeleton[i - 1]!)) {
+      return [
+        { path: `skeleton.${i}`, value: skeleton[i], message: `must be > the previous value ${skeleton[i - 1]} (strictly increasing)` },
+      ];
+    }
+  }
+  if (spec.model === "logistic" && skeleton.some((s) => Math.log(s / (1 - s)) >= spec.intercept)) {
+    return [{ path: "intercept", value: spec.intercept, message: "must exceed the logit of every skeleton value" }];
+  }
+  return [];
 }

@@ -1,4 +1,5 @@
 import type { TrialState } from "../outcomes/trial-state.js";
+import type { ModelSummary } from "./crm/crm.js";
 
 /** Returned as a dose index to mean "stop the trial". */
 export const STOP = -1;
@@ -10,6 +11,8 @@ export const STOP = -1;
  */
 export interface DoseFindingMethod {
   readonly doseCount: number;
+  /** True when decisions depend on the most recent cohort's DLTs (TrialState.lastCohortDlts). */
+  readonly readsLastCohort?: boolean;
   /** Writes 1 for each dose the method still allows (not eliminated), 0 otherwise. */
   markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: string[]): void;
   /**
@@ -27,8 +30,10 @@ export interface DoseFindingMethod {
   selectMtd(state: TrialState, admissible: Uint8Array, reasons?: string[]): number;
   /** Per-dose estimates behind the MTD selection (e.g. isotonic estimates), NaN where untried. */
   estimates?(state: TrialState, admissible: Uint8Array): Float64Array;
-  /** The decision table for 1..maxPatients patients at a dose. */
-  boundaryTable(maxPatients: number): BoundaryTable;
+  /** Model-based designs: posterior estimates per dose, reported with each decision. */
+  summarise?(state: TrialState): ModelSummary;
+  /** The decision table for 1..maxPatients patients at a dose; absent for model-based designs. */
+  boundaryTable?(maxPatients: number): BoundaryTable;
 }
 
 /** Highest admissible dose at or below `dose` (0-based), or -1. */

@@ -11,6 +11,8 @@ export interface TrialState {
   readonly dlts: Int32Array;
   /** 0-based dose of the most recent cohort; -1 before the first cohort. */
   current: number;
+  /** DLTs in the most recent cohort (for coherence rules such as the CRM's). */
+  lastCohortDlts: number;
   /** Cohorts treated in the dose-finding phase. */
   cohorts: number;
   /** 0-based dose of the expansion cohort at the MTD; -1 while dose finding continues. */
@@ -25,6 +27,7 @@ export function createTrialState(doseCount: number): TrialState {
     patients: new Int32Array(doseCount),
     dlts: new Int32Array(doseCount),
     current: -1,
+    lastCohortDlts: 0,
     cohorts: 0,
     expansionDose: -1,
     expansionPatients: 0,
@@ -35,6 +38,7 @@ export function resetTrialState(state: TrialState): void {
   state.patients.fill(0);
   state.dlts.fill(0);
   state.current = -1;
+  state.lastCohortDlts = 0;
   state.cohorts = 0;
   state.expansionDose = -1;
   state.expansionPatients = 0;
@@ -44,6 +48,7 @@ export function copyTrialState(from: TrialState, to: TrialState): void {
   to.patients.set(from.patients);
   to.dlts.set(from.dlts);
   to.current = from.current;
+  to.lastCohortDlts = from.lastCohortDlts;
   to.cohorts = from.cohorts;
   to.expansionDose = from.expansionDose;
   to.expansionPatients = from.expansionPatients;
@@ -54,6 +59,7 @@ export function addCohort(state: TrialState, dose: number, size: number, dlts: n
   state.patients[dose]! += size;
   state.dlts[dose]! += dlts;
   state.current = dose;
+  state.lastCohortDlts = dlts;
   if (state.expansionDose < 0) state.cohorts++;
   else state.expansionPatients += size;
 }

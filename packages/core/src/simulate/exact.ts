@@ -1,7 +1,7 @@
 import type { Design } from "../designs/design.js";
 import { createStep } from "../designs/engine.js";
 import { STOP } from "../designs/method.js";
-import { createTrialState, type TrialState } from "../outcomes/trial-state.js";
+import { addCohort, createTrialState, type TrialState } from "../outcomes/trial-state.js";
 import { binomialPmf } from "../stats/distributions.js";
 import { createAccumulator, type OperatingCharacteristics, recordTrial, summarise } from "./accumulator.js";
 import { overdoseThreshold } from "./monte-carlo.js";
@@ -43,7 +43,8 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
 
   let level = new StateTable(width);
   let next = new StateTable(width);
-  encode(state, key);
+  const remembersLastCohort = design.method.readsLastCohort === true;
+  encode(state, key, remembersLastCohort);
   level.add(key, 1);
   while (level.size > 0) {
     next.clear();
@@ -56,19 +57,14 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
       }
       const dose = step.dose;
       const size = step.cohortSize;
-      const inExpansion = step.startsExpansion || state.expansionDose >= 0;
       for (let k = 0; k <= size; k++) pmf[k] = binomialPmf(k, size, truth[dose]!);
       for (let k = 0; k <= size; k++) {
         const weight = probability * pmf[k]!;
         if (weight === 0) continue;
         decode(key, state);
         if (step.startsExpansion) state.expansionDose = dose;
-        state.patients[dose]! += size;
-        state.dlts[dose]! += k;
-        state.current = dose;
-        if (inExpansion) state.expansionPatients += size;
-        else state.cohorts++;
-        encode(state, childKey);
+        addCohort(state, dose, size, k);
+        encode(state, childKey, remembersLastCohort);
         next.add(childKey, weight);
       }
       if (next.size > maxStates) throw new EnumerationTooLargeError(maxStates);
@@ -78,10 +74,15 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
   return summarise(acc, K, true);
 }
 
-function encode(state: TrialState, key: Int32Array): void {
+/**
+ * Packs a state into integers: per dose (patients << 16 | DLTs), then the current and expansion doses
+ * (≤ 100 doses, 8 bits each) with the last cohort's DLTs, then cohorts and expansion patients. The last
+ * cohort's DLTs are kept only for designs that read them, so other designs merge more paths.
+ */
+function encode(state: TrialState, key: Int32Array, withLastCohort: boolean): void {
   const K = state.doseCount;
   for (let d = 0; d < K; d++) key[d] = (state.patients[d]! << 16) | state.dlts[d]!;
-  key[K] = (state.current + 1) | ((state.expansionDose + 1) << 16);
+  key[K] = (state.current + 1) | ((state.expansionDose + 1) << 8) | ((withLastCohort ? state.lastCohortDlts : 0) << 16);
   key[K + 1] = state.cohorts | (state.expansionPatients << 16);
 }
 
@@ -91,8 +92,9 @@ function decode(key: Int32Array, state: TrialState): void {
     state.patients[d] = key[d]! >>> 16;
     state.dlts[d] = key[d]! & 0xffff;
   }
-  state.current = (key[K]! & 0xffff) - 1;
-  state.expansionDose = (key[K]! >>> 16) - 1;
+  state.current = (key[K]! & 0xff) - 1;
+  state.expansionDose = ((key[K]! >>> 8) & 0xff) - 1;
+  state.lastCohortDlts = key[K]! >>> 16;
   state.cohorts = key[K + 1]! & 0xffff;
   state.expansionPatients = key[K + 1]! >>> 16;
 }

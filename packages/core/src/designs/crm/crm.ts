@@ -1,0 +1,187 @@
+import type { TrialState } from "../../outcomes/trial-state.js";
+import { type DoseFindingMethod, type DoseNamer, formatNumber, STOP } from "../method.js";
+import { type CrmSpec, doseCountOf } from "../spec.js";
+import { calibrateSkeleton } from "./calibration.js";
+import { CrmModel } from "./model.js";
+import { type CrmData, CrmPosterior } from "./posterior.js";
+
+/** The skeleton as given, or calibrated by the indifference-interval method. */
+export function resolvedSkeleton(spec: Pick<CrmSpec, "skeleton" | "model" | "target" | "doses" | "intercept">): number[] {
+  if (Array.isArray(spec.skeleton)) return spec.skeleton;
+  return calibrateSkeleton({
+    model: spec.model,
+    target: spec.target,
+    halfWidth: spec.skeleton.halfWidth,
+    priorMtd: spec.skeleton.priorMtd,
+    doses: doseCountOf(spec),
+    intercept: spec.intercept,
+  });
+}
+
+/** Per-dose model estimates reported with a decision. */
+export interface DoseEstimate {
+  /** 1-based dose. */
+  dose: number;
+  /** Posterior mean of the DLT probability. */
+  mean: number;
+  /** Equal-tailed credible interval (90% unless stated). */
+  lower: number;
+  upper: number;
+  /** CRM: the DLT probability at the posterior mean of β (dfcrm's estimate). */
+  plugIn?: number;
+  /** BLRM: posterior probabilities of under-dosing, the target interval and over-dosing. */
+  pUnder?: number;
+  pTarget?: number;
+  pOver?: number;
+}
+
+export interface ModelSummary {
+  estimates: DoseEstimate[];
+  /** Which estimate the decisions use. */
+  decisionEstimate: "plug-in" | "posterior-mean" | "target-probability";
+  /** CRM: posterior mean of β. */
+  betaHat?: number;
+}
+
+export const CREDIBLE_LEVEL = 0.9;
+
+/**
+ * The continual reassessment method (O'Quigley, Pepe & Fisher 1990) as in Cheung (2011) and dfcrm:
+ * after each cohort the posterior of β is updated from all patients, the DLT probability of every dose
+ * is estimated (by default p_d at the posterior mean of β; optionally the posterior mean of p_d), and
+ * the next cohort receives the admissible dose whose estimate is closest to the target (ties: the lower
+ * dose). With `coherent` (default), the dose never rises right after a cohort with a DLT (Cheung 2005).
+ * The MTD is the dose the model recommends from all the data among the doses given.
+ */
+export class CrmMethod implements DoseFindingMethod {
+  readonly doseCount: number;
+  readonly readsLastCohort: boolean;
+  readonly model: CrmModel;
+  readonly posterior: CrmPosterior;
+  private readonly estimateBuffer: Float64Array;
+  private readonly selectionMask: Uint8Array;
+  private readonly target: number;
+
+  constructor(
+    readonly spec: CrmSpec,
+    private readonly doseName: DoseNamer,
+  ) {
+    this.model = new CrmModel(spec.model, resolvedSkeleton(spec), spec.intercept);
+    this.posterior = new CrmPosterior(this.model, spec.priorVariance);
+    this.doseCount = doseCountOf(spec);
+    this.estimateBuffer = new Float64Array(this.doseCount);
+    this.selectionMask = new Uint8Array(this.doseCount);
+    this.readsLastCohort = spec.coherent;
+    this.target = spec.target;
+  }
+
+  /** The likelihood's view of the trial; TITE-CRM overrides it to add partially followed patients. */
+  protected dataOf(state: TrialState): CrmData {
+    return state;
+  }
+
+  /** Fits the posterior and fills the estimates that drive decisions. */
+  private estimate(state: TrialState): Float64Array {
+    const posterior = this.posterior.fit(this.dataOf(state));
+    const out = this.estimateBuffer;
+    for (let d = 0; d < this.doseCount; d++) {
+      out[d] = this.spec.estimate === "plug-in" ? posterior.plugInToxicity(d) : posterior.meanToxicity(d);
+    }
+    return out;
+  }
+
+  markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: string[]): void {
+    admissible.fill(1);
+    const stop = this.spec.safetyStop;
+    if (!stop) return;
+    let total = 0;
+    for (let d = 0; d < this.doseCount; d++) total += state.patients[d]!;
+    if (total < stop.minPatients) return;
+    const threshold = stop.threshold ?? this.target;
+    const probability = this.posterior.fit(this.dataOf(state)).probabilityAbove(0, threshold);
+    if (probability > stop.confidence) {
+      admissible.fill(0);
+      reasons?.push(
+        `Safety stop: P(DLT rate at ${this.doseName(0)} > ${threshold}) = ${formatNumber(probability)} > ${stop.confidence}; every dose is too toxic.`,
+      );
+    }
+  }
+
+  /** The safety stop keeps watching an expansion cohort. */
+  markSafe(state: TrialState, admissible: Uint8Array, reasons?: string[]): void {
+    this.markAdmissible(state, admissible, reasons);
+  }
+
+  private closestAdmissible(estimates: Float64Array, admissible: Uint8Array): number {
+    let best = -1;
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (let d = 0; d < this.doseCount; d++) {
+      if (admissible[d] !== 1) continue;
+      const distance = Math.abs(estimates[d]! - this.target);
+      if (distance < bestDistance - 1e-12) {
+        best = d;
+        bestDistance = distance;
+      }
+    }
+    return best;
+  }
+
+  nextDose(state: TrialState, admissible: Uint8Array, reasons?: string[]): number {
+    const start = this.spec.startDose - 1;
+    if (state.current < 0) {
+      if (admissible[start] !== 1) return STOP;
+      reasons?.push(`No patients treated yet: start at ${this.doseName(start)}.`);
+      return start;
+    }
+    const estimates = this.estimate(state);
+    let next = this.closestAdmissible(estimates, admissible);
+    if (next < 0) return STOP;
+    const label = this.spec.estimate === "plug-in" ? "estimated DLT probability" : "posterior mean DLT probability";
+    reasons?.push(
+      `The ${this.spec.model} model gives β̂ = ${formatNumber(this.posterior.mean, 4)}; the ${label} closest to the target ${this.target} ` +
+        `is ${formatNumber(estimates[next]!)} at ${this.doseName(next)}.`,
+    );
+    if (this.spec.coherent && state.lastCohortDlts > 0 && next > state.current) {
+      reasons?.push(`The last cohort had a DLT: no escalation (coherence), stay at ${this.doseName(state.current)}.`);
+      next = state.current;
+    }
+    return next;
+  }
+
+  /**
+   * The model's recommendation among the doses that have been given: unlike dfcrm, an untried dose is
+   * never declared the MTD.
+   */
+  selectMtd(state: TrialState, admissible: Uint8Array, reasons?: string[]): number {
+    const tried = this.selectionMask;
+    for (let d = 0; d < this.doseCount; d++) tried[d] = admissible[d] === 1 && state.patients[d]! > 0 ? 1 : 0;
+    const mtd = this.closestAdmissible(this.estimate(state), tried);
+    if (mtd < 0) reasons?.push("No dose that has been given is admissible: no MTD.");
+    else
+      reasons?.push(`MTD: ${this.doseName(mtd)}, the dose given whose estimated DLT probability is closest to the target ${this.target}.`);
+    return mtd;
+  }
+
+  estimates(state: TrialState): Float64Array {
+    return Float64Array.from(this.estimate(state));
+  }
+
+  summarise(state: TrialState): ModelSummary {
+    const posterior = this.posterior.fit(this.dataOf(state));
+    const lowerBeta = posterior.quantile((1 - CREDIBLE_LEVEL) / 2);
+    const upperBeta = posterior.quantile((1 + CREDIBLE_LEVEL) / 2);
+    const estimates: DoseEstimate[] = [];
+    for (let d = 0; d < this.doseCount; d++) {
+      const a = this.model.toxicity(d, lowerBeta);
+      const b = this.model.toxicity(d, upperBeta);
+      estimates.push({
+        dose: d + 1,
+        mean: posterior.meanToxicity(d),
+        lower: Math.min(a, b),
+        upper: Math.max(a, b),
+        plugIn: posterior.plugInToxicity(d),
+      });
+    }
+    return { estimates, decisionEstimate: this.spec.estimate, betaHat: posterior.mean };
+  }
+}

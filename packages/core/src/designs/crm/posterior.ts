@@ -1,0 +1,233 @@
+import { gaussHermite, gaussLegendre } from "../../stats/quadrature.js";
+import type { CrmModel } from "./model.js";
+
+/** Patients' data as the CRM likelihood sees it (0-based doses). */
+export interface CrmData {
+  /** Patients with complete information, per dose. */
+  patients: Int32Array;
+  /** DLTs per dose (a DLT is always complete information). */
+  dlts: Int32Array;
+  /** TITE-CRM: patients without DLT and with partial follow-up, as (dose, weight in (0, 1)) pairs. */
+  pendingDose?: Int32Array;
+  pendingWeight?: Float64Array;
+  pendingCount?: number;
+}
+
+const HERMITE_ORDER = 48;
+/**
+ * The nodes are spread 1.5 times wider than the normal approximation at the mode: the logistic model's
+ * likelihood flattens as β → −∞, so the posterior has a heavier tail than its Laplace approximation.
+ * Measured on Cheung's example, the posterior mean of β is then within 1e-8 of a brute-force integral
+ * (32 nodes at the plain scale: 1e-5).
+ */
+const HERMITE_WIDENING = 1.5;
+/** Half-width, in Laplace standard deviations, of the range integrated for tail probabilities. */
+const TAIL_RANGE = 18;
+const LEGENDRE_ORDER = 24;
+const LEGENDRE_PANELS = 8;
+
+/**
+ * The posterior of the CRM parameter β ~ N(0, σ²) given binary outcomes, by adaptive Gauss–Hermite
+ * quadrature (Liu & Pierce 1994): the nodes are centred on the posterior mode and scaled by the
+ * curvature there, so they sit where the posterior mass is, where fixed nodes on the prior scale are
+ * visibly off once data accumulate. Tail probabilities (credible
+ * limits, safety stopping) use composite Gauss–Legendre up to the exact cut point instead, because an
+ * indicator is not smooth. One instance is reused: `fit` allocates nothing.
+ */
+export class CrmPosterior {
+  /** Posterior mode of β and the normal scale there (1/√(−ℓ'')). */
+  mode = 0;
+  scale = 1;
+  /** Posterior mean and variance of β. */
+  mean = 0;
+  variance = 0;
+  private logAtMode = 0;
+  /** Normalising constant of exp(ℓ(β) − ℓ(mode)). */
+  private normaliser = 1;
+  private readonly betas: Float64Array;
+  private readonly weights: Float64Array;
+  private readonly scratch = new Float64Array(3);
+  private readonly gradient = new Float64Array(3);
+  private data: CrmData | undefined;
+
+  constructor(
+    readonly model: CrmModel,
+    readonly priorVariance: number,
+  ) {
+    this.betas = new Float64Array(HERMITE_ORDER);
+    this.weights = new Float64Array(HERMITE_ORDER);
+  }
+
+  /** Log posterior (up to a constant) and, into gradient[1..2], its first two derivatives. */
+  logPosterior(beta: number, withDerivatives = false): number {
+    const data = this.data!;
+    const model = this.model;
+    const out = this.scratch;
+    let value = (-0.5 * beta * beta) / this.priorVariance;
+    let first = -beta / this.priorVariance;
+    let second = -1 / this.priorVariance;
+    for (let d = 0; d < model.doseCount; d++) {
+      const n = data.patients[d]!;
+      if (n === 0) continue;
+      const y = data.dlts[d]!;
+      model.derivatives(d, beta, out);
+      const p = out[0]!;
+      value += (y > 0 ? y * Math.log(p) : 0) + (n > y ? (n - y) * Math.log1p(-p) : 0);
+      if (withDerivatives) {
+        const r = out[1]! / p;
+        const q = 1 - p;
+        first += y * r - ((n - y) * out[1]!) / q;
+        second += y * (out[2]! / p - r * r) - (n - y) * (out[2]! / q + (out[1]! * out[1]!) / (q * q));
+      }
+    }
+    const count = data.pendingCount ?? 0;
+    for (let i = 0; i < count; i++) {
+      const w = data.pendingWeight![i]!;
+      model.derivatives(data.pendingDose![i]!, beta, out);
+      const q = 1 - w * out[0]!;
+      value += Math.log(q);
+      if (withDerivatives) {
+        first -= (w * out[1]!) / q;
+        second -= (w * out[2]!) / q + (w * out[1]!) ** 2 / (q * q);
+      }
+    }
+    this.gradient[1] = first;
+    this.gradient[2] = second;
+    return value;
+  }
+
+  fit(data: CrmData): this {
+    this.data = data;
+    this.findMode();
+    const { nodes, weights } = gaussHermite(HERMITE_ORDER);
+    const spread = Math.SQRT2 * HERMITE_WIDENING * this.scale;
+    let total = 0;
+    let sum = 0;
+    let sumSquares = 0;
+    for (let k = 0; k < HERMITE_ORDER; k++) {
+      const beta = this.mode + spread * nodes[k]!;
+      const t = nodes[k]!;
+      const w = weights[k]! * Math.exp(t * t + this.logPosterior(beta) - this.logAtMode);
+      this.betas[k] = beta;
+      this.weights[k] = w;
+      total += w;
+      sum += w * beta;
+      sumSquares += w * beta * beta;
+    }
+    for (let k = 0; k < HERMITE_ORDER; k++) this.weights[k]! /= total;
+    this.normaliser = total * spread;
+    this.mean = sum / total;
+    this.variance = Math.max(0, sumSquares / total - this.mean * this.mean);
+    return this;
+  }
+
+  /**
+   * Newton's method on ℓ'(β), safeguarded by bisection: ℓ' is positive far to the left and negative
+   * far to the right (the normal prior dominates), so a bracket always exists.
+   */
+  private findMode(): void {
+    let low = -1;
+    let high = 1;
+    while (this.slope(low) < 0) low *= 2;
+    while (this.slope(high) > 0) high *= 2;
+    let beta = Math.min(Math.max(0, low), high);
+    for (let iteration = 0; iteration < 200; iteration++) {
+      this.logPosterior(beta, true);
+      const first = this.gradient[1]!;
+      const second = this.gradient[2]!;
+      if (first > 0) low = beta;
+      else high = beta;
+      let next = second < 0 ? beta - first / second : Number.NaN;
+      if (!(next > low && next < high)) next = 0.5 * (low + high);
+      if (Math.abs(next - beta) < 1e-12 * (1 + Math.abs(beta)) || high - low < 1e-13) {
+        beta = next;
+        break;
+      }
+      beta = next;
+    }
+    this.mode = beta;
+    this.logAtMode = this.logPosterior(beta, true);
+    const curvature = this.gradient[2]!;
+    this.scale = curvature < 0 ? 1 / Math.sqrt(-curvature) : Math.sqrt(this.priorVariance);
+  }
+
+  private slope(beta: number): number {
+    this.logPosterior(beta, true);
+    return this.gradient[1]!;
+  }
+
+  /** Posterior expectation of g(β) by the adaptive Gauss–Hermite rule. */
+  expectation(g: (beta: number) => number): number {
+    let sum = 0;
+    for (let k = 0; k < HERMITE_ORDER; k++) sum += this.weights[k]! * g(this.betas[k]!);
+    return sum;
+  }
+
+  /** Plug-in estimate (dfcrm): p_d at the posterior mean of β. */
+  plugInToxicity(d: number): number {
+    return this.model.toxicity(d, this.mean);
+  }
+
+  /** Bayesian estimate: the posterior mean of p_d. */
+  meanToxicity(d: number): number {
+    let sum = 0;
+    for (let k = 0; k < HERMITE_ORDER; k++) sum += this.weights[k]! * this.model.toxicity(d, this.betas[k]!);
+    return sum;
+  }
+
+  /** P(β ≤ b | data). */
+  cdf(b: number): number {
+    const low = this.mode - TAIL_RANGE * this.scale;
+    const high = this.mode + TAIL_RANGE * this.scale;
+    if (b <= low) return 0;
+    if (b >= high) return 1;
+    const { nodes, weights } = gaussLegendre(LEGENDRE_ORDER);
+    // Panels sized to the part below b, so the integrand is smooth on each.
+    const width = (b - low) / LEGENDRE_PANELS;
+    let sum = 0;
+    for (let panel = 0; panel < LEGENDRE_PANELS; panel++) {
+      const centre = low + (panel + 0.5) * width;
+      for (let k = 0; k < LEGENDRE_ORDER; k++) {
+        const beta = centre + 0.5 * width * nodes[k]!;
+        sum += weights[k]! * 0.5 * width * Math.exp(this.logPosterior(beta) - this.logAtMode);
+      }
+    }
+    return Math.min(1, sum / this.normaliser);
+  }
+
+  /** P(p_d > c | data), exact up to quadrature error thanks to the monotonicity of p_d in β. */
+  probabilityAbove(d: number, c: number): number {
+    const b = this.model.betaAt(d, c);
+    if (b === Number.POSITIVE_INFINITY) return this.model.decreasingInBeta(d) ? 1 : 0;
+    if (b === Number.NEGATIVE_INFINITY) return this.model.decreasingInBeta(d) ? 0 : 1;
+    const below = this.cdf(b);
+    return this.model.decreasingInBeta(d) ? below : 1 - below;
+  }
+
+  /** The q-quantile of β: Newton's method on the CDF (its derivative is the density), kept inside a bracket. */
+  quantile(q: number): number {
+    let low = this.mode - TAIL_RANGE * this.scale;
+    let high = this.mode + TAIL_RANGE * this.scale;
+    let beta = this.mean;
+    for (let iteration = 0; iteration < 100; iteration++) {
+      const error = this.cdf(beta) - q;
+      if (error < 0) low = beta;
+      else high = beta;
+      const density = Math.exp(this.logPosterior(beta) - this.logAtMode) / this.normaliser;
+      let next = beta - error / density;
+      if (!(next > low && next < high)) next = 0.5 * (low + high);
+      if (Math.abs(next - beta) < 1e-10 * (1 + Math.abs(beta))) return next;
+      beta = next;
+    }
+    return beta;
+  }
+
+  /** Equal-tailed credible interval for p_d. */
+  toxicityInterval(d: number, level: number): [number, number] {
+    const lowerBeta = this.quantile((1 - level) / 2);
+    const upperBeta = this.quantile((1 + level) / 2);
+    const a = this.model.toxicity(d, lowerBeta);
+    const b = this.model.toxicity(d, upperBeta);
+    return a < b ? [a, b] : [b, a];
+  }
+}
