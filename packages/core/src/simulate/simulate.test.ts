@@ -12,6 +12,25 @@ const DESIGNS: Record<string, Record<string, unknown>> = {
   BOIN: { design: "boin", target: 0.25, doses: 5, cohorts: 10 },
   Keyboard: { design: "keyboard", target: 0.25, doses: 5, cohorts: 8 },
   "mTPI-2": { design: "mtpi2", target: 0.25, doses: 5, cohorts: 8, rules: [{ type: "stop-at-n-at-dose", n: 12 }] },
+  "CRM (empiric, no skipping)": {
+    design: "crm",
+    target: 0.25,
+    doses: 5,
+    cohorts: 6,
+    skeleton: [0.05, 0.12, 0.25, 0.4, 0.55],
+    rules: [{ type: "no-skipping" }],
+  },
+  "CRM (logistic, posterior mean, safety stop)": {
+    design: "crm",
+    target: 0.25,
+    doses: 5,
+    cohorts: 5,
+    model: "logistic",
+    estimate: "posterior-mean",
+    skeleton: { halfWidth: 0.05, priorMtd: 3 },
+    safetyStop: { confidence: 0.8 },
+    rules: [{ type: "no-skipping" }],
+  },
 };
 
 describe.each(Object.entries(DESIGNS))("operating characteristics: %s", (_name, spec) => {

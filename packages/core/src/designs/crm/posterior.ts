@@ -1,4 +1,4 @@
-import { gaussHermite, gaussLegendre } from "../../stats/quadrature.js";
+import { gaussLegendre } from "../../stats/quadrature.js";
 import type { CrmModel } from "./model.js";
 
 /** Patients' data as the CRM likelihood sees it (0-based doses). */
@@ -13,27 +13,11 @@ export interface CrmData {
   pendingCount?: number;
 }
 
-const HERMITE_ORDER = 48;
-/**
- * The nodes are spread 1.5 times wider than the normal approximation at the mode: the logistic model's
- * likelihood flattens as β → −∞, so the posterior has a heavier tail than its Laplace approximation.
- * Measured on Cheung's example, the posterior mean of β is then within 1e-8 of a brute-force integral
- * (32 nodes at the plain scale: 1e-5).
- */
-const HERMITE_WIDENING = 1.5;
-/** Half-width, in Laplace standard deviations, of the range integrated for tail probabilities. */
-const TAIL_RANGE = 18;
-const LEGENDRE_ORDER = 24;
-const LEGENDRE_PANELS = 8;
+/** Step of the trapezoid rule in the stretched variable u (see CrmPosterior). */
+const STEP = 0.15;
+/** Gauss–Legendre nodes per unit of u for tail probabilities (the integrand is smooth but cut at b). */
+const LEGENDRE_ORDER = 10;
 
-/**
- * The posterior of the CRM parameter β ~ N(0, σ²) given binary outcomes, by adaptive Gauss–Hermite
- * quadrature (Liu & Pierce 1994): the nodes are centred on the posterior mode and scaled by the
- * curvature there, so they sit where the posterior mass is, where fixed nodes on the prior scale are
- * visibly off once data accumulate. Tail probabilities (credible
- * limits, safety stopping) use composite Gauss–Legendre up to the exact cut point instead, because an
- * indicator is not smooth. One instance is reused: `fit` allocates nothing.
- */
 export class CrmPosterior {
   /** Posterior mode of β and the normal scale there (1/√(−ℓ'')). */
   mode = 0;
@@ -44,8 +28,11 @@ export class CrmPosterior {
   private logAtMode = 0;
   /** Normalising constant of exp(ℓ(β) − ℓ(mode)). */
   private normaliser = 1;
-  private readonly betas: Float64Array;
-  private readonly weights: Float64Array;
+  private betas = new Float64Array(128);
+  private weights = new Float64Array(128);
+  private nodeCount = 0;
+  /** The rule's half-range in u. */
+  private reach = 0;
   private readonly scratch = new Float64Array(3);
   private readonly gradient = new Float64Array(3);
   private data: CrmData | undefined;
@@ -53,10 +40,7 @@ export class CrmPosterior {
   constructor(
     readonly model: CrmModel,
     readonly priorVariance: number,
-  ) {
-    this.betas = new Float64Array(HERMITE_ORDER);
-    this.weights = new Float64Array(HERMITE_ORDER);
-  }
+  ) {}
 
   /** Log posterior (up to a constant) and, into gradient[1..2], its first two derivatives. */
   logPosterior(beta: number, withDerivatives = false): number {
@@ -99,23 +83,31 @@ export class CrmPosterior {
   fit(data: CrmData): this {
     this.data = data;
     this.findMode();
-    const { nodes, weights } = gaussHermite(HERMITE_ORDER);
-    const spread = Math.SQRT2 * HERMITE_WIDENING * this.scale;
+    // Cover the posterior's own spread and the prior's tails (where a flat likelihood leaves the prior).
+    const range = 10 * this.scale + 15 * Math.sqrt(this.priorVariance);
+    this.reach = Math.asinh(range / this.scale);
+    const count = 2 * Math.ceil(this.reach / STEP) + 1;
+    if (count > this.betas.length) {
+      this.betas = new Float64Array(count);
+      this.weights = new Float64Array(count);
+    }
+    this.nodeCount = count;
+    const step = (2 * this.reach) / (count - 1);
     let total = 0;
     let sum = 0;
     let sumSquares = 0;
-    for (let k = 0; k < HERMITE_ORDER; k++) {
-      const beta = this.mode + spread * nodes[k]!;
-      const t = nodes[k]!;
-      const w = weights[k]! * Math.exp(t * t + this.logPosterior(beta) - this.logAtMode);
+    for (let k = 0; k < count; k++) {
+      const u = -this.reach + k * step;
+      const beta = this.mode + this.scale * Math.sinh(u);
+      const w = step * this.scale * Math.cosh(u) * Math.exp(this.logPosterior(beta) - this.logAtMode);
       this.betas[k] = beta;
       this.weights[k] = w;
       total += w;
       sum += w * beta;
       sumSquares += w * beta * beta;
     }
-    for (let k = 0; k < HERMITE_ORDER; k++) this.weights[k]! /= total;
-    this.normaliser = total * spread;
+    for (let k = 0; k < count; k++) this.weights[k]! /= total;
+    this.normaliser = total;
     this.mean = sum / total;
     this.variance = Math.max(0, sumSquares / total - this.mean * this.mean);
     return this;
@@ -156,10 +148,10 @@ export class CrmPosterior {
     return this.gradient[1]!;
   }
 
-  /** Posterior expectation of g(β) by the adaptive Gauss–Hermite rule. */
+  /** Posterior expectation of g(β). */
   expectation(g: (beta: number) => number): number {
     let sum = 0;
-    for (let k = 0; k < HERMITE_ORDER; k++) sum += this.weights[k]! * g(this.betas[k]!);
+    for (let k = 0; k < this.nodeCount; k++) sum += this.weights[k]! * g(this.betas[k]!);
     return sum;
   }
 
@@ -171,25 +163,25 @@ export class CrmPosterior {
   /** Bayesian estimate: the posterior mean of p_d. */
   meanToxicity(d: number): number {
     let sum = 0;
-    for (let k = 0; k < HERMITE_ORDER; k++) sum += this.weights[k]! * this.model.toxicity(d, this.betas[k]!);
+    for (let k = 0; k < this.nodeCount; k++) sum += this.weights[k]! * this.model.toxicity(d, this.betas[k]!);
     return sum;
   }
 
-  /** P(β ≤ b | data). */
+  /** P(β ≤ b | data): composite Gauss–Legendre in u from the rule's lower end to u(b). */
   cdf(b: number): number {
-    const low = this.mode - TAIL_RANGE * this.scale;
-    const high = this.mode + TAIL_RANGE * this.scale;
-    if (b <= low) return 0;
-    if (b >= high) return 1;
+    const end = Math.asinh((b - this.mode) / this.scale);
+    if (end <= -this.reach) return 0;
+    if (end >= this.reach) return 1;
     const { nodes, weights } = gaussLegendre(LEGENDRE_ORDER);
-    // Panels sized to the part below b, so the integrand is smooth on each.
-    const width = (b - low) / LEGENDRE_PANELS;
+    const panels = Math.ceil(end + this.reach);
+    const width = (end + this.reach) / panels;
     let sum = 0;
-    for (let panel = 0; panel < LEGENDRE_PANELS; panel++) {
-      const centre = low + (panel + 0.5) * width;
+    for (let panel = 0; panel < panels; panel++) {
+      const centre = -this.reach + (panel + 0.5) * width;
       for (let k = 0; k < LEGENDRE_ORDER; k++) {
-        const beta = centre + 0.5 * width * nodes[k]!;
-        sum += weights[k]! * 0.5 * width * Math.exp(this.logPosterior(beta) - this.logAtMode);
+        const u = centre + 0.5 * width * nodes[k]!;
+        const beta = this.mode + this.scale * Math.sinh(u);
+        sum += weights[k]! * 0.5 * width * this.scale * Math.cosh(u) * Math.exp(this.logPosterior(beta) - this.logAtMode);
       }
     }
     return Math.min(1, sum / this.normaliser);
@@ -206,8 +198,8 @@ export class CrmPosterior {
 
   /** The q-quantile of β: Newton's method on the CDF (its derivative is the density), kept inside a bracket. */
   quantile(q: number): number {
-    let low = this.mode - TAIL_RANGE * this.scale;
-    let high = this.mode + TAIL_RANGE * this.scale;
+    let low = this.mode - this.scale * Math.sinh(this.reach);
+    let high = this.mode + this.scale * Math.sinh(this.reach);
     let beta = this.mean;
     for (let iteration = 0; iteration < 100; iteration++) {
       const error = this.cdf(beta) - q;
