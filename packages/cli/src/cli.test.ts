@@ -151,3 +151,30 @@ describe("examples/", () => {
     expect(description.stdout).toMatch(/^# /);
   });
 });
+
+describe("model-based designs on the command line", () => {
+  const crmFile = join(dir, "crm.yaml");
+  writeFileSync(crmFile, "design: crm\ntarget: 0.25\ndoses: 5\nskeleton: [0.05, 0.12, 0.25, 0.4, 0.55]\ncohortSize: 1\ncohorts: 20\n");
+
+  it("adds per-dose estimates with credible intervals and betaHat to `next --json`", async () => {
+    const out = await json(["next", crmFile, "--outcomes", "3N 5N 5T 3N 4N", "--json"]);
+    expect(out.dose).toBe(4);
+    expect(out.betaHat).toBeCloseTo(0.5043536, 6);
+    expect(out.decisionEstimate).toBe("plug-in");
+    const estimates = out.estimates as { dose: number; mean: number; lower: number; upper: number }[];
+    expect(estimates.map((e) => e.dose)).toEqual([1, 2, 3, 4, 5]);
+    for (const e of estimates) expect(e.lower < e.mean && e.mean < e.upper).toBe(true);
+  });
+
+  it("refuses `boundaries` for a CRM with exit code 2", async () => {
+    const result = await run(["boundaries", crmFile]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/design: "crm" is not allowed; must be a design with a fixed decision table/);
+  });
+
+  it("names a missing skeleton", async () => {
+    const result = await run(["next", "crm", "--target", "0.25", "--doses", "5"]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/skeleton: is required/);
+  });
+});

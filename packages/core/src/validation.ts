@@ -28,13 +28,23 @@ export function formatIssue(issue: ValidationIssue): string {
 export function parseWith<S extends z.ZodType>(schema: S, data: unknown, subject = "input"): z.infer<S> {
   const result = schema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
-  throw new ValidationError(result.error.issues.map(toValidationIssue), subject);
+  throw new ValidationError(
+    result.error.issues.flatMap((issue) => toValidationIssues(issue, [])),
+    subject,
+  );
 }
 
-function toValidationIssue(issue: z.core.$ZodIssue): ValidationIssue {
-  const path = issue.path.map(String).join(".");
+function toValidationIssues(issue: z.core.$ZodIssue, prefix: PropertyKey[]): ValidationIssue[] {
+  const fullPath = [...prefix, ...issue.path];
   const value = "input" in issue ? issue.input : undefined;
-  return { path, ...(value === undefined ? {} : { value }), message: describeRule(issue) };
+  if (issue.code === "invalid_union" && value !== undefined && issue.errors.length > 0) {
+    // Report the alternative the input came closest to: the one whose problems lie deepest inside it.
+    const depth = (issues: z.core.$ZodIssue[]) => Math.min(...issues.map((i) => i.path.length));
+    const closest = issue.errors.reduce((best, option) => (depth(option) > depth(best) ? option : best));
+    if (depth(closest) > 0) return closest.flatMap((inner) => toValidationIssues(inner, fullPath));
+  }
+  const path = fullPath.map(String).join(".");
+  return [{ path, ...(value === undefined ? {} : { value }), message: describeRule(issue) }];
 }
 
 function describeRule(issue: z.core.$ZodIssue): string {
@@ -50,7 +60,7 @@ function describeRule(issue: z.core.$ZodIssue): string {
     case "unrecognized_keys":
       return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((key) => `"${key}"`).join(", ")}`;
     case "invalid_union":
-      return issue.message;
+      return "input" in issue && issue.input === undefined ? "is required" : "is not of an allowed form";
     case "not_multiple_of":
       return `must be a multiple of ${String(issue.divisor)}`;
     default:

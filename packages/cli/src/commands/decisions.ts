@@ -26,8 +26,9 @@ export function nextCommand(reference: string | undefined, options: Options): Co
   const design = loadDesign(reference, designOverrides(options));
   const decision = design.decide(options.outcomes ?? "");
   if (options.json) {
-    const { action, dose, stop, admissible, mtd, reasons, cohortSize, phase } = decision;
-    return { json: { action, dose, stop, admissible, mtd, reasons, cohortSize, phase } };
+    const { action, dose, stop, admissible, mtd, reasons, cohortSize, phase, estimates, decisionEstimate, betaHat } = decision;
+    const model = estimates ? { estimates, decisionEstimate, ...(betaHat === undefined ? {} : { betaHat }) } : {};
+    return { json: { action, dose, stop, admissible, mtd, reasons, cohortSize, phase, ...model } };
   }
   return { text: formatDecision(decision, design.doseLabels) };
 }
@@ -38,9 +39,33 @@ function formatDecision(decision: Decision, labels: readonly string[]): string {
     ? `STOP — MTD: ${dose(decision.mtd)}`
     : `${decision.action.toUpperCase()} — next cohort of ${decision.cohortSize} at dose ${dose(decision.dose)}${decision.phase === "expansion" ? " (expansion at the MTD)" : ""}`;
   const admissible = decision.admissible.map((ok, i) => `${i + 1}${ok ? "" : "✗"}`).join(" ");
-  return [headline, "", ...decision.reasons.map((reason) => `  • ${reason}`), "", `Admissible doses (✗ = eliminated): ${admissible}`].join(
-    "\n",
-  );
+  const lines = [
+    headline,
+    "",
+    ...decision.reasons.map((reason) => `  • ${reason}`),
+    "",
+    `Admissible doses (✗ = eliminated): ${admissible}`,
+  ];
+  if (decision.estimates) lines.push("", formatEstimates(decision, labels));
+  return lines.join("\n");
+}
+
+/** The model's per-dose estimates: posterior mean with its 90% credible interval, and what drives decisions. */
+function formatEstimates(decision: Decision, labels: readonly string[]): string {
+  const estimates = decision.estimates ?? [];
+  const hasPlugIn = estimates.some((e) => e.plugIn !== undefined);
+  const hasIntervals = estimates.some((e) => e.pTarget !== undefined);
+  const headers = ["dose", "label", "posterior mean", "90% credible interval"];
+  if (hasPlugIn) headers.push("at mean β");
+  if (hasIntervals) headers.push("P(under)", "P(target)", "P(over)");
+  const rows = estimates.map((e) => {
+    const row: (string | number)[] = [e.dose, labels[e.dose - 1] ?? "", fixed(e.mean, 3), `${fixed(e.lower, 3)}–${fixed(e.upper, 3)}`];
+    if (hasPlugIn) row.push(fixed(e.plugIn ?? Number.NaN, 3));
+    if (hasIntervals) row.push(fixed(e.pUnder ?? Number.NaN, 3), fixed(e.pTarget ?? Number.NaN, 3), fixed(e.pOver ?? Number.NaN, 3));
+    return row;
+  });
+  const note = decision.betaHat === undefined ? "" : `posterior mean of β = ${fixed(decision.betaHat, 4)}; `;
+  return `${renderTable(headers, rows)}\n(${note}decisions use the ${decision.decisionEstimate} estimate)`;
 }
 
 export function mtdCommand(reference: string | undefined, options: Options): CommandResult {
@@ -52,7 +77,7 @@ export function mtdCommand(reference: string | undefined, options: Options): Com
     lines.push(
       "",
       renderTable(
-        ["dose", "isotonic DLT estimate"],
+        ["dose", "estimated DLT probability"],
         selection.estimates.map((estimate, i) => [i + 1, estimate === null ? "—" : fixed(estimate, 3)]),
       ),
     );

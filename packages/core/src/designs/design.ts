@@ -89,7 +89,8 @@ export class Design {
     return state;
   }
 
-  decide(history: History = ""): Decision {
+  /** The next-dose decision; `estimates: false` skips model-based designs' credible intervals (faster). */
+  decide(history: History = "", options: { estimates?: boolean } = {}): Decision {
     const reasons: string[] = [];
     const state = this.replay(history, reasons);
     const step = createStep();
@@ -112,7 +113,7 @@ export class Design {
       cohortSize: stop ? null : step.cohortSize,
       phase: state.expansionDose >= 0 || step.startsExpansion ? "expansion" : "dose-finding",
       reasons,
-      ...this.method.summarise?.(state),
+      ...(options.estimates === false ? {} : this.method.summarise?.(state)),
     };
   }
 
@@ -144,7 +145,8 @@ export class Design {
           {
             path: "design",
             value: this.spec.design,
-            message: "has no fixed decision table: its decisions use every dose's data (see `paths` for what the next cohorts can lead to)",
+            message:
+              "must be a design with a fixed decision table (three-plus-three, boin, keyboard, mtpi2): a model-based design decides from every dose's data; `escalate paths` shows where the next cohorts lead",
           },
         ],
         "design",

@@ -37,7 +37,7 @@ export function dosePaths(design: Design, history: string, cohorts: number): Pat
     );
   }
   const build = (outcomes: string, cohort: string | null, depth: number): PathNode => {
-    const decision = design.decide(outcomes);
+    const decision = design.decide(outcomes, { estimates: false });
     const node: PathNode = {
       outcomes,
       cohort,

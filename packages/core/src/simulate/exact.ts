@@ -1,12 +1,12 @@
 import type { Design } from "../designs/design.js";
 import { createStep } from "../designs/engine.js";
 import { STOP } from "../designs/method.js";
+import { StateTable } from "../outcomes/state-table.js";
 import { addCohort, createTrialState, type TrialState } from "../outcomes/trial-state.js";
 import { binomialPmf } from "../stats/distributions.js";
 import { createAccumulator, type OperatingCharacteristics, recordTrial, summarise } from "./accumulator.js";
 import { overdoseThreshold } from "./monte-carlo.js";
 import { checkTruth } from "./scenario.js";
-import { StateTable } from "./state-table.js";
 
 export interface ExactOptions {
   truth: readonly number[];

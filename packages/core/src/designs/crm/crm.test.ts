@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { simulate } from "../../simulate/monte-carlo.js";
 import { loadFixture } from "../../test-support/fixtures.js";
 import { createDesign } from "../design.js";
 import { calibrateSkeleton } from "./calibration.js";
@@ -60,7 +61,15 @@ const DATA_SETS: [string, number[], number[]][] = [
 describe("CRM (O'Quigley et al. 1990; Cheung 2011)", () => {
   it.each(["empiric", "logistic"] as const)("reproduces Cheung's worked example, %s model", (model) => {
     const published = cheung[model];
-    const design = createDesign({ design: "crm", target: cheung.target, doses: 5, skeleton: cheung.skeleton, model, cohortSize: 1, cohorts: 20 });
+    const design = createDesign({
+      design: "crm",
+      target: cheung.target,
+      doses: 5,
+      skeleton: cheung.skeleton,
+      model,
+      cohortSize: 1,
+      cohorts: 20,
+    });
     const decision = design.decide(cheung.outcomes);
     expect(decision.betaHat).toBeCloseTo(published.beta_hat, 6);
     expect(decision.decisionEstimate).toBe("plug-in");
@@ -83,7 +92,10 @@ describe("CRM (O'Quigley et al. 1990; Cheung 2011)", () => {
     });
 
     it("gives tail probabilities and credible limits that match the reference integral", () => {
-      const posterior = new CrmPosterior(model, 1.34).fit({ patients: Int32Array.from([3, 3, 3, 0, 0]), dlts: Int32Array.from([0, 1, 2, 0, 0]) });
+      const posterior = new CrmPosterior(model, 1.34).fit({
+        patients: Int32Array.from([3, 3, 3, 0, 0]),
+        dlts: Int32Array.from([0, 1, 2, 0, 0]),
+      });
       // p_3 falls as β rises, so P(p_3 > 0.3) = P(β < the β where p_3 = 0.3).
       expect(Math.abs(posterior.probabilityAbove(2, 0.3) - referenceCdf(posterior, model.betaAt(2, 0.3)))).toBeLessThan(1e-7);
       expect(Math.abs(referenceCdf(posterior, posterior.quantile(0.05)) - 0.05)).toBeLessThan(1e-7);
@@ -132,8 +144,12 @@ describe("CRM (O'Quigley et al. 1990; Cheung 2011)", () => {
 
   it("refuses bad skeletons and priors with clear messages", () => {
     const base = { design: "crm", target: 0.25, doses: 5 } as const;
-    expect(() => createDesign({ ...base, skeleton: [0.05, 0.12, 0.1, 0.4, 0.55] })).toThrow(/skeleton.2: 0.1 is not allowed; must be > the previous value 0.12/);
-    expect(() => createDesign({ ...base, skeleton: [0.05, 0.12, 0.25] })).toThrow(/skeleton: .* must have one value per dose \(5 values, got 3\)/);
+    expect(() => createDesign({ ...base, skeleton: [0.05, 0.12, 0.1, 0.4, 0.55] })).toThrow(
+      /skeleton.2: 0.1 is not allowed; must be > the previous value 0.12/,
+    );
+    expect(() => createDesign({ ...base, skeleton: [0.05, 0.12, 0.25] })).toThrow(
+      /skeleton: .* must have one value per dose \(5 values, got 3\)/,
+    );
     expect(() => createDesign({ ...base, skeleton: [0.05, 0.12, 0.25, 0.4, 1.2] })).toThrow(/skeleton/);
     expect(() => createDesign({ ...base, skeleton: cheung.skeleton, priorVariance: -1 })).toThrow(/priorVariance: -1/);
     expect(() => createDesign({ ...base, skeleton: { halfWidth: 0.3, priorMtd: 3 } })).toThrow(/skeleton.halfWidth: 0.3/);
@@ -141,9 +157,28 @@ describe("CRM (O'Quigley et al. 1990; Cheung 2011)", () => {
     expect(() => createDesign({ ...base, model: "logistic", intercept: 0, skeleton: [0.05, 0.12, 0.25, 0.4, 0.55] })).toThrow(/intercept/);
   });
 
+  it("gives the same simulation results whether its memoised posteriors are warm or cold", () => {
+    const spec = {
+      design: "crm",
+      target: 0.25,
+      doses: 5,
+      cohorts: 6,
+      skeleton: cheung.skeleton,
+      rules: [{ type: "no-skipping" }],
+    } as const;
+    const truth = [0.05, 0.1, 0.25, 0.4, 0.5];
+    const design = createDesign(spec);
+    const cold = simulate(design, { truth, trials: 300, seed: 3 });
+    expect(simulate(design, { truth, trials: 300, seed: 3 })).toEqual(cold);
+    // Decisions with reasons refit the posterior; they must agree with the memoised path.
+    for (const history of ["1NNN", "1NNN 2NNN", "1NNN 2NNN 3NTN", "1NNN 2NNT"]) {
+      expect(design.decide(history).dose).toBe(createDesign(spec).decide(history, { estimates: false }).dose);
+    }
+  });
+
   it("has no fixed decision table", () => {
     const design = createDesign({ design: "crm", target: 0.25, doses: 5, skeleton: cheung.skeleton });
-    expect(() => design.boundaries()).toThrow(/design: "crm" is not allowed; must has no fixed decision table|has no fixed decision table/);
+    expect(() => design.boundaries()).toThrow(/design: "crm" is not allowed; must be a design with a fixed decision table/);
   });
 });
 

@@ -28,6 +28,24 @@ export class CrmModel {
   }
 
   /**
+   * log p_d and log(1 − p_d) at parameter β, given e^β (shared by all doses), into out[0..1]: the
+   * likelihood's hot path, one exponential and one logarithm per dose.
+   */
+  logToxicities(d: number, expBeta: number, out: Float64Array): void {
+    const scaled = expBeta * this.labels[d]!;
+    if (this.name === "empiric") {
+      out[0] = scaled;
+      out[1] = Math.log1p(-Math.exp(scaled));
+    } else {
+      // log expit(η) = −log(1 + e^−η); log(1 − expit(η)) = −log(1 + e^η); written to stay finite for large |η|.
+      const eta = this.intercept + scaled;
+      const softplus = eta > 0 ? eta + Math.log1p(Math.exp(-eta)) : Math.log1p(Math.exp(eta));
+      out[0] = eta - softplus;
+      out[1] = -softplus;
+    }
+  }
+
+  /**
    * Writes p, dp/dβ and d²p/dβ² at dose d into out[0..2].
    * Empiric: with u = e^β log s, p = e^u, p' = p·u, p'' = p·(u + u²).
    * Logistic: with v = e^β x, p' = p(1 − p)·v, p'' = p(1 − p)·(v + (1 − 2p)·v²).

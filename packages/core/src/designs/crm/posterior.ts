@@ -18,6 +18,18 @@ const STEP = 0.15;
 /** Gauss–Legendre nodes per unit of u for tail probabilities (the integrand is smooth but cut at b). */
 const LEGENDRE_ORDER = 10;
 
+/** sinh(k·STEP) and log cosh(k·STEP) for k = 0, 1, …: the rule's fixed nodes, computed once. */
+const grid = { sinh: new Float64Array(0), logCosh: new Float64Array(0) };
+
+function stretchedGrid(half: number): typeof grid {
+  if (half >= grid.sinh.length) {
+    const size = Math.max(half + 1, 2 * grid.sinh.length, 64);
+    grid.sinh = Float64Array.from({ length: size }, (_, k) => Math.sinh(k * STEP));
+    grid.logCosh = Float64Array.from({ length: size }, (_, k) => Math.log(Math.cosh(k * STEP)));
+  }
+  return grid;
+}
+
 export class CrmPosterior {
   /** Posterior mode of β and the normal scale there (1/√(−ℓ'')). */
   mode = 0;
@@ -34,7 +46,8 @@ export class CrmPosterior {
   /** The rule's half-range in u. */
   private reach = 0;
   private readonly scratch = new Float64Array(3);
-  private readonly gradient = new Float64Array(3);
+  private slope = 0;
+  private curvature = 0;
   private data: CrmData | undefined;
 
   constructor(
@@ -42,12 +55,31 @@ export class CrmPosterior {
     readonly priorVariance: number,
   ) {}
 
-  /** Log posterior (up to a constant) and, into gradient[1..2], its first two derivatives. */
-  logPosterior(beta: number, withDerivatives = false): number {
+  /** Log posterior (up to a constant): the quadrature's hot path, one exp and one log per tried dose. */
+  logPosterior(beta: number): number {
     const data = this.data!;
     const model = this.model;
     const out = this.scratch;
+    const expBeta = Math.exp(beta);
     let value = (-0.5 * beta * beta) / this.priorVariance;
+    for (let d = 0; d < model.doseCount; d++) {
+      const n = data.patients[d]!;
+      if (n === 0) continue;
+      const y = data.dlts[d]!;
+      model.logToxicities(d, expBeta, out);
+      if (y > 0) value += y * out[0]!;
+      if (n > y) value += (n - y) * out[1]!;
+    }
+    const count = data.pendingCount ?? 0;
+    for (let i = 0; i < count; i++) value += Math.log1p(-data.pendingWeight![i]! * model.toxicity(data.pendingDose![i]!, beta));
+    return value;
+  }
+
+  /** The first two derivatives of the log posterior at β, into `slope` and `curvature`. */
+  private differentiate(beta: number): void {
+    const data = this.data!;
+    const model = this.model;
+    const out = this.scratch;
     let first = -beta / this.priorVariance;
     let second = -1 / this.priorVariance;
     for (let d = 0; d < model.doseCount; d++) {
@@ -56,28 +88,21 @@ export class CrmPosterior {
       const y = data.dlts[d]!;
       model.derivatives(d, beta, out);
       const p = out[0]!;
-      value += (y > 0 ? y * Math.log(p) : 0) + (n > y ? (n - y) * Math.log1p(-p) : 0);
-      if (withDerivatives) {
-        const r = out[1]! / p;
-        const q = 1 - p;
-        first += y * r - ((n - y) * out[1]!) / q;
-        second += y * (out[2]! / p - r * r) - (n - y) * (out[2]! / q + (out[1]! * out[1]!) / (q * q));
-      }
+      const r = out[1]! / p;
+      const q = 1 - p;
+      first += y * r - ((n - y) * out[1]!) / q;
+      second += y * (out[2]! / p - r * r) - (n - y) * (out[2]! / q + (out[1]! * out[1]!) / (q * q));
     }
     const count = data.pendingCount ?? 0;
     for (let i = 0; i < count; i++) {
       const w = data.pendingWeight![i]!;
       model.derivatives(data.pendingDose![i]!, beta, out);
       const q = 1 - w * out[0]!;
-      value += Math.log(q);
-      if (withDerivatives) {
-        first -= (w * out[1]!) / q;
-        second -= (w * out[2]!) / q + (w * out[1]!) ** 2 / (q * q);
-      }
+      first -= (w * out[1]!) / q;
+      second -= (w * out[2]!) / q + (w * out[1]!) ** 2 / (q * q);
     }
-    this.gradient[1] = first;
-    this.gradient[2] = second;
-    return value;
+    this.slope = first;
+    this.curvature = second;
   }
 
   fit(data: CrmData): this {
@@ -85,27 +110,34 @@ export class CrmPosterior {
     this.findMode();
     // Cover the posterior's own spread and the prior's tails (where a flat likelihood leaves the prior).
     const range = 10 * this.scale + 15 * Math.sqrt(this.priorVariance);
-    this.reach = Math.asinh(range / this.scale);
-    const count = 2 * Math.ceil(this.reach / STEP) + 1;
-    if (count > this.betas.length) {
-      this.betas = new Float64Array(count);
-      this.weights = new Float64Array(count);
+    const half = Math.ceil(Math.asinh(range / this.scale) / STEP);
+    this.reach = half * STEP;
+    if (2 * half + 1 > this.betas.length) {
+      this.betas = new Float64Array(2 * half + 1);
+      this.weights = new Float64Array(2 * half + 1);
     }
-    this.nodeCount = count;
-    const step = (2 * this.reach) / (count - 1);
+    // Walk outwards from the mode on each side and stop once the weights are negligible (e^−32 of the
+    // peak): the far range is needed only when a flat likelihood leaves a heavy tail.
+    const grid = stretchedGrid(half);
+    let count = 0;
     let total = 0;
     let sum = 0;
     let sumSquares = 0;
-    for (let k = 0; k < count; k++) {
-      const u = -this.reach + k * step;
-      const beta = this.mode + this.scale * Math.sinh(u);
-      const w = step * this.scale * Math.cosh(u) * Math.exp(this.logPosterior(beta) - this.logAtMode);
-      this.betas[k] = beta;
-      this.weights[k] = w;
-      total += w;
-      sum += w * beta;
-      sumSquares += w * beta * beta;
+    for (let side = 1; side >= -1; side -= 2) {
+      for (let k = side === 1 ? 0 : 1; k <= half; k++) {
+        const beta = this.mode + side * this.scale * grid.sinh[k]!;
+        const logWeight = grid.logCosh[k]! + this.logPosterior(beta) - this.logAtMode;
+        const w = STEP * this.scale * Math.exp(logWeight);
+        this.betas[count] = beta;
+        this.weights[count] = w;
+        count++;
+        total += w;
+        sum += w * beta;
+        sumSquares += w * beta * beta;
+        if (logWeight < -32) break;
+      }
     }
+    this.nodeCount = count;
     for (let k = 0; k < count; k++) this.weights[k]! /= total;
     this.normaliser = total;
     this.mean = sum / total;
@@ -114,38 +146,34 @@ export class CrmPosterior {
   }
 
   /**
-   * Newton's method on ℓ'(β), safeguarded by bisection: ℓ' is positive far to the left and negative
-   * far to the right (the normal prior dominates), so a bracket always exists.
+   * Newton's method on ℓ'(β) from β = 0, safeguarded: each step narrows a bracket (ℓ' > 0 to the left
+   * of the mode, < 0 to the right, as the normal prior dominates far out), and a step that leaves the
+   * bracket or meets convexity is replaced by bisection, or by a doubling step while one side is open.
+   * The mode only centres the quadrature, so 1e-9 is ample precision.
    */
   private findMode(): void {
-    let low = -1;
-    let high = 1;
-    while (this.slope(low) < 0) low *= 2;
-    while (this.slope(high) > 0) high *= 2;
-    let beta = Math.min(Math.max(0, low), high);
+    let low = Number.NEGATIVE_INFINITY;
+    let high = Number.POSITIVE_INFINITY;
+    let beta = 0;
+    let reach = 1;
     for (let iteration = 0; iteration < 200; iteration++) {
-      this.logPosterior(beta, true);
-      const first = this.gradient[1]!;
-      const second = this.gradient[2]!;
-      if (first > 0) low = beta;
+      this.differentiate(beta);
+      if (this.slope > 0) low = beta;
       else high = beta;
-      let next = second < 0 ? beta - first / second : Number.NaN;
-      if (!(next > low && next < high)) next = 0.5 * (low + high);
-      if (Math.abs(next - beta) < 1e-12 * (1 + Math.abs(beta)) || high - low < 1e-13) {
-        beta = next;
-        break;
+      let next = this.curvature < 0 ? beta - this.slope / this.curvature : Number.NaN;
+      if (!(next > low && next < high)) {
+        if (Number.isFinite(low) && Number.isFinite(high)) next = 0.5 * (low + high);
+        else next = beta + (this.slope > 0 ? reach : -reach);
+        reach *= 2;
       }
+      const done = Math.abs(next - beta) < 1e-9 * (1 + Math.abs(beta));
       beta = next;
+      if (done) break;
     }
     this.mode = beta;
-    this.logAtMode = this.logPosterior(beta, true);
-    const curvature = this.gradient[2]!;
-    this.scale = curvature < 0 ? 1 / Math.sqrt(-curvature) : Math.sqrt(this.priorVariance);
-  }
-
-  private slope(beta: number): number {
-    this.logPosterior(beta, true);
-    return this.gradient[1]!;
+    this.differentiate(beta);
+    this.scale = this.curvature < 0 ? 1 / Math.sqrt(-this.curvature) : Math.sqrt(this.priorVariance);
+    this.logAtMode = this.logPosterior(beta);
   }
 
   /** Posterior expectation of g(β). */

@@ -1,6 +1,7 @@
 /**
- * An open-addressing hash table from fixed-length Int32 tuples to a probability, used to merge trial
- * paths that reach the same state. Keys live in one Int32Array; no per-entry objects or strings.
+ * An open-addressing hash table from fixed-length Int32 tuples (encoded trial states) to a number:
+ * exact enumeration merges paths that reach the same state with it, and model-based designs memoise
+ * their posterior per state. Keys live in one Int32Array; no per-entry objects or strings.
  */
 export class StateTable {
   size = 0;
@@ -32,6 +33,12 @@ export class StateTable {
       this.order[this.size++] = slot;
     }
     this.values[slot]! += value;
+  }
+
+  /** The value stored for `key`, or `missing` when there is none. */
+  get(key: Int32Array, missing = -1): number {
+    const slot = this.find(key);
+    return this.used[slot] === 1 ? this.values[slot]! : missing;
   }
 
   /** Visits entries in insertion order (deterministic), copying each key into `key`. */
