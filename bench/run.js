@@ -63,6 +63,18 @@ const CRM_6 = {
 const crmSeconds = await median(5, () => simulate(createDesign(CRM_6), { truth: [0.05, 0.1, 0.2, 0.3, 0.45, 0.6], trials: 1000, seed: 1 }));
 record("CRM Monte Carlo, 6 doses, 8×3, 1,000 trials, 1 thread", crmSeconds, { trials: 1000, target: 0.06, reference: 6 });
 
+// BLRM with EWOC: 5 doses, 30 patients in cohorts of 3, 1,000 trials (fresh design each run).
+const BLRM_5 = {
+  design: "blrm",
+  doses: [1, 2, 4, 8, 12].map((amount) => ({ label: `${amount} mg/m²`, amount })),
+  referenceDose: 8,
+  cohortSize: 3,
+  cohorts: 10,
+  maxStep: 1,
+};
+const blrmSeconds = await median(3, () => simulate(createDesign(BLRM_5), { truth: [0.05, 0.1, 0.2, 0.35, 0.5], trials: 1000, seed: 1 }));
+record("BLRM/EWOC Monte Carlo, 5 doses, 10×3, 1,000 trials, 1 thread", blrmSeconds, { trials: 1000, target: 10 });
+
 const exactCases = [
   ["Exact BOIN, 5 doses, 10×3", BOIN_5, TRUTH_5, 1],
   ["Exact BOIN, 6 doses, 10×3", { ...BOIN_5, doses: 6 }, TRUTH_6, 1],

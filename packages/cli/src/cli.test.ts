@@ -166,6 +166,14 @@ describe("model-based designs on the command line", () => {
     for (const e of estimates) expect(e.lower < e.mean && e.mean < e.upper).toBe(true);
   });
 
+  it("adds P(under), P(target), P(over) per dose for a BLRM", async () => {
+    const out = await json(["next", new URL("../../../examples/blrm.yaml", import.meta.url).pathname, "--outcomes", "1NNN 2NNN", "--json"]);
+    expect(out.decisionEstimate).toBe("target-probability");
+    const estimates = out.estimates as { pUnder: number; pTarget: number; pOver: number }[];
+    expect(estimates).toHaveLength(6);
+    for (const e of estimates) expect(e.pUnder + e.pTarget + e.pOver).toBeCloseTo(1, 10);
+  });
+
   it("refuses `boundaries` for a CRM with exit code 2", async () => {
     const result = await run(["boundaries", crmFile]);
     expect(result.exitCode).toBe(2);

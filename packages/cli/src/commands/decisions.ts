@@ -65,7 +65,12 @@ function formatEstimates(decision: Decision, labels: readonly string[]): string 
     return row;
   });
   const note = decision.betaHat === undefined ? "" : `posterior mean of β = ${fixed(decision.betaHat, 4)}; `;
-  return `${renderTable(headers, rows)}\n(${note}decisions use the ${decision.decisionEstimate} estimate)`;
+  const basis = {
+    "plug-in": "the DLT probability at the posterior mean of β",
+    "posterior-mean": "the posterior mean DLT probability",
+    "target-probability": "P(target) among doses with P(over) below the overdose limit",
+  }[decision.decisionEstimate ?? "plug-in"];
+  return `${renderTable(headers, rows)}\n(${note}decisions use ${basis})`;
 }
 
 export function mtdCommand(reference: string | undefined, options: Options): CommandResult {

@@ -3,7 +3,7 @@ import { boinLambdas, resolvedBoinProbabilities } from "./boin/boin.js";
 import { resolvedSkeleton } from "./crm/crm.js";
 import type { Design } from "./design.js";
 import { capitalise, formatNumber } from "./method.js";
-import type { CrmSpec } from "./spec.js";
+import type { BlrmSpec, CrmSpec } from "./spec.js";
 
 const REFERENCES: Record<string, string[]> = {
   "three-plus-three": [
@@ -25,6 +25,10 @@ const REFERENCES: Record<string, string[]> = {
     "Cheung YK. Dose Finding by the Continual Reassessment Method. Chapman & Hall/CRC, 2011.",
     "Lee SM, Cheung YK. Model calibration in the continual reassessment method. Clin Trials 2009;6:227–238.",
   ],
+  blrm: [
+    "Neuenschwander B, Branson M, Gsponer T. Critical aspects of the Bayesian approach to phase I cancer trials. Stat Med 2008;27:2420–2439.",
+    "Babb J, Rogatko A, Zacks S. Cancer phase I clinical trials: efficient dose escalation with overdose control. Stat Med 1998;17:1103–1120.",
+  ],
 };
 
 const NAMES: Record<string, string> = {
@@ -33,6 +37,7 @@ const NAMES: Record<string, string> = {
   keyboard: "Keyboard",
   mtpi2: "modified toxicity probability interval-2 (mTPI-2)",
   crm: "continual reassessment method (CRM)",
+  blrm: "Bayesian logistic regression model (BLRM) with overdose control",
 };
 
 /** Protocol-ready markdown: the design, its decision table, stopping, MTD selection and references. */
@@ -58,6 +63,7 @@ export function describeDesign(design: Design): string {
 function designRules(design: Design): string[] {
   const spec = design.spec;
   if (spec.design === "crm") return crmRules(spec);
+  if (spec.design === "blrm") return blrmRules(spec);
   const table = decisionTable(design);
   switch (spec.design) {
     case "three-plus-three":
@@ -159,9 +165,36 @@ function crmRules(spec: CrmSpec): string[] {
   return lines;
 }
 
+function blrmRules(spec: BlrmSpec): string[] {
+  const [low, high] = spec.intervals;
+  const { mean, sd, correlation } = spec.prior;
+  const lines = [
+    "## Dose assignment",
+    "",
+    `The dose–toxicity relation is the Bayesian logistic regression model logit p(d) = log α + β·log(d / ${spec.referenceDose}), ` +
+      `with (log α, log β) bivariate normal a priori: means ${formatNumber(mean[0], 3)} and ${formatNumber(mean[1], 3)}, standard deviations ` +
+      `${sd[0]} and ${sd[1]}, correlation ${correlation}. After each cohort the posterior is computed from all patients (by deterministic ` +
+      `numerical integration), giving for each dose the probabilities that its DLT rate lies in [0, ${low}) (under-dosing), ` +
+      `[${low}, ${high}) (target) and [${high}, 1] (over-dosing).`,
+    "",
+    `- Escalation with overdose control: a dose is eligible only if P(over-dosing) < ${spec.overdoseLimit}.`,
+  ];
+  if (spec.maxStep !== undefined) {
+    lines.push(`- A dose may exceed the highest dose given so far by at most ${formatNumber(100 * spec.maxStep)}%.`);
+  }
+  lines.push(
+    "- The next cohort receives the eligible dose with the highest probability of a DLT rate in the target interval; the trial stops if no dose is eligible.",
+    "",
+    "## MTD selection",
+    "",
+    "At the end of the trial the MTD is the eligible dose, among those given, with the highest probability of the target interval.",
+  );
+  return lines;
+}
+
 function intervalSafetyText(design: Design): string[] {
   const spec = design.spec;
-  if (spec.design === "three-plus-three" || spec.design === "crm") return [];
+  if (spec.design === "three-plus-three" || spec.design === "crm" || spec.design === "blrm") return [];
   const lines = [
     "## Safety and stopping",
     "",

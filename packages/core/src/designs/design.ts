@@ -2,6 +2,7 @@ import { type Cohort, parseOutcomes } from "../outcomes/notation.js";
 import { addCohort, countDlts, createTrialState, type TrialState } from "../outcomes/trial-state.js";
 import { normalizeRules } from "../rules/normalize.js";
 import { parseWith, ValidationError, type ValidationIssue } from "../validation.js";
+import { BlrmMethod } from "./blrm/blrm.js";
 import { createBoinMethod } from "./boin/boin.js";
 import { CrmMethod, type DoseEstimate, resolvedSkeleton } from "./crm/crm.js";
 import { describeDesign } from "./describe.js";
@@ -10,7 +11,16 @@ import { createKeyboardMethod } from "./keyboard/keyboard.js";
 import type { BoundaryTable, DoseFindingMethod, DoseNamer } from "./method.js";
 import { STOP } from "./method.js";
 import { createMtpi2Method } from "./mtpi2/mtpi2.js";
-import { type CrmSpec, type DesignSpec, type DesignSpecInput, designSpec, doseCountOf, doseLabelsOf } from "./spec.js";
+import {
+  type BlrmSpec,
+  type CrmSpec,
+  type DesignSpec,
+  type DesignSpecInput,
+  designSpec,
+  doseAmountsOf,
+  doseCountOf,
+  doseLabelsOf,
+} from "./spec.js";
 import { ThreePlusThreeMethod } from "./three-plus-three/three-plus-three.js";
 
 export type Action = "escalate" | "stay" | "de-escalate" | "stop";
@@ -168,6 +178,8 @@ function createMethod(spec: DesignSpec, doseName: DoseNamer): DoseFindingMethod 
       return createMtpi2Method(spec, doseName);
     case "crm":
       return new CrmMethod(spec, doseName);
+    case "blrm":
+      return new BlrmMethod(spec, doseName);
   }
 }
 
@@ -198,7 +210,38 @@ function checkDesignSpec(spec: DesignSpec): void {
     issues.push({ path: "epsilon1", message: `the equivalence interval [target − epsilon1, target + epsilon2] must lie inside (0, 1)` });
   }
   if (spec.design === "crm") issues.push(...skeletonIssues(spec));
+  if (spec.design === "blrm") issues.push(...blrmIssues(spec));
   if (issues.length > 0) throw new ValidationError(issues, "design");
+}
+
+function blrmIssues(spec: BlrmSpec): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const amounts = doseAmountsOf(spec);
+  if (amounts === null) {
+    issues.push({
+      path: "doses",
+      message: 'must list every dose with its amount for a BLRM, e.g. [{ label: "2.4 mg/kg", amount: 2.4 }, …]',
+    });
+  } else {
+    for (let i = 1; i < amounts.length; i++) {
+      if (!(amounts[i]! > amounts[i - 1]!)) {
+        issues.push({
+          path: `doses.${i}.amount`,
+          value: amounts[i],
+          message: `must be > the previous amount ${amounts[i - 1]} (increasing)`,
+        });
+        break;
+      }
+    }
+  }
+  if (!(spec.intervals[0] < spec.intervals[1])) {
+    issues.push({
+      path: "intervals",
+      value: spec.intervals,
+      message: "must be two increasing probabilities [a, b]: under-dosing below a, over-dosing from b",
+    });
+  }
+  return issues;
 }
 
 function skeletonIssues(spec: CrmSpec): ValidationIssue[] {

@@ -6,7 +6,15 @@ const probability = z.number().gt(0).lt(1);
 const doseList = z.union([
   z.number().int().min(1).max(100),
   z
-    .array(z.object({ label: z.string().min(1).max(80) }).strict())
+    .array(
+      z
+        .object({
+          label: z.string().min(1).max(80),
+          /** The dose amount in the trial's unit (e.g. 2.4 for "2.4 mg/kg"); model-based designs with dose amounts need it. */
+          amount: z.number().gt(0).optional(),
+        })
+        .strict(),
+    )
     .min(1)
     .max(100),
 ]);
@@ -136,7 +144,37 @@ export const crmSpec = z
   })
   .strict();
 
-export const designSpec = z.discriminatedUnion("design", [threePlusThreeSpec, boinSpec, keyboardSpec, mtpi2Spec, crmSpec]);
+const logit = (p: number) => Math.log(p / (1 - p));
+
+export const blrmSpec = z
+  .object({
+    design: z.literal("blrm"),
+    ...common,
+    /** The target is the target interval here; `target`, if given, is used only to report overdosing. */
+    target: probability.optional(),
+    cohortSize,
+    cohorts: maxCohorts.default(10),
+    /** The reference dose d* of logit p(d) = log α + β·log(d/d*), in the unit of the dose amounts. */
+    referenceDose: z.number().gt(0),
+    /** Bivariate normal prior on (log α, log β); by default weakly informative (Neuenschwander et al. 2014). */
+    prior: z
+      .object({
+        mean: z.tuple([z.number().min(-20).max(20), z.number().min(-20).max(20)]),
+        sd: z.tuple([z.number().gt(0).max(20), z.number().gt(0).max(20)]),
+        correlation: z.number().gt(-1).lt(1).default(0),
+      })
+      .strict()
+      .default({ mean: [logit(0.25), 0], sd: [2, 1], correlation: 0 }),
+    /** Boundaries of the under-dosing / target / over-dosing intervals: [0, a), [a, b), [b, 1]. */
+    intervals: z.tuple([probability, probability]).default([0.16, 0.33]),
+    /** EWOC: a dose is eligible only if P(over-dosing) is below this. */
+    overdoseLimit: z.number().gt(0).lt(1).default(0.25),
+    /** Largest allowed increase over the highest dose given, as a fraction (1 = +100%). */
+    maxStep: z.number().gt(0).max(100).optional(),
+  })
+  .strict();
+
+export const designSpec = z.discriminatedUnion("design", [threePlusThreeSpec, boinSpec, keyboardSpec, mtpi2Spec, crmSpec, blrmSpec]);
 
 export type DesignSpec = z.infer<typeof designSpec>;
 export type DesignSpecInput = z.input<typeof designSpec>;
@@ -145,6 +183,7 @@ export type BoinSpec = z.infer<typeof boinSpec>;
 export type KeyboardSpec = z.infer<typeof keyboardSpec>;
 export type Mtpi2Spec = z.infer<typeof mtpi2Spec>;
 export type CrmSpec = z.infer<typeof crmSpec>;
+export type BlrmSpec = z.infer<typeof blrmSpec>;
 export type DesignName = DesignSpec["design"];
 export const DESIGN_NAMES = designSpec.options.map((option) => option.shape.design.value);
 
@@ -154,4 +193,11 @@ export function doseCountOf(spec: Pick<DesignSpec, "doses">): number {
 
 export function doseLabelsOf(spec: Pick<DesignSpec, "doses">): string[] {
   return typeof spec.doses === "number" ? Array.from({ length: spec.doses }, (_, i) => `${i + 1}`) : spec.doses.map((dose) => dose.label);
+}
+
+/** Dose amounts when every dose has one, otherwise null. */
+export function doseAmountsOf(spec: Pick<DesignSpec, "doses">): number[] | null {
+  if (typeof spec.doses === "number") return null;
+  const amounts = spec.doses.map((dose) => dose.amount);
+  return amounts.every((amount) => amount !== undefined) ? (amounts as number[]) : null;
 }

@@ -20,9 +20,14 @@ export interface MonteCarloOptions {
   seed: number;
 }
 
-/** Target used to classify overdosing: the design's target (3+3 without a target: 1/3). */
+/**
+ * The DLT rate above which a patient counts as overdosed: the design's target; for a BLRM without a
+ * target, the lower edge of its over-dosing interval; for a 3+3 without a target, 1/3.
+ */
 export function overdoseThreshold(design: Design): number {
-  return design.spec.target ?? 1 / 3;
+  const spec = design.spec;
+  if (spec.target !== undefined) return spec.target;
+  return spec.design === "blrm" ? spec.intervals[1] : 1 / 3;
 }
 
 /**

@@ -20,6 +20,13 @@ const DESIGNS: Record<string, Record<string, unknown>> = {
     skeleton: [0.05, 0.12, 0.25, 0.4, 0.55],
     rules: [{ type: "no-skipping" }],
   },
+  "BLRM with EWOC": {
+    design: "blrm",
+    doses: [1, 2, 4, 8, 12].map((amount) => ({ label: `${amount} mg/m²`, amount })),
+    referenceDose: 8,
+    cohorts: 4,
+    maxStep: 1,
+  },
   "CRM (logistic, posterior mean, safety stop)": {
     design: "crm",
     target: 0.25,

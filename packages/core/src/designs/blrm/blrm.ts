@@ -1,0 +1,178 @@
+import { StateTable } from "../../outcomes/state-table.js";
+import { highestTriedDose, type TrialState } from "../../outcomes/trial-state.js";
+import { CREDIBLE_LEVEL, type DoseEstimate, type ModelSummary } from "../crm/crm.js";
+import { type DoseFindingMethod, type DoseNamer, formatNumber, STOP } from "../method.js";
+import { type BlrmSpec, doseAmountsOf } from "../spec.js";
+import { BlrmPosterior } from "./posterior.js";
+
+/** Per-dose interval probabilities, in this order in the memoised rows. */
+const UNDER = 0;
+const TARGET = 1;
+const OVER = 2;
+
+/**
+ * Bayesian logistic regression with escalation with overdose control (Neuenschwander, Branson &
+ * Gsponer 2008; Babb, Rogatko & Zacks 1998): after each cohort, the posterior probabilities that each
+ * dose's DLT rate lies in the under-dosing, target or over-dosing interval; a dose is eligible only if
+ * P(over-dosing) < overdoseLimit (EWOC) and it is no more than (1 + maxStep) times the highest dose
+ * given so far; the next cohort receives the eligible dose with the highest P(target), and the trial
+ * stops when no dose is eligible. The MTD is the dose given with the highest P(target) among the
+ * eligible ones.
+ */
+export class BlrmMethod implements DoseFindingMethod {
+  readonly doseCount: number;
+  readonly posterior: BlrmPosterior;
+  private readonly amounts: number[];
+  /** Memoised [P(under), P(target), P(over)] per dose, per state (patients and DLTs per dose). */
+  private readonly cache: StateTable;
+  private readonly cacheKey: Int32Array;
+  private cachedRows = new Float64Array(0);
+  private readonly row: Float64Array;
+  private readonly allowed: Uint8Array;
+
+  constructor(
+    readonly spec: BlrmSpec,
+    private readonly doseName: DoseNamer,
+  ) {
+    this.amounts = doseAmountsOf(spec)!;
+    this.doseCount = this.amounts.length;
+    this.posterior = new BlrmPosterior(this.amounts, spec.referenceDose, {
+      mean: spec.prior.mean,
+      sd: spec.prior.sd,
+      correlation: spec.prior.correlation,
+    });
+    this.cache = new StateTable(2 * this.doseCount);
+    this.cacheKey = new Int32Array(2 * this.doseCount);
+    this.row = new Float64Array(3 * this.doseCount);
+    this.allowed = new Uint8Array(this.doseCount);
+  }
+
+  /** Interval probabilities per dose (rows of 3), memoised per state like the CRM's estimates. */
+  private intervals(state: TrialState): Float64Array {
+    const key = this.cacheKey;
+    for (let d = 0; d < this.doseCount; d++) {
+      key[d] = state.patients[d]!;
+      key[this.doseCount + d] = state.dlts[d]!;
+    }
+    const width = 3 * this.doseCount;
+    const cached = this.cache.get(key);
+    if (cached >= 0) {
+      this.row.set(this.cachedRows.subarray(cached * width, (cached + 1) * width));
+      return this.row;
+    }
+    const posterior = this.posterior.fit(state.patients, state.dlts);
+    const [low, high] = this.spec.intervals;
+    for (let d = 0; d < this.doseCount; d++) {
+      const under = posterior.probabilityAtMost(d, low);
+      const notOver = posterior.probabilityAtMost(d, high);
+      this.row[3 * d + UNDER] = under;
+      this.row[3 * d + TARGET] = Math.max(0, notOver - under);
+      this.row[3 * d + OVER] = 1 - notOver;
+    }
+    if (this.cache.size >= 100_000) this.cache.clear();
+    const index = this.cache.size;
+    if ((index + 1) * width > this.cachedRows.length) {
+      const grown = new Float64Array(Math.max(2 * this.cachedRows.length, (index + 1) * width));
+      grown.set(this.cachedRows);
+      this.cachedRows = grown;
+    }
+    this.cachedRows.set(this.row, index * width);
+    this.cache.add(key, index);
+    return this.row;
+  }
+
+  /** EWOC: a dose is admissible while P(over-dosing) < overdoseLimit (monotone: higher doses are more toxic). */
+  markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: string[]): void {
+    const rows = this.intervals(state);
+    admissible.fill(1);
+    for (let d = 0; d < this.doseCount; d++) {
+      if (rows[3 * d + OVER]! >= this.spec.overdoseLimit) {
+        admissible.fill(0, d);
+        reasons?.push(
+          `EWOC: P(over-dosing) at ${this.doseName(d)} is ${formatNumber(rows[3 * d + OVER]!)} ≥ ${this.spec.overdoseLimit}; it and higher doses are not eligible.`,
+        );
+        return;
+      }
+    }
+  }
+
+  /** Overdose control keeps watching an expansion cohort. */
+  markSafe(state: TrialState, admissible: Uint8Array, reasons?: string[]): void {
+    this.markAdmissible(state, admissible, reasons);
+  }
+
+  /** The eligible dose with the highest P(target) among `allowed`, −1 if none (ties: the lower dose). */
+  private bestTarget(rows: Float64Array, allowed: Uint8Array): number {
+    let best = -1;
+    for (let d = 0; d < this.doseCount; d++) {
+      if (allowed[d] === 1 && (best < 0 || rows[3 * d + TARGET]! > rows[3 * best + TARGET]! + 1e-12)) best = d;
+    }
+    return best;
+  }
+
+  nextDose(state: TrialState, admissible: Uint8Array, reasons?: string[]): number {
+    const start = this.spec.startDose - 1;
+    if (state.current < 0) {
+      if (admissible[start] !== 1) return STOP;
+      reasons?.push(`No patients treated yet: start at ${this.doseName(start)}.`);
+      return start;
+    }
+    const rows = this.intervals(state);
+    const cap =
+      this.spec.maxStep === undefined ? Number.POSITIVE_INFINITY : (1 + this.spec.maxStep) * this.amounts[highestTriedDose(state)]!;
+    const allowed = this.allowed;
+    let capped = false;
+    for (let d = 0; d < this.doseCount; d++) {
+      const withinStep = this.amounts[d]! <= cap * (1 + 1e-12);
+      if (admissible[d] === 1 && !withinStep) capped = true;
+      allowed[d] = admissible[d] === 1 && withinStep ? 1 : 0;
+    }
+    const next = this.bestTarget(rows, allowed);
+    if (next < 0) {
+      reasons?.push("No dose is eligible under overdose control: stop.");
+      return STOP;
+    }
+    reasons?.push(
+      `Highest P(target interval) among eligible doses: ${formatNumber(rows[3 * next + TARGET]!)} at ${this.doseName(next)} ` +
+        `(P(over-dosing) ${formatNumber(rows[3 * next + OVER]!)} < ${this.spec.overdoseLimit}).`,
+    );
+    if (capped)
+      reasons?.push(
+        `Doses above ${formatNumber(cap, 4)} exceed the maximum step of +${formatNumber(100 * this.spec.maxStep!)}% and were not considered.`,
+      );
+    return next;
+  }
+
+  selectMtd(state: TrialState, admissible: Uint8Array, reasons?: string[]): number {
+    const rows = this.intervals(state);
+    const allowed = this.allowed;
+    for (let d = 0; d < this.doseCount; d++) allowed[d] = admissible[d] === 1 && state.patients[d]! > 0 ? 1 : 0;
+    const mtd = this.bestTarget(rows, allowed);
+    if (mtd < 0) reasons?.push("No dose given is eligible under overdose control: no MTD.");
+    else reasons?.push(`MTD: ${this.doseName(mtd)}, the eligible dose given with the highest P(target interval).`);
+    return mtd;
+  }
+
+  estimates(state: TrialState): Float64Array {
+    const rows = this.intervals(state);
+    return Float64Array.from({ length: this.doseCount }, (_, d) => rows[3 * d + TARGET]!);
+  }
+
+  summarise(state: TrialState): ModelSummary {
+    const rows = Float64Array.from(this.intervals(state));
+    const posterior = this.posterior.fit(state.patients, state.dlts);
+    const estimates: DoseEstimate[] = [];
+    for (let d = 0; d < this.doseCount; d++) {
+      estimates.push({
+        dose: d + 1,
+        mean: posterior.meanToxicity(d),
+        lower: posterior.toxicityQuantile(d, (1 - CREDIBLE_LEVEL) / 2),
+        upper: posterior.toxicityQuantile(d, (1 + CREDIBLE_LEVEL) / 2),
+        pUnder: rows[3 * d + UNDER]!,
+        pTarget: rows[3 * d + TARGET]!,
+        pOver: rows[3 * d + OVER]!,
+      });
+    }
+    return { estimates, decisionEstimate: "target-probability" };
+  }
+}
