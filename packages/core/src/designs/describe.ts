@@ -25,6 +25,10 @@ const REFERENCES: Record<string, string[]> = {
     "Cheung YK. Dose Finding by the Continual Reassessment Method. Chapman & Hall/CRC, 2011.",
     "Lee SM, Cheung YK. Model calibration in the continual reassessment method. Clin Trials 2009;6:227–238.",
   ],
+  "tite-crm": [
+    "Cheung YK, Chappell R. Sequential designs for phase I clinical trials with late-onset toxicities. Biometrics 2000;56:1177–1182.",
+    "Cheung YK. Dose Finding by the Continual Reassessment Method. Chapman & Hall/CRC, 2011.",
+  ],
   blrm: [
     "Neuenschwander B, Branson M, Gsponer T. Critical aspects of the Bayesian approach to phase I cancer trials. Stat Med 2008;27:2420–2439.",
     "Babb J, Rogatko A, Zacks S. Cancer phase I clinical trials: efficient dose escalation with overdose control. Stat Med 1998;17:1103–1120.",
@@ -37,6 +41,7 @@ const NAMES: Record<string, string> = {
   keyboard: "Keyboard",
   mtpi2: "modified toxicity probability interval-2 (mTPI-2)",
   crm: "continual reassessment method (CRM)",
+  "tite-crm": "time-to-event continual reassessment method (TITE-CRM)",
   blrm: "Bayesian logistic regression model (BLRM) with overdose control",
 };
 
@@ -62,7 +67,7 @@ export function describeDesign(design: Design): string {
 
 function designRules(design: Design): string[] {
   const spec = design.spec;
-  if (spec.design === "crm") return crmRules(spec);
+  if (spec.design === "crm" || spec.design === "tite-crm") return crmRules(spec);
   if (spec.design === "blrm") return blrmRules(spec);
   const table = decisionTable(design);
   switch (spec.design) {
@@ -149,6 +154,12 @@ function crmRules(spec: CrmSpec): string[] {
       `is closest to the target ${spec.target}.`,
     "",
   ];
+  if (spec.design === "tite-crm") {
+    lines.push(
+      `- Time-to-event CRM (Cheung & Chappell 2000): patients are enrolled without waiting for earlier patients to complete the ${spec.window}-day DLT window. ` +
+        "A patient without DLT so far contributes with weight (days followed) / (window length) to the likelihood; DLTs and completed patients count fully.",
+    );
+  }
   if (spec.coherent) lines.push("- Coherence: the dose is never escalated immediately after a cohort in which a DLT occurred.");
   if (spec.safetyStop) {
     lines.push(
@@ -194,7 +205,7 @@ function blrmRules(spec: BlrmSpec): string[] {
 
 function intervalSafetyText(design: Design): string[] {
   const spec = design.spec;
-  if (spec.design === "three-plus-three" || spec.design === "crm" || spec.design === "blrm") return [];
+  if (spec.design === "three-plus-three" || spec.design === "crm" || spec.design === "tite-crm" || spec.design === "blrm") return [];
   const lines = [
     "## Safety and stopping",
     "",

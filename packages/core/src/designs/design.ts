@@ -1,5 +1,5 @@
 import { type Cohort, parseOutcomes } from "../outcomes/notation.js";
-import { addCohort, countDlts, createTrialState, type TrialState } from "../outcomes/trial-state.js";
+import { addCohort, addPending, countDlts, createTrialState, type TrialState } from "../outcomes/trial-state.js";
 import { normalizeRules } from "../rules/normalize.js";
 import { parseWith, ValidationError, type ValidationIssue } from "../validation.js";
 import { BlrmMethod } from "./blrm/blrm.js";
@@ -90,16 +90,40 @@ export class Design {
       }
       this.engine.step(state, step);
       if (step.startsExpansion) state.expansionDose = step.dose;
-      if (notes && step.dose !== cohort.dose - 1) {
+      // A TITE-CRM history gives follow-up as of now, not what was known at each enrolment, so past
+      // advice cannot be reconstructed and deviations are not noted.
+      if (notes && this.spec.design !== "tite-crm" && step.dose !== cohort.dose - 1) {
         const advised = step.dose === STOP ? "had stopped" : `advised dose ${step.dose + 1}`;
         notes.push(`Note: cohort ${index + 1} was treated at dose ${cohort.dose} where the design ${advised}.`);
       }
       addCohort(state, cohort.dose - 1, cohort.dlts.length, countDlts(cohort));
+      this.addFollowUp(state, cohort, index);
     });
     return state;
   }
 
   /** The next-dose decision; `estimates: false` skips model-based designs' credible intervals (faster). */
+  /** Patients still inside their DLT window count with weight follow-up / window (Cheung & Chappell 2000). */
+  private addFollowUp(state: TrialState, cohort: Cohort, index: number): void {
+    if (!cohort.followUp) return;
+    if (this.spec.design !== "tite-crm") {
+      throw new ValidationError(
+        [
+          {
+            path: `outcomes.${index}`,
+            message: `follow-up times such as N[14] are used only by tite-crm; ${this.spec.design} needs complete outcomes`,
+          },
+        ],
+        "outcomes",
+      );
+    }
+    const window = this.spec.window;
+    cohort.followUp.forEach((days, patient) => {
+      if (days === null || days === undefined || cohort.dlts[patient]) return;
+      if (days < window) addPending(state, cohort.dose - 1, days / window);
+    });
+  }
+
   decide(history: History = "", options: { estimates?: boolean } = {}): Decision {
     const reasons: string[] = [];
     const state = this.replay(history, reasons);
@@ -177,6 +201,7 @@ function createMethod(spec: DesignSpec, doseName: DoseNamer): DoseFindingMethod 
     case "mtpi2":
       return createMtpi2Method(spec, doseName);
     case "crm":
+    case "tite-crm":
       return new CrmMethod(spec, doseName);
     case "blrm":
       return new BlrmMethod(spec, doseName);
@@ -209,7 +234,10 @@ function checkDesignSpec(spec: DesignSpec): void {
   if (spec.design === "mtpi2" && (spec.target - spec.epsilon1 <= 0 || spec.target + spec.epsilon2 >= 1)) {
     issues.push({ path: "epsilon1", message: `the equivalence interval [target − epsilon1, target + epsilon2] must lie inside (0, 1)` });
   }
-  if (spec.design === "crm") issues.push(...skeletonIssues(spec));
+  if (spec.design === "crm" || spec.design === "tite-crm") issues.push(...skeletonIssues(spec));
+  if (spec.design === "tite-crm" && (spec.expansion || spec.rules.some((rule) => rule.type === "expansion"))) {
+    issues.push({ path: "expansion", message: "is not available for tite-crm (patients are enrolled while others are still followed)" });
+  }
   if (spec.design === "blrm") issues.push(...blrmIssues(spec));
   if (issues.length > 0) throw new ValidationError(issues, "design");
 }

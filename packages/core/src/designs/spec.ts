@@ -115,32 +115,45 @@ const skeleton = z.union([
     .strict(),
 ]);
 
-export const crmSpec = z
+/** The fields of a CRM (shared by the TITE-CRM). */
+const crmFields = {
+  ...common,
+  cohortSize,
+  cohorts: maxCohorts.default(10),
+  /** Prior guesses of the DLT probability per dose (strictly increasing), or a calibration. */
+  skeleton,
+  model: z.enum(["empiric", "logistic"]).default("empiric"),
+  /** Variance of the normal prior on β (dfcrm's default 1.34). */
+  priorVariance: z.number().gt(0).max(100).default(1.34),
+  /** Logistic model intercept a0. */
+  intercept: z.number().min(-10).max(10).default(3),
+  /** The estimate decisions use: p_d at the posterior mean of β (dfcrm), or the posterior mean of p_d. */
+  estimate: z.enum(["plug-in", "posterior-mean"]).default("plug-in"),
+  /** Never escalate right after a cohort with a DLT (Cheung 2005). */
+  coherent: z.boolean().default(true),
+  /** Stop when P(DLT rate at dose 1 > threshold | data) > confidence, once minPatients have been treated. */
+  safetyStop: z
+    .object({
+      threshold: probability.optional(),
+      confidence: z.number().gt(0.5).lt(1),
+      minPatients: z.number().int().min(1).max(1000).default(3),
+    })
+    .strict()
+    .optional(),
+};
+
+export const crmSpec = z.object({ design: z.literal("crm"), ...crmFields }).strict();
+
+export const titeCrmSpec = z
   .object({
-    design: z.literal("crm"),
-    ...common,
-    cohortSize,
-    cohorts: maxCohorts.default(10),
-    /** Prior guesses of the DLT probability per dose (strictly increasing), or a calibration. */
-    skeleton,
-    model: z.enum(["empiric", "logistic"]).default("empiric"),
-    /** Variance of the normal prior on β (dfcrm's default 1.34). */
-    priorVariance: z.number().gt(0).max(100).default(1.34),
-    /** Logistic model intercept a0. */
-    intercept: z.number().min(-10).max(10).default(3),
-    /** The estimate decisions use: p_d at the posterior mean of β (dfcrm), or the posterior mean of p_d. */
-    estimate: z.enum(["plug-in", "posterior-mean"]).default("plug-in"),
-    /** Never escalate right after a cohort with a DLT (Cheung 2005). */
-    coherent: z.boolean().default(true),
-    /** Stop when P(DLT rate at dose 1 > threshold | data) > confidence, once minPatients have been treated. */
-    safetyStop: z
-      .object({
-        threshold: probability.optional(),
-        confidence: z.number().gt(0.5).lt(1),
-        minPatients: z.number().int().min(1).max(1000).default(3),
-      })
-      .strict()
-      .optional(),
+    design: z.literal("tite-crm"),
+    ...crmFields,
+    cohortSize: z.number().int().min(1).max(30).default(1),
+    cohorts: maxCohorts.default(24),
+    /** Length of the DLT observation window, in days. */
+    window: z.number().gt(0).max(3650),
+    /** Simulation only: days between successive patients' arrivals (default: a quarter of the window). */
+    arrivalInterval: z.number().gt(0).max(3650).optional(),
   })
   .strict();
 
@@ -174,7 +187,15 @@ export const blrmSpec = z
   })
   .strict();
 
-export const designSpec = z.discriminatedUnion("design", [threePlusThreeSpec, boinSpec, keyboardSpec, mtpi2Spec, crmSpec, blrmSpec]);
+export const designSpec = z.discriminatedUnion("design", [
+  threePlusThreeSpec,
+  boinSpec,
+  keyboardSpec,
+  mtpi2Spec,
+  crmSpec,
+  titeCrmSpec,
+  blrmSpec,
+]);
 
 export type DesignSpec = z.infer<typeof designSpec>;
 export type DesignSpecInput = z.input<typeof designSpec>;
@@ -182,7 +203,8 @@ export type ThreePlusThreeSpec = z.infer<typeof threePlusThreeSpec>;
 export type BoinSpec = z.infer<typeof boinSpec>;
 export type KeyboardSpec = z.infer<typeof keyboardSpec>;
 export type Mtpi2Spec = z.infer<typeof mtpi2Spec>;
-export type CrmSpec = z.infer<typeof crmSpec>;
+export type CrmSpec = z.infer<typeof crmSpec> | z.infer<typeof titeCrmSpec>;
+export type TiteCrmSpec = z.infer<typeof titeCrmSpec>;
 export type BlrmSpec = z.infer<typeof blrmSpec>;
 export type DesignName = DesignSpec["design"];
 export const DESIGN_NAMES = designSpec.options.map((option) => option.shape.design.value);

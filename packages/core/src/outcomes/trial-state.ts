@@ -19,6 +19,13 @@ export interface TrialState {
   expansionDose: number;
   /** Patients treated in the expansion phase. */
   expansionPatients: number;
+  /**
+   * Time-to-event designs: patients without DLT still inside their DLT window (counted in `patients`
+   * too), as a dose and the weight of their partial follow-up in (0, 1).
+   */
+  pendingDose: Int32Array;
+  pendingWeight: Float64Array;
+  pendingCount: number;
 }
 
 export function createTrialState(doseCount: number): TrialState {
@@ -31,7 +38,25 @@ export function createTrialState(doseCount: number): TrialState {
     cohorts: 0,
     expansionDose: -1,
     expansionPatients: 0,
+    pendingDose: new Int32Array(16),
+    pendingWeight: new Float64Array(16),
+    pendingCount: 0,
   };
+}
+
+/** Records a treated patient without DLT whose follow-up covers only `weight` of the DLT window. */
+export function addPending(state: TrialState, dose: number, weight: number): void {
+  if (state.pendingCount === state.pendingDose.length) {
+    const dose2 = new Int32Array(2 * state.pendingCount);
+    dose2.set(state.pendingDose);
+    const weight2 = new Float64Array(2 * state.pendingCount);
+    weight2.set(state.pendingWeight);
+    state.pendingDose = dose2;
+    state.pendingWeight = weight2;
+  }
+  state.pendingDose[state.pendingCount] = dose;
+  state.pendingWeight[state.pendingCount] = weight;
+  state.pendingCount++;
 }
 
 export function resetTrialState(state: TrialState): void {
@@ -42,6 +67,7 @@ export function resetTrialState(state: TrialState): void {
   state.cohorts = 0;
   state.expansionDose = -1;
   state.expansionPatients = 0;
+  state.pendingCount = 0;
 }
 
 export function copyTrialState(from: TrialState, to: TrialState): void {
@@ -52,6 +78,8 @@ export function copyTrialState(from: TrialState, to: TrialState): void {
   to.cohorts = from.cohorts;
   to.expansionDose = from.expansionDose;
   to.expansionPatients = from.expansionPatients;
+  to.pendingCount = 0;
+  for (let i = 0; i < from.pendingCount; i++) addPending(to, from.pendingDose[i]!, from.pendingWeight[i]!);
 }
 
 /** Record a cohort of `size` patients with `dlts` DLTs at 0-based `dose`. */

@@ -4,6 +4,7 @@ import { STOP } from "../designs/method.js";
 import { StateTable } from "../outcomes/state-table.js";
 import { addCohort, createTrialState, type TrialState } from "../outcomes/trial-state.js";
 import { binomialPmf } from "../stats/distributions.js";
+import { ValidationError } from "../validation.js";
 import { createAccumulator, type OperatingCharacteristics, recordTrial, summarise } from "./accumulator.js";
 import { overdoseThreshold } from "./monte-carlo.js";
 import { checkTruth } from "./scenario.js";
@@ -29,6 +30,18 @@ export class EnumerationTooLargeError extends Error {
  */
 export function exactOperatingCharacteristics(design: Design, options: ExactOptions): OperatingCharacteristics {
   const truth = checkTruth(options.truth, design.doseCount);
+  if (design.spec.design === "tite-crm") {
+    throw new ValidationError(
+      [
+        {
+          path: "design",
+          value: "tite-crm",
+          message: "cannot be enumerated exactly (follow-up times are continuous); use Monte Carlo (--trials, --seed)",
+        },
+      ],
+      "simulation",
+    );
+  }
   const maxStates = options.maxStates ?? 20_000_000;
   const K = design.doseCount;
   const width = K + 2;

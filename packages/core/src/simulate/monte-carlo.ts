@@ -6,6 +6,7 @@ import { createRandom } from "../stats/random.js";
 import { ValidationError } from "../validation.js";
 import { addAccumulator, createAccumulator, type OperatingCharacteristics, recordTrial, summarise } from "./accumulator.js";
 import { checkTruth } from "./scenario.js";
+import { simulateTiteTrials } from "./tite.js";
 
 /**
  * Trials are simulated in fixed blocks; block b always covers trials [b·BLOCK, (b+1)·BLOCK) and block
@@ -42,6 +43,10 @@ export function simulateTrials(
   count: number,
   acc: Float64Array,
 ): void {
+  if (design.spec.design === "tite-crm") {
+    simulateTiteTrials(design, truth, seed, firstTrial, count, acc, overdoseThreshold(design));
+    return;
+  }
   const K = design.doseCount;
   const engine = design.engine;
   const state = createTrialState(K);

@@ -64,6 +64,7 @@ export class CrmMethod implements DoseFindingMethod {
   readonly posterior: CrmPosterior;
   private readonly estimateBuffer: Float64Array;
   private readonly selectionMask: Uint8Array;
+  private readonly completePatients: Int32Array;
   /** Memoised estimates: state (patients and DLTs per dose) → row of `cachedRows`. */
   private readonly cache: StateTable;
   private readonly cacheKey: Int32Array;
@@ -79,15 +80,29 @@ export class CrmMethod implements DoseFindingMethod {
     this.doseCount = doseCountOf(spec);
     this.estimateBuffer = new Float64Array(this.doseCount);
     this.selectionMask = new Uint8Array(this.doseCount);
+    this.completePatients = new Int32Array(this.doseCount);
     this.cache = new StateTable(2 * this.doseCount);
     this.cacheKey = new Int32Array(2 * this.doseCount);
     this.readsLastCohort = spec.coherent;
     this.target = spec.target;
   }
 
-  /** The likelihood's view of the trial; TITE-CRM overrides it to add partially followed patients. */
-  protected dataOf(state: TrialState): CrmData {
-    return state;
+  /**
+   * The likelihood's view of the trial. Patients still inside their DLT window (TITE-CRM) count with
+   * the weight of their follow-up instead of as complete non-DLT outcomes.
+   */
+  private dataOf(state: TrialState): CrmData {
+    if (state.pendingCount === 0) return state;
+    const complete = this.completePatients;
+    complete.set(state.patients);
+    for (let i = 0; i < state.pendingCount; i++) complete[state.pendingDose[i]!]!--;
+    return {
+      patients: complete,
+      dlts: state.dlts,
+      pendingDose: state.pendingDose,
+      pendingWeight: state.pendingWeight,
+      pendingCount: state.pendingCount,
+    };
   }
 
   /**
