@@ -82,7 +82,7 @@ export function mtdCommand(reference: string | undefined, options: Options): Com
     lines.push(
       "",
       renderTable(
-        ["dose", "estimated DLT probability"],
+        ["dose", design.spec.design === "blrm" ? "P(target interval)" : "estimated DLT probability"],
         selection.estimates.map((estimate, i) => [i + 1, estimate === null ? "—" : fixed(estimate, 3)]),
       ),
     );

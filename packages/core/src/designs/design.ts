@@ -49,7 +49,10 @@ export interface Decision {
 
 export interface MtdSelection {
   mtd: number | null;
-  /** The estimates behind the selection per dose (isotonic DLT rates), null where not estimated. */
+  /**
+   * The estimates behind the selection per dose, null where not estimated: isotonic DLT rates (interval
+   * designs), the model's DLT estimates (CRM), P(target interval) (BLRM).
+   */
   estimates: (number | null)[] | null;
   reasons: string[];
 }

@@ -45,10 +45,6 @@ export function highestAdmissibleAtOrBelow(admissible: Uint8Array, dose: number)
 /** Formats a 0-based dose for people: "dose 3 (2.4 mg/kg)". */
 export type DoseNamer = (dose: number) => string;
 
-export function formatRate(dlts: number, patients: number): string {
-  return `${dlts} of ${patients}`;
-}
-
 export function formatNumber(value: number, digits = 3): string {
   return Number(value.toFixed(digits)).toString();
 }

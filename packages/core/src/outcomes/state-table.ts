@@ -98,3 +98,52 @@ export class StateTable {
     }
   }
 }
+
+/**
+ * Rows of numbers memoised per dose-count state (patients and DLTs per dose): model-based designs keep
+ * their posterior summaries here, because simulated trials revisit the same data often. A pure
+ * function of the state is cached, so a hit returns exactly what recomputing would.
+ */
+export class StateMemo {
+  private readonly table: StateTable;
+  private readonly key: Int32Array;
+  private rows = new Float64Array(0);
+
+  constructor(
+    readonly doseCount: number,
+    /** Numbers stored per state. */
+    readonly width: number,
+    /** States kept before the memo starts afresh (bounds memory in long runs). */
+    readonly capacity = 100_000,
+  ) {
+    this.table = new StateTable(2 * doseCount);
+    this.key = new Int32Array(2 * doseCount);
+  }
+
+  /** Looks up the state; on a hit copies its row into `out` and returns true. */
+  recall(patients: Int32Array, dlts: Int32Array, out: Float64Array): boolean {
+    const key = this.key;
+    for (let d = 0; d < this.doseCount; d++) {
+      key[d] = patients[d]!;
+      key[this.doseCount + d] = dlts[d]!;
+    }
+    const row = this.table.get(key);
+    if (row < 0) return false;
+    out.set(this.rows.subarray(row * this.width, (row + 1) * this.width));
+    return true;
+  }
+
+  /** Stores `values` for the state last passed to `recall`. */
+  remember(values: Float64Array): void {
+    if (this.table.get(this.key) >= 0) return;
+    if (this.table.size >= this.capacity) this.table.clear();
+    const row = this.table.size;
+    if ((row + 1) * this.width > this.rows.length) {
+      const grown = new Float64Array(Math.max(2 * this.rows.length, (row + 1) * this.width));
+      grown.set(this.rows);
+      this.rows = grown;
+    }
+    this.rows.set(values.subarray(0, this.width), row * this.width);
+    this.table.add(this.key, row);
+  }
+}

@@ -3,6 +3,7 @@ import { loadFixture } from "../test-support/fixtures.js";
 import { betaCdf, betaIntervalProbability, betaQuantile, betaUpperTail, binomialPmf } from "./distributions.js";
 import { clopperPearson } from "./intervals.js";
 import { isotonicRegression } from "./isotonic.js";
+import { gaussLegendre } from "./quadrature.js";
 import { createRandom } from "./random.js";
 
 describe("seeded random streams", () => {
@@ -162,5 +163,23 @@ describe("Clopper–Pearson interval", () => {
   it("rejects impossible counts", () => {
     expect(() => clopperPearson(3, 2)).toThrow(/x must be an integer in 0..2/);
     expect(() => clopperPearson(0, 0)).toThrow(/n must be an integer ≥ 1/);
+  });
+});
+
+describe("Gauss–Legendre quadrature", () => {
+  it("integrates polynomials of degree < 2n exactly and smooth functions to machine precision", () => {
+    const { nodes, weights } = gaussLegendre(8);
+    let x15 = 0;
+    let x14 = 0;
+    let exp = 0;
+    for (let k = 0; k < 8; k++) {
+      x15 += weights[k]! * nodes[k]! ** 15;
+      x14 += weights[k]! * nodes[k]! ** 14;
+      exp += weights[k]! * Math.exp(nodes[k]!);
+    }
+    expect(x15).toBeCloseTo(0, 14);
+    expect(x14).toBeCloseTo(2 / 15, 14);
+    expect(exp).toBeCloseTo(Math.E - 1 / Math.E, 12);
+    expect(gaussLegendre(8)).toBe(gaussLegendre(8)); // computed once
   });
 });

@@ -1,4 +1,4 @@
-import { StateTable } from "../../outcomes/state-table.js";
+import { StateMemo } from "../../outcomes/state-table.js";
 import { highestTriedDose, type TrialState } from "../../outcomes/trial-state.js";
 import { CREDIBLE_LEVEL, type DoseEstimate, type ModelSummary } from "../crm/crm.js";
 import { type DoseFindingMethod, type DoseNamer, formatNumber, STOP } from "../method.js";
@@ -23,10 +23,8 @@ export class BlrmMethod implements DoseFindingMethod {
   readonly doseCount: number;
   readonly posterior: BlrmPosterior;
   private readonly amounts: number[];
-  /** Memoised [P(under), P(target), P(over)] per dose, per state (patients and DLTs per dose). */
-  private readonly cache: StateTable;
-  private readonly cacheKey: Int32Array;
-  private cachedRows = new Float64Array(0);
+  /** Memoised [P(under), P(target), P(over)] per dose, per state. */
+  private readonly memo: StateMemo;
   private readonly row: Float64Array;
   private readonly allowed: Uint8Array;
 
@@ -41,25 +39,14 @@ export class BlrmMethod implements DoseFindingMethod {
       sd: spec.prior.sd,
       correlation: spec.prior.correlation,
     });
-    this.cache = new StateTable(2 * this.doseCount);
-    this.cacheKey = new Int32Array(2 * this.doseCount);
+    this.memo = new StateMemo(this.doseCount, 3 * this.doseCount);
     this.row = new Float64Array(3 * this.doseCount);
     this.allowed = new Uint8Array(this.doseCount);
   }
 
   /** Interval probabilities per dose (rows of 3), memoised per state like the CRM's estimates. */
   private intervals(state: TrialState): Float64Array {
-    const key = this.cacheKey;
-    for (let d = 0; d < this.doseCount; d++) {
-      key[d] = state.patients[d]!;
-      key[this.doseCount + d] = state.dlts[d]!;
-    }
-    const width = 3 * this.doseCount;
-    const cached = this.cache.get(key);
-    if (cached >= 0) {
-      this.row.set(this.cachedRows.subarray(cached * width, (cached + 1) * width));
-      return this.row;
-    }
+    if (this.memo.recall(state.patients, state.dlts, this.row)) return this.row;
     const posterior = this.posterior.fit(state.patients, state.dlts);
     const [low, high] = this.spec.intervals;
     for (let d = 0; d < this.doseCount; d++) {
@@ -69,15 +56,7 @@ export class BlrmMethod implements DoseFindingMethod {
       this.row[3 * d + TARGET] = Math.max(0, notOver - under);
       this.row[3 * d + OVER] = 1 - notOver;
     }
-    if (this.cache.size >= 100_000) this.cache.clear();
-    const index = this.cache.size;
-    if ((index + 1) * width > this.cachedRows.length) {
-      const grown = new Float64Array(Math.max(2 * this.cachedRows.length, (index + 1) * width));
-      grown.set(this.cachedRows);
-      this.cachedRows = grown;
-    }
-    this.cachedRows.set(this.row, index * width);
-    this.cache.add(key, index);
+    this.memo.remember(this.row);
     return this.row;
   }
 

@@ -259,20 +259,6 @@ export class BlrmPosterior {
     return sum;
   }
 
-  /** Posterior mean of (log α, log β). */
-  meanParameters(): [number, number] {
-    const nodes = this.outerCount * this.innerCount;
-    let a = 0;
-    let b = 0;
-    for (let k = 0; k < nodes; k++) {
-      const w = this.nodeWeight[k]!;
-      if (w === 0) continue;
-      a += w * this.nodeA[k]!;
-      b += w * this.nodeB[k]!;
-    }
-    return [a, b];
-  }
-
   /**
    * P(p_d ≤ c): on each inner line (fixed log β), p_d ≤ c ⇔ log α ≤ logit(c) − β·log(d/d*), so the
    * line contributes its mass up to that point. A running trapezoid sum is only second-order accurate

@@ -1,4 +1,4 @@
-import { StateTable } from "../../outcomes/state-table.js";
+import { StateMemo } from "../../outcomes/state-table.js";
 import type { TrialState } from "../../outcomes/trial-state.js";
 import { type DoseFindingMethod, type DoseNamer, formatNumber, STOP } from "../method.js";
 import { type CrmSpec, doseCountOf } from "../spec.js";
@@ -46,9 +46,6 @@ export interface ModelSummary {
 
 export const CREDIBLE_LEVEL = 0.9;
 
-/** Memoised posteriors kept per design before the cache starts afresh (bounds memory in long runs). */
-const MAX_CACHED_STATES = 100_000;
-
 /**
  * The continual reassessment method (O'Quigley, Pepe & Fisher 1990) as in Cheung (2011) and dfcrm:
  * after each cohort the posterior of β is updated from all patients, the DLT probability of every dose
@@ -65,10 +62,7 @@ export class CrmMethod implements DoseFindingMethod {
   private readonly estimateBuffer: Float64Array;
   private readonly selectionMask: Uint8Array;
   private readonly completePatients: Int32Array;
-  /** Memoised estimates: state (patients and DLTs per dose) → row of `cachedRows`. */
-  private readonly cache: StateTable;
-  private readonly cacheKey: Int32Array;
-  private cachedRows = new Float64Array(0);
+  private readonly memo: StateMemo;
   private readonly target: number;
 
   constructor(
@@ -81,8 +75,7 @@ export class CrmMethod implements DoseFindingMethod {
     this.estimateBuffer = new Float64Array(this.doseCount);
     this.selectionMask = new Uint8Array(this.doseCount);
     this.completePatients = new Int32Array(this.doseCount);
-    this.cache = new StateTable(2 * this.doseCount);
-    this.cacheKey = new Int32Array(2 * this.doseCount);
+    this.memo = new StateMemo(this.doseCount, this.doseCount);
     this.readsLastCohort = spec.coherent;
     this.target = spec.target;
   }
@@ -106,49 +99,20 @@ export class CrmMethod implements DoseFindingMethod {
   }
 
   /**
-   * The estimates that drive decisions. Simulated trials revisit the same data often (1,000 CRM trials
-   * of 8 cohorts need about 700 distinct posteriors for 8,000 decisions), so results are memoised per
-   * state: a pure function of the data, so the cache changes nothing but speed. With `fresh`, the
-   * posterior is fitted even on a hit, for reasons that quote it.
+   * The estimates that drive decisions, memoised per state (1,000 CRM trials of 8 cohorts need about
+   * 700 distinct posteriors for 8,000 decisions). Patients still being followed (TITE-CRM) make a state
+   * that is not memoised. With `fresh`, the posterior is fitted even on a hit, for reasons that quote it.
    */
   private estimate(state: TrialState, fresh = false): Float64Array {
     const out = this.estimateBuffer;
-    const data = this.dataOf(state);
-    const cacheable = (data.pendingCount ?? 0) === 0;
-    const key = this.cacheKey;
-    if (cacheable) {
-      for (let d = 0; d < this.doseCount; d++) {
-        key[d] = state.patients[d]!;
-        key[this.doseCount + d] = state.dlts[d]!;
-      }
-    }
-    if (cacheable && !fresh) {
-      const row = this.cache.get(key);
-      if (row >= 0) {
-        out.set(this.cachedRows.subarray(row * this.doseCount, (row + 1) * this.doseCount));
-        return out;
-      }
-    }
-    const posterior = this.posterior.fit(data);
+    const cacheable = state.pendingCount === 0;
+    if (cacheable && this.memo.recall(state.patients, state.dlts, out) && !fresh) return out;
+    const posterior = this.posterior.fit(this.dataOf(state));
     for (let d = 0; d < this.doseCount; d++) {
       out[d] = this.spec.estimate === "plug-in" ? posterior.plugInToxicity(d) : posterior.meanToxicity(d);
     }
-    if (cacheable && this.cache.get(key) < 0) this.remember(out);
+    if (cacheable) this.memo.remember(out);
     return out;
-  }
-
-  private remember(estimates: Float64Array): void {
-    if (this.cache.size >= MAX_CACHED_STATES) {
-      this.cache.clear();
-    }
-    const row = this.cache.size;
-    if ((row + 1) * this.doseCount > this.cachedRows.length) {
-      const grown = new Float64Array(Math.max(2 * this.cachedRows.length, (row + 1) * this.doseCount));
-      grown.set(this.cachedRows);
-      this.cachedRows = grown;
-    }
-    this.cachedRows.set(estimates, row * this.doseCount);
-    this.cache.add(this.cacheKey, row);
   }
 
   markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: string[]): void {

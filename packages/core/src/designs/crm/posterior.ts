@@ -176,13 +176,6 @@ export class CrmPosterior {
     this.logAtMode = this.logPosterior(beta);
   }
 
-  /** Posterior expectation of g(β). */
-  expectation(g: (beta: number) => number): number {
-    let sum = 0;
-    for (let k = 0; k < this.nodeCount; k++) sum += this.weights[k]! * g(this.betas[k]!);
-    return sum;
-  }
-
   /** Plug-in estimate (dfcrm): p_d at the posterior mean of β. */
   plugInToxicity(d: number): number {
     return this.model.toxicity(d, this.mean);
@@ -240,14 +233,5 @@ export class CrmPosterior {
       beta = next;
     }
     return beta;
-  }
-
-  /** Equal-tailed credible interval for p_d. */
-  toxicityInterval(d: number, level: number): [number, number] {
-    const lowerBeta = this.quantile((1 - level) / 2);
-    const upperBeta = this.quantile((1 + level) / 2);
-    const a = this.model.toxicity(d, lowerBeta);
-    const b = this.model.toxicity(d, upperBeta);
-    return a < b ? [a, b] : [b, a];
   }
 }
