@@ -59,7 +59,9 @@ export class CrmMethod implements DoseFindingMethod {
   readonly readsLastCohort: boolean;
   readonly model: CrmModel;
   readonly posterior: CrmPosterior;
-  private readonly estimateBuffer: Float64Array;
+  private readonly summary: Float64Array;
+  /** The first doseCount entries of `summary`: the estimates. */
+  private readonly estimatesView: Float64Array;
   private readonly selectionMask: Uint8Array;
   private readonly completePatients: Int32Array;
   private readonly memo: StateMemo;
@@ -72,10 +74,11 @@ export class CrmMethod implements DoseFindingMethod {
     this.model = new CrmModel(spec.model, resolvedSkeleton(spec), spec.intercept);
     this.posterior = new CrmPosterior(this.model, spec.priorVariance);
     this.doseCount = doseCountOf(spec);
-    this.estimateBuffer = new Float64Array(this.doseCount);
+    this.summary = new Float64Array(this.doseCount + 1);
+    this.estimatesView = this.summary.subarray(0, this.doseCount);
     this.selectionMask = new Uint8Array(this.doseCount);
     this.completePatients = new Int32Array(this.doseCount);
-    this.memo = new StateMemo(this.doseCount, this.doseCount);
+    this.memo = new StateMemo(this.doseCount, this.doseCount + 1);
     this.readsLastCohort = spec.coherent;
     this.target = spec.target;
   }
@@ -99,20 +102,28 @@ export class CrmMethod implements DoseFindingMethod {
   }
 
   /**
-   * The estimates that drive decisions, memoised per state (1,000 CRM trials of 8 cohorts need about
-   * 700 distinct posteriors for 8,000 decisions). Patients still being followed (TITE-CRM) make a state
-   * that is not memoised. With `fresh`, the posterior is fitted even on a hit, for reasons that quote it.
+   * What decisions need from the posterior, memoised per state (1,000 CRM trials of 8 cohorts need
+   * about 700 distinct posteriors for 8,000 decisions): the estimate per dose, then (with a safety stop)
+   * P(p₁ > threshold). Patients still being followed (TITE-CRM) make a state that is not memoised.
+   * With `fresh`, the posterior is fitted even on a hit, for reasons that quote it.
    */
-  private estimate(state: TrialState, fresh = false): Float64Array {
-    const out = this.estimateBuffer;
+  private summaryRow(state: TrialState, fresh = false): Float64Array {
+    const row = this.summary;
     const cacheable = state.pendingCount === 0;
-    if (cacheable && this.memo.recall(state.patients, state.dlts, out) && !fresh) return out;
+    if (cacheable && this.memo.recall(state.patients, state.dlts, row) && !fresh) return row;
     const posterior = this.posterior.fit(this.dataOf(state));
     for (let d = 0; d < this.doseCount; d++) {
-      out[d] = this.spec.estimate === "plug-in" ? posterior.plugInToxicity(d) : posterior.meanToxicity(d);
+      row[d] = this.spec.estimate === "plug-in" ? posterior.plugInToxicity(d) : posterior.meanToxicity(d);
     }
-    if (cacheable) this.memo.remember(out);
-    return out;
+    const stop = this.spec.safetyStop;
+    row[this.doseCount] = stop ? posterior.probabilityAbove(0, stop.threshold ?? this.target) : Number.NaN;
+    if (cacheable) this.memo.remember(row);
+    return row;
+  }
+
+  private estimate(state: TrialState, fresh = false): Float64Array {
+    this.summaryRow(state, fresh);
+    return this.estimatesView;
   }
 
   markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: string[]): void {
@@ -122,12 +133,11 @@ export class CrmMethod implements DoseFindingMethod {
     let total = 0;
     for (let d = 0; d < this.doseCount; d++) total += state.patients[d]!;
     if (total < stop.minPatients) return;
-    const threshold = stop.threshold ?? this.target;
-    const probability = this.posterior.fit(this.dataOf(state)).probabilityAbove(0, threshold);
+    const probability = this.summaryRow(state)[this.doseCount]!;
     if (probability > stop.confidence) {
       admissible.fill(0);
       reasons?.push(
-        `Safety stop: P(DLT rate at ${this.doseName(0)} > ${threshold}) = ${formatNumber(probability)} > ${stop.confidence}; every dose is too toxic.`,
+        `Safety stop: P(DLT rate at ${this.doseName(0)} > ${stop.threshold ?? this.target}) = ${formatNumber(probability)} > ${stop.confidence}; every dose is too toxic.`,
       );
     }
   }
