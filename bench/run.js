@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { simulateInParallel } from "@escalate/cli";
-import { createDesign, exactOperatingCharacteristics, simulate } from "@escalate/core";
+import { createDesign, exactOperatingCharacteristics, simonDesigns, simulate } from "@escalate/core";
 import { naiveBoinSimulation } from "./baseline.js";
 
 const BOIN_5 = { design: "boin", target: 0.3, doses: 5, cohortSize: 3, cohorts: 10 };
@@ -74,6 +74,12 @@ const BLRM_5 = {
 };
 const blrmSeconds = await median(3, () => simulate(createDesign(BLRM_5), { truth: [0.05, 0.1, 0.2, 0.35, 0.5], trials: 1000, seed: 1 }));
 record("BLRM/EWOC Monte Carlo, 5 doses, 10×3, 1,000 trials, 1 thread", blrmSeconds, { trials: 1000, target: 10 });
+
+// Simon two-stage: exhaustive exact search over n ≤ 150 ("well under a second").
+const simonSeconds = await median(5, () => simonDesigns({ p0: 0.05, p1: 0.2, alpha: 0.1, beta: 0.1, maxN: 150 }));
+record("Simon two-stage search, p0 0.05 vs p1 0.2, n ≤ 150", simonSeconds, { target: 1 });
+const simonHard = await median(3, () => simonDesigns({ p0: 0.4, p1: 0.55, alpha: 0.05, beta: 0.1, maxN: 150 }));
+record("Simon two-stage search, p0 0.4 vs p1 0.55, n ≤ 150", simonHard, { target: 1 });
 
 const exactCases = [
   ["Exact BOIN, 5 doses, 10×3", BOIN_5, TRUTH_5, 1],

@@ -186,3 +186,34 @@ describe("model-based designs on the command line", () => {
     expect(result.stderr).toMatch(/skeleton: is required/);
   });
 });
+
+describe("phase II on the command line", () => {
+  it("prints Simon designs with the contract's fields", async () => {
+    const out = await json(["simon", "--p0", "0.05", "--p1", "0.2", "--alpha", "0.1", "--beta", "0.1", "--json"]);
+    expect(Object.keys(out)).toEqual(["optimal", "minimax", "admissible"]);
+    const optimal = out.optimal as Record<string, number>;
+    expect(Object.keys(optimal)).toEqual(["r1", "n1", "r", "n", "en0", "pet0", "alpha", "power"]);
+    expect(optimal).toMatchObject({ r1: 0, n1: 12, r: 3, n: 37 });
+    expect(optimal.en0).toBeCloseTo(23.491, 3);
+    expect((out.admissible as unknown[]).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("gives a response rate interval with the contract's fields", async () => {
+    const out = await json(["ci", "--responders", "4", "--n", "10", "--method", "wilson", "--json"]);
+    expect(Object.keys(out)).toEqual(["estimate", "lower", "upper", "method", "level"]);
+    expect(out).toMatchObject({ estimate: 0.4, method: "wilson", level: 0.95 });
+    expect(out.lower as number).toBeCloseTo(0.1682, 4);
+  });
+
+  it.each([
+    [["simon", "--p0", "0.3", "--p1", "0.2", "--alpha", "0.1", "--beta", "0.1"], /p1: 0.2 is not allowed; must be > p0/],
+    [["simon", "--p0", "0.1", "--p1", "0.3", "--alpha", "1.5", "--beta", "0.1"], /alpha: 1.5/],
+    [["ci", "--responders", "11", "--n", "10"], /responders: 11 is not allowed; must be an integer in 0..10/],
+    [["ci", "--responders", "4", "--n", "10", "--method", "wald"], /--method: "wald" is not allowed/],
+    [["simon", "--p0", "0.1"], /--p1 is required/],
+  ])("refuses bad phase II input with exit code 2: %s", async (argv, message) => {
+    const result = await run(argv);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+});

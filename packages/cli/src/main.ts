@@ -1,5 +1,6 @@
 import { boundariesCommand, describeCommand, mtdCommand, nextCommand, pathsCommand } from "./commands/decisions.js";
 import { demoCommand } from "./commands/demo.js";
+import { ciCommand, simonCommand } from "./commands/phase2.js";
 import type { CommandResult } from "./commands/shared.js";
 import { simulateCommand } from "./commands/simulate.js";
 import { describeError, UsageError } from "./errors.js";
@@ -16,8 +17,13 @@ Usage:
                    (--trials N --seed S [--threads T] | --exact) [--json]
   escalate paths <design> --outcomes "…" --cohorts k [--json]   dose-transition pathways
   escalate describe <design>                          protocol-ready markdown
+  escalate simon --p0 0.05 --p1 0.2 --alpha 0.1 --beta 0.1 [--max-n 150] [--json]
+                                                      Simon two-stage designs: optimal, minimax, admissible
+  escalate simon … --patients 14 --responses 1        conduct: the decision under the optimal design
+  escalate ci --responders 4 --n 10 [--method exact|wilson|jeffreys] [--level 0.95] [--json]
+                                                      response rate with its interval
 
-<design> is a YAML or JSON design file, or a design name (three-plus-three, boin, keyboard, mtpi2)
+<design> is a YAML or JSON design file, or a design name (three-plus-three, boin, keyboard, mtpi2, crm, …)
 completed by --target, --doses, --cohort-size and --cohorts (these flags also override a file).
 Outcomes: cohorts separated by spaces, each a dose number then N (no DLT) or T (DLT) per patient.
 Exit codes: 0 success, 2 invalid input, 1 internal error.`;
@@ -34,6 +40,8 @@ const COMMANDS: Record<string, Command> = {
   simulate: simulateCommand,
   paths: pathsCommand,
   describe: describeCommand,
+  simon: simonCommand,
+  ci: ciCommand,
 };
 
 export async function run(argv: string[]): Promise<{ stdout: string; exitCode: number; stderr: string }> {

@@ -7,6 +7,7 @@
 export * from "./designs/index.js";
 export * from "./outcomes/index.js";
 export * from "./paths/index.js";
+export * from "./phase2/index.js";
 export * from "./rules/index.js";
 export * from "./simulate/index.js";
 export * from "./stats/index.js";

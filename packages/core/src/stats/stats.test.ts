@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadFixture } from "../test-support/fixtures.js";
 import { betaCdf, betaIntervalProbability, betaQuantile, betaUpperTail, binomialPmf } from "./distributions.js";
-import { clopperPearson } from "./intervals.js";
+import { binomialInterval, clopperPearson, jeffreys, wilson } from "./intervals.js";
 import { isotonicRegression } from "./isotonic.js";
 import { gaussLegendre } from "./quadrature.js";
 import { createRandom } from "./random.js";
@@ -161,8 +161,9 @@ describe("Clopper–Pearson interval", () => {
   });
 
   it("rejects impossible counts", () => {
-    expect(() => clopperPearson(3, 2)).toThrow(/x must be an integer in 0..2/);
-    expect(() => clopperPearson(0, 0)).toThrow(/n must be an integer ≥ 1/);
+    expect(() => clopperPearson(3, 2)).toThrow(/responders: 3 is not allowed; must be an integer in 0..2/);
+    expect(() => clopperPearson(0, 0)).toThrow(/n: 0 is not allowed; must be an integer ≥ 1/);
+    expect(() => clopperPearson(1, 2, 1.5)).toThrow(/level: 1.5/);
   });
 });
 
@@ -181,5 +182,46 @@ describe("Gauss–Legendre quadrature", () => {
     expect(x14).toBeCloseTo(2 / 15, 14);
     expect(exp).toBeCloseTo(Math.E - 1 / Math.E, 12);
     expect(gaussLegendre(8)).toBe(gaussLegendre(8)); // computed once
+  });
+});
+
+describe("Wilson and Jeffreys intervals", () => {
+  it("puts Wilson's limits where the score statistic equals ±z", () => {
+    for (const [x, n] of [
+      [4, 10],
+      [0, 12],
+      [17, 40],
+    ] as const) {
+      const { lower, upper } = wilson(x, n, 0.95);
+      const score = (p: number) => (x / n - p) / Math.sqrt((p * (1 - p)) / n);
+      if (x > 0) expect(score(lower)).toBeCloseTo(1.959963984540054, 9);
+      expect(score(upper)).toBeCloseTo(-1.959963984540054, 9);
+    }
+    expect(wilson(4, 10).lower).toBeCloseTo(0.1682, 4);
+    expect(wilson(4, 10).upper).toBeCloseTo(0.6873, 4);
+  });
+
+  it("puts Jeffreys' limits at the Beta(x + ½, n − x + ½) posterior quantiles, with 0 and 1 at the extremes", () => {
+    const { lower, upper } = jeffreys(4, 10, 0.9);
+    expect(betaCdf(lower, 4.5, 6.5)).toBeCloseTo(0.05, 12);
+    expect(betaCdf(upper, 4.5, 6.5)).toBeCloseTo(0.95, 12);
+    expect(jeffreys(0, 10).lower).toBe(0);
+    expect(jeffreys(10, 10).upper).toBe(1);
+  });
+
+  it("gives Clopper–Pearson coverage of at least the level for every p (exact computation on a grid)", () => {
+    const n = 15;
+    const intervals = Array.from({ length: n + 1 }, (_, x) => clopperPearson(x, n));
+    for (let p = 0.005; p < 1; p += 0.01) {
+      let coverage = 0;
+      for (let x = 0; x <= n; x++) if (intervals[x]!.lower <= p && p <= intervals[x]!.upper) coverage += binomialPmf(x, n, p);
+      expect(coverage).toBeGreaterThanOrEqual(0.95 - 1e-12);
+    }
+  });
+
+  it("dispatches by method name", () => {
+    expect(binomialInterval(4, 10, "wilson")).toEqual(wilson(4, 10));
+    expect(binomialInterval(4, 10, "jeffreys", 0.9)).toEqual(jeffreys(4, 10, 0.9));
+    expect(binomialInterval(4, 10)).toEqual(clopperPearson(4, 10));
   });
 });
