@@ -9,6 +9,7 @@ export * from "./dosing/index.js";
 export * from "./outcomes/index.js";
 export * from "./paths/index.js";
 export * from "./phase2/index.js";
+export * from "./pk/index.js";
 export * from "./rules/index.js";
 export * from "./simulate/index.js";
 export * from "./stats/index.js";

@@ -1,0 +1,2 @@
+export { type CompartmentModel, concentration, disposition, type Infusion, terminalHalfLife } from "./models.js";
+export { LAMBDA_Z_TOLERANCE, type LambdaZ, type NcaInput, type NcaResult, nonCompartmental, terminalRate } from "./nca.js";
