@@ -72,7 +72,14 @@ export class Design {
     const doseName: DoseNamer = (dose) => (labelled ? `dose ${dose + 1} (${this.doseLabels[dose]})` : `dose ${dose + 1}`);
     this.method = createMethod(spec, doseName);
     const rules = normalizeRules(spec.rules, spec.target, spec.expansion);
-    this.engine = new DecisionEngine(this.method, rules, spec.cohortSize, spec.cohorts ?? Number.POSITIVE_INFINITY, doseName);
+    this.engine = new DecisionEngine(
+      this.method,
+      rules,
+      spec.cohortSize,
+      spec.cohorts ?? Number.POSITIVE_INFINITY,
+      doseName,
+      spec.startDose - 1,
+    );
   }
 
   parseHistory(history: History): readonly Cohort[] {

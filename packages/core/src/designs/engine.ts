@@ -34,6 +34,8 @@ export class DecisionEngine {
     readonly cohortSize: number,
     readonly maxCohorts: number,
     private readonly doseName: DoseNamer,
+    /** 0-based dose of the first cohort (lowered to an admissible one if a rule excludes it). */
+    readonly startDose = 0,
   ) {
     this.doseCount = method.doseCount;
     this.admissible = new Uint8Array(method.doseCount);
@@ -48,6 +50,13 @@ export class DecisionEngine {
     else this.method.markAdmissible(state, out, reasons);
     for (const rule of this.rules.tooToxic) rule.markAdmissible(state, out, reasons, this.doseName);
     return out;
+  }
+
+  private firstDose(admissible: Uint8Array, reasons?: string[]): number {
+    const start = highestAdmissibleAtOrBelow(admissible, this.startDose);
+    if (start < 0) reasons?.push("No dose is admissible: the trial cannot start.");
+    else reasons?.push(`No patients treated yet: start at ${this.doseName(start)}.`);
+    return start < 0 ? STOP : start;
   }
 
   step(state: TrialState, out: Step, reasons?: string[]): void {
@@ -86,7 +95,7 @@ export class DecisionEngine {
     } else if (totalPatients(state) >= this.rules.maxPatients) {
       reasons?.push(`${this.rules.maxPatients} patients have been treated (stop-at-n rule): stop.`);
     } else {
-      next = this.method.nextDose(state, admissible, reasons);
+      next = state.current < 0 ? this.firstDose(admissible, reasons) : this.method.nextDose(state, admissible, reasons);
       if (next !== STOP && admissible[next] !== 1) next = highestAdmissibleAtOrBelow(admissible, next);
       if (next !== STOP && this.rules.noSkipping && state.current >= 0) {
         const cap = highestTriedDose(state) + 1;

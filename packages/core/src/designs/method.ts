@@ -22,8 +22,9 @@ export interface DoseFindingMethod {
    */
   markSafe(state: TrialState, admissible: Uint8Array, reasons?: string[]): void;
   /**
-   * The next dose in the dose-finding phase, or STOP. `admissible` already combines the method's own
-   * eliminations with those of any rules; the method must never return an inadmissible dose.
+   * The next dose in the dose-finding phase once patients have been treated, or STOP (the first
+   * cohort's start dose is the engine's). `admissible` already combines the method's own eliminations
+   * with those of any rules; the method must never return an inadmissible dose.
    */
   nextDose(state: TrialState, admissible: Uint8Array, reasons?: string[]): number;
   /** The dose selected as MTD from all data so far (0-based), or -1 when none can be selected. */

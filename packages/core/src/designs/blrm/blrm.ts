@@ -90,12 +90,6 @@ export class BlrmMethod implements DoseFindingMethod {
   }
 
   nextDose(state: TrialState, admissible: Uint8Array, reasons?: string[]): number {
-    const start = this.spec.startDose - 1;
-    if (state.current < 0) {
-      if (admissible[start] !== 1) return STOP;
-      reasons?.push(`No patients treated yet: start at ${this.doseName(start)}.`);
-      return start;
-    }
     const rows = this.intervals(state);
     const cap =
       this.spec.maxStep === undefined ? Number.POSITIVE_INFINITY : (1 + this.spec.maxStep) * this.amounts[highestTriedDose(state)]!;

@@ -40,7 +40,6 @@ export function createBoinMethod(spec: BoinSpec, doseName: DoseNamer): IntervalM
   return new IntervalMethod({
     doseCount: doseCountOf(spec),
     target: spec.target,
-    startDose: spec.startDose - 1,
     boundaries,
     ...intervalSafetyOf(spec),
     selection: new IsotonicMtdSelection(doseCountOf(spec), spec.target, spec.boundMtd ? { upperBound: lambdaD } : {}),

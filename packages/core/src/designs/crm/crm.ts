@@ -162,12 +162,6 @@ export class CrmMethod implements DoseFindingMethod {
   }
 
   nextDose(state: TrialState, admissible: Uint8Array, reasons?: string[]): number {
-    const start = this.spec.startDose - 1;
-    if (state.current < 0) {
-      if (admissible[start] !== 1) return STOP;
-      reasons?.push(`No patients treated yet: start at ${this.doseName(start)}.`);
-      return start;
-    }
     const estimates = this.estimate(state, reasons !== undefined);
     let next = this.closestAdmissible(estimates, admissible);
     if (next < 0) return STOP;

@@ -15,8 +15,6 @@ import type { IsotonicMtdSelection } from "./isotonic-selection.js";
 export interface IntervalMethodOptions {
   doseCount: number;
   target: number;
-  /** 0-based. */
-  startDose: number;
   boundaries: DecisionBoundaries;
   /** Eliminates a dose and every higher dose (n ≥ 3, P(p > target) > cutoff). */
   elimination: EliminationBoundary;
@@ -78,13 +76,8 @@ export class IntervalMethod implements DoseFindingMethod {
   }
 
   nextDose(state: TrialState, admissible: Uint8Array, reasons?: string[]): number {
-    const { startDose, boundaries, earlyStopN, doseName } = this.options;
+    const { boundaries, earlyStopN, doseName } = this.options;
     const current = state.current;
-    if (current < 0) {
-      const start = highestAdmissibleAtOrBelow(admissible, startDose);
-      reasons?.push(`No patients treated yet: start at ${doseName(start < 0 ? startDose : start)}.`);
-      return start < 0 ? STOP : start;
-    }
     if (admissible[0] !== 1) {
       reasons?.push("The lowest dose is too toxic: stop the trial without selecting an MTD.");
       return STOP;

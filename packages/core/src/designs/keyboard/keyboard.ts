@@ -24,7 +24,6 @@ export function createKeyboardMethod(spec: KeyboardSpec, doseName: DoseNamer): I
   return new IntervalMethod({
     doseCount: doseCountOf(spec),
     target: spec.target,
-    startDose: spec.startDose - 1,
     boundaries,
     ...intervalSafetyOf(spec),
     selection: new IsotonicMtdSelection(doseCountOf(spec), spec.target),

@@ -27,7 +27,6 @@ export function createMtpi2Method(spec: Mtpi2Spec, doseName: DoseNamer): Interva
   return new IntervalMethod({
     doseCount: doseCountOf(spec),
     target: spec.target,
-    startDose: spec.startDose - 1,
     boundaries,
     ...intervalSafetyOf(spec),
     selection: new IsotonicMtdSelection(doseCountOf(spec), spec.target, { prior: MTPI_SELECTION_PRIOR }),

@@ -15,7 +15,6 @@ import { doseCountOf, type ThreePlusThreeSpec } from "../spec.js";
 export class ThreePlusThreeMethod implements DoseFindingMethod {
   readonly doseCount: number;
   private readonly deescalation: boolean;
-  private readonly startDose: number;
 
   constructor(
     spec: ThreePlusThreeSpec,
@@ -23,7 +22,6 @@ export class ThreePlusThreeMethod implements DoseFindingMethod {
   ) {
     this.doseCount = doseCountOf(spec);
     this.deescalation = spec.variant === "de-escalation";
-    this.startDose = spec.startDose - 1;
   }
 
   /** A dose is exceeded when 2 or more of its patients had a DLT; it and all higher doses are out. */
@@ -48,11 +46,6 @@ export class ThreePlusThreeMethod implements DoseFindingMethod {
   nextDose(state: TrialState, admissible: Uint8Array, reasons?: string[]): number {
     const current = state.current;
     const name = this.doseName;
-    if (current < 0) {
-      const start = highestAdmissibleAtOrBelow(admissible, this.startDose);
-      reasons?.push(`No patients treated yet: start at ${name(Math.max(start, this.startDose))}.`);
-      return start < 0 ? STOP : start;
-    }
     if (admissible[current] !== 1) {
       const lower = highestAdmissibleAtOrBelow(admissible, current);
       if (!this.deescalation) {
