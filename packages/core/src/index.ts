@@ -6,6 +6,7 @@
 
 export * from "./designs/index.js";
 export * from "./dosing/index.js";
+export * from "./efficacy/index.js";
 export * from "./outcomes/index.js";
 export * from "./paths/index.js";
 export * from "./phase2/index.js";

@@ -1,0 +1,15 @@
+export {
+  type Assessment,
+  type BaselineLesion,
+  type BestResponse,
+  type BestResponseOptions,
+  bestOverallResponse,
+  checkTargetLesions,
+  isMeasurable,
+  type NonTargetStatus,
+  overallResponse,
+  type RecistResponse,
+  type TargetAssessment,
+  type TargetResult,
+  targetResponse,
+} from "./recist.js";
