@@ -12,6 +12,7 @@ export * from "./paths/index.js";
 export * from "./phase2/index.js";
 export * from "./pk/index.js";
 export * from "./rules/index.js";
+export * from "./safety/index.js";
 export * from "./simulate/index.js";
 export * from "./stats/index.js";
 export { formatIssue, parseWith, ValidationError, type ValidationIssue } from "./validation.js";

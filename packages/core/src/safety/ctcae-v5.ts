@@ -1,0 +1,264 @@
+import type { LabCondition, LabCriteriaSet, LabGrade } from "./lab-criteria.js";
+
+// Shorthands for the data below.
+const below = (value: number): LabCondition => ({ op: "<", ref: "absolute", value });
+const above = (value: number): LabCondition => ({ op: ">", ref: "absolute", value });
+const belowLln: LabCondition = { op: "<", ref: "LLN", value: 1 };
+const aboveUln = (multiple = 1): LabCondition => ({ op: ">", ref: "ULN", value: multiple });
+const aboveBaseline = (multiple: number): LabCondition => ({ op: ">", ref: "baseline", value: multiple });
+const atLeastBaseline = (multiple: number): LabCondition => ({ op: ">=", ref: "baseline", value: multiple });
+
+/** Decreased counts: grade 1 below LLN, then below each absolute threshold. */
+function decreased(thresholds: [number, number, number?]): LabGrade[] {
+  const [g2, g3, g4] = thresholds;
+  const grades: LabGrade[] = [
+    { grade: 1, when: [belowLln] },
+    { grade: 2, when: [below(g2)] },
+    { grade: 3, when: [below(g3)] },
+  ];
+  if (g4 !== undefined) grades.push({ grade: 4, when: [below(g4)] });
+  return grades;
+}
+
+/** Increased, in multiples of ULN (grade 1 above ULN). */
+function increasedUln(g2: number, g3: number, g4: number): LabGrade[] {
+  return [
+    { grade: 1, when: [aboveUln()] },
+    { grade: 2, when: [aboveUln(g2)] },
+    { grade: 3, when: [aboveUln(g3)] },
+    { grade: 4, when: [aboveUln(g4)] },
+  ];
+}
+
+/** Increased in multiples of an abnormal baseline (CTCAE v5 liver tests). */
+function increasedBaseline(g1: LabCondition, g2: number, g3: number, g4: number): LabGrade[] {
+  return [
+    { grade: 1, when: [g1] },
+    { grade: 2, when: [aboveBaseline(g2)] },
+    { grade: 3, when: [aboveBaseline(g3)] },
+    { grade: 4, when: [aboveBaseline(g4)] },
+  ];
+}
+
+const COUNT_UNITS = { "10^9/L": 1, "10^3/uL": 1, "10^3/mm3": 1, "cells/uL": 0.001, "/uL": 0.001 };
+
+/**
+ * CTCAE v5.0 (US DHHS/NIH/NCI, 27 November 2017): the laboratory terms graded from a value, in SI units
+ * with the conventional units they are often reported in. Grade 5 (death) is never a lab grade.
+ */
+export const CTCAE_V5: LabCriteriaSet = {
+  name: "CTCAE",
+  version: "5.0",
+  source: "Common Terminology Criteria for Adverse Events (CTCAE) v5.0, US DHHS, NIH, NCI, November 27, 2017",
+  criteria: [
+    {
+      term: "Platelet count decreased",
+      test: "PLAT",
+      direction: "low",
+      unit: "10^9/L",
+      conversions: COUNT_UNITS,
+      grades: decreased([75, 50, 25]),
+    },
+    {
+      term: "Neutrophil count decreased",
+      test: "NEUT",
+      direction: "low",
+      unit: "10^9/L",
+      conversions: COUNT_UNITS,
+      grades: decreased([1.5, 1.0, 0.5]),
+    },
+    {
+      term: "White blood cell decreased",
+      test: "WBC",
+      direction: "low",
+      unit: "10^9/L",
+      conversions: COUNT_UNITS,
+      grades: decreased([3.0, 2.0, 1.0]),
+    },
+    {
+      term: "Lymphocyte count decreased",
+      test: "LYM",
+      direction: "low",
+      unit: "10^9/L",
+      conversions: COUNT_UNITS,
+      grades: decreased([0.8, 0.5, 0.2]),
+    },
+    {
+      term: "Anemia",
+      test: "HGB",
+      direction: "low",
+      unit: "g/L",
+      conversions: { "g/dL": 10, "mmol/L": 1 / 0.6206 },
+      // Grade 4 (life-threatening; urgent intervention) is clinical, not a lab threshold.
+      grades: decreased([100, 80]),
+    },
+    {
+      term: "Alanine aminotransferase increased",
+      test: "ALT",
+      direction: "high",
+      unit: "U/L",
+      conversions: { "IU/L": 1, "ukat/L": 60 },
+      grades: increasedUln(3, 5, 20),
+      abnormalBaselineGrades: increasedBaseline(atLeastBaseline(1.5), 3, 5, 20),
+    },
+    {
+      term: "Aspartate aminotransferase increased",
+      test: "AST",
+      direction: "high",
+      unit: "U/L",
+      conversions: { "IU/L": 1, "ukat/L": 60 },
+      grades: increasedUln(3, 5, 20),
+      abnormalBaselineGrades: increasedBaseline(atLeastBaseline(1.5), 3, 5, 20),
+    },
+    {
+      term: "Blood bilirubin increased",
+      test: "BILI",
+      direction: "high",
+      unit: "umol/L",
+      conversions: { "mg/dL": 17.1 },
+      grades: increasedUln(1.5, 3, 10),
+      abnormalBaselineGrades: increasedBaseline(aboveBaseline(1.0), 1.5, 3, 10),
+    },
+    {
+      term: "Alkaline phosphatase increased",
+      test: "ALP",
+      direction: "high",
+      unit: "U/L",
+      conversions: { "IU/L": 1, "ukat/L": 60 },
+      grades: increasedUln(2.5, 5, 20),
+      abnormalBaselineGrades: increasedBaseline(atLeastBaseline(2.0), 2.5, 5, 20),
+    },
+    {
+      term: "GGT increased",
+      test: "GGT",
+      direction: "high",
+      unit: "U/L",
+      conversions: { "IU/L": 1, "ukat/L": 60 },
+      grades: increasedUln(2.5, 5, 20),
+      abnormalBaselineGrades: increasedBaseline(atLeastBaseline(2.0), 2.5, 5, 20),
+    },
+    {
+      term: "Creatinine increased",
+      test: "CREAT",
+      direction: "high",
+      unit: "umol/L",
+      conversions: { "mg/dL": 88.42 },
+      // Grades 2 and 3 also count multiples of baseline (> 1.5× and > 3.0×); the higher grade applies.
+      grades: [
+        { grade: 1, when: [aboveUln()] },
+        { grade: 2, when: [aboveUln(1.5)] },
+        { grade: 2, when: [aboveBaseline(1.5), aboveUln()] },
+        { grade: 3, when: [aboveUln(3)] },
+        { grade: 3, when: [aboveBaseline(3), aboveUln()] },
+        { grade: 4, when: [aboveUln(6)] },
+      ],
+    },
+    {
+      term: "Hypokalemia",
+      test: "K",
+      direction: "low",
+      unit: "mmol/L",
+      conversions: { "mEq/L": 1 },
+      grades: [
+        { grade: 1, when: [belowLln], note: "grade 2 if symptomatic with intervention indicated" },
+        { grade: 3, when: [below(3.0)] },
+        { grade: 4, when: [below(2.5)] },
+      ],
+    },
+    {
+      term: "Hyperkalemia",
+      test: "K",
+      direction: "high",
+      unit: "mmol/L",
+      conversions: { "mEq/L": 1 },
+      grades: [
+        { grade: 1, when: [aboveUln()] },
+        { grade: 2, when: [above(5.5)] },
+        { grade: 3, when: [above(6.0)] },
+        { grade: 4, when: [above(7.0)] },
+      ],
+    },
+    {
+      term: "Hyponatremia",
+      test: "SODIUM",
+      direction: "low",
+      unit: "mmol/L",
+      conversions: { "mEq/L": 1 },
+      grades: [
+        { grade: 1, when: [belowLln] },
+        { grade: 2, when: [below(130)], note: "grade 3 if symptomatic" },
+        { grade: 3, when: [below(125)] },
+        { grade: 4, when: [below(120)] },
+      ],
+    },
+    {
+      term: "Hypernatremia",
+      test: "SODIUM",
+      direction: "high",
+      unit: "mmol/L",
+      conversions: { "mEq/L": 1 },
+      grades: [
+        { grade: 1, when: [aboveUln()] },
+        { grade: 2, when: [above(150)] },
+        { grade: 3, when: [above(155)] },
+        { grade: 4, when: [above(160)] },
+      ],
+    },
+    {
+      term: "Hypocalcemia",
+      test: "CA",
+      direction: "low",
+      unit: "mmol/L",
+      conversions: { "mg/dL": 0.2495 },
+      grades: decreased([2.0, 1.75, 1.5]),
+      gradesByUnit: { "mg/dL": decreased([8.0, 7.0, 6.0]) },
+    },
+    {
+      term: "Hypercalcemia",
+      test: "CA",
+      direction: "high",
+      unit: "mmol/L",
+      conversions: { "mg/dL": 0.2495 },
+      grades: [
+        { grade: 1, when: [aboveUln()] },
+        { grade: 2, when: [above(2.9)] },
+        { grade: 3, when: [above(3.1)] },
+        { grade: 4, when: [above(3.4)] },
+      ],
+      gradesByUnit: {
+        "mg/dL": [
+          { grade: 1, when: [aboveUln()] },
+          { grade: 2, when: [above(11.5)] },
+          { grade: 3, when: [above(12.5)] },
+          { grade: 4, when: [above(13.5)] },
+        ],
+      },
+    },
+    {
+      term: "Hypoglycemia",
+      test: "GLUC",
+      direction: "low",
+      unit: "mmol/L",
+      conversions: { "mg/dL": 1 / 18.016 },
+      grades: decreased([3.0, 2.2, 1.7]),
+      gradesByUnit: { "mg/dL": decreased([55, 40, 30]) },
+    },
+    {
+      term: "Hyperglycemia",
+      test: "GLUC",
+      direction: "high",
+      unit: "mmol/L",
+      conversions: { "mg/dL": 1 / 18.016 },
+      grades: [],
+      notGradableFromLab: "CTCAE v5.0 grades hyperglycemia by the intervention it needs, not by the glucose value",
+    },
+    {
+      term: "Hypoalbuminemia",
+      test: "ALB",
+      direction: "low",
+      unit: "g/L",
+      conversions: { "g/dL": 10 },
+      grades: decreased([30, 20]),
+    },
+  ],
+};
