@@ -1,4 +1,12 @@
 export {
+  confirmedMyelomaResponse,
+  type MyelomaAssessment,
+  type MyelomaCriteria,
+  type MyelomaResponse,
+  type MyelomaResult,
+  myelomaResponse,
+} from "./myeloma.js";
+export {
   type Assessment,
   type BaselineLesion,
   type BestResponse,

@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { confirmedMyelomaResponse, myelomaResponse } from "./myeloma.js";
+
+const serumOnly = { serumM: 3.0 };
+
+describe("myeloma response (IMWG 2006/2016, EBMT 1998)", () => {
+  const imwg = (now: Parameters<typeof myelomaResponse>[3], baseline = serumOnly, nadir = baseline) =>
+    myelomaResponse("IMWG", baseline, nadir, now).response;
+
+  it("grades the serum M-protein fall on both sides of 50% (PR) and 25% (MR)", () => {
+    expect(imwg({ serumM: 1.5 })).toBe("PR");
+    expect(imwg({ serumM: 1.51 })).toBe("MR");
+    expect(imwg({ serumM: 2.25 })).toBe("MR");
+    expect(imwg({ serumM: 2.26 })).toBe("SD");
+  });
+
+  it("gives VGPR for a ≥ 90% serum fall with urine < 100 mg/24 h (IMWG only)", () => {
+    expect(imwg({ serumM: 0.3, urineM: 50 })).toBe("VGPR");
+    expect(imwg({ serumM: 0.3, urineM: 150 })).toBe("PR");
+    expect(myelomaResponse("EBMT", serumOnly, serumOnly, { serumM: 0.3, urineM: 50 }).response).toBe("PR");
+  });
+
+  it("calls a 39% serum fall with the urine M-protein gone a minimal response (both criteria)", () => {
+    const baseline = { serumM: 2.0, urineM: 500 };
+    const now = { serumM: 1.22, urineM: 0 };
+    expect(myelomaResponse("EBMT", baseline, baseline, now).response).toBe("MR");
+    expect(myelomaResponse("IMWG", baseline, baseline, now).response).toBe("MR");
+  });
+
+  it("takes the lowest category the measurable components support", () => {
+    const baseline = { serumM: 2.0, urineM: 800 };
+    // Serum −60% (PR) but urine only −40%: SD.
+    expect(myelomaResponse("IMWG", baseline, baseline, { serumM: 0.8, urineM: 480 }).response).toBe("SD");
+    // Urine < 200 mg/24 h counts as the urine PR criterion.
+    expect(myelomaResponse("IMWG", baseline, baseline, { serumM: 0.8, urineM: 190 }).response).toBe("PR");
+  });
+
+  it("needs negative immunofixation and < 5% marrow plasma cells for CR", () => {
+    expect(imwg({ serumM: 0, urineM: 0, immunofixationNegative: true, marrowPlasmaCells: 4.9 })).toBe("CR");
+    expect(imwg({ serumM: 0, urineM: 0, immunofixationNegative: true, marrowPlasmaCells: 5 })).toBe("VGPR");
+    expect(imwg({ serumM: 0, urineM: 0, immunofixationNegative: false })).toBe("VGPR");
+  });
+
+  it("calls progression at a ≥ 25% and ≥ 0.5 g/dL rise from the nadir, or new lesions", () => {
+    const nadir = { serumM: 1.0 };
+    expect(imwg({ serumM: 1.5 }, serumOnly, nadir)).toBe("PD");
+    expect(imwg({ serumM: 1.49 }, serumOnly, nadir)).toBe("PR"); // +0.49 g/dL is not progression; 50.3% below baseline
+    expect(imwg({ serumM: 3.6 }, serumOnly, { serumM: 3.0 })).toBe("SD"); // +0.6 but only +20%
+    expect(imwg({ serumM: 1.0, newLesions: true })).toBe("PD");
+  });
+
+  it("refuses a baseline without measurable disease", () => {
+    expect(() => imwg({ serumM: 0.2 }, { serumM: 0.5 })).toThrow(/baseline: must have measurable disease/);
+  });
+});
+
+describe("myeloma response confirmation", () => {
+  it("IMWG: two consecutive assessments; the lower of the two counts", () => {
+    expect(
+      confirmedMyelomaResponse("IMWG", [
+        { day: 28, response: "PR" },
+        { day: 56, response: "PR" },
+      ]),
+    ).toBe("PR");
+    expect(
+      confirmedMyelomaResponse("IMWG", [
+        { day: 28, response: "VGPR" },
+        { day: 56, response: "PR" },
+      ]),
+    ).toBe("PR");
+    expect(
+      confirmedMyelomaResponse("IMWG", [
+        { day: 28, response: "PR" },
+        { day: 56, response: "SD" },
+      ]),
+    ).toBe("SD");
+  });
+
+  it("EBMT: maintained for six weeks", () => {
+    expect(
+      confirmedMyelomaResponse("EBMT", [
+        { day: 0, response: "MR" },
+        { day: 30, response: "MR" },
+      ]),
+    ).toBe("SD");
+    expect(
+      confirmedMyelomaResponse("EBMT", [
+        { day: 0, response: "MR" },
+        { day: 30, response: "MR" },
+        { day: 42, response: "MR" },
+      ]),
+    ).toBe("MR");
+  });
+
+  it("is PD when progression comes before any confirmed response", () => {
+    expect(
+      confirmedMyelomaResponse("IMWG", [
+        { day: 28, response: "PR" },
+        { day: 56, response: "PD" },
+      ]),
+    ).toBe("PD");
+  });
+});
