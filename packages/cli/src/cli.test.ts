@@ -217,3 +217,34 @@ describe("phase II on the command line", () => {
     expect(result.stderr).toMatch(message);
   });
 });
+
+describe("escalate analyze", () => {
+  const trialFile = new URL("../../../examples/trials/adc-first-in-human.yaml", import.meta.url).pathname;
+
+  it("summarises the example trial per patient and per dose level", async () => {
+    const out = await json(["analyze", trialFile, "--json"]);
+    const patients = out.patients as {
+      USUBJID: string;
+      dlt: { status: string };
+      bestResponse: { response: string } | null;
+      halfLife: number | null;
+    }[];
+    expect(patients).toHaveLength(9);
+    expect(patients.find((p) => p.USUBJID === "101-006")!.dlt.status).toBe("DLT");
+    expect(patients.find((p) => p.USUBJID === "101-008")!.dlt.status).toBe("pending");
+    expect(patients.find((p) => p.USUBJID === "101-004")!.bestResponse!.response).toBe("PR");
+    expect(patients.find((p) => p.USUBJID === "101-004")!.halfLife).toBeCloseTo((Math.LN2 * 3.1) / 0.012, 0);
+    expect(out.outcomes).toBe("1NNN 2NNT");
+    const text = await run(["analyze", trialFile]);
+    expect(text.stdout).toMatch(/Dose-limiting toxicities:/);
+  });
+
+  it("refuses a folder (CSV import is not there yet) and bad data with exit code 2", async () => {
+    expect((await run(["analyze", dir])).stderr).toMatch(/is a folder/);
+    const bad = join(dir, "bad-trial.yaml");
+    writeFileSync(bad, "compound: { name: X }\ntrial: { id: T }\n");
+    const result = await run(["analyze", bad]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/trial.schedule: is required/);
+  });
+});

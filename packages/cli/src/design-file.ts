@@ -34,16 +34,21 @@ export function loadDesign(reference: string | undefined, overrides: DesignOverr
 }
 
 function readSpecFile(path: string): Record<string, unknown> {
+  return readDocument(path, "design file", "design settings (design, target, doses, ...)");
+}
+
+/** Reads a YAML or JSON document that must be a mapping; `what` names it in errors. */
+export function readDocument(path: string, what: string, contents: string): Record<string, unknown> {
   const text = readFileSync(path, "utf8");
   let data: unknown;
   try {
     data = parseYaml(text);
   } catch (error) {
-    if (error instanceof YAMLParseError) throw new UsageError(`cannot read design file ${path}: ${error.message}`);
+    if (error instanceof YAMLParseError) throw new UsageError(`cannot read ${what} ${path}: ${error.message}`);
     throw error;
   }
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    throw new UsageError(`design file ${path} must contain a mapping of design settings (design, target, doses, ...)`);
+    throw new UsageError(`${what} ${path} must contain a mapping of ${contents}`);
   }
   return data as Record<string, unknown>;
 }

@@ -1,3 +1,4 @@
+import { analyzeCommand } from "./commands/analyze.js";
 import { boundariesCommand, describeCommand, mtdCommand, nextCommand, pathsCommand } from "./commands/decisions.js";
 import { demoCommand } from "./commands/demo.js";
 import { ciCommand, simonCommand } from "./commands/phase2.js";
@@ -20,6 +21,8 @@ Usage:
   escalate simon --p0 0.05 --p1 0.2 --alpha 0.1 --beta 0.1 [--max-n 150] [--json]
                                                       Simon two-stage designs: optimal, minimax, admissible
   escalate simon … --patients 14 --responses 1        conduct: the decision under the optimal design
+  escalate analyze <trial.yaml> [--json]              per patient: doses, worst grades, DLT, best response, t½;
+                                                      per dose level: DLTs and responders
   escalate ci --responders 4 --n 10 [--method exact|wilson|jeffreys] [--level 0.95] [--json]
                                                       response rate with its interval
 
@@ -42,6 +45,7 @@ const COMMANDS: Record<string, Command> = {
   describe: describeCommand,
   simon: simonCommand,
   ci: ciCommand,
+  analyze: analyzeCommand,
 };
 
 export async function run(argv: string[]): Promise<{ stdout: string; exitCode: number; stderr: string }> {

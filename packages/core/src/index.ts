@@ -15,4 +15,5 @@ export * from "./rules/index.js";
 export * from "./safety/index.js";
 export * from "./simulate/index.js";
 export * from "./stats/index.js";
+export * from "./trial/index.js";
 export { formatIssue, parseWith, ValidationError, type ValidationIssue } from "./validation.js";

@@ -23,15 +23,15 @@ export interface AdverseEvent {
 /** One way an adverse event can be a DLT. */
 export interface DltRule {
   /** Applies to these terms only (any term when absent). */
-  terms?: string[];
-  category?: "haematological" | "non-haematological";
+  terms?: string[] | undefined;
+  category?: "haematological" | "non-haematological" | undefined;
   minGrade: number;
   /** Must be related to the drug (default true). */
-  relatedOnly?: boolean;
+  relatedOnly?: boolean | undefined;
   /** Must last at least this many days (e.g. grade 4 neutropenia lasting ≥ 7 days). */
-  minDurationDays?: number;
+  minDurationDays?: number | undefined;
   /** Words for reports, e.g. "grade 4 thrombocytopenia". */
-  label?: string;
+  label?: string | undefined;
 }
 
 /** A trial's DLT definition, as data. */

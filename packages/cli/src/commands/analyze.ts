@@ -1,0 +1,66 @@
+import { existsSync, statSync } from "node:fs";
+import { analyzeTrial, type TrialAnalysis } from "@escalate/core";
+import { readDocument } from "../design-file.js";
+import { UsageError } from "../errors.js";
+import type { Options } from "../options.js";
+import { fixed, percent, renderTable } from "../table.js";
+import type { CommandResult } from "./shared.js";
+
+export function analyzeCommand(reference: string | undefined, options: Options): CommandResult {
+  if (reference === undefined) throw new UsageError("missing <trial>: a trial data file (YAML or JSON, see docs/formats.md)");
+  if (!existsSync(reference)) throw new UsageError(`trial data not found: ${reference}`);
+  if (statSync(reference).isDirectory()) {
+    throw new UsageError(`${reference} is a folder: reading SDTM CSV folders is not available yet; give a YAML or JSON trial file`);
+  }
+  const analysis = analyzeTrial(readDocument(reference, "trial data file", "trial data (compound, trial, patients, ...)"));
+  if (options.json) return { json: analysis };
+  return { text: formatAnalysis(analysis) };
+}
+
+function formatAnalysis(analysis: TrialAnalysis): string {
+  const patients = renderTable(
+    ["patient", "dose level", "cohort", "doses", "total mg", "worst grades", "DLT", "best response", "t½ (h)"],
+    analysis.patients.map((p) => [
+      p.USUBJID,
+      p.doseLevel,
+      p.cohort,
+      p.dosesReceived,
+      fixed(p.totalMg, 1),
+      p.worstGrades.length === 0
+        ? "—"
+        : p.worstGrades
+            .slice(0, 3)
+            .map((g) => `${g.term} G${g.grade}`)
+            .join("; "),
+      p.dlt.status,
+      p.bestResponse?.response ?? "—",
+      p.halfLife === null ? "—" : fixed(p.halfLife, 0),
+    ]),
+  );
+  const levels = renderTable(
+    ["dose level", "dose", "patients", "DLT-evaluable", "DLTs", "pending", "responders", "response rate (95% CI)"],
+    analysis.doseLevels.map((l) => [
+      l.level,
+      `${l.amount} ${l.unit}`,
+      l.patients,
+      l.dltEvaluable,
+      l.dlts,
+      l.pending,
+      l.responders,
+      l.responseRate
+        ? `${percent(l.responseRate.estimate, 0)} (${percent(l.responseRate.lower, 0)}–${percent(l.responseRate.upper, 0)}) of ${l.responseRate.assessed}`
+        : "—",
+    ]),
+  );
+  const dlts = analysis.patients.filter((p) => p.dlt.status === "DLT").map((p) => `  • ${p.USUBJID}: ${p.dlt.reason}`);
+  return [
+    `Trial ${analysis.trial}, data cut ${analysis.dataCutDate}`,
+    "",
+    patients,
+    "",
+    levels,
+    ...(dlts.length > 0 ? ["", "Dose-limiting toxicities:", ...dlts] : []),
+    "",
+    `Design history (complete cohorts): ${analysis.outcomes || "(none yet)"}`,
+  ].join("\n");
+}

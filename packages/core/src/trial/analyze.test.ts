@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { analyzeTrial, parseTrialData, studyDayOn } from "./analyze.js";
+
+const minimal = (over: Record<string, unknown> = {}) => ({
+  compound: { name: "X-1", target: "HER2", payload: "DM1" },
+  trial: {
+    id: "X-1-001",
+    schedule: { cycleDays: 21, days: [1] },
+    doseLevels: [
+      { level: 1, amount: 1, unit: "mg/kg" },
+      { level: 2, amount: 2, unit: "mg/kg" },
+    ],
+    dlt: { windowDays: 21, rules: [{ category: "non-haematological", minGrade: 3 }] },
+    dataCutDate: "2026-02-10",
+  },
+  patients: [
+    { USUBJID: "A", WEIGHT: 70, HEIGHT: 170, doseLevel: 1, cohort: 1, RFXSTDTC: "2026-01-05" },
+    { USUBJID: "B", WEIGHT: 60, HEIGHT: 160, doseLevel: 1, cohort: 1, RFXSTDTC: "2026-01-06" },
+    { USUBJID: "C", WEIGHT: 80, HEIGHT: 180, doseLevel: 2, cohort: 2, RFXSTDTC: "2026-02-01" },
+  ],
+  administrations: [
+    { USUBJID: "A", EXSTDY: 1, EXDOSE: 70 },
+    { USUBJID: "B", EXSTDY: 1, EXDOSE: 60 },
+    { USUBJID: "C", EXSTDY: 1, EXDOSE: 160 },
+  ],
+  adverseEvents: [{ USUBJID: "B", AETERM: "Diarrhoea", AETOXGR: 3, AEREL: "Y", AESTDY: 6, AECAT: "non-haematological" }],
+  ...over,
+});
+
+describe("trial data analysis", () => {
+  it("counts study days as SDTM does (no day 0)", () => {
+    expect(studyDayOn("2026-01-05", "2026-01-05")).toBe(1);
+    expect(studyDayOn("2026-01-26", "2026-01-05")).toBe(22);
+    expect(studyDayOn("2026-01-04", "2026-01-05")).toBe(-1);
+  });
+
+  it("gives each patient's DLT status at the data cut and the dose levels' counts", () => {
+    const analysis = analyzeTrial(minimal());
+    expect(analysis.patients.map((p) => [p.USUBJID, p.dlt.status])).toEqual([
+      ["A", "no DLT"],
+      ["B", "DLT"],
+      ["C", "pending"], // day 10 of 21 at the cut
+    ]);
+    expect(analysis.doseLevels[0]).toMatchObject({ patients: 2, dltEvaluable: 2, dlts: 1, pending: 0 });
+    expect(analysis.doseLevels[1]).toMatchObject({ patients: 1, pending: 1 });
+    expect(analysis.outcomes).toBe("1NT");
+    expect(analysis.patients[1]!.worstGrades).toEqual([{ term: "Diarrhoea", grade: 3, source: "AE" }]);
+  });
+
+  it("names the record, the field and the rule when data are wrong, and changes nothing else", () => {
+    expect(() =>
+      parseTrialData(
+        minimal({ adverseEvents: [{ USUBJID: "Z", AETERM: "Rash", AETOXGR: 2, AEREL: "Y", AESTDY: 3, AECAT: "non-haematological" }] }),
+      ),
+    ).toThrow(/adverseEvents.0.USUBJID: "Z" is not allowed; must be a patient listed in patients/);
+    expect(() =>
+      parseTrialData(
+        minimal({ adverseEvents: [{ USUBJID: "A", AETERM: "Rash", AETOXGR: 7, AEREL: "Y", AESTDY: 3, AECAT: "non-haematological" }] }),
+      ),
+    ).toThrow(/adverseEvents.0.AETOXGR: 7 is not allowed; must be ≤ 5/);
+    const badDate = minimal();
+    (badDate.patients[0] as Record<string, unknown>).RFXSTDTC = "2026-02-30";
+    expect(() => parseTrialData(badDate)).toThrow(/patients.0.RFXSTDTC: "2026-02-30" is not allowed; must be a real calendar date/);
+    const data = minimal();
+    const before = JSON.stringify(data);
+    expect(() => parseTrialData({ ...data, patients: [...data.patients, { ...data.patients[0]! }] })).toThrow(
+      /patients.3.USUBJID: "A" .*must be unique/,
+    );
+    expect(JSON.stringify(data)).toBe(before);
+  });
+});

@@ -1,0 +1,220 @@
+import { type BestResponse, bestOverallResponse, type NonTargetStatus, overallResponse, targetResponse } from "../efficacy/recist.js";
+import { nonCompartmental } from "../pk/nca.js";
+import { type AdverseEvent, outcomeHistory, type PatientDlt, patientDltStatus } from "../safety/dlt.js";
+import { worstLabGrade } from "../safety/grading.js";
+import { clopperPearson } from "../stats/intervals.js";
+import { parseWith, ValidationError, type ValidationIssue } from "../validation.js";
+import { type TrialData, trialDataSchema } from "./schema.js";
+
+/** SDTM study day of `date` for a patient whose first dose was on `firstDose` (no day 0). */
+export function studyDayOn(date: string, firstDose: string): number {
+  const days = Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${firstDose}T00:00:00Z`)) / 86_400_000);
+  return days >= 0 ? days + 1 : days;
+}
+
+function isCalendarDate(date: string): boolean {
+  const [year, month, day] = date.split("-").map(Number) as [number, number, number];
+  const parsed = new Date(Date.UTC(year, month - 1, day));
+  return parsed.getUTCFullYear() === year && parsed.getUTCMonth() === month - 1 && parsed.getUTCDate() === day;
+}
+
+/** Parses and checks a trial document: every field by the schema, then links between records. */
+export function parseTrialData(input: unknown): TrialData {
+  const data = parseWith(trialDataSchema, input, "trial data");
+  const issues: ValidationIssue[] = [];
+  const ids = new Set<string>();
+  for (const [path, date] of [
+    ["trial.dataCutDate", data.trial.dataCutDate],
+    ...data.patients.map((p, i) => [`patients.${i}.RFXSTDTC`, p.RFXSTDTC]),
+  ] as [string, string][]) {
+    if (!isCalendarDate(date)) issues.push({ path, value: date, message: "must be a real calendar date" });
+  }
+  data.patients.forEach((patient, i) => {
+    if (ids.has(patient.USUBJID)) issues.push({ path: `patients.${i}.USUBJID`, value: patient.USUBJID, message: "must be unique" });
+    ids.add(patient.USUBJID);
+    if (!data.trial.doseLevels.some((level) => level.level === patient.doseLevel)) {
+      issues.push({
+        path: `patients.${i}.doseLevel`,
+        value: patient.doseLevel,
+        message: `must be one of trial.doseLevels (${data.trial.doseLevels.map((l) => l.level).join(", ")})`,
+      });
+    }
+  });
+  for (const collection of ["administrations", "adverseEvents", "labs", "tumours", "pk"] as const) {
+    data[collection].forEach((record, i) => {
+      if (!ids.has(record.USUBJID))
+        issues.push({ path: `${collection}.${i}.USUBJID`, value: record.USUBJID, message: "must be a patient listed in patients" });
+    });
+  }
+  if (issues.length > 0) throw new ValidationError(issues, "trial data");
+  return data;
+}
+
+export interface WorstGrade {
+  term: string;
+  grade: number;
+  source: "AE" | "lab";
+}
+
+export interface PatientSummary {
+  USUBJID: string;
+  doseLevel: number;
+  cohort: number;
+  dosesReceived: number;
+  totalMg: number;
+  worstGrades: WorstGrade[];
+  dlt: { status: PatientDlt["status"]; reason: string };
+  bestResponse: { response: BestResponse["response"]; reasons: string[] } | null;
+  /** Terminal half-life in hours from NCA, null if not estimable or no PK. */
+  halfLife: number | null;
+}
+
+export interface DoseLevelSummary {
+  level: number;
+  amount: number;
+  unit: string;
+  patients: number;
+  dltEvaluable: number;
+  dlts: number;
+  pending: number;
+  responders: number;
+  /** Objective response rate among patients with a response assessment, with a 95% exact interval. */
+  responseRate: { estimate: number; lower: number; upper: number; assessed: number } | null;
+}
+
+export interface TrialAnalysis {
+  trial: string;
+  dataCutDate: string;
+  patients: PatientSummary[];
+  doseLevels: DoseLevelSummary[];
+  /** The design history ("1NNN 2NTN") from the DLT statuses, complete cohorts only. */
+  outcomes: string;
+}
+
+function worstGrades(data: TrialData, id: string): WorstGrade[] {
+  const worst = new Map<string, WorstGrade>();
+  const offer = (term: string, grade: number, source: WorstGrade["source"]) => {
+    const current = worst.get(term);
+    if (!current || grade > current.grade) worst.set(term, { term, grade, source });
+  };
+  for (const event of data.adverseEvents) if (event.USUBJID === id) offer(event.AETERM, event.AETOXGR, "AE");
+  const labs = data.labs.filter((lab) => lab.USUBJID === id);
+  for (const lab of labs) {
+    if (lab.LBBLFL === "Y") continue;
+    const baseline = labs.find((b) => b.LBBLFL === "Y" && b.LBTESTCD === lab.LBTESTCD && b.LBSTRESU === lab.LBSTRESU);
+    const graded = worstLabGrade({
+      test: lab.LBTESTCD,
+      value: lab.LBSTRESN,
+      unit: lab.LBSTRESU,
+      ...(lab.LBSTNRLO === undefined ? {} : { lln: lab.LBSTNRLO }),
+      ...(lab.LBSTNRHI === undefined ? {} : { uln: lab.LBSTNRHI }),
+      ...(baseline ? { baseline: baseline.LBSTRESN } : {}),
+    });
+    if (graded.grade) offer(graded.term, graded.grade, "lab");
+  }
+  return [...worst.values()].sort((a, b) => b.grade - a.grade || a.term.localeCompare(b.term));
+}
+
+/** RECIST 1.1 best overall response from TR records (baseline on or before day 1). */
+function recistResponse(data: TrialData, id: string): PatientSummary["bestResponse"] {
+  const records = data.tumours.filter((r) => r.USUBJID === id);
+  const baseline = records.filter((r) => r.TRDY <= 1 && r.TRGRPID === "TARGET");
+  if (baseline.length === 0) return null;
+  const lesions = baseline.map((r) => ({ id: r.TRLNKID, organ: r.TRLOC, nodal: r.nodal, diameter: r.TRSTRESN ?? 0 }));
+  const days = [...new Set(records.filter((r) => r.TRDY > 1).map((r) => r.TRDY))].sort((a, b) => a - b);
+  let nadir = lesions.reduce((sum, lesion) => sum + lesion.diameter, 0);
+  const assessments = days.map((day) => {
+    const visit = records.filter((r) => r.TRDY === day);
+    const diameters = lesions.map((lesion) => visit.find((r) => r.TRGRPID === "TARGET" && r.TRLNKID === lesion.id)?.TRSTRESN ?? null);
+    const target = targetResponse(lesions, { diameters }, nadir);
+    if (target.sum !== null) nadir = Math.min(nadir, target.sum);
+    const nonTargets = visit.filter((r) => r.TRGRPID === "NON-TARGET").map((r) => r.TRSTRESC);
+    const hasNonTargets = records.some((r) => r.TRGRPID === "NON-TARGET" && r.TRDY <= 1);
+    let nonTarget: NonTargetStatus | null = null;
+    if (hasNonTargets) {
+      if (nonTargets.includes("UNEQUIVOCAL PROGRESSION")) nonTarget = "PD";
+      else if (nonTargets.length === 0 || nonTargets.includes("NOT EVALUATED")) nonTarget = "NE";
+      else if (nonTargets.every((status) => status === "ABSENT")) nonTarget = "CR";
+      else nonTarget = "non-CR/non-PD";
+    }
+    const newLesion = visit.some((r) => r.TRGRPID === "NEW");
+    return { day, response: overallResponse(target.response, nonTarget, newLesion) };
+  });
+  const best = bestOverallResponse(assessments, data.trial.recist);
+  return { response: best.response, reasons: best.reasons };
+}
+
+/**
+ * Per patient: doses received, worst grade per term (AEs and CTCAE-graded labs), DLT status at the data
+ * cut, RECIST 1.1 best overall response, terminal half-life; per dose level: patients, DLT-evaluable,
+ * DLTs, pending, responders and the response rate; and the design history from the DLT statuses.
+ */
+export function analyzeTrial(input: unknown): TrialAnalysis {
+  const data = parseTrialData(input);
+  const { trial } = data;
+  const definition = {
+    windowDays: trial.dlt.windowDays,
+    requiredDoses: trial.dlt.requiredDoses,
+    rules: trial.dlt.rules,
+    excludedTerms: trial.dlt.excludedTerms ?? [],
+  };
+  const statuses: PatientDlt[] = [];
+  const patients: PatientSummary[] = data.patients.map((patient) => {
+    const id = patient.USUBJID;
+    const doses = data.administrations.filter((a) => a.USUBJID === id);
+    const events: AdverseEvent[] = data.adverseEvents
+      .filter((e) => e.USUBJID === id)
+      .map((e) => ({
+        USUBJID: id,
+        AETERM: e.AETERM,
+        AETOXGR: e.AETOXGR,
+        related: e.AEREL === "Y",
+        AESER: e.AESER === "Y",
+        AESTDY: e.AESTDY,
+        ...(e.AEENDY === undefined ? {} : { AEENDY: e.AEENDY }),
+        category: e.AECAT,
+      }));
+    const dosesInWindow = doses.filter((d) => d.EXSTDY >= 1 && d.EXSTDY <= trial.dlt.windowDays && d.EXDOSE > 0).length;
+    const status = patientDltStatus(id, events, dosesInWindow, studyDayOn(trial.dataCutDate, patient.RFXSTDTC), definition);
+    statuses.push(status);
+    const samples = data.pk.filter((s) => s.USUBJID === id).sort((a, b) => a.PCELTM - b.PCELTM);
+    let halfLife: number | null = null;
+    if (samples.length >= 3) {
+      const nca = nonCompartmental({ times: samples.map((s) => s.PCELTM), concentrations: samples.map((s) => s.PCSTRESN) });
+      halfLife = nca.lambdaZ?.halfLife ?? null;
+    }
+    return {
+      USUBJID: id,
+      doseLevel: patient.doseLevel,
+      cohort: patient.cohort,
+      dosesReceived: doses.filter((d) => d.EXDOSE > 0).length,
+      totalMg: doses.reduce((sum, d) => sum + d.EXDOSE, 0),
+      worstGrades: worstGrades(data, id),
+      dlt: { status: status.status, reason: status.reason },
+      bestResponse: recistResponse(data, id),
+      halfLife,
+    };
+  });
+  const doseLevels = trial.doseLevels.map((level): DoseLevelSummary => {
+    const members = patients.filter((p) => p.doseLevel === level.level);
+    const assessed = members.filter((p) => p.bestResponse !== null);
+    const responders = assessed.filter((p) => p.bestResponse!.response === "CR" || p.bestResponse!.response === "PR").length;
+    const interval = assessed.length > 0 ? clopperPearson(responders, assessed.length) : null;
+    return {
+      level: level.level,
+      amount: level.amount,
+      unit: level.unit,
+      patients: members.length,
+      dltEvaluable: members.filter((p) => p.dlt.status === "DLT" || p.dlt.status === "no DLT").length,
+      dlts: members.filter((p) => p.dlt.status === "DLT").length,
+      pending: members.filter((p) => p.dlt.status === "pending").length,
+      responders,
+      responseRate: interval && { estimate: interval.estimate, lower: interval.lower, upper: interval.upper, assessed: assessed.length },
+    };
+  });
+  const history = outcomeHistory(
+    data.patients.map((p) => ({ USUBJID: p.USUBJID, doseLevel: p.doseLevel, cohort: p.cohort })),
+    statuses,
+  );
+  return { trial: trial.id, dataCutDate: trial.dataCutDate, patients, doseLevels, outcomes: history.outcomes };
+}

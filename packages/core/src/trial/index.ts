@@ -1,0 +1,10 @@
+export {
+  analyzeTrial,
+  type DoseLevelSummary,
+  type PatientSummary,
+  parseTrialData,
+  studyDayOn,
+  type TrialAnalysis,
+  type WorstGrade,
+} from "./analyze.js";
+export { type TrialData, type TrialDataInput, trialDataSchema } from "./schema.js";
