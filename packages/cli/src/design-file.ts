@@ -39,7 +39,13 @@ function readSpecFile(path: string): Record<string, unknown> {
 
 /** Reads a YAML or JSON document that must be a mapping; `what` names it in errors. */
 export function readDocument(path: string, what: string, contents: string): Record<string, unknown> {
-  const text = readFileSync(path, "utf8");
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === "EISDIR" ? "it is a folder" : String((error as Error).message);
+    throw new UsageError(`cannot read ${what} ${path}: ${reason}`);
+  }
   let data: unknown;
   try {
     data = parseYaml(text);

@@ -52,14 +52,25 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
   };
   const request: WorkerRequest = { spec: options.spec, truth: Array.from(truth), seed: options.seed, trials: options.trials };
   const workers: Worker[] = [];
-  const workersDone = Array.from({ length: threads - 1 }, () => runWorker(request, takeBlock, finishBlock, workers));
+  /** Per worker: settles its promise if it holds no blocks (called when this thread runs out of blocks). */
+  const releases: (() => void)[] = [];
+  let failure: Error | undefined;
+  const workersDone = Array.from({ length: threads - 1 }, () =>
+    // A worker's failure is remembered at once (no unhandled rejection) and stops this thread's loop.
+    runWorker(request, takeBlock, finishBlock, workers, releases).catch((error: Error) => {
+      failure ??= error;
+    }),
+  );
   try {
-    for (let block = takeBlock(); block >= 0; block = takeBlock()) {
+    for (let block = takeBlock(); block >= 0 && !failure; block = takeBlock()) {
       finishBlock(block, simulateBlock(design, truth, options.seed, block, options.trials));
       // Let the workers' results (and their requests for more blocks) through between blocks.
       if (workersDone.length > 0) await new Promise((resolve) => setImmediate(resolve));
     }
+    // Workers still loading, or idle, are not waited for: only blocks in flight are.
+    for (const release of releases) release();
     await Promise.all(workersDone);
+    if (failure) throw failure;
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
@@ -76,11 +87,15 @@ function runWorker(
   takeBlock: () => number,
   onBlock: (block: number, acc: Float64Array) => void,
   workers: Worker[],
+  releases: (() => void)[],
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const worker = spawnSimulationWorker();
     workers.push(worker);
     let inFlight = 0;
+    releases.push(() => {
+      if (inFlight === 0) resolve();
+    });
     const sendNext = () => {
       const block = takeBlock();
       if (block >= 0) {
@@ -90,9 +105,14 @@ function runWorker(
         resolve();
       }
     };
-    worker.on("message", (message: { block: number; acc: Float64Array } | { error: string }) => {
+    worker.on("message", (message: { block: number; acc: Float64Array } | { error: string } | { ready: true }) => {
       if ("error" in message) {
         reject(new Error(message.error));
+        return;
+      }
+      // Blocks are taken only once the worker can start on them, so none waits while it loads.
+      if ("ready" in message) {
+        for (let i = 0; i < BLOCKS_IN_FLIGHT; i++) sendNext();
         return;
       }
       inFlight--;
@@ -100,8 +120,11 @@ function runWorker(
       sendNext();
     });
     worker.on("error", reject);
+    worker.on("exit", (code) => {
+      if (inFlight > 0) reject(new Error(`a simulation worker stopped (exit code ${code}) with ${inFlight} blocks unfinished`));
+      else resolve();
+    });
     worker.postMessage(request);
-    for (let i = 0; i < BLOCKS_IN_FLIGHT; i++) sendNext();
   });
 }
 

@@ -2,7 +2,10 @@ import { parentPort } from "node:worker_threads";
 import { createDesign, type Design, simulateBlock } from "@escalate/core";
 import type { WorkerRequest } from "./parallel.js";
 
-/** Runs blocks of simulated trials for `simulateInParallel`: first a WorkerRequest, then `{ block }` messages. */
+/**
+ * Runs blocks of simulated trials for `simulateInParallel`: first a WorkerRequest, answered with
+ * `{ ready: true }` once the design is built, then `{ block }` messages.
+ */
 let design: Design | undefined;
 let request: WorkerRequest | undefined;
 let truth: Float64Array | undefined;
@@ -13,6 +16,7 @@ parentPort?.on("message", (message: WorkerRequest | { block: number }) => {
       request = message;
       design = createDesign(message.spec);
       truth = Float64Array.from(message.truth);
+      parentPort?.postMessage({ ready: true });
       return;
     }
     if (!design || !request || !truth) throw new Error("worker received a block before its design");

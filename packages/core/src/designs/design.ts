@@ -3,7 +3,7 @@ import { addCohort, addPending, countDlts, createTrialState, type TrialState } f
 import { normalizeRules } from "../rules/normalize.js";
 import { parseWith, ValidationError, type ValidationIssue } from "../validation.js";
 import { BlrmMethod } from "./blrm/blrm.js";
-import { createBoinMethod } from "./boin/boin.js";
+import { createBoinMethod, resolvedBoinProbabilities } from "./boin/boin.js";
 import { CrmMethod, type DoseEstimate, resolvedSkeleton } from "./crm/crm.js";
 import { describeDesign } from "./describe.js";
 import { createStep, DecisionEngine } from "./engine.js";
@@ -22,6 +22,9 @@ import {
   doseLabelsOf,
 } from "./spec.js";
 import { ThreePlusThreeMethod } from "./three-plus-three/three-plus-three.js";
+
+/** Decision tables stop here: each row costs a row of posterior probabilities. */
+const MAX_TABLE_PATIENTS = 300;
 
 export type Action = "escalate" | "stay" | "de-escalate" | "stop";
 
@@ -167,8 +170,10 @@ export class Design {
     const state = this.replay(history);
     const admissible = this.engine.markAdmissible(state, new Uint8Array(this.doseCount), reasons);
     const estimates = this.method.estimates?.(state, admissible);
-    const mtd = state.expansionDose >= 0 ? state.expansionDose : this.method.selectMtd(state, admissible, reasons);
-    if (state.expansionDose >= 0) reasons.push(`The MTD was declared before the expansion cohort: dose ${mtd + 1}.`);
+    // The expansion dose stays the MTD unless a safety rule has closed it since (then select again, as the engine does).
+    const keepsExpansion = state.expansionDose >= 0 && admissible[state.expansionDose] === 1;
+    const mtd = keepsExpansion ? state.expansionDose : this.method.selectMtd(state, admissible, reasons);
+    if (keepsExpansion) reasons.push(`The MTD was declared before the expansion cohort: dose ${mtd + 1}.`);
     return {
       mtd: mtd < 0 ? null : mtd + 1,
       estimates: estimates ? Array.from(estimates, (value) => (Number.isNaN(value) ? null : value)) : null,
@@ -196,7 +201,20 @@ export class Design {
         "design",
       );
     }
-    return this.method.boundaryTable(this.spec.cohortSize * (this.spec.cohorts ?? 2));
+    const rows = this.spec.cohortSize * (this.spec.cohorts ?? 2);
+    if (rows > MAX_TABLE_PATIENTS) {
+      throw new ValidationError(
+        [
+          {
+            path: "cohorts",
+            value: this.spec.cohorts,
+            message: `gives a table of ${rows} rows (cohorts × cohortSize); at most ${MAX_TABLE_PATIENTS} are tabulated`,
+          },
+        ],
+        "design",
+      );
+    }
+    return this.method.boundaryTable(rows);
   }
 }
 
@@ -233,17 +251,37 @@ function checkDesignSpec(spec: DesignSpec): void {
     issues.push({ path: "startDose", value: spec.startDose, message: `must be in 1..${doseCount} (the number of doses)` });
   }
   if (spec.design === "boin") {
-    const pSafe = spec.pSafe ?? 0.6 * spec.target;
-    const pTox = spec.pTox ?? 1.4 * spec.target;
-    if (!(pSafe < spec.target)) issues.push({ path: "pSafe", value: pSafe, message: `must be < target (${spec.target})` });
-    if (!(pTox > spec.target)) issues.push({ path: "pTox", value: pTox, message: `must be > target (${spec.target}) and < 1` });
+    // Rounded for the message: 1.4 × 0.75 is 1.0499999999999998 in floating point.
+    const { pSafe, pTox } = resolvedBoinProbabilities(spec);
+    const shown = (value: number) => Number(value.toPrecision(12));
+    const defaulted = (given: number | undefined, rule: string) => (given === undefined ? ` (the default ${rule})` : "");
+    if (!(pSafe > 0 && pSafe < spec.target)) {
+      issues.push({
+        path: "pSafe",
+        value: shown(pSafe),
+        message: `must be in (0, target = ${spec.target})${defaulted(spec.pSafe, "0.6 × target")}`,
+      });
+    }
+    if (!(pTox > spec.target && pTox < 1)) {
+      issues.push({
+        path: "pTox",
+        value: shown(pTox),
+        message: `must be in (target = ${spec.target}, 1)${defaulted(spec.pTox, "1.4 × target; give pTox explicitly")}`,
+      });
+    }
   }
-  if (spec.design === "keyboard" && (spec.target - spec.marginBelow <= 0 || spec.target + spec.marginAbove >= 1)) {
-    issues.push({ path: "marginBelow", message: `the target key [target − marginBelow, target + marginAbove] must lie inside (0, 1)` });
-  }
-  if (spec.design === "mtpi2" && (spec.target - spec.epsilon1 <= 0 || spec.target + spec.epsilon2 >= 1)) {
-    issues.push({ path: "epsilon1", message: `the equivalence interval [target − epsilon1, target + epsilon2] must lie inside (0, 1)` });
-  }
+  const interval = (below: [string, number], above: [string, number], name: string) => {
+    if (!(spec.target! - below[1] > 0))
+      issues.push({ path: below[0], value: below[1], message: `must be < target (${spec.target}) so that the ${name} starts above 0` });
+    if (!(spec.target! + above[1] < 1))
+      issues.push({
+        path: above[0],
+        value: above[1],
+        message: `must be < 1 − target (${1 - spec.target!}) so that the ${name} ends below 1`,
+      });
+  };
+  if (spec.design === "keyboard") interval(["marginBelow", spec.marginBelow], ["marginAbove", spec.marginAbove], "target key");
+  if (spec.design === "mtpi2") interval(["epsilon1", spec.epsilon1], ["epsilon2", spec.epsilon2], "equivalence interval");
   if (spec.design === "crm" || spec.design === "tite-crm") issues.push(...skeletonIssues(spec));
   if (spec.design === "tite-crm" && (spec.expansion || spec.rules.some((rule) => rule.type === "expansion"))) {
     issues.push({ path: "expansion", message: "is not available for tite-crm (patients are enrolled while others are still followed)" });

@@ -41,7 +41,10 @@ export class EliminationBoundary {
     for (let m = this.table.length; m < size; m++) {
       let boundary = m + 1;
       if (m >= this.rule.minPatients) {
-        for (let y = 0; y <= m; y++) {
+        // One more patient without DLT only lowers P(p > threshold), so the boundary never falls as n
+        // grows: start from the previous one (this keeps long tables linear rather than quadratic).
+        const start = m - 1 >= this.rule.minPatients ? Math.min(table[m - 1]!, m) : 0;
+        for (let y = start; y <= m; y++) {
           if (this.probabilityAbove(m, y) > this.rule.confidence) {
             boundary = y;
             break;

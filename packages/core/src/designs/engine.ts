@@ -20,9 +20,10 @@ export function createStep(): Step {
 
 /**
  * A design with its rules applied: one `step` serves conduct (with reasons) and simulation (without).
- * Rules are applied in a fixed order whatever order they were listed in: the method's and the rules'
- * eliminations are combined first (the method never sees an eliminated dose as admissible), then
- * the dose caps (no skipping), then the stopping rules, then the expansion cohort.
+ * Rules are applied in one fixed order whatever order they were listed in: admissibility (the method's
+ * eliminations ∪ the too-toxic rules) → the cohort limit and stop-at-n → the first dose or the
+ * method's next dose → clamp to an admissible dose → no skipping → stop-at-n-at-dose → on stopping,
+ * MTD selection and the expansion cohort.
  */
 export class DecisionEngine {
   readonly doseCount: number;
@@ -48,7 +49,8 @@ export class DecisionEngine {
   markAdmissible(state: TrialState, out: Uint8Array = this.admissible, reasons?: string[]): Uint8Array {
     if (state.expansionDose >= 0) this.method.markSafe(state, out, reasons);
     else this.method.markAdmissible(state, out, reasons);
-    for (const rule of this.rules.tooToxic) rule.markAdmissible(state, out, reasons, this.doseName);
+    const tooToxic = this.rules.tooToxic;
+    for (let i = 0; i < tooToxic.length; i++) tooToxic[i]!.markAdmissible(state, out, reasons, this.doseName);
     return out;
   }
 

@@ -1,9 +1,8 @@
 import { z } from "zod";
 
 /**
- * Rules modify any design. They are plain data; the decision engine (designs/engine.ts) applies them in one canonical order
- * (eliminations, then dose caps, then stopping, then expansion), so the order in which they are
- * listed never changes a decision.
+ * Rules modify any design. They are plain data; the decision engine (designs/engine.ts) applies them
+ * in one canonical order (see DecisionEngine), so the order in which they are listed never changes a decision.
  */
 export const stopAtNRule = z
   .object({

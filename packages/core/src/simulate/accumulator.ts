@@ -94,7 +94,6 @@ export function summarise(acc: Float64Array, doseCount: number, exact: boolean):
     const variance = Math.max(0, (sumSq - weight * m * m) / (weight - 1));
     return Math.sqrt(variance / weight);
   };
-  const proportionSe = (count: number) => (exact ? 0 : Math.sqrt(((count / weight) * (1 - count / weight)) / weight));
   const range = (start: number) => Array.from({ length: K }, (_, d) => mean(start + d));
   return {
     exact,
@@ -108,8 +107,9 @@ export function summarise(acc: Float64Array, doseCount: number, exact: boolean):
     standardErrors: exact
       ? null
       : {
-          noMtd: proportionSe(acc[K]!),
-          selection: Array.from({ length: K }, (_, d) => proportionSe(acc[d]!)),
+          // A selection is an indicator, so its Σx² is Σx.
+          noMtd: se(acc[K]!, acc[K]!),
+          selection: Array.from({ length: K }, (_, d) => se(acc[d]!, acc[d]!)),
           patients: Array.from({ length: K }, (_, d) => se(acc[K + 1 + d]!, acc[2 * K + 1 + d]!)),
           dlts: Array.from({ length: K }, (_, d) => se(acc[3 * K + 1 + d]!, acc[4 * K + 1 + d]!)),
           sampleSize: se(acc[5 * K + 1]!, acc[5 * K + 2]!),

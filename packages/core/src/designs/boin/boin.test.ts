@@ -30,7 +30,7 @@ function historyOf(patients: number[], dlts: number[]): string {
 
 describe("BOIN (Liu & Yuan 2015)", () => {
   it("computes λe and λd as published", () => {
-    const { lambdaE, lambdaD } = boinLambdas(0.3);
+    const { lambdaE, lambdaD } = boinLambdas(0.3, 0.18, 0.42); // the defaults 0.6 and 1.4 × target
     expect(lambdaE).toBeCloseTo(published.boin_boundaries.lambda_e, 7);
     expect(lambdaD).toBeCloseTo(published.boin_boundaries.lambda_d, 7);
   });
@@ -115,7 +115,9 @@ describe("BOIN (Liu & Yuan 2015)", () => {
   });
 
   it("rejects pSafe/pTox on the wrong side of the target", () => {
-    expect(() => boin({ pSafe: 0.35 })).toThrow(/pSafe: 0.35 is not allowed; must be < target \(0.3\)/);
-    expect(() => boin({ pTox: 0.2 })).toThrow(/pTox/);
+    expect(() => boin({ pSafe: 0.35 })).toThrow(/pSafe: 0.35 is not allowed; must be in \(0, target = 0.3\)/);
+    expect(() => boin({ pTox: 0.2 })).toThrow(/pTox: 0.2 is not allowed; must be in \(target = 0.3, 1\)/);
+    // With a high target the default pTox = 1.4 × target would reach 1: say so rather than compute NaN boundaries.
+    expect(() => createDesign({ design: "boin", target: 0.75, doses: 3 })).toThrow(/pTox: 1.05 .*the default 1.4 × target/);
   });
 });

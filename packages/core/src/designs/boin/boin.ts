@@ -18,13 +18,14 @@ export interface BoinBoundaries {
   lambdaD: number;
 }
 
-export function boinLambdas(target: number, pSafe = 0.6 * target, pTox = 1.4 * target): BoinBoundaries {
+export function boinLambdas(target: number, pSafe: number, pTox: number): BoinBoundaries {
   const lambdaE = Math.log((1 - pSafe) / (1 - target)) / Math.log((target * (1 - pSafe)) / (pSafe * (1 - target)));
   const lambdaD = Math.log((1 - target) / (1 - pTox)) / Math.log((pTox * (1 - target)) / (target * (1 - pTox)));
   return { lambdaE, lambdaD };
 }
 
-export function resolvedBoinProbabilities(spec: BoinSpec): { pSafe: number; pTox: number } {
+/** φ1 and φ2, defaulting to 0.6 and 1.4 times the target (Liu & Yuan 2015). */
+export function resolvedBoinProbabilities(spec: Pick<BoinSpec, "target" | "pSafe" | "pTox">): { pSafe: number; pTox: number } {
   return { pSafe: spec.pSafe ?? 0.6 * spec.target, pTox: spec.pTox ?? 1.4 * spec.target };
 }
 

@@ -7,7 +7,7 @@ import { doseCountOf, type ThreePlusThreeSpec } from "../spec.js";
  * - 0 of 3 DLTs: escalate; 1 of 3: treat 3 more at the same dose; 0–1 of 6: escalate;
  * - ≥ 2 DLTs at a dose (of 3 or of 6): that dose exceeds the MTD.
  * Variants once a dose is exceeded:
- * - `escalation-only`: stop; the MTD is the next lower dose (however many patients it had; none below dose 1).
+ * - `escalation-only`: stop; the MTD is the highest cleared dose (0 of 3 or ≤ 1 of 6) below it; none below dose 1.
  * - `de-escalation`: go down to the next lower dose; if it has only 3 patients, treat 3 more there; the
  *   MTD is the highest dose with ≥ 6 patients and ≤ 1 DLT below every exceeded dose.
  * At the highest dose, "escalate" means "expand to 6"; 0–1 of 6 there makes it the MTD.
@@ -69,23 +69,24 @@ export class ThreePlusThreeMethod implements DoseFindingMethod {
     }
     const n = state.patients[current]!;
     const y = state.dlts[current]!;
-    const counts = `${y} of ${n} patients at ${name(current)} had a DLT`;
+    // Words are built only when asked for: simulation calls this once per cohort of every trial.
+    const counts = () => `${y} of ${n} patients at ${name(current)} had a DLT`;
     const cleared = (n === 3 && y === 0) || (n >= 6 && y <= 1);
     if (!cleared) {
-      reasons?.push(n < 3 ? `${counts}: complete the cohort of 3.` : `${counts}: treat 3 more at the same dose.`);
+      reasons?.push(n < 3 ? `${counts()}: complete the cohort of 3.` : `${counts()}: treat 3 more at the same dose.`);
       return current;
     }
     const top = current === this.doseCount - 1;
     if (top || admissible[current + 1] !== 1) {
-      const why = top ? "it is the highest dose" : `${name(current + 1)} exceeds the MTD`;
+      const why = () => (top ? "it is the highest dose" : `${name(current + 1)} exceeds the MTD`);
       if (n >= 6) {
-        reasons?.push(`${counts} and ${why}: stop; it is the MTD.`);
+        reasons?.push(`${counts()} and ${why()}: stop; it is the MTD.`);
         return STOP;
       }
-      reasons?.push(`${counts} but ${why}: treat 3 more to confirm it.`);
+      reasons?.push(`${counts()} but ${why()}: treat 3 more to confirm it.`);
       return current;
     }
-    reasons?.push(`${counts}: escalate.`);
+    reasons?.push(`${counts()}: escalate.`);
     return current + 1;
   }
 
