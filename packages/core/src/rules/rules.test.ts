@@ -63,6 +63,8 @@ describe("rules", () => {
     expect(closed.stop).toBe(true);
     expect(closed.mtd).toBe(2);
     expect(closed.reasons.join(" ")).toMatch(/no longer safe/);
+    // `mtd` agrees with `next`: the closed expansion dose is no longer the MTD.
+    expect(design.selectMtd("1NNN 2NNN 3NTN 3TTN 3TTN").mtd).toBe(2);
   });
 
   it("refuses two expansion cohorts", () => {

@@ -50,6 +50,21 @@ describe.each(["keyboard", "mtpi2"] as const)("%s decision table", (design) => {
   });
 });
 
+describe("interval validation", () => {
+  it("names the margin that pushes the interval out of (0, 1), with its value", () => {
+    expect(() => createDesign({ design: "keyboard", target: 0.1, doses: 3, marginBelow: 0.12 })).toThrow(
+      /marginBelow: 0.12 is not allowed; must be < target \(0.1\)/,
+    );
+    expect(() => createDesign({ design: "mtpi2", target: 0.9, doses: 3, epsilon2: 0.2 })).toThrow(/epsilon2: 0.2 .*ends below 1/);
+  });
+
+  it("refuses a decision table too long to tabulate", () => {
+    expect(() => createDesign({ design: "keyboard", target: 0.3, doses: 3, cohorts: 200, cohortSize: 3 }).boundaries()).toThrow(
+      /at most 300 are tabulated/,
+    );
+  });
+});
+
 describe("mTPI-2", () => {
   const mtpi2 = createDesign({ design: "mtpi2", target: 0.3, doses: 5, cohorts: 10 });
 
