@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -239,8 +239,27 @@ describe("escalate analyze", () => {
     expect(text.stdout).toMatch(/Dose-limiting toxicities:/);
   });
 
-  it("refuses a folder (CSV import is not there yet) and bad data with exit code 2", async () => {
-    expect((await run(["analyze", dir])).stderr).toMatch(/is a folder/);
+  it("exports to SDTM-named CSV files and reads them back to the same analysis", async () => {
+    const folder = join(dir, "csv-trial");
+    const exported = await json(["export", trialFile, "--out", folder, "--json"]);
+    expect(exported.files).toEqual(["trial.json", "DM.csv", "EX.csv", "AE.csv", "LB.csv", "TR.csv", "PC.csv"]);
+    expect(await json(["analyze", folder, "--json"])).toEqual(await json(["analyze", trialFile, "--json"]));
+  });
+
+  it("names the CSV file, row, line and column of a bad cell", async () => {
+    const folder = join(dir, "csv-bad");
+    await json(["export", trialFile, "--out", folder, "--json"]);
+    const path = join(folder, "AE.csv");
+    const lines = readFileSync(path, "utf8").split("\n");
+    lines[2] = lines[2]!.replace(/^([^,]*,[^,]*,)\d+,/, "$19,"); // second event: grade 9
+    writeFileSync(path, lines.join("\n"));
+    const result = await run(["analyze", folder]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/AE.csv row 2 \(line 3\), AETOXGR: 9 is not allowed; must be ≤ 5/);
+  });
+
+  it("refuses a folder without trial.yaml and bad data with exit code 2", async () => {
+    expect((await run(["analyze", dir])).stderr).toMatch(/has no trial.yaml/);
     const bad = join(dir, "bad-trial.yaml");
     writeFileSync(bad, "compound: { name: X }\ntrial: { id: T }\n");
     const result = await run(["analyze", bad]);

@@ -1,4 +1,4 @@
-import { analyzeCommand } from "./commands/analyze.js";
+import { analyzeCommand, exportCommand } from "./commands/analyze.js";
 import { boundariesCommand, describeCommand, mtdCommand, nextCommand, pathsCommand } from "./commands/decisions.js";
 import { demoCommand } from "./commands/demo.js";
 import { ciCommand, simonCommand } from "./commands/phase2.js";
@@ -21,8 +21,9 @@ Usage:
   escalate simon --p0 0.05 --p1 0.2 --alpha 0.1 --beta 0.1 [--max-n 150] [--json]
                                                       Simon two-stage designs: optimal, minimax, admissible
   escalate simon … --patients 14 --responses 1        conduct: the decision under the optimal design
-  escalate analyze <trial.yaml> [--json]              per patient: doses, worst grades, DLT, best response, t½;
-                                                      per dose level: DLTs and responders
+  escalate analyze <trial.yaml | folder> [--json]     per patient: doses, worst grades, DLT, best response, t½;
+                                                      per dose level: DLTs and responders (folder: trial.yaml + SDTM CSVs)
+  escalate export <trial> --out <folder>              the trial as trial.json + DM/EX/AE/LB/TR/PC.csv
   escalate ci --responders 4 --n 10 [--method exact|wilson|jeffreys] [--level 0.95] [--json]
                                                       response rate with its interval
 
@@ -46,6 +47,7 @@ const COMMANDS: Record<string, Command> = {
   simon: simonCommand,
   ci: ciCommand,
   analyze: analyzeCommand,
+  export: exportCommand,
 };
 
 export async function run(argv: string[]): Promise<{ stdout: string; exitCode: number; stderr: string }> {

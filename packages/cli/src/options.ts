@@ -26,6 +26,7 @@ const OPTIONS = {
   responses: { type: "string" },
   method: { type: "string" },
   level: { type: "string" },
+  out: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
 } as const;
@@ -61,6 +62,7 @@ const optionsSchema = z.object({
   responses: z.coerce.number().optional(),
   method: z.enum(["exact", "wilson", "jeffreys"]).default("exact"),
   level: z.coerce.number().default(0.95),
+  out: z.string().min(1).optional(),
   help: z.boolean().default(false),
   version: z.boolean().default(false),
 });

@@ -1,18 +1,30 @@
 import { existsSync, statSync } from "node:fs";
-import { analyzeTrial, type TrialAnalysis } from "@escalate/core";
+import { analyzeTrial, parseTrialData, type TrialAnalysis, type TrialData } from "@escalate/core";
 import { readDocument } from "../design-file.js";
 import { UsageError } from "../errors.js";
 import type { Options } from "../options.js";
 import { fixed, percent, renderTable } from "../table.js";
+import { readTrialFolder, writeTrialFolder } from "../trial-csv.js";
 import type { CommandResult } from "./shared.js";
+
+/** A trial file (YAML/JSON) or a folder of SDTM CSV files with trial.yaml. */
+export function loadTrial(reference: string): TrialData {
+  if (!existsSync(reference)) throw new UsageError(`trial data not found: ${reference}`);
+  if (statSync(reference).isDirectory()) return readTrialFolder(reference);
+  return parseTrialData(readDocument(reference, "trial data file", "trial data (compound, trial, patients, ...)"));
+}
+
+/** `escalate export <trial> --out <folder>`: the trial as trial.json plus SDTM-named CSV files. */
+export function exportCommand(reference: string | undefined, options: Options): CommandResult {
+  if (reference === undefined) throw new UsageError("missing <trial>: a trial data file or folder");
+  if (options.out === undefined) throw new UsageError("--out <folder> is required");
+  const written = writeTrialFolder(loadTrial(reference), options.out);
+  return options.json ? { json: { folder: options.out, files: written } } : { text: `Wrote ${written.join(", ")} to ${options.out}` };
+}
 
 export function analyzeCommand(reference: string | undefined, options: Options): CommandResult {
   if (reference === undefined) throw new UsageError("missing <trial>: a trial data file (YAML or JSON, see docs/formats.md)");
-  if (!existsSync(reference)) throw new UsageError(`trial data not found: ${reference}`);
-  if (statSync(reference).isDirectory()) {
-    throw new UsageError(`${reference} is a folder: reading SDTM CSV folders is not available yet; give a YAML or JSON trial file`);
-  }
-  const analysis = analyzeTrial(readDocument(reference, "trial data file", "trial data (compound, trial, patients, ...)"));
+  const analysis = analyzeTrial(loadTrial(reference));
   if (options.json) return { json: analysis };
   return { text: formatAnalysis(analysis) };
 }
