@@ -31,13 +31,14 @@ export function analyzeCommand(reference: string | undefined, options: Options):
 
 function formatAnalysis(analysis: TrialAnalysis): string {
   const patients = renderTable(
-    ["patient", "dose level", "cohort", "doses", "total mg", "worst grades", "DLT", "best response", "t½ (h)"],
+    ["patient", "dose level", "cohort", "doses", "total mg", "RDI", "worst grades", "DLT", "best response", "t½ (h)"],
     analysis.patients.map((p) => [
       p.USUBJID,
       p.doseLevel,
       p.cohort,
       p.dosesReceived,
       fixed(p.totalMg, 1),
+      p.dosing ? percent(p.dosing.relativeDoseIntensity, 0) : "—",
       p.worstGrades.length === 0
         ? "—"
         : p.worstGrades

@@ -1,3 +1,5 @@
+import { administeredAmount } from "../dosing/dose-amount.js";
+import { doseIntensity } from "../dosing/schedule.js";
 import { type BestResponse, bestOverallResponse, type NonTargetStatus, overallResponse, targetResponse } from "../efficacy/recist.js";
 import { nonCompartmental } from "../pk/nca.js";
 import { type AdverseEvent, outcomeHistory, type PatientDlt, patientDltStatus } from "../safety/dlt.js";
@@ -67,6 +69,8 @@ export interface PatientSummary {
   bestResponse: { response: BestResponse["response"]; reasons: string[] } | null;
   /** Terminal half-life in hours from NCA, null if not estimable or no PK. */
   halfLife: number | null;
+  /** Against the schedule up to the data cut: planned mg per administration and relative dose intensity. */
+  dosing: { plannedMg: number; relativeDoseIntensity: number; missed: number; delayed: number; reduced: number } | null;
 }
 
 export interface DoseLevelSummary {
@@ -113,6 +117,28 @@ function worstGrades(data: TrialData, id: string): WorstGrade[] {
     if (graded.grade) offer(graded.term, graded.grade, "lab");
   }
   return [...worst.values()].sort((a, b) => b.grade - a.grade || a.term.localeCompare(b.term));
+}
+
+/**
+ * Doses given against the schedule, over the cycles started by the data cut: planned mg from the dose
+ * level and the patient's weight/BSA, missed, delayed and reduced administrations, relative dose intensity.
+ */
+function dosingOf(data: TrialData, patient: TrialData["patients"][number], doses: TrialData["administrations"]): PatientSummary["dosing"] {
+  const level = data.trial.doseLevels.find((l) => l.level === patient.doseLevel)!;
+  const day = studyDayOn(data.trial.dataCutDate, patient.RFXSTDTC);
+  if (day < 1) return null;
+  const cycles = Math.max(1, Math.ceil(day / data.trial.schedule.cycleDays));
+  const plannedMg = administeredAmount(level, patient.HEIGHT, patient.WEIGHT).mg;
+  // A dose within 1% of plan counts as the planned dose (amounts are rounded in practice).
+  const actual = doses.map((d) => ({ offset: d.EXSTDY - 1, amount: d.EXDOSE >= 0.99 * plannedMg ? plannedMg : d.EXDOSE }));
+  const intensity = doseIntensity(data.trial.schedule, cycles, plannedMg, actual);
+  return {
+    plannedMg,
+    relativeDoseIntensity: intensity.relativeDoseIntensity,
+    missed: intensity.missed.filter((m) => m.offset < day).length,
+    delayed: intensity.delayed.length,
+    reduced: intensity.reduced.length,
+  };
 }
 
 /** RECIST 1.1 best overall response from TR records (baseline on or before day 1). */
@@ -185,6 +211,7 @@ export function analyzeTrial(input: unknown): TrialAnalysis {
     }
     return {
       USUBJID: id,
+      dosing: dosingOf(data, patient, doses),
       doseLevel: patient.doseLevel,
       cohort: patient.cohort,
       dosesReceived: doses.filter((d) => d.EXDOSE > 0).length,
