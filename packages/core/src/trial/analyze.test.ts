@@ -71,3 +71,31 @@ describe("trial data analysis", () => {
     expect(JSON.stringify(data)).toBe(before);
   });
 });
+
+describe("myeloma trials", () => {
+  it("assesses IMWG response from serum and urine M-protein records, confirmed at the next assessment", () => {
+    const data = minimal();
+    const trial = { ...(data.trial as Record<string, unknown>), responseCriteria: "IMWG", indication: "relapsed multiple myeloma" };
+    const lab = (LBTESTCD: string, LBSTRESN: number, LBDY: number, unit: string, baseline = false) => ({
+      USUBJID: "A",
+      LBTESTCD,
+      LBSTRESN,
+      LBSTRESU: unit,
+      LBDY,
+      ...(baseline ? { LBBLFL: "Y" } : {}),
+    });
+    const labs = [
+      lab("SPEP", 2.0, -3, "g/dL", true),
+      lab("UPEP", 500, -3, "mg/24h", true),
+      lab("SPEP", 1.22, 28, "g/dL"), // −39% with the urine gone: MR
+      lab("UPEP", 0, 28, "mg/24h"),
+      lab("SPEP", 0.9, 56, "g/dL"), // −55%: PR, so MR is confirmed at day 28
+      lab("UPEP", 0, 56, "mg/24h"),
+    ];
+    const analysis = analyzeTrial({ ...data, trial, labs });
+    const patient = analysis.patients[0]!;
+    expect(patient.bestResponse!.reasons).toEqual(["day 28: MR", "day 56: PR"]);
+    expect(patient.bestResponse!.response).toBe("MR");
+    expect(analysis.doseLevels[0]!.responders).toBe(0); // a minimal response is not an objective response
+  });
+});

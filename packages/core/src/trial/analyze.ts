@@ -1,5 +1,12 @@
 import { administeredAmount } from "../dosing/dose-amount.js";
 import { doseIntensity } from "../dosing/schedule.js";
+import {
+  confirmedMyelomaResponse,
+  type MyelomaAssessment,
+  type MyelomaCriteria,
+  type MyelomaResponse,
+  myelomaResponse,
+} from "../efficacy/myeloma.js";
 import { type BestResponse, bestOverallResponse, type NonTargetStatus, overallResponse, targetResponse } from "../efficacy/recist.js";
 import { nonCompartmental } from "../pk/nca.js";
 import { type AdverseEvent, outcomeHistory, type PatientDlt, patientDltStatus } from "../safety/dlt.js";
@@ -66,7 +73,8 @@ export interface PatientSummary {
   totalMg: number;
   worstGrades: WorstGrade[];
   dlt: { status: PatientDlt["status"]; reason: string };
-  bestResponse: { response: BestResponse["response"]; reasons: string[] } | null;
+  /** RECIST 1.1 best overall response, or the confirmed myeloma response (IMWG/EBMT trials). */
+  bestResponse: { response: BestResponse["response"] | MyelomaResponse; reasons: string[] } | null;
   /** Terminal half-life in hours from NCA, null if not estimable or no PK. */
   halfLife: number | null;
   /** Against the schedule up to the data cut: planned mg per administration and relative dose intensity. */
@@ -106,13 +114,14 @@ function worstGrades(data: TrialData, id: string): WorstGrade[] {
   for (const lab of labs) {
     if (lab.LBBLFL === "Y") continue;
     const baseline = labs.find((b) => b.LBBLFL === "Y" && b.LBTESTCD === lab.LBTESTCD && b.LBSTRESU === lab.LBSTRESU);
+    if (lab.LBSTRESN === undefined) continue;
     const graded = worstLabGrade({
       test: lab.LBTESTCD,
       value: lab.LBSTRESN,
       unit: lab.LBSTRESU,
       ...(lab.LBSTNRLO === undefined ? {} : { lln: lab.LBSTNRLO }),
       ...(lab.LBSTNRHI === undefined ? {} : { uln: lab.LBSTNRHI }),
-      ...(baseline ? { baseline: baseline.LBSTRESN } : {}),
+      ...(baseline?.LBSTRESN === undefined ? {} : { baseline: baseline.LBSTRESN }),
     });
     if (graded.grade) offer(graded.term, graded.grade, "lab");
   }
@@ -139,6 +148,42 @@ function dosingOf(data: TrialData, patient: TrialData["patients"][number], doses
     delayed: intensity.delayed.length,
     reduced: intensity.reduced.length,
   };
+}
+
+/**
+ * Myeloma response from LB records: serum M-protein `SPEP` (g/dL), 24-h urine M-protein `UPEP` (mg/24 h),
+ * immunofixation `IFE` (LBSTRESC NEGATIVE/POSITIVE) and marrow plasma cells `BMPC` (%); the baseline is
+ * the LBBLFL = Y record. Each later day is assessed against the baseline and the nadir so far, then confirmed.
+ */
+function myelomaBestResponse(data: TrialData, id: string, criteria: MyelomaCriteria): PatientSummary["bestResponse"] {
+  const labs = data.labs.filter((l) => l.USUBJID === id && ["SPEP", "UPEP", "IFE", "BMPC"].includes(l.LBTESTCD));
+  const value = (records: typeof labs, test: string) => records.find((l) => l.LBTESTCD === test)?.LBSTRESN;
+  const baselineRecords = labs.filter((l) => l.LBBLFL === "Y");
+  const baseline: MyelomaAssessment = {};
+  const serum = value(baselineRecords, "SPEP");
+  const urine = value(baselineRecords, "UPEP");
+  if (serum !== undefined) baseline.serumM = serum;
+  if (urine !== undefined) baseline.urineM = urine;
+  if (serum === undefined && urine === undefined) return null;
+  const nadir: MyelomaAssessment = { ...baseline };
+  const days = [...new Set(labs.filter((l) => l.LBBLFL !== "Y").map((l) => l.LBDY))].sort((a, b) => a - b);
+  const series = days.map((day) => {
+    const visit = labs.filter((l) => l.LBDY === day && l.LBBLFL !== "Y");
+    const now: MyelomaAssessment = {};
+    const s = value(visit, "SPEP");
+    const u = value(visit, "UPEP");
+    const plasma = value(visit, "BMPC");
+    const ife = visit.find((l) => l.LBTESTCD === "IFE")?.LBSTRESC;
+    if (s !== undefined) now.serumM = s;
+    if (u !== undefined) now.urineM = u;
+    if (plasma !== undefined) now.marrowPlasmaCells = plasma;
+    if (ife !== undefined) now.immunofixationNegative = ife.toUpperCase() === "NEGATIVE";
+    const result = myelomaResponse(criteria, baseline, nadir, now);
+    if (s !== undefined && (nadir.serumM === undefined || s < nadir.serumM)) nadir.serumM = s;
+    if (u !== undefined && (nadir.urineM === undefined || u < nadir.urineM)) nadir.urineM = u;
+    return { day, response: result.response };
+  });
+  return { response: confirmedMyelomaResponse(criteria, series), reasons: series.map((s) => `day ${s.day}: ${s.response}`) };
 }
 
 /** RECIST 1.1 best overall response from TR records (baseline on or before day 1). */
@@ -218,14 +263,15 @@ export function analyzeTrial(input: unknown): TrialAnalysis {
       totalMg: doses.reduce((sum, d) => sum + d.EXDOSE, 0),
       worstGrades: worstGrades(data, id),
       dlt: { status: status.status, reason: status.reason },
-      bestResponse: recistResponse(data, id),
+      bestResponse: trial.responseCriteria === "RECIST" ? recistResponse(data, id) : myelomaBestResponse(data, id, trial.responseCriteria),
       halfLife,
     };
   });
   const doseLevels = trial.doseLevels.map((level): DoseLevelSummary => {
     const members = patients.filter((p) => p.doseLevel === level.level);
     const assessed = members.filter((p) => p.bestResponse !== null);
-    const responders = assessed.filter((p) => p.bestResponse!.response === "CR" || p.bestResponse!.response === "PR").length;
+    // Objective response: CR or PR (for myeloma also sCR and VGPR; a minimal response does not count).
+    const responders = assessed.filter((p) => ["sCR", "CR", "VGPR", "PR"].includes(p.bestResponse!.response)).length;
     const interval = assessed.length > 0 ? clopperPearson(responders, assessed.length) : null;
     return {
       level: level.level,

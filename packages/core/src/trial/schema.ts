@@ -52,6 +52,8 @@ export const trialInfoSchema = z
       .strict(),
     /** Date of the data cut: patients still inside their DLT window on this date are pending. */
     dataCutDate: isoDate,
+    /** How tumour response is assessed: RECIST 1.1 (solid tumours) or myeloma criteria. */
+    responseCriteria: z.enum(["RECIST", "IMWG", "EBMT"]).default("RECIST"),
     recist: z
       .object({ confirmationDays: z.number().int().min(0).default(28), minStableDays: z.number().int().min(0).default(42) })
       .strict()
@@ -96,7 +98,9 @@ export const labSchema = z
   .object({
     USUBJID: usubjid,
     LBTESTCD: z.string().min(1),
-    LBSTRESN: z.number(),
+    LBSTRESN: z.number().optional(),
+    /** Character result, e.g. immunofixation "NEGATIVE". */
+    LBSTRESC: z.string().optional(),
     LBSTRESU: z.string().min(1),
     LBSTNRLO: z.number().optional(),
     LBSTNRHI: z.number().optional(),
