@@ -7,6 +7,10 @@ import { z } from "zod";
 const usubjid = z.string().min(1).max(100);
 /** ISO 8601 calendar date (complete: YYYY-MM-DD), as in SDTM --DTC variables. */
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be an ISO 8601 date YYYY-MM-DD");
+/** ISO 8601 date that may be partial, as SDTM allows: YYYY, YYYY-MM or YYYY-MM-DD. */
+const partialDate = z
+  .string()
+  .regex(/^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/, "must be an ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD");
 const studyDay = z.number().int().min(-365).max(3650);
 
 export const compoundSchema = z
@@ -74,6 +78,8 @@ export const patientSchema = z
     cohort: z.number().int().min(1),
     /** Date of first exposure to the study drug (study day 1). */
     RFXSTDTC: isoDate,
+    /** Birth date; may be partial (e.g. "1961" or "1961-04"). */
+    BRTHDTC: partialDate.optional(),
   })
   .strict();
 
@@ -90,6 +96,9 @@ export const adverseEventSchema = z
     AESER: z.enum(["Y", "N"]).default("N"),
     AESTDY: studyDay,
     AEENDY: studyDay.optional(),
+    /** Onset and end dates as reported; may be partial. Decisions use the study days. */
+    AESTDTC: partialDate.optional(),
+    AEENDTC: partialDate.optional(),
     AECAT: z.enum(["haematological", "non-haematological"]),
   })
   .strict();
