@@ -135,6 +135,8 @@ export interface BestResponse {
   progressionDay: number | null;
   /** Duration of response: from the first CR/PR to PD (or to the last assessment, censored). */
   durationOfResponse: { days: number; censored: boolean } | null;
+  /** Duration of stable disease (best response SD): from the start of treatment (day 1) to PD, or censored. */
+  durationOfStableDisease: { days: number; censored: boolean } | null;
   reasons: string[];
 }
 
@@ -168,27 +170,34 @@ export function bestOverallResponse(assessments: readonly Assessment[], options:
   const cr = confirmedAt(["CR"]);
   if (cr !== null) {
     reasons.push(`CR on day ${cr}${confirm ? `, confirmed ≥ ${confirmationDays} days later` : ""}.`);
-    return { response: "CR", responseDay: cr, progressionDay, durationOfResponse: duration(cr), reasons };
+    return { response: "CR", responseDay: cr, progressionDay, durationOfResponse: duration(cr), durationOfStableDisease: null, reasons };
   }
   const pr = confirmedAt(["CR", "PR"]);
   if (pr !== null) {
     reasons.push(`PR (or better) on day ${pr}${confirm ? `, confirmed ≥ ${confirmationDays} days later` : ""}.`);
-    return { response: "PR", responseDay: pr, progressionDay, durationOfResponse: duration(pr), reasons };
+    return { response: "PR", responseDay: pr, progressionDay, durationOfResponse: duration(pr), durationOfStableDisease: null, reasons };
   }
   const stable = considered.find((a) => ["CR", "PR", "SD"].includes(a.response) && a.day >= minStableDays);
   if (stable) {
     reasons.push(`Stable disease (or an unconfirmed response) assessed on day ${stable.day} ≥ ${minStableDays} days after the start.`);
-    return { response: "SD", responseDay: null, progressionDay, durationOfResponse: null, reasons };
+    return { response: "SD", responseDay: null, progressionDay, durationOfResponse: null, durationOfStableDisease: duration(1), reasons };
   }
   const nonCrNonPd = considered.find((a) => a.response === "non-CR/non-PD" && a.day >= minStableDays);
   if (nonCrNonPd) {
     reasons.push(`Non-CR/non-PD (non-target disease only) on day ${nonCrNonPd.day}.`);
-    return { response: "non-CR/non-PD", responseDay: null, progressionDay, durationOfResponse: null, reasons };
+    return {
+      response: "non-CR/non-PD",
+      responseDay: null,
+      progressionDay,
+      durationOfResponse: null,
+      durationOfStableDisease: null,
+      reasons,
+    };
   }
   if (progressionDay !== null) {
     reasons.push(`Progression on day ${progressionDay} before stable disease could be established (${minStableDays} days).`);
-    return { response: "PD", responseDay: null, progressionDay, durationOfResponse: null, reasons };
+    return { response: "PD", responseDay: null, progressionDay, durationOfResponse: null, durationOfStableDisease: null, reasons };
   }
   reasons.push("No assessment establishes a response, stable disease or progression.");
-  return { response: "NE", responseDay: null, progressionDay, durationOfResponse: null, reasons };
+  return { response: "NE", responseDay: null, progressionDay, durationOfResponse: null, durationOfStableDisease: null, reasons };
 }
