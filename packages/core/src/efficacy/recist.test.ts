@@ -119,4 +119,13 @@ describe("RECIST 1.1 best overall response with confirmation", () => {
   it("needs no confirmation when told so (randomised trials)", () => {
     expect(bestOverallResponse([{ day: 42, response: "CR" }], { confirm: false }).response).toBe("CR");
   });
+
+  it("measures the duration of stable disease from the start of treatment to progression", () => {
+    const stable = bestOverallResponse([
+      { day: 42, response: "PR" },
+      { day: 84, response: "PD" },
+    ]);
+    expect(stable.response).toBe("SD");
+    expect(stable.durationOfStableDisease).toEqual({ days: 83, censored: false }); // day 1 to day 84
+  });
 });
