@@ -101,3 +101,29 @@ describe("myeloma response confirmation", () => {
     ).toBe("PD");
   });
 });
+
+describe("myeloma: free light chains and stringent CR (IMWG)", () => {
+  const lightChainOnly = { involvedFlc: 50, uninvolvedFlc: 1, flcRatio: 50 };
+
+  it("measures light-chain-only disease by the FLC difference: PR at a 50% fall, PD at +25% and +10 mg/dL", () => {
+    expect(myelomaResponse("IMWG", lightChainOnly, lightChainOnly, { involvedFlc: 25.5, uninvolvedFlc: 1, flcRatio: 25 }).response).toBe(
+      "PR",
+    );
+    expect(myelomaResponse("IMWG", lightChainOnly, lightChainOnly, { involvedFlc: 26, uninvolvedFlc: 1, flcRatio: 26 }).response).toBe(
+      "SD",
+    );
+    const nadir = { involvedFlc: 21, uninvolvedFlc: 1, flcRatio: 21 }; // difference 20
+    expect(myelomaResponse("IMWG", lightChainOnly, nadir, { involvedFlc: 31, uninvolvedFlc: 1, flcRatio: 31 }).response).toBe("PD");
+    expect(myelomaResponse("IMWG", lightChainOnly, nadir, { involvedFlc: 30.9, uninvolvedFlc: 1, flcRatio: 30 }).response).toBe("SD"); // +9.9: not PD; 39% below baseline
+    expect(myelomaResponse("EBMT", lightChainOnly, lightChainOnly, { involvedFlc: 10, uninvolvedFlc: 1, flcRatio: 10 }).response).toBe(
+      "NE",
+    );
+  });
+
+  it("calls a stringent CR with a normal FLC ratio and no clonal cells", () => {
+    const complete = { serumM: 0, immunofixationNegative: true, marrowPlasmaCells: 2 };
+    expect(myelomaResponse("IMWG", serumOnly, serumOnly, { ...complete, flcRatio: 1.2, clonalCellsAbsent: true }).response).toBe("sCR");
+    expect(myelomaResponse("IMWG", serumOnly, serumOnly, { ...complete, flcRatio: 1.7, clonalCellsAbsent: true }).response).toBe("CR");
+    expect(myelomaResponse("EBMT", serumOnly, serumOnly, { ...complete, flcRatio: 1.2, clonalCellsAbsent: true }).response).toBe("CR");
+  });
+});

@@ -21,18 +21,40 @@ export interface MyelomaAssessment {
   marrowPlasmaCells?: number;
   /** New lesions or plasmacytomas, or unequivocal growth of existing ones. */
   newLesions?: boolean;
+  /** Serum free light chains, mg/dL: the involved and the uninvolved chain (IMWG). */
+  involvedFlc?: number;
+  uninvolvedFlc?: number;
+  /** Serum κ/λ free light chain ratio (normal 0.26–1.65). */
+  flcRatio?: number;
+  /** No clonal plasma cells in the marrow (immunohistochemistry or flow cytometry). */
+  clonalCellsAbsent?: boolean;
 }
+
+/** Normal range of the serum κ/λ free light chain ratio. */
+const NORMAL_FLC_RATIO = [0.26, 1.65] as const;
+
+const flcMeasurable = (a: MyelomaAssessment) =>
+  a.involvedFlc !== undefined &&
+  a.involvedFlc >= 10 &&
+  a.flcRatio !== undefined &&
+  (a.flcRatio < NORMAL_FLC_RATIO[0] || a.flcRatio > NORMAL_FLC_RATIO[1]);
+const dFlc = (a: MyelomaAssessment) => (a.involvedFlc ?? 0) - (a.uninvolvedFlc ?? 0);
 
 const ORDER: MyelomaResponse[] = ["PD", "SD", "MR", "PR", "VGPR", "CR", "sCR"];
 const rank = (response: MyelomaResponse) => ORDER.indexOf(response);
 
 function checkMeasurable(baseline: MyelomaAssessment): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  // Measurable disease (IMWG): serum M-protein ≥ 1 g/dL or urine M-protein ≥ 200 mg/24 h.
+  // Measurable disease (IMWG): serum M-protein ≥ 1 g/dL, urine M-protein ≥ 200 mg/24 h, or (light-chain
+  // disease only) an involved free light chain ≥ 10 mg/dL with an abnormal κ/λ ratio.
   const serum = baseline.serumM !== undefined && baseline.serumM >= 1;
   const urine = baseline.urineM !== undefined && baseline.urineM >= 200;
-  if (!serum && !urine) {
-    issues.push({ path: "baseline", message: "must have measurable disease: serum M-protein ≥ 1 g/dL or urine M-protein ≥ 200 mg/24 h" });
+  if (!serum && !urine && !flcMeasurable(baseline)) {
+    issues.push({
+      path: "baseline",
+      message:
+        "must have measurable disease: serum M-protein ≥ 1 g/dL, urine M-protein ≥ 200 mg/24 h, or involved FLC ≥ 10 mg/dL with an abnormal ratio",
+    });
   }
   for (const key of ["serumM", "urineM", "marrowPlasmaCells"] as const) {
     const value = baseline[key];
@@ -63,7 +85,7 @@ function urineCategory(baseline: number, now: number): MyelomaResponse {
  * Progression (IMWG): a ≥ 25% rise from the lowest value with an absolute rise of ≥ 0.5 g/dL (serum) or
  * ≥ 200 mg/24 h (urine), or new lesions. EBMT uses the same paraprotein thresholds here.
  */
-function progressed(nadir: MyelomaAssessment, now: MyelomaAssessment): string | null {
+function progressed(nadir: MyelomaAssessment, now: MyelomaAssessment, flcOnly: boolean): string | null {
   if (now.newLesions) return "new lesions or plasmacytomas";
   if (nadir.serumM !== undefined && now.serumM !== undefined) {
     const rise = now.serumM - nadir.serumM;
@@ -74,6 +96,11 @@ function progressed(nadir: MyelomaAssessment, now: MyelomaAssessment): string | 
     const rise = now.urineM - nadir.urineM;
     if (rise >= 200 && rise >= 0.25 * nadir.urineM)
       return `urine M-protein rose ${rise.toFixed(0)} mg/24 h (≥ 25% and ≥ 200 mg) from its lowest value`;
+  }
+  if (flcOnly && nadir.involvedFlc !== undefined && now.involvedFlc !== undefined) {
+    const rise = dFlc(now) - dFlc(nadir);
+    if (rise >= 10 && rise >= 0.25 * dFlc(nadir))
+      return `the FLC difference rose ${rise.toFixed(1)} mg/dL (≥ 25% and ≥ 10 mg/dL) from its lowest value`;
   }
   return null;
 }
@@ -96,11 +123,20 @@ export function myelomaResponse(
   const issues = checkMeasurable(baseline);
   if (issues.length > 0) throw new ValidationError(issues, "myeloma baseline");
   const reasons: string[] = [];
-  const progression = progressed(nadir, now);
-  if (progression) return { response: "PD", reasons: [progression] };
   const serumMeasurable = baseline.serumM !== undefined && baseline.serumM >= 1;
   const urineMeasurable = baseline.urineM !== undefined && baseline.urineM >= 200;
-  if ((serumMeasurable && now.serumM === undefined) || (urineMeasurable && now.urineM === undefined)) {
+  // Free light chains are the measure only when neither M-protein is measurable (IMWG).
+  const flcOnly = criteria === "IMWG" && !serumMeasurable && !urineMeasurable;
+  const progression = progressed(nadir, now, flcOnly);
+  if (progression) return { response: "PD", reasons: [progression] };
+  if (!serumMeasurable && !urineMeasurable && !flcOnly) {
+    return { response: "NE", reasons: ["only free light chains are measurable, and EBMT does not use them"] };
+  }
+  if (
+    (flcOnly && now.involvedFlc === undefined) ||
+    (serumMeasurable && now.serumM === undefined) ||
+    (urineMeasurable && now.urineM === undefined)
+  ) {
     return { response: "NE", reasons: ["a measurable component was not assessed"] };
   }
   let category: MyelomaResponse = "sCR";
@@ -116,10 +152,24 @@ export function myelomaResponse(
     reasons.push(`urine M-protein ${baseline.urineM} → ${now.urineM} mg/24 h supports ${fromUrine}`);
     if (rank(fromUrine) < rank(category)) category = fromUrine;
   }
-  // CR: no paraprotein by immunofixation and < 5% marrow plasma cells (both criteria sets).
+  if (flcOnly) {
+    const fall = (dFlc(baseline) - dFlc(now)) / dFlc(baseline);
+    const fromFlc: MyelomaResponse = fall >= 0.5 ? "PR" : "SD";
+    reasons.push(
+      `FLC difference ${dFlc(baseline).toFixed(1)} → ${dFlc(now).toFixed(1)} mg/dL (${(100 * fall).toFixed(0)}% fall) supports ${fromFlc}`,
+    );
+    if (rank(fromFlc) < rank(category)) category = fromFlc;
+  }
+  // CR: no paraprotein by immunofixation and < 5% marrow plasma cells (both criteria sets); IMWG's
+  // stringent CR adds a normal FLC ratio and no clonal plasma cells.
   const complete = now.immunofixationNegative === true && now.marrowPlasmaCells !== undefined && now.marrowPlasmaCells < 5;
   if (complete && (now.serumM ?? 0) === 0 && (now.urineM ?? 0) === 0) {
     reasons.push("immunofixation negative and marrow plasma cells < 5%: complete response");
+    const normalRatio = now.flcRatio !== undefined && now.flcRatio >= NORMAL_FLC_RATIO[0] && now.flcRatio <= NORMAL_FLC_RATIO[1];
+    if (criteria === "IMWG" && normalRatio && now.clonalCellsAbsent === true) {
+      reasons.push("normal FLC ratio and no clonal plasma cells: stringent complete response");
+      return { response: "sCR", reasons };
+    }
     return { response: "CR", reasons };
   }
   if (criteria === "EBMT" && category === "VGPR") category = "PR"; // EBMT has no VGPR
