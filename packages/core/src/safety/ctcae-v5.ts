@@ -1,4 +1,4 @@
-import type { LabCondition, LabCriteriaSet, LabGrade } from "./lab-criteria.js";
+import type { LabCondition, LabCriteriaSet, LabCriterion, LabGrade } from "./lab-criteria.js";
 
 // Shorthands for the data below.
 const below = (value: number): LabCondition => ({ op: "<", ref: "absolute", value });
@@ -38,6 +38,23 @@ function increasedBaseline(g1: LabCondition, g2: number, g3: number, g4: number)
     { grade: 3, when: [aboveBaseline(g3)] },
     { grade: 4, when: [aboveBaseline(g4)] },
   ];
+}
+
+/**
+ * Liver enzymes in CTCAE v5: grades at multiples of ULN (grade 1 above ULN), or, when the baseline was
+ * abnormal, at multiples of baseline with the same grade 2–4 multiples and its own grade 1 threshold.
+ */
+function enzyme(term: string, test: string, multiples: [number, number, number], abnormalGrade1: LabCondition): LabCriterion {
+  const [g2, g3, g4] = multiples;
+  return {
+    term,
+    test,
+    direction: "high",
+    unit: "U/L",
+    conversions: { "IU/L": 1, "ukat/L": 60 },
+    grades: increasedUln(g2, g3, g4),
+    abnormalBaselineGrades: increasedBaseline(abnormalGrade1, g2, g3, g4),
+  };
 }
 
 const COUNT_UNITS = { "10^9/L": 1, "10^3/uL": 1, "10^3/mm3": 1, "cells/uL": 0.001, "/uL": 0.001 };
@@ -92,24 +109,8 @@ export const CTCAE_V5: LabCriteriaSet = {
       // Grade 4 (life-threatening; urgent intervention) is clinical, not a lab threshold.
       grades: decreased([100, 80]),
     },
-    {
-      term: "Alanine aminotransferase increased",
-      test: "ALT",
-      direction: "high",
-      unit: "U/L",
-      conversions: { "IU/L": 1, "ukat/L": 60 },
-      grades: increasedUln(3, 5, 20),
-      abnormalBaselineGrades: increasedBaseline(atLeastBaseline(1.5), 3, 5, 20),
-    },
-    {
-      term: "Aspartate aminotransferase increased",
-      test: "AST",
-      direction: "high",
-      unit: "U/L",
-      conversions: { "IU/L": 1, "ukat/L": 60 },
-      grades: increasedUln(3, 5, 20),
-      abnormalBaselineGrades: increasedBaseline(atLeastBaseline(1.5), 3, 5, 20),
-    },
+    enzyme("Alanine aminotransferase increased", "ALT", [3, 5, 20], atLeastBaseline(1.5)),
+    enzyme("Aspartate aminotransferase increased", "AST", [3, 5, 20], atLeastBaseline(1.5)),
     {
       term: "Blood bilirubin increased",
       test: "BILI",
@@ -119,24 +120,8 @@ export const CTCAE_V5: LabCriteriaSet = {
       grades: increasedUln(1.5, 3, 10),
       abnormalBaselineGrades: increasedBaseline(aboveBaseline(1.0), 1.5, 3, 10),
     },
-    {
-      term: "Alkaline phosphatase increased",
-      test: "ALP",
-      direction: "high",
-      unit: "U/L",
-      conversions: { "IU/L": 1, "ukat/L": 60 },
-      grades: increasedUln(2.5, 5, 20),
-      abnormalBaselineGrades: increasedBaseline(atLeastBaseline(2.0), 2.5, 5, 20),
-    },
-    {
-      term: "GGT increased",
-      test: "GGT",
-      direction: "high",
-      unit: "U/L",
-      conversions: { "IU/L": 1, "ukat/L": 60 },
-      grades: increasedUln(2.5, 5, 20),
-      abnormalBaselineGrades: increasedBaseline(atLeastBaseline(2.0), 2.5, 5, 20),
-    },
+    enzyme("Alkaline phosphatase increased", "ALP", [2.5, 5, 20], atLeastBaseline(2.0)),
+    enzyme("GGT increased", "GGT", [2.5, 5, 20], atLeastBaseline(2.0)),
     {
       term: "Creatinine increased",
       test: "CREAT",
