@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { run } from "./main.js";
 
 const dir = mkdtempSync(join(tmpdir(), "escalate-cli-"));
@@ -265,5 +266,58 @@ describe("escalate analyze", () => {
     const result = await run(["analyze", bad]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/trial.schedule: is required/);
+  });
+});
+
+describe("escalate report", () => {
+  const example = new URL("../../../examples/trastuzumab-dm1-phase1", import.meta.url).pathname;
+
+  it("reproduces the trastuzumab-DM1 phase I findings from the patient data", async () => {
+    const report = await json(["report", example, "--format", "json"]);
+    expect(Object.keys(report)).toEqual([
+      "trial",
+      "enrolled",
+      "doseLevels",
+      "mtd",
+      "mtdEstablished",
+      "bestResponse",
+      "orr",
+      "halfLifeDays",
+    ]);
+    expect(report).toMatchObject({ enrolled: 18, mtd: "3.6 mg/kg", mtdEstablished: true });
+    expect(report.doseLevels).toContainEqual({ label: "4.8 mg/kg", patients: 2, dlts: 2 });
+    const restricted = await json(["report", example, "--format", "json", "--doses", "2.4 mg/kg,3.6 mg/kg"]);
+    const orr = restricted.orr as { responders: number; evaluable: number; lower: number; upper: number };
+    expect([orr.responders, orr.evaluable]).toEqual([4, 10]);
+    expect(orr.lower).toBeCloseTo(0.122, 3);
+    expect(orr.upper).toBeCloseTo(0.738, 3);
+    expect((restricted.bestResponse as Record<string, number>).PR).toBe(4);
+  });
+
+  it("shows toxicities at or below the MTD as mostly grade 1, without neutropenia, leukopenia or cardiac events", async () => {
+    const analysis = await json(["analyze", join(example, "trial.yaml"), "--json"]);
+    const patients = analysis.patients as { doseLevel: number; worstGrades: { term: string; grade: number }[] }[];
+    const atOrBelow = patients.filter((p) => p.doseLevel <= 5).flatMap((p) => p.worstGrades);
+    expect(atOrBelow.every((g) => g.grade === 1)).toBe(true);
+    expect(atOrBelow.some((g) => /neutrophil|white blood cell|cardiac|heart/i.test(g.term))).toBe(false);
+    const markdown = await run(["report", example]);
+    expect(markdown.stdout).toMatch(/MTD \(declared by the design from the DLT history\): \*\*3.6 mg\/kg\*\*/);
+  });
+
+  it("has patients whose median age is 50 and median number of prior regimens 7.5", () => {
+    const trial = parseYaml(readFileSync(join(example, "trial.yaml"), "utf8")) as { patients: { AGE: number; priorRegimens: number }[] };
+    const median = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const middle = sorted.length / 2;
+      return sorted.length % 2 === 0 ? (sorted[middle - 1]! + sorted[middle]!) / 2 : sorted[Math.floor(middle)]!;
+    };
+    expect(median(trial.patients.map((p) => p.AGE))).toBe(50);
+    expect(median(trial.patients.map((p) => p.priorRegimens))).toBe(7.5);
+  });
+
+  it("refuses unknown dose labels", async () => {
+    const result = await run(["report", example, "--doses", "9 mg/kg"]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/doses: \["9 mg\/kg"\] is not allowed; must name dose levels of the trial/);
   });
 });

@@ -2,6 +2,7 @@ import { analyzeCommand, exportCommand } from "./commands/analyze.js";
 import { boundariesCommand, describeCommand, mtdCommand, nextCommand, pathsCommand } from "./commands/decisions.js";
 import { demoCommand } from "./commands/demo.js";
 import { ciCommand, simonCommand } from "./commands/phase2.js";
+import { reportCommand } from "./commands/report.js";
 import type { CommandResult } from "./commands/shared.js";
 import { simulateCommand } from "./commands/simulate.js";
 import { describeError, UsageError } from "./errors.js";
@@ -24,6 +25,8 @@ Usage:
   escalate analyze <trial.yaml | folder> [--json]     per patient: doses, worst grades, DLT, best response, t½;
                                                       per dose level: DLTs and responders (folder: trial.yaml + SDTM CSVs)
   escalate export <trial> --out <folder>              the trial as trial.json + DM/EX/AE/LB/TR/PC.csv
+  escalate report <example> [--format md|json] [--doses "2.4 mg/kg,3.6 mg/kg"] [--out FILE]
+                                                      the trial's findings computed from its patient data
   escalate ci --responders 4 --n 10 [--method exact|wilson|jeffreys] [--level 0.95] [--json]
                                                       response rate with its interval
 
@@ -48,6 +51,7 @@ const COMMANDS: Record<string, Command> = {
   ci: ciCommand,
   analyze: analyzeCommand,
   export: exportCommand,
+  report: reportCommand,
 };
 
 export async function run(argv: string[]): Promise<{ stdout: string; exitCode: number; stderr: string }> {

@@ -27,6 +27,7 @@ const OPTIONS = {
   method: { type: "string" },
   level: { type: "string" },
   out: { type: "string" },
+  format: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
 } as const;
@@ -48,7 +49,8 @@ const optionsSchema = z.object({
   exact: z.boolean().default(false),
   cohorts: integer(1, 1000).optional(),
   target: z.coerce.number().gt(0).lt(1).optional(),
-  doses: integer(1, 100).optional(),
+  /** A dose count for designs (`--doses 5`), or dose labels for reports (`--doses "2.4 mg/kg,3.6 mg/kg"`). */
+  doses: z.string().min(1).optional(),
   "cohort-size": integer(1, 30).optional(),
   // Phase II: ranges are checked by the core, which names the field and the allowed values.
   p0: z.coerce.number().optional(),
@@ -63,6 +65,7 @@ const optionsSchema = z.object({
   method: z.enum(["exact", "wilson", "jeffreys"]).default("exact"),
   level: z.coerce.number().default(0.95),
   out: z.string().min(1).optional(),
+  format: z.enum(["md", "html", "json"]).optional(),
   help: z.boolean().default(false),
   version: z.boolean().default(false),
 });

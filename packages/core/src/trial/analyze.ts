@@ -221,7 +221,11 @@ function recistResponse(data: TrialData, id: string): PatientSummary["bestRespon
  * DLTs, pending, responders and the response rate; and the design history from the DLT statuses.
  */
 export function analyzeTrial(input: unknown): TrialAnalysis {
-  const data = parseTrialData(input);
+  return analyzeTrialData(parseTrialData(input));
+}
+
+/** `analyzeTrial` for data already parsed by `parseTrialData`. */
+export function analyzeTrialData(data: TrialData): TrialAnalysis {
   const { trial } = data;
   const definition = {
     windowDays: trial.dlt.windowDays,

@@ -1,5 +1,6 @@
 export {
   analyzeTrial,
+  analyzeTrialData,
   type DoseLevelSummary,
   type PatientSummary,
   parseTrialData,

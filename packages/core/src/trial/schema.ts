@@ -44,7 +44,17 @@ export const trialInfoSchema = z
     indication: z.string().optional(),
     schedule: z.object({ cycleDays: z.number().int().min(1).max(365), days: z.array(z.number().int().min(1)).min(1) }).strict(),
     doseLevels: z
-      .array(z.object({ level: z.number().int().min(1), amount: z.number().gt(0), unit: z.enum(["mg/kg", "mg/m2", "mg"]) }).strict())
+      .array(
+        z
+          .object({
+            level: z.number().int().min(1),
+            amount: z.number().gt(0),
+            unit: z.enum(["mg/kg", "mg/m2", "mg"]),
+            /** How reports name the level (default "<amount> <unit>"), e.g. "60 mg/m²/day". */
+            label: z.string().min(1).optional(),
+          })
+          .strict(),
+      )
       .min(1),
     dlt: z
       .object({
@@ -54,6 +64,8 @@ export const trialInfoSchema = z
         rules: z.array(dltRuleSchema).min(1),
       })
       .strict(),
+    /** The dose-finding design (a design file's content); doses default to the trial's dose levels. */
+    design: z.record(z.string(), z.unknown()).optional(),
     /** Date of the data cut: patients still inside their DLT window on this date are pending. */
     dataCutDate: isoDate,
     /** How tumour response is assessed: RECIST 1.1 (solid tumours) or myeloma criteria. */
@@ -78,6 +90,8 @@ export const patientSchema = z
     cohort: z.number().int().min(1),
     /** Date of first exposure to the study drug (study day 1). */
     RFXSTDTC: isoDate,
+    /** Number of prior chemotherapy regimens. */
+    priorRegimens: z.number().int().min(0).max(50).optional(),
     /** Birth date; may be partial (e.g. "1961" or "1961-04"). */
     BRTHDTC: partialDate.optional(),
   })

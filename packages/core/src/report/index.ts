@@ -1,0 +1,1 @@
+export { doseLabel, type TrialReport, trialReport } from "./trial-report.js";
