@@ -321,3 +321,16 @@ describe("escalate report", () => {
     expect(result.stderr).toMatch(/doses: \["9 mg\/kg"\] is not allowed; must name dose levels of the trial/);
   });
 });
+
+describe("escalate report: huN901-DM1 in myeloma", () => {
+  const example = new URL("../../../examples/hun901-dm1-myeloma-phase1", import.meta.url).pathname;
+
+  it("has no MTD yet and one EBMT minimal response at 60 mg/m²/day, after 12 cycles = 24 doses over 36 weeks", async () => {
+    const report = await json(["report", example, "--format", "json", "--doses", "60 mg/m²/day"]);
+    expect(report).toMatchObject({ mtd: null, mtdEstablished: false });
+    expect(report.bestResponse).toMatchObject({ MR: 1, SD: 1 });
+    const markdown = (await run(["report", example])).stdout;
+    expect(markdown).toMatch(/HUN-004 \| 60 mg\/m²\/day \| 12 cycles = 24 doses over 36 weeks \| MR/);
+    expect(markdown).toMatch(/HUN-005 \| 60 mg\/m²\/day \| 5 cycles = 10 doses/);
+  });
+});

@@ -1,5 +1,5 @@
 import { existsSync, statSync, writeFileSync } from "node:fs";
-import { type TrialAnalysis, type TrialData, type TrialReport, trialReport } from "@escalate/core";
+import { summariseSchedule, type TrialAnalysis, type TrialData, type TrialReport, trialReport } from "@escalate/core";
 import { readDocument } from "../design-file.js";
 import { UsageError } from "../errors.js";
 import type { Options } from "../options.js";
@@ -54,6 +54,16 @@ function markdown(report: TrialReport, analysis: TrialAnalysis, data: TrialData,
     "",
     report.mtdEstablished ? `MTD (declared by the design from the DLT history): **${report.mtd}**.` : "MTD: not established.",
     "",
+    "## Treatment",
+    "",
+    "| Patient | Dose level | Treatment | Best response |",
+    "|---|---|---|---|",
+    ...analysis.patients.map((p) => {
+      const level = data.trial.doseLevels.find((l) => l.level === p.doseLevel)!;
+      const label = level.label ?? `${level.amount} ${level.unit}`;
+      return `| ${p.USUBJID} | ${label} | ${treatment(p, data)} | ${p.bestResponse?.response ?? "—"} |`;
+    }),
+    "",
     "## Toxicities by worst grade",
     "",
     "| Term | Grade 1 | Grade 2 | Grade 3 | Grade 4 | Grade 5 |",
@@ -75,6 +85,15 @@ function markdown(report: TrialReport, analysis: TrialAnalysis, data: TrialData,
     "",
   ];
   return lines.join("\n");
+}
+
+/** "12 cycles = 24 doses over 36 weeks" when the schedule was followed, else the counts. */
+function treatment(patient: TrialAnalysis["patients"][number], data: TrialData): string {
+  if (!patient.dosing) return "—";
+  const planned = summariseSchedule(data.trial.schedule, patient.dosing.cycles);
+  return planned.administrations === patient.dosesReceived
+    ? planned.description
+    : `${patient.dosesReceived} doses in ${patient.dosing.cycles} cycle${patient.dosing.cycles === 1 ? "" : "s"}`;
 }
 
 /** Patients by worst grade per term. */

@@ -45,8 +45,8 @@ describe("trial data analysis", () => {
     expect(analysis.doseLevels[1]).toMatchObject({ patients: 1, pending: 1 });
     expect(analysis.outcomes).toBe("1NT");
     expect(analysis.patients[1]!.worstGrades).toEqual([{ term: "Diarrhoea", grade: 3, source: "AE" }]);
-    // A: 1 mg/kg × 70 kg = 70 mg planned; on day 37 two cycles have started and one dose was given.
-    expect(analysis.patients[0]!.dosing).toMatchObject({ plannedMg: 70, missed: 1, relativeDoseIntensity: 0.5 });
+    // A: 1 mg/kg × 70 kg = 70 mg planned, one cycle given as planned.
+    expect(analysis.patients[0]!.dosing).toMatchObject({ cycles: 1, plannedMg: 70, missed: 0, relativeDoseIntensity: 1 });
   });
 
   it("names the record, the field and the rule when data are wrong, and changes nothing else", () => {

@@ -78,7 +78,7 @@ export interface PatientSummary {
   /** Terminal half-life in hours from NCA, null if not estimable or no PK. */
   halfLife: number | null;
   /** Against the schedule up to the data cut: planned mg per administration and relative dose intensity. */
-  dosing: { plannedMg: number; relativeDoseIntensity: number; missed: number; delayed: number; reduced: number } | null;
+  dosing: { cycles: number; plannedMg: number; relativeDoseIntensity: number; missed: number; delayed: number; reduced: number } | null;
 }
 
 export interface DoseLevelSummary {
@@ -129,19 +129,23 @@ function worstGrades(data: TrialData, id: string): WorstGrade[] {
 }
 
 /**
- * Doses given against the schedule, over the cycles started by the data cut: planned mg from the dose
- * level and the patient's weight/BSA, missed, delayed and reduced administrations, relative dose intensity.
+ * Doses given against the schedule over the cycles the patient was treated in (up to the cycle of the
+ * last administration, so a discontinuation is not counted as missed doses): planned mg from the dose
+ * level and the patient's weight/BSA, missed, delayed and reduced administrations, relative dose
+ * intensity, and the cycles received.
  */
 function dosingOf(data: TrialData, patient: TrialData["patients"][number], doses: TrialData["administrations"]): PatientSummary["dosing"] {
   const level = data.trial.doseLevels.find((l) => l.level === patient.doseLevel)!;
   const day = studyDayOn(data.trial.dataCutDate, patient.RFXSTDTC);
-  if (day < 1) return null;
-  const cycles = Math.max(1, Math.ceil(day / data.trial.schedule.cycleDays));
+  if (day < 1 || doses.length === 0) return null;
+  const lastDay = Math.max(...doses.map((d) => d.EXSTDY));
+  const cycles = Math.max(1, Math.ceil(lastDay / data.trial.schedule.cycleDays));
   const plannedMg = administeredAmount(level, patient.HEIGHT, patient.WEIGHT).mg;
   // A dose within 1% of plan counts as the planned dose (amounts are rounded in practice).
   const actual = doses.map((d) => ({ offset: d.EXSTDY - 1, amount: d.EXDOSE >= 0.99 * plannedMg ? plannedMg : d.EXDOSE }));
   const intensity = doseIntensity(data.trial.schedule, cycles, plannedMg, actual);
   return {
+    cycles,
     plannedMg,
     relativeDoseIntensity: intensity.relativeDoseIntensity,
     missed: intensity.missed.filter((m) => m.offset < day).length,
