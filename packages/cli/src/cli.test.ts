@@ -334,3 +334,23 @@ describe("escalate report: huN901-DM1 in myeloma", () => {
     expect(markdown).toMatch(/HUN-005 \| 60 mg\/m²\/day \| 5 cycles = 10 doses/);
   });
 });
+
+describe("escalate report: huC242-DM4", () => {
+  const example = new URL("../../../examples/huc242-dm4-phase1", import.meta.url).pathname;
+
+  it("has no DLT up to 168 mg/m², no MTD yet, ocular toxicity at 223 mg/m², and a half-life of about 5 days by NCA", async () => {
+    const report = await json(["report", example, "--format", "json"]);
+    const levels = report.doseLevels as { label: string; dlts: number }[];
+    expect(levels.filter((l) => l.label !== "223 mg/m²").every((l) => l.dlts === 0)).toBe(true);
+    expect(report).toMatchObject({ mtd: null, mtdEstablished: false });
+    expect(report.halfLifeDays as number).toBeCloseTo(5, 1);
+    const analysis = await json(["analyze", join(example, "trial.yaml"), "--json"]);
+    const ocular = (analysis.patients as { doseLevel: number; worstGrades: { term: string; grade: number }[] }[])
+      .flatMap((p) => p.worstGrades.map((g) => ({ ...g, doseLevel: p.doseLevel })))
+      .filter((g) => /vision|keratitis/i.test(g.term));
+    expect(ocular.map((g) => [g.term, g.grade, g.doseLevel])).toEqual([
+      ["Blurred vision", 2, 7],
+      ["Keratitis", 3, 7],
+    ]);
+  });
+});
