@@ -354,3 +354,27 @@ describe("escalate report: huC242-DM4", () => {
     ]);
   });
 });
+
+describe("escalate report: phase II design and portfolio", () => {
+  const examples = new URL("../../../examples/", import.meta.url).pathname;
+
+  it("gives the gastric phase II Simon designs", async () => {
+    const report = await json(["report", join(examples, "huc242-dm4-gastric-phase2"), "--format", "json"]);
+    expect(report.optimal).toMatchObject({ r1: 2, n1: 18, r: 7, n: 43 });
+    expect(report.minimax).toMatchObject({ r1: 2, n1: 22, r: 7, n: 40 });
+  });
+
+  it("gives the pipeline with each trial's status computed from its data", async () => {
+    const overview = await json(["report", join(examples, "portfolio"), "--format", "json"]);
+    const compounds = overview.compounds as { name: string; target?: string; payload?: string; trials: { status: string }[] }[];
+    expect(compounds.map((c) => [c.name, c.target, c.payload])).toEqual([
+      ["huN901-DM1", "CD56", "DM1"],
+      ["huC242-DM4", "CanAg", "DM4"],
+      ["AVE9633", "CD33", "DM4"],
+      ["trastuzumab-DM1", "HER2", "DM1"],
+      ["AVE1642", "not disclosed", "not disclosed"],
+    ]);
+    expect(compounds[3]!.trials[0]!.status).toMatch(/18 enrolled, MTD 3.6 mg\/kg/);
+    expect(compounds[1]!.trials[1]!.status).toBe("planned: Simon optimal 2/18, 7/43");
+  });
+});

@@ -1,5 +1,17 @@
 import { existsSync, statSync, writeFileSync } from "node:fs";
-import { summariseSchedule, type TrialAnalysis, type TrialData, type TrialReport, trialReport } from "@escalate/core";
+import { join, resolve } from "node:path";
+import {
+  parsePortfolio,
+  parseSimonStudy,
+  type SimonStudy,
+  simonDesigns,
+  summariseSchedule,
+  type TrialAnalysis,
+  type TrialData,
+  type TrialReport,
+  type TwoStageDesign,
+  trialReport,
+} from "@escalate/core";
 import { readDocument } from "../design-file.js";
 import { UsageError } from "../errors.js";
 import type { Options } from "../options.js";
@@ -18,6 +30,41 @@ export function reportCommand(reference: string | undefined, options: Options): 
   if (reference === undefined) throw new UsageError("missing <example>: a trial folder or file (see examples/)");
   const format = options.format ?? (options.json ? "json" : "md");
   if (format === "html") throw new UsageError("--format html is not available yet (md and json are)");
+  const emit = (json: unknown, text: string): CommandResult => {
+    const output = format === "json" ? `${JSON.stringify(json, null, 2)}\n` : `${text.trimEnd()}\n`;
+    if (options.out) {
+      writeFileSync(options.out, output);
+      return { text: `Wrote the ${format} report to ${options.out}` };
+    }
+    return format === "json" ? { json } : { text: output.trimEnd() };
+  };
+  if (isFolderWith(reference, "portfolio.yaml")) {
+    const overview = portfolioOverview(reference);
+    return emit(overview, portfolioMarkdown(overview));
+  }
+  if (isFolderWith(reference, "simon.yaml")) {
+    const study = parseSimonStudy(
+      readDocument(join(reference, "simon.yaml"), "phase II design", "Simon design settings (p0, p1, alpha, beta)"),
+    );
+    const designs = simonDesigns({
+      p0: study.p0,
+      p1: study.p1,
+      alpha: study.alpha,
+      beta: study.beta,
+      ...(study.maxN ? { maxN: study.maxN } : {}),
+    });
+    const json = {
+      trial: study.trial,
+      design: "simon",
+      p0: study.p0,
+      p1: study.p1,
+      alpha: study.alpha,
+      beta: study.beta,
+      optimal: designs.optimal,
+      minimax: designs.minimax,
+    };
+    return emit(json, simonMarkdown(study, designs));
+  }
   const doses =
     options.doses === undefined
       ? undefined
@@ -26,12 +73,84 @@ export function reportCommand(reference: string | undefined, options: Options): 
           .map((label) => label.trim())
           .filter(Boolean);
   const { report, analysis, data } = trialReport(readTrialInput(reference), doses ? { doses } : {});
-  const output = format === "json" ? `${JSON.stringify(report, null, 2)}\n` : markdown(report, analysis, data, doses);
-  if (options.out) {
-    writeFileSync(options.out, output);
-    return { text: `Wrote the ${format} report to ${options.out}` };
+  return emit(report, format === "json" ? "" : markdown(report, analysis, data, doses));
+}
+
+function isFolderWith(path: string, file: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory() && existsSync(join(path, file));
+}
+
+interface TrialStatus {
+  phase: string;
+  indication: string;
+  example: string | null;
+  status: string;
+}
+
+/** The pipeline with each trial's status computed from its example folder. */
+function portfolioOverview(folder: string) {
+  const portfolio = parsePortfolio(readDocument(join(folder, "portfolio.yaml"), "portfolio", "compounds"));
+  return {
+    compounds: portfolio.compounds.map((compound) => ({
+      ...compound,
+      trials: compound.trials.map((trial): TrialStatus => {
+        const path = trial.example ? resolve(folder, trial.example) : null;
+        return {
+          phase: trial.phase,
+          indication: trial.indication,
+          example: trial.example ?? null,
+          status: path ? trialStatus(path) : "no data",
+        };
+      }),
+    })),
+  };
+}
+
+function trialStatus(path: string): string {
+  if (isFolderWith(path, "simon.yaml")) {
+    const study = parseSimonStudy(readDocument(join(path, "simon.yaml"), "phase II design", "Simon design settings"));
+    const optimal = simonDesigns({ p0: study.p0, p1: study.p1, alpha: study.alpha, beta: study.beta }).optimal;
+    return optimal ? `planned: Simon optimal ${optimal.r1}/${optimal.n1}, ${optimal.r}/${optimal.n}` : "planned";
   }
-  return format === "json" ? { json: report } : { text: output.trimEnd() };
+  if (!existsSync(path)) return "no data in Escalate yet";
+  const { report } = trialReport(readTrialInput(path));
+  const orr = report.orr.evaluable > 0 ? `, ${report.orr.responders}/${report.orr.evaluable} objective responses` : "";
+  return `${report.enrolled} enrolled, ${report.mtdEstablished ? `MTD ${report.mtd}` : "MTD not established"}${orr}`;
+}
+
+function portfolioMarkdown(overview: ReturnType<typeof portfolioOverview>): string {
+  const rows = overview.compounds.flatMap((c) =>
+    (c.trials.length > 0 ? c.trials : [{ phase: "—", indication: "—", status: "no trial disclosed" }]).map(
+      (t) =>
+        `| ${c.name} | ${c.antibody ?? "—"} | ${c.target ?? "—"} | ${c.payload ?? "—"} | ${[c.owner, c.partner].filter(Boolean).join(" / ")} | ${t.phase} | ${t.indication} | ${t.status} |`,
+    ),
+  );
+  return [
+    "# Portfolio",
+    "",
+    "| Compound | Antibody | Target | Payload | Owner / partner | Phase | Indication | Status |",
+    "|---|---|---|---|---|---|---|---|",
+    ...rows,
+    "",
+  ].join("\n");
+}
+
+function simonMarkdown(study: SimonStudy, designs: ReturnType<typeof simonDesigns>): string {
+  const line = (name: string, d: TwoStageDesign | null) =>
+    d
+      ? `| ${name} | ${d.r1}/${d.n1} | ${d.r}/${d.n} | ${d.en0.toFixed(1)} | ${d.pet0.toFixed(2)} | ${d.alpha.toFixed(3)} | ${d.power.toFixed(3)} |`
+      : `| ${name} | — | — | — | — | — | — |`;
+  return [
+    `# ${study.title ?? study.trial}`,
+    "",
+    `Simon two-stage design for p0 = ${study.p0} against p1 = ${study.p1} (α = ${study.alpha}, power ${1 - study.beta}): stop after stage 1 if ≤ r1 of n1 respond; promising if > r of n.`,
+    "",
+    "| Design | r1/n1 | r/n | EN(p0) | PET(p0) | α | power |",
+    "|---|---|---|---:|---:|---:|---:|",
+    line("optimal", designs.optimal),
+    line("minimax", designs.minimax),
+    "",
+  ].join("\n");
 }
 
 function pct(value: number | null): string {
