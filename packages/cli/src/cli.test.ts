@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { summariseSchedule } from "@escalate/core";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { run } from "./main.js";
@@ -376,5 +377,33 @@ describe("escalate report: phase II design and portfolio", () => {
     ]);
     expect(compounds[3]!.trials[0]!.status).toMatch(/18 enrolled, MTD 3.6 mg\/kg/);
     expect(compounds[1]!.trials[1]!.status).toBe("planned: Simon optimal 2/18, 7/43");
+  });
+});
+
+describe("escalate report: huN901-DM1 study 001 and AVE9633", () => {
+  const examples = new URL("../../../examples/", import.meta.url).pathname;
+
+  it("counts 2 partial responses of which 1 is confirmed, 5 stable diseases of 6 to 18 weeks, and the infusion headaches", async () => {
+    const folder = join(examples, "hun901-dm1-sclc-study001");
+    const report = await json(["report", folder, "--format", "json"]);
+    expect(report.enrolled).toBe(30);
+    expect(report.bestResponse).toMatchObject({ PR: 1, SD: 5 });
+    const markdown = (await run(["report", folder])).stdout;
+    expect(markdown).toMatch(/Unconfirmed responses \(not counted\): SCLC-002\./);
+    expect(markdown).toMatch(/Stable disease \(5 patients\) lasted 6 to 18 weeks\./);
+    expect(markdown).toMatch(/Duration of response, SCLC-001: 18 weeks\./);
+    expect(markdown).toMatch(/\| Headache \| 0 \| 0 \| 3 \| 0 \| 0 \|/);
+    expect(markdown).toMatch(/\| Hyperesthesia \| 0 \| 0 \| 0 \| 1 \| 0 \|/);
+  });
+
+  it("escalates AVE9633 to 260 mg/m² without DLT, and lays out the weekly ×2 in 4 weeks calendar", async () => {
+    const folder = join(examples, "ave9633-aml-phase1");
+    const report = await json(["report", folder, "--format", "json"]);
+    const levels = report.doseLevels as { label: string; patients: number; dlts: number }[];
+    expect(levels.at(-1)).toMatchObject({ label: "260 mg/m²", dlts: 0 });
+    expect(levels.every((l) => l.dlts === 0)).toBe(true);
+    expect(report.mtdEstablished).toBe(false);
+    const schedule = parseYaml(readFileSync(join(folder, "weekly-schedule.yaml"), "utf8")) as { cycleDays: number; days: number[] };
+    expect(summariseSchedule(schedule, 3).description).toBe("3 cycles = 6 doses over 12 weeks");
   });
 });

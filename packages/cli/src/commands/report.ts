@@ -195,6 +195,14 @@ function markdown(report: TrialReport, analysis: TrialAnalysis, data: TrialData,
       .map(([k, v]) => `${k} ${v}`)
       .join(", ")}.`,
     `Objective response rate: ${report.orr.responders} of ${report.orr.evaluable} evaluable, ${pct(report.orr.estimate)} (exact 95% CI ${pct(report.orr.lower)}–${pct(report.orr.upper)}).`,
+    ...unconfirmed(analysis),
+    ...stableDisease(analysis),
+    ...analysis.patients
+      .filter((p) => p.bestResponse?.durationOfResponse)
+      .map((p) => {
+        const duration = p.bestResponse!.durationOfResponse!;
+        return `Duration of response, ${p.USUBJID}: ${(duration.days / 7).toFixed(0)} weeks${duration.censored ? " (ongoing)" : ""}.`;
+      }),
     "",
     "## Pharmacokinetics",
     "",
@@ -213,6 +221,29 @@ function treatment(patient: TrialAnalysis["patients"][number], data: TrialData):
   return planned.administrations === patient.dosesReceived
     ? planned.description
     : `${patient.dosesReceived} doses in ${patient.dosing.cycles} cycle${patient.dosing.cycles === 1 ? "" : "s"}`;
+}
+
+/** "Stable disease lasted 6 to 18 weeks." */
+function stableDisease(analysis: TrialAnalysis): string[] {
+  const weeks = analysis.patients.flatMap((p) =>
+    p.bestResponse?.durationOfStableDisease ? [p.bestResponse.durationOfStableDisease.days / 7] : [],
+  );
+  if (weeks.length === 0) return [];
+  const [low, high] = [Math.min(...weeks), Math.max(...weeks)].map((w) => Number(w.toFixed(1)));
+  return [
+    `Stable disease (${weeks.length} patient${weeks.length === 1 ? "" : "s"}) lasted ${low === high ? `${low}` : `${low} to ${high}`} weeks.`,
+  ];
+}
+
+/** Partial or complete responses seen at some assessment but not confirmed (not counted in the ORR). */
+function unconfirmed(analysis: TrialAnalysis): string[] {
+  const patients = analysis.patients.filter(
+    (p) =>
+      p.bestResponse &&
+      !["CR", "PR", "sCR", "VGPR"].includes(p.bestResponse.response) &&
+      p.bestResponse.assessments.some((a) => a.response === "CR" || a.response === "PR"),
+  );
+  return patients.length === 0 ? [] : [`Unconfirmed responses (not counted): ${patients.map((p) => p.USUBJID).join(", ")}.`];
 }
 
 /** Patients by worst grade per term. */

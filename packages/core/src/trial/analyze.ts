@@ -74,7 +74,16 @@ export interface PatientSummary {
   worstGrades: WorstGrade[];
   dlt: { status: PatientDlt["status"]; reason: string };
   /** RECIST 1.1 best overall response, or the confirmed myeloma response (IMWG/EBMT trials). */
-  bestResponse: { response: BestResponse["response"] | MyelomaResponse; reasons: string[] } | null;
+  bestResponse: {
+    response: BestResponse["response"] | MyelomaResponse;
+    reasons: string[];
+    /** The response at each assessment (RECIST overall response per visit), for swimmer plots and unconfirmed responses. */
+    assessments: { day: number; response: string }[];
+    /** From the first assessment of a confirmed CR/PR to progression (or censored at the last assessment). */
+    durationOfResponse: { days: number; censored: boolean } | null;
+    /** Best response SD: from the start of treatment to progression (or censored). */
+    durationOfStableDisease: { days: number; censored: boolean } | null;
+  } | null;
   /** Terminal half-life in hours from NCA, null if not estimable or no PK. */
   halfLife: number | null;
   /** Against the schedule up to the data cut: planned mg per administration and relative dose intensity. */
@@ -187,7 +196,13 @@ function myelomaBestResponse(data: TrialData, id: string, criteria: MyelomaCrite
     if (u !== undefined && (nadir.urineM === undefined || u < nadir.urineM)) nadir.urineM = u;
     return { day, response: result.response };
   });
-  return { response: confirmedMyelomaResponse(criteria, series), reasons: series.map((s) => `day ${s.day}: ${s.response}`) };
+  return {
+    response: confirmedMyelomaResponse(criteria, series),
+    reasons: series.map((s) => `day ${s.day}: ${s.response}`),
+    assessments: series,
+    durationOfResponse: null,
+    durationOfStableDisease: null,
+  };
 }
 
 /** RECIST 1.1 best overall response from TR records (baseline on or before day 1). */
@@ -216,7 +231,13 @@ function recistResponse(data: TrialData, id: string): PatientSummary["bestRespon
     return { day, response: overallResponse(target.response, nonTarget, newLesion) };
   });
   const best = bestOverallResponse(assessments, data.trial.recist);
-  return { response: best.response, reasons: best.reasons };
+  return {
+    response: best.response,
+    reasons: best.reasons,
+    assessments,
+    durationOfResponse: best.durationOfResponse,
+    durationOfStableDisease: best.durationOfStableDisease,
+  };
 }
 
 /**
