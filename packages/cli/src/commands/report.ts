@@ -14,6 +14,7 @@ import {
 } from "@escalate/core";
 import { readDocument } from "../design-file.js";
 import { UsageError } from "../errors.js";
+import { htmlReport } from "../html-report.js";
 import type { Options } from "../options.js";
 import { readTrialFolder } from "../trial-csv.js";
 import type { CommandResult } from "./shared.js";
@@ -26,18 +27,21 @@ function readTrialInput(reference: string): unknown {
 }
 
 /** `escalate report <example> [--format md|json] [--doses "a,b"] [--out FILE]`. */
-export function reportCommand(reference: string | undefined, options: Options): CommandResult {
+export async function reportCommand(reference: string | undefined, options: Options): Promise<CommandResult> {
   if (reference === undefined) throw new UsageError("missing <example>: a trial folder or file (see examples/)");
   const format = options.format ?? (options.json ? "json" : "md");
-  if (format === "html") throw new UsageError("--format html is not available yet (md and json are)");
   const emit = (json: unknown, text: string): CommandResult => {
     const output = format === "json" ? `${JSON.stringify(json, null, 2)}\n` : `${text.trimEnd()}\n`;
+    if (format === "html" && !options.out) return { text: output.trimEnd() };
     if (options.out) {
       writeFileSync(options.out, output);
       return { text: `Wrote the ${format} report to ${options.out}` };
     }
     return format === "json" ? { json } : { text: output.trimEnd() };
   };
+  if (format === "html" && (isFolderWith(reference, "portfolio.yaml") || isFolderWith(reference, "simon.yaml"))) {
+    throw new UsageError("--format html is for trials with patient data; use md or json for portfolios and phase II designs");
+  }
   if (isFolderWith(reference, "portfolio.yaml")) {
     const overview = portfolioOverview(reference);
     return emit(overview, portfolioMarkdown(overview));
@@ -73,6 +77,7 @@ export function reportCommand(reference: string | undefined, options: Options): 
           .map((label) => label.trim())
           .filter(Boolean);
   const { report, analysis, data } = trialReport(readTrialInput(reference), doses ? { doses } : {});
+  if (format === "html") return emit(report, await htmlReport(report, analysis, data));
   return emit(report, format === "json" ? "" : markdown(report, analysis, data, doses));
 }
 

@@ -83,6 +83,8 @@ export interface PatientSummary {
     durationOfResponse: { days: number; censored: boolean } | null;
     /** Best response SD: from the start of treatment to progression (or censored). */
     durationOfStableDisease: { days: number; censored: boolean } | null;
+    /** Best (lowest) percentage change of the target-lesion sum from baseline (RECIST), for waterfall plots. */
+    bestPercentChange: number | null;
   } | null;
   /** Terminal half-life in hours from NCA, null if not estimable or no PK. */
   halfLife: number | null;
@@ -202,6 +204,7 @@ function myelomaBestResponse(data: TrialData, id: string, criteria: MyelomaCrite
     assessments: series,
     durationOfResponse: null,
     durationOfStableDisease: null,
+    bestPercentChange: null,
   };
 }
 
@@ -213,11 +216,14 @@ function recistResponse(data: TrialData, id: string): PatientSummary["bestRespon
   const lesions = baseline.map((r) => ({ id: r.TRLNKID, organ: r.TRLOC, nodal: r.nodal, diameter: r.TRSTRESN ?? 0 }));
   const days = [...new Set(records.filter((r) => r.TRDY > 1).map((r) => r.TRDY))].sort((a, b) => a - b);
   let nadir = lesions.reduce((sum, lesion) => sum + lesion.diameter, 0);
+  let bestPercentChange: number | null = null;
   const assessments = days.map((day) => {
     const visit = records.filter((r) => r.TRDY === day);
     const diameters = lesions.map((lesion) => visit.find((r) => r.TRGRPID === "TARGET" && r.TRLNKID === lesion.id)?.TRSTRESN ?? null);
     const target = targetResponse(lesions, { diameters }, nadir);
     if (target.sum !== null) nadir = Math.min(nadir, target.sum);
+    if (target.percentFromBaseline !== null)
+      bestPercentChange = Math.min(bestPercentChange ?? Number.POSITIVE_INFINITY, target.percentFromBaseline);
     const nonTargets = visit.filter((r) => r.TRGRPID === "NON-TARGET").map((r) => r.TRSTRESC);
     const hasNonTargets = records.some((r) => r.TRGRPID === "NON-TARGET" && r.TRDY <= 1);
     let nonTarget: NonTargetStatus | null = null;
@@ -237,6 +243,7 @@ function recistResponse(data: TrialData, id: string): PatientSummary["bestRespon
     assessments,
     durationOfResponse: best.durationOfResponse,
     durationOfStableDisease: best.durationOfStableDisease,
+    bestPercentChange,
   };
 }
 

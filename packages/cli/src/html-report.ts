@@ -1,0 +1,86 @@
+import {
+  doseEscalationPlot,
+  pkPlot,
+  swimmerPlot,
+  type TrialAnalysis,
+  type TrialData,
+  type TrialReport,
+  type VegaLiteSpec,
+  waterfallPlot,
+} from "@escalate/core";
+import { parse as parseVega, View } from "vega";
+import { compile } from "vega-lite";
+
+/** Renders a Vega-Lite specification to an SVG string, headless (no browser, no canvas). */
+export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+  // biome-ignore lint/suspicious/noExplicitAny: vega-lite's TopLevelSpec type is wider than our plain-data spec
+  const vega = compile(spec as any).spec;
+  const view = new View(parseVega(vega), { renderer: "none" });
+  const svg = await view.toSVG();
+  view.finalize();
+  return svg;
+}
+
+const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+
+function table(headers: string[], rows: (string | number)[][]): string {
+  const head = headers.map((h) => `<th>${escape(h)}</th>`).join("");
+  const body = rows.map((row) => `<tr>${row.map((cell) => `<td>${escape(String(cell))}</td>`).join("")}</tr>`).join("\n");
+  return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+const pct = (value: number | null) => (value === null ? "—" : `${(100 * value).toFixed(1)}%`);
+
+/** One self-contained HTML file: summary, tables and the plots as inline SVG. */
+export async function htmlReport(report: TrialReport, analysis: TrialAnalysis, data: TrialData): Promise<string> {
+  const plots = [doseEscalationPlot(analysis, data), swimmerPlot(analysis, data), waterfallPlot(analysis), pkPlot(data)].filter(
+    (spec): spec is VegaLiteSpec => spec !== null,
+  );
+  const svgs = await Promise.all(plots.map(renderSvg));
+  const toxicities = new Map<string, number[]>();
+  for (const patient of analysis.patients) {
+    for (const { term, grade } of patient.worstGrades) {
+      const row = toxicities.get(term) ?? [0, 0, 0, 0, 0];
+      row[grade - 1]!++;
+      toxicities.set(term, row);
+    }
+  }
+  const { compound, trial } = data;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${escape(trial.title ?? trial.id)}</title>
+<style>
+  body { font-family: system-ui, sans-serif; max-width: 960px; margin: 2rem auto; color: #222; }
+  table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; }
+  th, td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.75rem; text-align: left; }
+  td:not(:first-child) { text-align: right; }
+  figure { margin: 1rem 0 2rem; }
+</style>
+</head>
+<body>
+<h1>${escape(trial.title ?? trial.id)}</h1>
+<p>${escape(compound.name)}: ${escape([compound.antibody, compound.target && `target ${compound.target}`, compound.payload].filter(Boolean).join("; "))}.
+Indication: ${escape(trial.indication ?? "—")}. Data cut ${escape(analysis.dataCutDate)}. Enrolled: ${report.enrolled}.</p>
+<h2>Dose escalation</h2>
+${table(
+  ["Dose level", "Patients", "DLTs"],
+  report.doseLevels.map((l) => [l.label, l.patients, l.dlts]),
+)}
+<p>${report.mtdEstablished ? `MTD (declared by the design from the DLT history): <strong>${escape(report.mtd!)}</strong>.` : "MTD: not established."}</p>
+<h2>Toxicities by worst grade</h2>
+${table(
+  ["Term", "Grade 1", "Grade 2", "Grade 3", "Grade 4", "Grade 5"],
+  [...toxicities.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([term, row]) => [term, ...row]),
+)}
+<h2>Responses</h2>
+${table(["CR", "PR", "MR", "SD", "PD", "NE"], [[report.bestResponse.CR, report.bestResponse.PR, report.bestResponse.MR, report.bestResponse.SD, report.bestResponse.PD, report.bestResponse.NE]])}
+<p>Objective response rate: ${report.orr.responders} of ${report.orr.evaluable} evaluable, ${pct(report.orr.estimate)} (exact 95% CI ${pct(report.orr.lower)}–${pct(report.orr.upper)}).
+${report.halfLifeDays === null ? "" : `Median terminal half-life: ${report.halfLifeDays.toFixed(1)} days.`}</p>
+<h2>Plots</h2>
+${svgs.map((svg) => `<figure>${svg}</figure>`).join("\n")}
+</body>
+</html>
+`;
+}
