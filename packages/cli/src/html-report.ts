@@ -21,11 +21,11 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   return svg;
 }
 
-const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
 function table(headers: string[], rows: (string | number)[][]): string {
-  const head = headers.map((h) => `<th>${escape(h)}</th>`).join("");
-  const body = rows.map((row) => `<tr>${row.map((cell) => `<td>${escape(String(cell))}</td>`).join("")}</tr>`).join("\n");
+  const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join("");
+  const body = rows.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(String(cell))}</td>`).join("")}</tr>`).join("\n");
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
@@ -50,7 +50,7 @@ export async function htmlReport(report: TrialReport, analysis: TrialAnalysis, d
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>${escape(trial.title ?? trial.id)}</title>
+<title>${escapeHtml(trial.title ?? trial.id)}</title>
 <style>
   body { font-family: system-ui, sans-serif; max-width: 960px; margin: 2rem auto; color: #222; }
   table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; }
@@ -60,15 +60,15 @@ export async function htmlReport(report: TrialReport, analysis: TrialAnalysis, d
 </style>
 </head>
 <body>
-<h1>${escape(trial.title ?? trial.id)}</h1>
-<p>${escape(compound.name)}: ${escape([compound.antibody, compound.target && `target ${compound.target}`, compound.payload].filter(Boolean).join("; "))}.
-Indication: ${escape(trial.indication ?? "—")}. Data cut ${escape(analysis.dataCutDate)}. Enrolled: ${report.enrolled}.</p>
+<h1>${escapeHtml(trial.title ?? trial.id)}</h1>
+<p>${escapeHtml(compound.name)}: ${escapeHtml([compound.antibody, compound.target && `target ${compound.target}`, compound.payload].filter(Boolean).join("; "))}.
+Indication: ${escapeHtml(trial.indication ?? "—")}. Data cut ${escapeHtml(analysis.dataCutDate)}. Enrolled: ${report.enrolled}.</p>
 <h2>Dose escalation</h2>
 ${table(
   ["Dose level", "Patients", "DLTs"],
   report.doseLevels.map((l) => [l.label, l.patients, l.dlts]),
 )}
-<p>${report.mtdEstablished ? `MTD (declared by the design from the DLT history): <strong>${escape(report.mtd!)}</strong>.` : "MTD: not established."}</p>
+<p>${report.mtdEstablished ? `MTD (declared by the design from the DLT history): <strong>${escapeHtml(report.mtd!)}</strong>.` : "MTD: not established."}</p>
 <h2>Toxicities by worst grade</h2>
 ${table(
   ["Term", "Grade 1", "Grade 2", "Grade 3", "Grade 4", "Grade 5"],
