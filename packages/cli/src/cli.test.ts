@@ -345,6 +345,8 @@ describe("escalate report: huC242-DM4", () => {
     expect(levels.filter((l) => l.label !== "223 mg/m²").every((l) => l.dlts === 0)).toBe(true);
     expect(report).toMatchObject({ mtd: null, mtdEstablished: false });
     expect(report.halfLifeDays as number).toBeCloseTo(5, 1);
+    const earlier = await json(["report", join(example, "huc242-dm1-reference.yaml"), "--format", "json"]);
+    expect(earlier.halfLifeDays as number).toBeCloseTo(2, 1);
     const analysis = await json(["analyze", join(example, "trial.yaml"), "--json"]);
     const ocular = (analysis.patients as { doseLevel: number; worstGrades: { term: string; grade: number }[] }[])
       .flatMap((p) => p.worstGrades.map((g) => ({ ...g, doseLevel: p.doseLevel })))
