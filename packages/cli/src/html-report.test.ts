@@ -17,6 +17,22 @@ if (!haveBrowser && process.env.ESCALATE_REQUIRE_BROWSER === "1") throw new Erro
 const examples = new URL("../../../examples/", import.meta.url).pathname;
 
 describe.skipIf(!haveBrowser)("HTML report in Chromium", () => {
+  it.each(["portfolio", "huc242-dm4-gastric-phase2"])("renders the %s overview as a table", async (example) => {
+    const file = join(mkdtempSync(join(tmpdir(), "escalate-html-")), "report.html");
+    expect((await run(["report", join(examples, example), "--format", "html", "--out", file])).exitCode).toBe(0);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`file://${file}`);
+      expect(await page.locator("table tbody tr").count()).toBeGreaterThanOrEqual(2);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it.each([
     ["trastuzumab-dm1-phase1", 4],
     ["hun901-dm1-myeloma-phase1", 2],

@@ -31,6 +31,43 @@ function table(headers: string[], rows: (string | number)[][]): string {
 
 const pct = (value: number | null) => (value === null ? "—" : `${(100 * value).toFixed(1)}%`);
 
+/** A self-contained HTML page around a title, paragraphs and tables (no plots). */
+export function htmlPage(
+  title: string,
+  sections: { heading?: string; paragraphs?: string[]; table?: { headers: string[]; rows: (string | number)[][] } }[],
+): string {
+  const body = sections
+    .map((section) =>
+      [
+        section.heading ? `<h2>${escapeHtml(section.heading)}</h2>` : "",
+        ...(section.paragraphs ?? []).map((p) => `<p>${escapeHtml(p)}</p>`),
+        section.table ? table(section.table.headers, section.table.rows) : "",
+      ].join("\n"),
+    )
+    .join("\n");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+${body}
+</body>
+</html>
+`;
+}
+
+const STYLE = `
+  body { font-family: system-ui, sans-serif; max-width: 960px; margin: 2rem auto; color: #222; }
+  table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; }
+  th, td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.75rem; text-align: left; }
+  td:not(:first-child) { text-align: right; }
+  figure { margin: 1rem 0 2rem; }
+`;
+
 /** One self-contained HTML file: summary, tables and the plots as inline SVG. */
 export async function htmlReport(report: TrialReport, analysis: TrialAnalysis, data: TrialData): Promise<string> {
   const plots = [doseEscalationPlot(analysis, data), swimmerPlot(analysis, data), waterfallPlot(analysis), pkPlot(data)].filter(
@@ -51,13 +88,7 @@ export async function htmlReport(report: TrialReport, analysis: TrialAnalysis, d
 <head>
 <meta charset="utf-8">
 <title>${escapeHtml(trial.title ?? trial.id)}</title>
-<style>
-  body { font-family: system-ui, sans-serif; max-width: 960px; margin: 2rem auto; color: #222; }
-  table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; }
-  th, td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.75rem; text-align: left; }
-  td:not(:first-child) { text-align: right; }
-  figure { margin: 1rem 0 2rem; }
-</style>
+<style>${STYLE}</style>
 </head>
 <body>
 <h1>${escapeHtml(trial.title ?? trial.id)}</h1>

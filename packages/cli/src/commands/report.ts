@@ -14,7 +14,7 @@ import {
 } from "@escalate/core";
 import { readDocument } from "../design-file.js";
 import { UsageError } from "../errors.js";
-import { htmlReport } from "../html-report.js";
+import { htmlPage, htmlReport } from "../html-report.js";
 import type { Options } from "../options.js";
 import { readTrialFolder } from "../trial-csv.js";
 import type { CommandResult } from "./shared.js";
@@ -39,12 +39,9 @@ export async function reportCommand(reference: string | undefined, options: Opti
     }
     return format === "json" ? { json } : { text: output.trimEnd() };
   };
-  if (format === "html" && (isFolderWith(reference, "portfolio.yaml") || isFolderWith(reference, "simon.yaml"))) {
-    throw new UsageError("--format html is for trials with patient data; use md or json for portfolios and phase II designs");
-  }
   if (isFolderWith(reference, "portfolio.yaml")) {
     const overview = portfolioOverview(reference);
-    return emit(overview, portfolioMarkdown(overview));
+    return emit(overview, format === "html" ? portfolioHtml(overview) : portfolioMarkdown(overview));
   }
   if (isFolderWith(reference, "simon.yaml")) {
     const study = parseSimonStudy(
@@ -67,7 +64,7 @@ export async function reportCommand(reference: string | undefined, options: Opti
       optimal: designs.optimal,
       minimax: designs.minimax,
     };
-    return emit(json, simonMarkdown(study, designs));
+    return emit(json, format === "html" ? simonHtml(study, designs) : simonMarkdown(study, designs));
   }
   const doses =
     options.doses === undefined
@@ -124,12 +121,7 @@ function trialStatus(path: string): string {
 }
 
 function portfolioMarkdown(overview: ReturnType<typeof portfolioOverview>): string {
-  const rows = overview.compounds.flatMap((c) =>
-    (c.trials.length > 0 ? c.trials : [{ phase: "—", indication: "—", status: "no trial disclosed" }]).map(
-      (t) =>
-        `| ${c.name} | ${c.antibody ?? "—"} | ${c.target ?? "—"} | ${c.payload ?? "—"} | ${[c.owner, c.partner].filter(Boolean).join(" / ")} | ${t.phase} | ${t.indication} | ${t.status} |`,
-    ),
-  );
+  const rows = portfolioRows(overview).map((cells) => `| ${cells.join(" | ")} |`);
   return [
     "# Portfolio",
     "",
@@ -138,6 +130,50 @@ function portfolioMarkdown(overview: ReturnType<typeof portfolioOverview>): stri
     ...rows,
     "",
   ].join("\n");
+}
+
+function portfolioRows(overview: ReturnType<typeof portfolioOverview>): string[][] {
+  return overview.compounds.flatMap((c) =>
+    (c.trials.length > 0 ? c.trials : [{ phase: "—", indication: "—", status: "no trial disclosed" }]).map((t) => [
+      c.name,
+      c.antibody ?? "—",
+      c.target ?? "—",
+      c.payload ?? "—",
+      [c.owner, c.partner].filter(Boolean).join(" / "),
+      t.phase,
+      t.indication,
+      t.status,
+    ]),
+  );
+}
+
+function portfolioHtml(overview: ReturnType<typeof portfolioOverview>): string {
+  return htmlPage("Portfolio", [
+    {
+      table: {
+        headers: ["Compound", "Antibody", "Target", "Payload", "Owner / partner", "Phase", "Indication", "Status"],
+        rows: portfolioRows(overview),
+      },
+    },
+  ]);
+}
+
+function simonHtml(study: SimonStudy, designs: ReturnType<typeof simonDesigns>): string {
+  const row = (name: string, d: TwoStageDesign | null) =>
+    d
+      ? [name, `${d.r1}/${d.n1}`, `${d.r}/${d.n}`, d.en0.toFixed(1), d.pet0.toFixed(2), d.alpha.toFixed(3), d.power.toFixed(3)]
+      : [name, "—", "—", "—", "—", "—", "—"];
+  return htmlPage(study.title ?? study.trial, [
+    {
+      paragraphs: [
+        `Simon two-stage design for p0 = ${study.p0} against p1 = ${study.p1} (α = ${study.alpha}, power ${1 - study.beta}): stop after stage 1 if ≤ r1 of n1 respond; promising if > r of n.`,
+      ],
+      table: {
+        headers: ["Design", "r1/n1", "r/n", "EN(p0)", "PET(p0)", "α", "power"],
+        rows: [row("optimal", designs.optimal), row("minimax", designs.minimax)],
+      },
+    },
+  ]);
 }
 
 function simonMarkdown(study: SimonStudy, designs: ReturnType<typeof simonDesigns>): string {
