@@ -1,24 +1,18 @@
 import { z } from "zod";
 import { parseWith } from "../validation.js";
+import { compoundSchema } from "./schema.js";
 
 /** A programme's compounds and their trials; each trial may point to an example folder with its data. */
 export const portfolioSchema = z
   .object({
     compounds: z.array(
-      z
-        .object({
-          name: z.string().min(1),
-          antibody: z.string().optional(),
-          target: z.string().optional(),
-          linker: z.string().optional(),
-          payload: z.string().optional(),
-          owner: z.string().optional(),
-          partner: z.string().optional(),
-          trials: z
-            .array(z.object({ example: z.string().min(1).optional(), phase: z.string().min(1), indication: z.string().min(1) }).strict())
-            .default([]),
-        })
-        .strict(),
+      // A trial file's compound, plus its owner and trials.
+      compoundSchema.extend({
+        owner: z.string().optional(),
+        trials: z
+          .array(z.object({ example: z.string().min(1).optional(), phase: z.string().min(1), indication: z.string().min(1) }).strict())
+          .default([]),
+      }),
     ),
   })
   .strict();
