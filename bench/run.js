@@ -3,8 +3,8 @@
 // baseline make regressions visible across machines.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { simulateInParallel } from "@escalate/cli";
 import { createDesign, exactOperatingCharacteristics, simonDesigns, simulate } from "@escalate/core";
+import { simulateInParallel } from "@escalate/server/simulation";
 import { naiveBoinSimulation } from "./baseline.js";
 
 const BOIN_5 = { design: "boin", target: 0.3, doses: 5, cohortSize: 3, cohorts: 10 };

@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { createDesign, exactOperatingCharacteristics } from "@escalate/core";
-import { simulateInParallel } from "../parallel.js";
+import { simulateInParallel } from "@escalate/server/simulation";
 import { createProgress } from "../progress.js";
 import { renderTable } from "../table.js";
 import type { CommandResult } from "./shared.js";

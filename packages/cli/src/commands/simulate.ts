@@ -1,8 +1,8 @@
 import { exactOperatingCharacteristics, type OperatingCharacteristics } from "@escalate/core";
+import { simulateInParallel } from "@escalate/server/simulation";
 import { loadDesign } from "../design-file.js";
 import { UsageError } from "../errors.js";
 import type { Options } from "../options.js";
-import { simulateInParallel } from "../parallel.js";
 import { createProgress } from "../progress.js";
 import { fixed, percent, renderTable } from "../table.js";
 import { type CommandResult, designOverrides } from "./shared.js";

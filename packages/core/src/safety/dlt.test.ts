@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createDesign } from "../designs/design.js";
-import { type AdverseEvent, type DltDefinition, outcomeHistory, patientDltStatus } from "./dlt.js";
+import { type AdverseEvent, type DltDefinition, outcomeHistory, patientDltStatus, proposedDlt } from "./dlt.js";
 
 const DEFINITION: DltDefinition = {
   windowDays: 21,
@@ -52,6 +52,16 @@ describe("DLT status", () => {
     // An ongoing grade 4 neutropenia of 4 days so far: pending, it may still become a DLT.
     const ongoing = event({ AETERM: "Neutrophil count decreased", category: "haematological", AETOXGR: 4, AESTDY: 10 });
     expect(patientDltStatus("P1", [ongoing], 1, 13, DEFINITION).status).toBe("pending");
+  });
+
+  it("follows the safety review's adjudication over the protocol's rules, both ways", () => {
+    const proposed = event({});
+    expect(proposedDlt(proposed, 30, DEFINITION)).toBe(true);
+    expect(patientDltStatus("P1", [{ ...proposed, adjudicatedDlt: false }], 1, 30, DEFINITION).status).toBe("no DLT");
+    const missed = event({ AETOXGR: 2 });
+    expect(proposedDlt(missed, 30, DEFINITION)).toBe(false);
+    const judged = patientDltStatus("P1", [{ ...missed, adjudicatedDlt: true }], 1, 10, DEFINITION);
+    expect(judged).toMatchObject({ status: "DLT", reason: "Nausea grade 2 on day 5 (adjudicated as a DLT)" });
   });
 
   it("refuses a malformed definition", () => {

@@ -18,6 +18,11 @@ export interface AdverseEvent {
   AEENDY?: number;
   /** "haematological" or "non-haematological" (DLT rules often differ). */
   category: "haematological" | "non-haematological";
+  /**
+   * The safety review's adjudication, when made: true = a DLT, false = not a DLT. It overrides the
+   * protocol rules, which only propose (an event the rules miss can still be judged a DLT, and back).
+   */
+  adjudicatedDlt?: boolean | undefined;
 }
 
 /** One way an adverse event can be a DLT. */
@@ -86,6 +91,17 @@ function matches(rule: DltRule, event: AdverseEvent, today: number): boolean {
   return true;
 }
 
+/** Whether the protocol's rules make `event` a DLT (before adjudication), as of study day `today`. */
+export function proposedDlt(event: AdverseEvent, today: number, definition: DltDefinition): boolean {
+  const excluded = new Set(definition.excludedTerms ?? []);
+  return (
+    event.AESTDY >= 1 &&
+    event.AESTDY <= definition.windowDays &&
+    !excluded.has(event.AETERM) &&
+    definition.rules.some((rule) => matches(rule, event, today))
+  );
+}
+
 /**
  * DLT status of one patient on study day `today` (the data cut): a DLT if an event with onset inside the
  * window meets a rule; otherwise "no DLT" once the window is complete and the required doses were given,
@@ -102,23 +118,16 @@ export function patientDltStatus(
   checkDltDefinition(definition);
   const window = definition.windowDays;
   const followedDays = Math.min(Math.max(today, 0), window);
-  const excluded = new Set(definition.excludedTerms ?? []);
-  const dlts = events.filter(
-    (event) =>
-      event.USUBJID === USUBJID &&
-      event.AESTDY >= 1 &&
-      event.AESTDY <= window &&
-      !excluded.has(event.AETERM) &&
-      definition.rules.some((rule) => matches(rule, event, today)),
-  );
+  const dlts = events.filter((event) => event.USUBJID === USUBJID && (event.adjudicatedDlt ?? proposedDlt(event, today, definition)));
   if (dlts.length > 0) {
     const first = dlts[0]!;
-    const rule = definition.rules.find((r) => matches(r, first, today))!;
+    const rule = definition.rules.find((r) => matches(r, first, today));
+    const why = first.adjudicatedDlt ? "adjudicated as a DLT" : rule?.label;
     return {
       USUBJID,
       status: "DLT",
       dlts,
-      reason: `${first.AETERM} grade ${first.AETOXGR} on day ${first.AESTDY}${rule.label ? ` (${rule.label})` : ""}`,
+      reason: `${first.AETERM} grade ${first.AETOXGR} on day ${first.AESTDY}${why ? ` (${why})` : ""}`,
       followedDays,
     };
   }

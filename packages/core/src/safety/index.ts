@@ -9,6 +9,7 @@ export {
   outcomeHistory,
   type PatientDlt,
   patientDltStatus,
+  proposedDlt,
 } from "./dlt.js";
 export { gradeLab, type LabGrading, type LabResult, worstLabGrade } from "./grading.js";
 export type { LabCondition, LabCriteriaSet, LabCriterion, LabGrade } from "./lab-criteria.js";

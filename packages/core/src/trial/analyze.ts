@@ -280,6 +280,7 @@ export function analyzeTrialData(data: TrialData): TrialAnalysis {
         AESTDY: e.AESTDY,
         ...(e.AEENDY === undefined ? {} : { AEENDY: e.AEENDY }),
         category: e.AECAT,
+        ...(e.DLTFL === undefined ? {} : { adjudicatedDlt: e.DLTFL === "Y" }),
       }));
     const dosesInWindow = doses.filter((d) => d.EXSTDY >= 1 && d.EXSTDY <= trial.dlt.windowDays && d.EXDOSE > 0).length;
     const status = patientDltStatus(id, events, dosesInWindow, studyDayOn(trial.dataCutDate, patient.RFXSTDTC), definition);

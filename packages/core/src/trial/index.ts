@@ -9,4 +9,16 @@ export {
   type WorstGrade,
 } from "./analyze.js";
 export { type Portfolio, parsePortfolio, parseSimonStudy, portfolioSchema, type SimonStudy, simonStudySchema } from "./portfolio.js";
-export { type TrialData, type TrialDataInput, trialDataSchema } from "./schema.js";
+export {
+  administrationSchema,
+  adverseEventSchema,
+  compoundSchema,
+  labSchema,
+  patientSchema,
+  pkSchema,
+  type TrialData,
+  type TrialDataInput,
+  trialDataSchema,
+  trialInfoSchema,
+  tumourSchema,
+} from "./schema.js";

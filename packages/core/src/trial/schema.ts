@@ -114,6 +114,8 @@ export const adverseEventSchema = z
     AESTDTC: partialDate.optional(),
     AEENDTC: partialDate.optional(),
     AECAT: z.enum(["haematological", "non-haematological"]),
+    /** DLT adjudication by the safety review ("Y" DLT, "N" not); absent until adjudicated, when the protocol's rules decide. */
+    DLTFL: z.enum(["Y", "N"]).optional(),
   })
   .strict();
 

@@ -1,0 +1,140 @@
+import { parseWith, ValidationError } from "@escalate/core";
+import cookie from "@fastify/cookie";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance } from "fastify";
+import { jsonSchemaTransform, type ZodTypeProvider } from "fastify-type-provider-zod";
+import type { z } from "zod";
+import type { User } from "./access.js";
+import { sameSecret, userBySession, userByToken } from "./auth/accounts.js";
+import type { Store } from "./db/database.js";
+import { forbidden, HttpError } from "./errors.js";
+import { auditRoutes } from "./routes/audit.js";
+import { authRoutes, SESSION_COOKIE } from "./routes/auth.js";
+import { conductRoutes } from "./routes/conduct.js";
+import { simulationRoutes } from "./routes/simulations.js";
+import { trialRoutes } from "./routes/trials.js";
+import type { JobRunner } from "./simulation/jobs.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    user: User | null;
+  }
+}
+
+export interface AppOptions {
+  store: Store;
+  /** The clock (tests move it to expire reservations and end DLT windows). */
+  now?: () => Date;
+  /** Runs simulation jobs queued through the API; none = jobs wait for a worker process. */
+  jobs?: JobRunner | null;
+  /** Login attempts per client address per minute. */
+  loginRateLimit?: number;
+  logger?: boolean;
+}
+
+export interface Context {
+  store: Store;
+  now: () => Date;
+  jobs: JobRunner | null;
+}
+
+export const API_BODY_LIMIT = 1024 * 1024;
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** The HTTP API: every route validates its input with the shared zod schemas and answers JSON. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: API_BODY_LIMIT, trustProxy: true }).withTypeProvider<ZodTypeProvider>();
+  const context: Context = { store: options.store, now: options.now ?? (() => new Date()), jobs: options.jobs ?? null };
+
+  // Validation with the core's parser, so HTTP errors name field, value and rule exactly as the CLI does.
+  app.setValidatorCompiler(({ schema }) => (data) => {
+    try {
+      return { value: parseWith(schema as z.ZodType, data) };
+    } catch (error) {
+      return { error: error as Error };
+    }
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const validation = (error as { validation?: unknown }).validation;
+    const cause = error instanceof ValidationError ? error : validation && (error as { cause?: unknown }).cause;
+    const part = (error as { validationContext?: string }).validationContext ?? "body";
+    if (cause instanceof ValidationError || error instanceof ValidationError) {
+      const issues = (cause instanceof ValidationError ? cause : (error as ValidationError)).issues.map((i) => ({
+        ...i,
+        path: i.path ? `${part}.${i.path}` : part,
+      }));
+      return reply.status(400).send({ error: "invalid", message: issues.map((i) => `${i.path}: ${i.message}`).join("; "), issues });
+    }
+    if (error instanceof HttpError) {
+      return reply
+        .status(error.statusCode)
+        .send({ error: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) });
+    }
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      return reply.status(status).send({
+        error: (error as { code?: string }).code ?? "bad-request",
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+    request.log.error(error);
+    return reply.status(500).send({ error: "internal", message: "the server failed; nothing was changed by this request" });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: "not-found", message: `no route ${request.method} ${request.url}` }),
+  );
+
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: "Escalate trial conduct API",
+        version: "0.1.0",
+        description: "Dose-escalation trial conduct: roles, slots, DLTs, signed decisions, audit trail.",
+      },
+      components: {
+        securitySchemes: {
+          session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
+          token: { type: "http", scheme: "bearer" },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: "/api/docs" });
+
+  // Who is calling: a session cookie (with CSRF protection on writes) or an API token (scripts).
+  app.decorateRequest("user", null);
+  app.addHook("preHandler", async (request) => {
+    const now = context.now();
+    const bearer = request.headers.authorization?.match(/^Bearer (.+)$/)?.[1];
+    if (bearer) {
+      request.user = await userByToken(context.store.db, bearer);
+      return;
+    }
+    const sessionId = request.cookies[SESSION_COOKIE];
+    if (!sessionId) return;
+    const session = await userBySession(context.store.db, sessionId, now);
+    if (!session) return;
+    if (!SAFE_METHODS.has(request.method)) {
+      const origin = request.headers.origin;
+      if (origin && new URL(origin).host !== request.headers.host) throw forbidden(`cross-site request from ${origin} refused`);
+      const token = request.headers["x-csrf-token"];
+      if (typeof token !== "string" || !sameSecret(token, session.csrfToken)) {
+        throw forbidden("missing or wrong X-CSRF-Token header (GET /api/auth/session gives the token)");
+      }
+    }
+    request.user = session.user;
+  });
+
+  app.get("/api/health", { schema: { hide: true } }, async () => ({ ok: true, database: context.store.dialect }));
+  await app.register(authRoutes(context, options.loginRateLimit ?? 10));
+  await app.register(trialRoutes(context));
+  await app.register(conductRoutes(context));
+  await app.register(auditRoutes(context));
+  await app.register(simulationRoutes(context));
+  return app;
+}

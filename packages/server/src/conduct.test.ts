@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyAudit } from "./audit/verify.js";
+import { createTestServer, DIALECTS, PASSWORD, patient, type TestServer, TRIAL_ID } from "./test-support.js";
+
+const T = `/api/trials/${TRIAL_ID}`;
+const DAY = 86_400_000;
+
+describe.each(DIALECTS)("conducting a trial (%s)", (dialect) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await createTestServer(dialect, { reservationHours: 24 });
+  });
+  afterAll(() => server?.close());
+
+  /** Moves the clock; sessions last hours, so everyone logs in again. */
+  const advance = async (days: number) => {
+    server.clock.now = new Date(server.clock.now.getTime() + days * DAY);
+    for (const client of Object.values(server.clients)) await client.login();
+  };
+
+  it("opens cohort 1 at the start dose with the design's cohort size", async () => {
+    const trial = (await server.clients.chair.get(T)).json();
+    expect(trial.status).toBe("enrolling");
+    expect(trial.cohorts).toEqual([
+      expect.objectContaining({ number: 1, doseLevel: 1, capacity: 3, kind: "dose-finding", status: "open", reserved: 0 }),
+    ]);
+    expect(trial.protocolText).toMatch(/3\+3/);
+  });
+
+  it("reserves places while the cohort has room, then waitlists; lapsed reservations pass to the waitlist", async () => {
+    const { invA, invB } = server.clients;
+    const a1 = (await invA.post(`${T}/slots`, { siteId: "A" })).json();
+    const a2 = (await invA.post(`${T}/slots`, { siteId: "A" })).json();
+    const b1 = (await invB.post(`${T}/slots`, { siteId: "B" })).json();
+    const b2 = await invB.post(`${T}/slots`, { siteId: "B" });
+    expect([a1.status, a2.status, b1.status]).toEqual(["reserved", "reserved", "reserved"]);
+    expect(b2.statusCode).toBe(201);
+    expect(b2.json().status).toBe("waitlisted");
+    // An investigator asks only for their own site.
+    expect((await invA.post(`${T}/slots`, { siteId: "B" })).statusCode).toBe(404);
+    // Sites A and B confirm a patient each; A's second reservation lapses after 24 h and site B's waitlisted request gets it.
+    expect((await invA.post(`${T}/slots/${a1.id}/confirm`, { patient: patient("A-001") })).statusCode).toBe(201);
+    expect((await invB.post(`${T}/slots/${b1.id}/confirm`, { patient: patient("B-001") })).json()).toMatchObject({
+      USUBJID: "B-001",
+      doseLevel: 1,
+      cohort: 1,
+      SITEID: "B",
+    });
+    await advance(1.5);
+    const before = (await server.clients.chair.get(`${T}/slots`)).json() as { id: string; status: string }[];
+    expect(before.find((s) => s.id === a2.id)?.status).toBe("reserved"); // settled on the next slot operation, in its transaction
+    expect((await invA.post(`${T}/slots/${a2.id}/confirm`, { patient: patient("A-002") })).statusCode).toBe(409);
+    const after = (await server.clients.chair.get(`${T}/slots`)).json() as { id: string; status: string }[];
+    expect(after.find((s) => s.id === a2.id)?.status).toBe("expired");
+    expect(after.find((s) => s.id === b2.json().id)?.status).toBe("reserved");
+    // The promoted reservation is confirmed and fills the cohort.
+    expect((await invB.post(`${T}/slots/${b2.json().id}/confirm`, { patient: patient("B-002") })).statusCode).toBe(201);
+    const cohorts = (await server.clients.chair.get(`${T}/cohorts`)).json();
+    expect(cohorts[0]).toMatchObject({ status: "full", confirmed: 3 });
+    // A full cohort waitlists further requests.
+    expect((await invA.post(`${T}/slots`, { siteId: "A" })).json().status).toBe("waitlisted");
+  });
+
+  it("isolates sites: investigators see and write only their own site's patients", async () => {
+    const { invA, invB, monitor, stat } = server.clients;
+    expect(((await invA.get(`${T}/patients`)).json() as { USUBJID: string }[]).map((p) => p.USUBJID)).toEqual(["A-001"]);
+    expect(((await invB.get(`${T}/patients`)).json() as { USUBJID: string }[]).map((p) => p.USUBJID).sort()).toEqual(["B-001", "B-002"]);
+    expect(((await monitor.get(`${T}/patients`)).json() as unknown[]).length).toBe(3);
+    expect((await invA.get(`${T}/patients/B-001`)).statusCode).toBe(404);
+    expect((await invA.post(`${T}/patients/B-001/administrations`, { EXSTDY: 1, EXDOSE: 84 })).statusCode).toBe(404);
+    // Statisticians do not enter patient data.
+    expect((await stat.post(`${T}/patients/A-001/administrations`, { EXSTDY: 1, EXDOSE: 84 })).statusCode).toBe(403);
+  });
+
+  it("keeps patients pending until the DLT window ends, never 'no DLT' early; a decision waits for them", async () => {
+    const { invA, invB, stat } = server.clients;
+    for (const [client, id] of [
+      [invA, "A-001"],
+      [invB, "B-001"],
+      [invB, "B-002"],
+    ] as const) {
+      expect((await client.post(`${T}/patients/${id}/administrations`, { EXSTDY: 1, EXDOSE: 84 })).statusCode).toBe(201);
+    }
+    const grade3 = { AETERM: "Nausea", AETOXGR: 3, AEREL: "Y", AESTDY: 8, AECAT: "non-haematological" };
+    const ae = (await invB.post(`${T}/patients/B-002/adverse-events`, grade3)).json();
+    const windows = (await stat.get(`${T}/patients`)).json() as {
+      USUBJID: string;
+      status: string;
+      windowEnd: string;
+      daysLeft: number;
+      unadjudicated: string[];
+    }[];
+    expect(windows.find((w) => w.USUBJID === "A-001")).toMatchObject({ status: "pending", windowEnd: "2026-03-22" });
+    expect(windows.find((w) => w.USUBJID === "B-002")).toMatchObject({ status: "DLT", unadjudicated: [ae.id] });
+    const early = await stat.post(`${T}/decisions`);
+    expect(early.statusCode).toBe(409);
+    expect(early.json().message).toMatch(/adjudication|DLT window/);
+  });
+
+  it("decides from adjudicated data: recommendation, override needs a reason, signature opens the next cohort", async () => {
+    const { chair, stat, invA } = server.clients;
+    await advance(21); // past every window
+    const pending = await stat.post(`${T}/decisions`);
+    expect(pending.statusCode).toBe(409);
+    expect(pending.json().issues[0].message).toBe("awaits DLT adjudication");
+    const [ae] = (await chair.get(`${T}/patients/B-002`)).json().records["adverse-events"] as { id: string }[];
+    expect((await invA.post(`${T}/adverse-events/${ae!.id}/adjudication`, { dlt: true, reason: "x" })).statusCode).toBe(403);
+    expect((await chair.post(`${T}/adverse-events/${ae!.id}/adjudication`, { dlt: true, reason: "meets the definition" })).statusCode).toBe(
+      200,
+    );
+    const prepared = await stat.post(`${T}/decisions`);
+    expect(prepared.statusCode).toBe(201);
+    const decision = prepared.json();
+    // 3+3 with 1 DLT in 3 at dose 1: stay for 3 more.
+    expect(decision.basedOn.outcomes).toBe("1NNT");
+    expect(decision.recommendation).toMatchObject({ action: "stay", dose: 1 });
+    expect(decision.recommendation.reasons.length).toBeGreaterThan(0);
+    expect(decision.pathways).not.toBeNull();
+    // Site A's investigator sees the decision but only site A's patients in it.
+    const seenByA = (await invA.get(`${T}/decisions/${decision.id}`)).json();
+    expect(seenByA.basedOn.patients.map((p: { USUBJID: string }) => p.USUBJID)).toEqual(["A-001"]);
+    const noReason = await chair.post(`${T}/decisions/${decision.id}/resolution`, { outcome: "override", action: "escalate", dose: 2 });
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.json().issues).toContainEqual({ path: "reason", message: "is required to override the recommendation" });
+    expect((await chair.post(`${T}/decisions/${decision.id}/signature`, { password: PASSWORD, meaning: "approval" })).statusCode).toBe(409);
+    expect((await chair.post(`${T}/decisions/${decision.id}/resolution`, { outcome: "accept" })).statusCode).toBe(200);
+    const wrong = await chair.post(`${T}/decisions/${decision.id}/signature`, { password: "not my password", meaning: "approval" });
+    expect(wrong.statusCode).toBe(401);
+    const signed = await chair.post(`${T}/decisions/${decision.id}/signature`, { password: PASSWORD, meaning: "approval" });
+    expect(signed.statusCode).toBe(200);
+    const signature = signed.json().signatures[0];
+    expect(signature).toMatchObject({ name: "User chair", meaning: "approval" });
+    expect(signature.recordHash).toMatch(/^[0-9a-f]{64}$/);
+    const cohorts = (await chair.get(`${T}/cohorts`)).json();
+    expect(cohorts.map((c: { number: number; doseLevel: number; status: string }) => [c.number, c.doseLevel, c.status])).toEqual([
+      [1, 1, "closed"],
+      [2, 1, "open"],
+    ]);
+    // The waitlisted request of the closed cohort does not carry over; new requests go to cohort 2.
+    expect((await invA.post(`${T}/slots`, { siteId: "A" })).json()).toMatchObject({ status: "reserved", cohort: 2 });
+  });
+
+  it("keeps the whole history in a verifiable log", async () => {
+    const report = await verifyAudit(server.store.db);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    const trail = (await server.clients.auditor.get(`${T}/audit?patient=B-002`)).json() as { type: string; role: string }[];
+    expect(trail.map((e) => e.type)).toEqual(["patient.registered", "administration.recorded", "adverseEvent.recorded", "dlt.adjudicated"]);
+    expect(trail[0]!.role).toBe("investigator@B");
+    expect(trail[3]!.role).toBe("medical-monitor");
+    expect((await server.clients.invA.get(`${T}/audit`)).statusCode).toBe(403);
+  });
+});

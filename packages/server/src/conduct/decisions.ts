@@ -1,0 +1,244 @@
+import { createHash } from "node:crypto";
+import { type Decision, dosePaths, outcomeHistory, type PathNode } from "@escalate/core";
+import type { Kysely } from "kysely";
+import type { Access, User } from "../access.js";
+import { canonicalJson } from "../audit/canonical-json.js";
+import { appendEvent, lockChain } from "../audit/events.js";
+import { passwordMatches } from "../auth/accounts.js";
+import { type Entity, getEntity, listEntities } from "../db/entities.js";
+import type { Database } from "../db/schema.js";
+import { conflict, HttpError, invalid, notFound } from "../errors.js";
+import type { ResolutionBody } from "../schemas.js";
+import { dltWindows } from "./records.js";
+import { type CohortDoc, cohortState, designOf, loadTrial, state } from "./trials.js";
+
+export interface DecisionDoc {
+  number: number;
+  /** The cohort whose outcome prompted the meeting. */
+  cohort: number;
+  preparedBy: string;
+  preparedAt: string;
+  /** The adjudicated data the recommendation was computed from. */
+  basedOn: { outcomes: string; patients: { USUBJID: string; cohort: number; doseLevel: number; status: string }[] };
+  recommendation: Decision;
+  /** Dose-transition pathways for the next two cohorts from here. */
+  pathways: PathNode | null;
+  resolution:
+    | (Omit<ResolutionBody, "action" | "dose"> & { decidedBy: string; decidedAt: string; action: string; dose: number | null })
+    | null;
+  signatures: Signature[];
+}
+
+export interface Signature {
+  userId: string;
+  name: string;
+  meaning: string;
+  at: string;
+  /** SHA-256 of the canonical decision record (everything but the signatures) that was signed. */
+  recordHash: string;
+}
+
+/** The hash a signature binds to: the decision record without its signatures. */
+export function decisionRecordHash(doc: DecisionDoc): string {
+  const { signatures: _signatures, ...record } = doc;
+  return createHash("sha256").update(canonicalJson(record)).digest("hex");
+}
+
+/**
+ * Prepares an escalation meeting: the design's recommendation from adjudicated data. Refused while a
+ * patient of the current cohort is still in the DLT window (for designs that need complete data) or an
+ * adverse event the rules propose as a DLT awaits adjudication — a recommendation is never computed
+ * from guesses.
+ */
+export async function prepareDecision(db: Kysely<Database>, access: Access, trialId: string, now: Date): Promise<Entity<DecisionDoc>> {
+  const doc = await loadTrial(db, trialId);
+  const design = designOf(doc);
+  return db.transaction().execute(async (tx) => {
+    await lockChain(tx, trialId);
+    const { data, windows } = await dltWindows(tx, null, trialId, now);
+    const cohorts = await listEntities<CohortDoc>(tx, trialId, "cohort");
+    const current = cohorts.filter((c) => c.data.kind !== "backfill").at(-1)!;
+    const decisions = await listEntities<DecisionDoc>(tx, trialId, "decision");
+    const open = decisions.find((d) => d.status !== "signed");
+    if (open) throw conflict(`decision ${open.id} is ${open.status}: sign it (or let it be resolved) before preparing another`);
+    if (current.status === "open") throw conflict(`cohort ${current.data.number} is still enrolling (${current.data.capacity} places)`);
+    if (current.status === "closed") throw conflict(`cohort ${current.data.number} has already been decided`);
+    const unadjudicated = windows.flatMap((w) =>
+      w.unadjudicated.map((id) => ({ path: `patients.${w.USUBJID}.adverseEvents.${id}`, message: "awaits DLT adjudication" })),
+    );
+    if (unadjudicated.length > 0) throw conflict("adverse events that the protocol proposes as DLTs await adjudication", unadjudicated);
+    const tite = design.spec.design === "tite-crm";
+    const history = outcomeHistory(
+      data.patients.map((p) => ({ USUBJID: p.USUBJID, doseLevel: p.doseLevel, cohort: p.cohort })),
+      windows.map((w) => ({
+        USUBJID: w.USUBJID,
+        status: w.status as "DLT",
+        dlts: [],
+        reason: w.reason,
+        followedDays: doc.trial.dlt.windowDays - w.daysLeft,
+      })),
+      tite ? { windowDays: doc.trial.dlt.windowDays } : {},
+    );
+    if (!tite) {
+      const waiting = windows.filter((w) => w.status === "pending" && w.cohort === current.data.number);
+      if (waiting.length > 0) {
+        throw conflict(
+          `cohort ${current.data.number} has patients still in their DLT window`,
+          waiting.map((w) => ({ path: `patients.${w.USUBJID}`, value: w.windowEnd, message: `pending until ${w.windowEnd}` })),
+        );
+      }
+    }
+    const recommendation = design.decide(history.outcomes);
+    let pathways: PathNode | null = null;
+    try {
+      pathways = recommendation.stop ? null : dosePaths(design, history.outcomes, 2);
+    } catch {
+      pathways = null; // too many paths to show: the recommendation stands without them
+    }
+    const number = decisions.length + 1;
+    const decision: DecisionDoc = {
+      number,
+      cohort: current.data.number,
+      preparedBy: access.actor.name,
+      preparedAt: now.toISOString(),
+      basedOn: {
+        outcomes: history.outcomes,
+        patients: windows.map((w) => ({ USUBJID: w.USUBJID, cohort: w.cohort, doseLevel: w.doseLevel, status: w.status })),
+      },
+      recommendation,
+      pathways,
+      resolution: null,
+      signatures: [],
+    };
+    const id = String(number);
+    await appendEvent(tx, {
+      chain: trialId,
+      actor: access.actor,
+      type: "decision.prepared",
+      at: now,
+      changes: [{ kind: "decision", trialId, id, after: state(decision, { status: "proposed" }) }],
+    });
+    return { id, siteId: null, parent: null, status: "proposed", version: 1, data: decision };
+  });
+}
+
+/** The committee's outcome: accept the recommendation, or override it with a reason. */
+export async function resolveDecision(
+  db: Kysely<Database>,
+  access: Access,
+  trialId: string,
+  id: string,
+  body: ResolutionBody,
+  now: Date,
+): Promise<Entity<DecisionDoc>> {
+  const doc = await loadTrial(db, trialId);
+  const doseCount = doc.trial.doseLevels.length;
+  return db.transaction().execute(async (tx) => {
+    await lockChain(tx, trialId);
+    const decision = await getEntity<DecisionDoc>(tx, trialId, "decision", id);
+    if (!decision) throw notFound(`decision ${id}`);
+    if (decision.status !== "proposed") throw conflict(`decision ${id} is ${decision.status}`);
+    const recommended = decision.data.recommendation;
+    const issues = [];
+    if (body.outcome === "override") {
+      if (!body.reason) issues.push({ path: "reason", message: "is required to override the recommendation" });
+      if (!body.action) issues.push({ path: "action", message: "is required to override the recommendation" });
+      if (body.action && body.action !== "stop" && body.dose === undefined)
+        issues.push({ path: "dose", message: `is required unless the action is stop` });
+    } else if (body.action !== undefined || body.dose !== undefined) {
+      issues.push({ path: "outcome", value: "accept", message: "takes no action or dose: use override to change them" });
+    }
+    if (body.dose !== undefined && body.dose > doseCount)
+      issues.push({ path: "dose", value: body.dose, message: `must be a dose level 1..${doseCount}` });
+    for (const [i, extra] of (body.backfill ?? []).entries()) {
+      if (extra.dose > doseCount)
+        issues.push({ path: `backfill.${i}.dose`, value: extra.dose, message: `must be a dose level 1..${doseCount}` });
+    }
+    if (issues.length > 0) throw invalid(issues);
+    const action = body.outcome === "accept" ? recommended.action : body.action!;
+    const dose = body.outcome === "accept" ? recommended.dose : action === "stop" ? null : body.dose!;
+    const resolution = { ...body, action, dose, decidedBy: access.actor.name, decidedAt: now.toISOString() };
+    const data = { ...decision.data, resolution };
+    await appendEvent(tx, {
+      chain: trialId,
+      actor: access.actor,
+      type: body.outcome === "accept" ? "decision.accepted" : "decision.overridden",
+      reason: body.reason ?? null,
+      at: now,
+      changes: [{ kind: "decision", trialId, id, after: state(data, { status: "decided" }) }],
+    });
+    return { ...decision, status: "decided", data, version: decision.version + 1 };
+  });
+}
+
+/**
+ * Signs a decided record after re-authentication, binding the signer's name, the time and the meaning
+ * to the record's hash; the next cohort(s) open at the decided dose (expansion once dose finding has
+ * ended at the MTD), and the prompting cohort closes.
+ */
+export async function signDecision(
+  db: Kysely<Database>,
+  access: Access,
+  user: User,
+  trialId: string,
+  id: string,
+  password: string,
+  meaning: string,
+  now: Date,
+): Promise<Entity<DecisionDoc>> {
+  if (!(await passwordMatches(db, user.id, password)))
+    throw new HttpError(401, "signature-refused", "the password does not match: the signature was not applied");
+  const doc = await loadTrial(db, trialId);
+  const design = designOf(doc);
+  return db.transaction().execute(async (tx) => {
+    await lockChain(tx, trialId);
+    const decision = await getEntity<DecisionDoc>(tx, trialId, "decision", id);
+    if (!decision) throw notFound(`decision ${id}`);
+    if (decision.status !== "decided")
+      throw conflict(`decision ${id} is ${decision.status}: it must be accepted or overridden before it is signed`);
+    const resolution = decision.data.resolution!;
+    const signature: Signature = {
+      userId: user.id,
+      name: user.name,
+      meaning,
+      at: now.toISOString(),
+      recordHash: decisionRecordHash(decision.data),
+    };
+    const data = { ...decision.data, signatures: [...decision.data.signatures, signature] };
+    const cohorts = await listEntities<CohortDoc>(tx, trialId, "cohort");
+    const prompting = cohorts.find((c) => c.data.number === decision.data.cohort)!;
+    const changes = [
+      { kind: "decision", trialId, id, after: state(data, { status: "signed" }) },
+      { kind: "cohort", trialId, id: prompting.id, after: cohortState(prompting.data, "closed") },
+    ];
+    let next = cohorts.length;
+    if (resolution.action !== "stop" && resolution.dose !== null) {
+      const expansion = decision.data.recommendation.phase === "expansion" && resolution.dose === decision.data.recommendation.dose;
+      const cohort: CohortDoc = {
+        number: ++next,
+        doseLevel: resolution.dose,
+        capacity: resolution.cohortSize ?? decision.data.recommendation.cohortSize ?? design.spec.cohortSize,
+        kind: expansion ? "expansion" : "dose-finding",
+        decision: id,
+      };
+      changes.push({ kind: "cohort", trialId, id: String(cohort.number), after: cohortState(cohort, "open") });
+    }
+    for (const extra of resolution.backfill ?? []) {
+      const cohort: CohortDoc = { number: ++next, doseLevel: extra.dose, capacity: extra.capacity, kind: "backfill", decision: id };
+      changes.push({ kind: "cohort", trialId, id: String(cohort.number), after: cohortState(cohort, "open") });
+    }
+    if (resolution.action === "stop") {
+      const trial = (await getEntity(tx, trialId, "trial", trialId))!;
+      changes.push({ kind: "trial", trialId, id: trialId, after: state(trial.data as object, { status: "dose-finding-complete" }) });
+    }
+    await appendEvent(tx, {
+      chain: trialId,
+      actor: access.actor,
+      type: "decision.signed",
+      reason: `signature meaning: ${meaning}`,
+      at: now,
+      changes,
+    });
+    return { ...decision, status: "signed", data, version: decision.version + 1 };
+  });
+}

@@ -1,0 +1,54 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import SQLite from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import { migrateToLatest } from "./migrations.js";
+import type { Database } from "./schema.js";
+
+export type DialectName = "sqlite" | "postgres";
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  /** Where it is, without credentials: a file path or host/database. */
+  location: string;
+  close(): Promise<void>;
+}
+
+/** The default database: an SQLite file under ./data. */
+export const DEFAULT_DATABASE = "data/escalate.db";
+
+/**
+ * Opens (creating if needed) and migrates the database at `location`: a postgres:// URL, or a path to
+ * an SQLite file. SQLite runs in WAL mode with full fsync on commit, so an acknowledged write survives
+ * a crash of the process or the machine.
+ */
+export async function openStore(location: string = process.env.DATABASE_URL ?? DEFAULT_DATABASE): Promise<Store> {
+  const store = /^postgres(ql)?:\/\//.test(location) ? openPostgres(location) : openSqlite(location);
+  try {
+    await migrateToLatest(store.db);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+function openSqlite(path: string): Store {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const database = new SQLite(path);
+  database.pragma("journal_mode = WAL");
+  database.pragma("synchronous = FULL");
+  database.pragma("foreign_keys = ON");
+  database.pragma("busy_timeout = 10000");
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: "sqlite", location: path, close: () => db.destroy() };
+}
+
+function openPostgres(url: string): Store {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const parsed = new URL(url);
+  return { db, dialect: "postgres", location: `${parsed.host}${parsed.pathname}`, close: () => db.destroy() };
+}

@@ -1,0 +1,131 @@
+import { type Kysely, type Migration, Migrator, PostgresAdapter, sql } from "kysely";
+
+/**
+ * Versioned migrations, in order; a released migration is never edited — add the next one. Written with
+ * Kysely's schema builder so one definition serves SQLite and PostgreSQL; dialect-specific SQL only for
+ * the append-only triggers.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: a migration must not depend on the current schema's types (Kysely's advice).
+type AnyDatabase = Kysely<any>;
+
+const migrations: Record<string, Migration> = {
+  "0001-event-log-and-projection": {
+    async up(db: AnyDatabase) {
+      const postgres = isPostgres(db);
+      await db.schema
+        .createTable("events")
+        .addColumn("seq", postgres ? "serial" : "integer", (c) => (postgres ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn("chain", "text", (c) => c.notNull())
+        .addColumn("chain_seq", "integer", (c) => c.notNull())
+        .addColumn("at", "text", (c) => c.notNull())
+        .addColumn("actor", "text", (c) => c.notNull())
+        .addColumn("actor_name", "text", (c) => c.notNull())
+        .addColumn("role", "text", (c) => c.notNull())
+        .addColumn("type", "text", (c) => c.notNull())
+        .addColumn("reason", "text")
+        .addColumn("subject", "text")
+        .addColumn("site_id", "text")
+        .addColumn("changes", "text", (c) => c.notNull())
+        .addColumn("prev_hash", "text", (c) => c.notNull())
+        .addColumn("hash", "text", (c) => c.notNull())
+        // Two events can never claim the same place in a chain.
+        .addUniqueConstraint("events_chain_position", ["chain", "chain_seq"])
+        .execute();
+      await db.schema.createIndex("events_subject").on("events").columns(["chain", "subject"]).execute();
+      await db.schema
+        .createTable("chains")
+        .addColumn("chain", "text", (c) => c.primaryKey())
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .addColumn("head", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("entities")
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("trial_id", "text", (c) => c.notNull())
+        .addColumn("id", "text", (c) => c.notNull())
+        .addColumn("site_id", "text")
+        .addColumn("parent", "text")
+        .addColumn("status", "text")
+        .addColumn("data", "text", (c) => c.notNull())
+        .addColumn("version", "integer", (c) => c.notNull())
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .addPrimaryKeyConstraint("entities_key", ["kind", "trial_id", "id"])
+        .execute();
+      await db.schema.createIndex("entities_by_parent").on("entities").columns(["trial_id", "kind", "parent", "status"]).execute();
+      await db.schema.createIndex("entities_by_site").on("entities").columns(["trial_id", "kind", "site_id"]).execute();
+      if (postgres) {
+        await sql`create function events_append_only() returns trigger language plpgsql as $$
+          begin raise exception 'the event log is append-only'; end $$`.execute(db);
+        await sql`create trigger events_no_update before update or delete on events
+          for each row execute function events_append_only()`.execute(db);
+      } else {
+        await sql`create trigger events_no_update before update on events
+          begin select raise(abort, 'the event log is append-only'); end`.execute(db);
+        await sql`create trigger events_no_delete before delete on events
+          begin select raise(abort, 'the event log is append-only'); end`.execute(db);
+      }
+    },
+  },
+  "0002-accounts-and-jobs": {
+    async up(db: AnyDatabase) {
+      await db.schema
+        .createTable("credentials")
+        .addColumn("user_id", "text", (c) => c.primaryKey())
+        .addColumn("password_hash", "text", (c) => c.notNull())
+        .addColumn("failed_logins", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("locked_until", "text")
+        .execute();
+      await db.schema
+        .createTable("sessions")
+        .addColumn("id_hash", "text", (c) => c.primaryKey())
+        .addColumn("user_id", "text", (c) => c.notNull())
+        .addColumn("csrf_token", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("api_tokens")
+        .addColumn("token_hash", "text", (c) => c.primaryKey())
+        .addColumn("user_id", "text", (c) => c.notNull())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("revoked_at", "text")
+        .execute();
+      await db.schema
+        .createTable("jobs")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("trial_id", "text")
+        .addColumn("owner", "text", (c) => c.notNull())
+        .addColumn("request", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("finished_at", "text")
+        .execute();
+      await db.schema
+        .createTable("job_tasks")
+        .addColumn("job_id", "text", (c) => c.notNull())
+        .addColumn("task", "integer", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("worker", "text")
+        .addColumn("claimed_at", "text")
+        .addColumn("result", "text")
+        .addColumn("error", "text")
+        .addPrimaryKeyConstraint("job_tasks_key", ["job_id", "task"])
+        .execute();
+      await db.schema.createIndex("job_tasks_by_status").on("job_tasks").columns(["status"]).execute();
+    },
+  },
+};
+
+function isPostgres(db: AnyDatabase): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+export async function migrateToLatest(db: AnyDatabase): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName;
+    throw new Error(`database migration ${failed ?? ""} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

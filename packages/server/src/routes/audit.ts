@@ -1,0 +1,74 @@
+import { stringify } from "csv-stringify/sync";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { authorize, requireAdmin } from "../access.js";
+import type { Context } from "../app.js";
+import { rowToEvent } from "../audit/events.js";
+import { verifyAudit } from "../audit/verify.js";
+import { requireUser } from "./helpers.js";
+import { trialParams } from "./trials.js";
+
+const auditQuery = z
+  .object({
+    patient: z.string().min(1).max(100).optional(),
+    format: z.enum(["json", "csv"]).default("json"),
+  })
+  .strict();
+
+export const auditRoutes =
+  (context: Context): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { db } = context.store;
+    app.get(
+      "/api/trials/:trialId/audit",
+      {
+        schema: {
+          params: trialParams,
+          querystring: auditQuery,
+          tags: ["audit"],
+          summary: "The trial's audit trail (optionally one patient's), as JSON or CSV",
+        },
+      },
+      async (request, reply) => {
+        const { trialId } = request.params;
+        await authorize(db, requireUser(request), trialId, "audit.read");
+        let query = db.selectFrom("events").selectAll().where("chain", "=", trialId);
+        if (request.query.patient) query = query.where("subject", "=", request.query.patient);
+        const events = (await query.orderBy("chain_seq").execute()).map(rowToEvent);
+        if (request.query.format === "json") return events;
+        const rows = events.flatMap((e) =>
+          (e.changes.length > 0 ? e.changes : [null]).map((c) => ({
+            seq: e.chainSeq,
+            at: e.at,
+            actor: e.actorName,
+            role: e.role,
+            type: e.type,
+            reason: e.reason ?? "",
+            patient: e.subject ?? "",
+            site: e.siteId ?? "",
+            entity: c ? `${c.kind} ${c.id}` : "",
+            before: c?.before ? JSON.stringify(c.before.data) : "",
+            after: c?.after ? JSON.stringify(c.after.data) : "",
+            hash: e.hash,
+          })),
+        );
+        reply.header("content-type", "text/csv; charset=utf-8");
+        reply.header(
+          "content-disposition",
+          `attachment; filename="audit-${trialId}${request.query.patient ? `-${request.query.patient}` : ""}.csv"`,
+        );
+        return stringify(rows, {
+          header: true,
+          columns: ["seq", "at", "actor", "role", "type", "reason", "patient", "site", "entity", "before", "after", "hash"],
+        });
+      },
+    );
+    app.get(
+      "/api/audit/verify",
+      { schema: { tags: ["audit"], summary: "Verify every hash chain and the projection (system administrators)" } },
+      async (request) => {
+        requireAdmin(requireUser(request));
+        return verifyAudit(db);
+      },
+    );
+  };

@@ -1,0 +1,51 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { actorOf, authorize, grantsOf } from "../access.js";
+import type { Context } from "../app.js";
+import { forbidden } from "../errors.js";
+import { simulationBody } from "../schemas.js";
+import { createJob, getJob } from "../simulation/jobs.js";
+import { requireUser } from "./helpers.js";
+
+export const simulationRoutes =
+  (context: Context): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { db } = context.store;
+    const statistician = async (userId: string) => (await grantsOf(db, userId)).some((g) => g.role === "statistician");
+    app.post(
+      "/api/simulations",
+      {
+        schema: {
+          body: simulationBody,
+          tags: ["simulation"],
+          summary: "Queue a simulation study: designs × scenarios × trials, from a seed",
+        },
+      },
+      async (request, reply) => {
+        const user = requireUser(request);
+        const { trialId } = request.body;
+        let actor = actorOf(user, "admin");
+        if (trialId) actor = (await authorize(db, user, trialId, "simulation.run")).actor;
+        else if (!user.admin) {
+          if (!(await statistician(user.id)))
+            throw forbidden("simulation studies need the statistician role (or a trialId where you hold it)");
+          actor = actorOf(user, "statistician");
+        }
+        const id = await createJob(db, actor, request.body, context.now());
+        context.jobs?.poke();
+        return reply.status(202).send({ id, status: "queued" });
+      },
+    );
+    app.get(
+      "/api/simulations/:jobId",
+      { schema: { params: z.object({ jobId: z.string().uuid() }).strict(), tags: ["simulation"] } },
+      async (request) => {
+        const user = requireUser(request);
+        const job = await getJob(db, request.params.jobId);
+        if (job.trialId) await authorize(db, user, job.trialId, "trial.read");
+        else if (!user.admin && !(await statistician(user.id)))
+          throw forbidden("simulation studies are visible to statisticians and administrators");
+        return job;
+      },
+    );
+  };

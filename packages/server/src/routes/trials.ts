@@ -1,0 +1,121 @@
+import { analyzeTrialData } from "@escalate/core";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { authorize, grantsOf, requireAdmin } from "../access.js";
+import type { Context } from "../app.js";
+import { createTrial, designOf, grantRole, revokeRole, type TrialDoc, trialDataOf } from "../conduct/trials.js";
+import { listEntities } from "../db/entities.js";
+import { grantBody, id, revokeBody, trialBody } from "../schemas.js";
+import { requireUser } from "./helpers.js";
+
+export const trialParams = z.object({ trialId: id }).strict();
+
+export const trialRoutes =
+  (context: Context): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { db } = context.store;
+    app.get(
+      "/api/trials",
+      { schema: { tags: ["trials"], summary: "Trials the caller takes part in (all, for administrators)" } },
+      async (request) => {
+        const user = requireUser(request);
+        const mine = new Set((await grantsOf(db, user.id)).map((g) => g.trialId));
+        const trials = await db
+          .selectFrom("entities")
+          .select(["trial_id", "status", "data"])
+          .where("kind", "=", "trial")
+          .orderBy("trial_id")
+          .execute();
+        return trials
+          .filter((t) => user.admin || mine.has(t.trial_id))
+          .map((t) => {
+            const doc = JSON.parse(t.data) as TrialDoc;
+            return {
+              id: t.trial_id,
+              status: t.status,
+              title: doc.trial.title ?? null,
+              compound: doc.compound,
+              phase: doc.trial.phase ?? null,
+              indication: doc.trial.indication ?? null,
+            };
+          });
+      },
+    );
+    app.post(
+      "/api/trials",
+      {
+        schema: { body: trialBody, tags: ["trials"], summary: "Create a trial with its sites; opens cohort 1 at the design's start dose" },
+      },
+      async (request, reply) => {
+        const actor = requireAdmin(requireUser(request));
+        const doc = await createTrial(db, actor, request.body, context.now());
+        return reply.status(201).send(doc);
+      },
+    );
+    app.get("/api/trials/:trialId", { schema: { params: trialParams, tags: ["trials"] } }, async (request) => {
+      const { trialId } = request.params;
+      await authorize(db, requireUser(request), trialId, "trial.read");
+      const [trial] = await listEntities<TrialDoc>(db, trialId, "trial");
+      const design = designOf(trial!.data);
+      return {
+        ...trial!.data,
+        status: trial!.status,
+        protocolText: design.describe(),
+        sites: (await listEntities<Record<string, unknown>>(db, trialId, "site")).map((s) => s.data),
+        cohorts: await cohortsWithSlots(context, trialId),
+      };
+    });
+    app.get("/api/trials/:trialId/cohorts", { schema: { params: trialParams, tags: ["conduct"] } }, async (request) => {
+      await authorize(db, requireUser(request), request.params.trialId, "trial.read");
+      return cohortsWithSlots(context, request.params.trialId);
+    });
+    app.get("/api/trials/:trialId/grants", { schema: { params: trialParams, tags: ["trials"] } }, async (request) => {
+      await authorize(db, requireUser(request), request.params.trialId, "trial.manage");
+      return (await listEntities<Record<string, unknown>>(db, request.params.trialId, "grant")).map((g) => ({ id: g.id, ...g.data }));
+    });
+    app.post(
+      "/api/trials/:trialId/grants",
+      { schema: { params: trialParams, body: grantBody, tags: ["trials"], summary: "Grant a role (site roles need a site)" } },
+      async (request, reply) => {
+        const access = await authorize(db, requireUser(request), request.params.trialId, "trial.manage");
+        return reply.status(201).send(await grantRole(db, access.actor, request.params.trialId, request.body, context.now()));
+      },
+    );
+    app.delete(
+      "/api/trials/:trialId/grants/:grantId",
+      { schema: { params: trialParams.extend({ grantId: z.string().min(1).max(200) }), body: revokeBody, tags: ["trials"] } },
+      async (request) => {
+        const access = await authorize(db, requireUser(request), request.params.trialId, "trial.manage");
+        await revokeRole(db, access.actor, request.params.trialId, request.params.grantId, request.body.reason, context.now());
+        return { ok: true };
+      },
+    );
+    app.get(
+      "/api/trials/:trialId/analysis",
+      {
+        schema: {
+          params: trialParams,
+          tags: ["analysis"],
+          summary: "escalate analyze on the live data (patients limited to the caller's sites)",
+        },
+      },
+      async (request) => {
+        const access = await authorize(db, requireUser(request), request.params.trialId, "patients.read");
+        const analysis = analyzeTrialData(await trialDataOf(db, request.params.trialId, context.now()));
+        const visible = new Set((await listEntities(db, request.params.trialId, "patient", { sites: access.sites })).map((p) => p.id));
+        return { ...analysis, patients: analysis.patients.filter((p) => visible.has(p.USUBJID)) };
+      },
+    );
+  };
+
+async function cohortsWithSlots(context: Context, trialId: string) {
+  const cohorts = await listEntities<Record<string, unknown>>(context.store.db, trialId, "cohort");
+  const slots = await listEntities(context.store.db, trialId, "slot", { status: ["reserved", "confirmed", "waitlisted"] });
+  return cohorts.map((c) => ({
+    ...c.data,
+    status: c.status,
+    reserved: slots.filter((s) => s.parent === c.id && s.status === "reserved").length,
+    confirmed: slots.filter((s) => s.parent === c.id && s.status === "confirmed").length,
+    waitlisted: slots.filter((s) => s.parent === c.id && s.status === "waitlisted").length,
+  }));
+}

@@ -1,0 +1,119 @@
+import {
+  administrationSchema,
+  adverseEventSchema,
+  compoundSchema,
+  labSchema,
+  patientSchema,
+  pkSchema,
+  trialInfoSchema,
+  tumourSchema,
+} from "@escalate/core";
+import { z } from "zod";
+import { ROLES } from "./access.js";
+
+/**
+ * Request bodies, built from the core's trial-format schemas (one definition of each record), and the
+ * source of the OpenAPI document. Every object is strict: an unknown field is an error, not ignored.
+ */
+export const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be letters, digits, '.', '_' or '-' (starting with a letter or digit)");
+const reason = z.string().trim().min(1, "a reason is required").max(2000);
+
+export const loginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(1000) }).strict();
+export const tokenBody = z.object({ name: z.string().min(1).max(100) }).strict();
+
+export const userBody = z
+  .object({
+    username: z
+      .string()
+      .min(3)
+      .max(64)
+      .regex(/^[a-z0-9._-]+$/, "must be lower-case letters, digits, '.', '_' or '-'"),
+    name: z.string().trim().min(1).max(200),
+    password: z.string().min(12, "must be at least 12 characters").max(1000),
+    admin: z.boolean().optional(),
+  })
+  .strict();
+
+export const siteBody = z.object({ id, name: z.string().trim().min(1).max(200) }).strict();
+
+export const trialBody = z
+  .object({
+    compound: compoundSchema,
+    trial: trialInfoSchema
+      .omit({ dataCutDate: true })
+      .extend({ id, design: z.record(z.string(), z.unknown()) })
+      .strict(),
+    sites: z.array(siteBody).min(1).max(500),
+    conduct: z
+      .object({
+        /** How long a reserved slot is held for its site before it expires. */
+        reservationHours: z.number().int().min(1).max(720).default(48),
+      })
+      .strict()
+      .default({ reservationHours: 48 }),
+  })
+  .strict();
+export type TrialBody = z.infer<typeof trialBody>;
+
+export const grantBody = z.object({ username: z.string().min(1).max(64), role: z.enum(ROLES), siteId: id.optional() }).strict();
+export const revokeBody = z.object({ reason }).strict();
+
+export const slotBody = z.object({ siteId: id, cohort: z.number().int().min(1).optional() }).strict();
+export const confirmBody = z.object({ patient: patientSchema.omit({ doseLevel: true, cohort: true, SITEID: true }).strict() }).strict();
+export const releaseBody = z.object({ reason }).strict();
+
+/** Clinical records by URL segment; USUBJID comes from the URL and DLTFL only from adjudication. */
+export const recordDomains = {
+  administrations: { kind: "administration", schema: administrationSchema.omit({ USUBJID: true }).strict() },
+  "adverse-events": { kind: "adverseEvent", schema: adverseEventSchema.omit({ USUBJID: true, DLTFL: true }).strict() },
+  labs: { kind: "lab", schema: labSchema.omit({ USUBJID: true }).strict() },
+  tumours: { kind: "tumour", schema: tumourSchema.omit({ USUBJID: true }).strict() },
+  pk: { kind: "pk", schema: pkSchema.omit({ USUBJID: true }).strict() },
+} as const;
+export type RecordDomain = keyof typeof recordDomains;
+export const recordKinds = Object.values(recordDomains).map((d) => d.kind);
+
+export const correctionBody = z.object({ record: z.record(z.string(), z.unknown()), reason }).strict();
+export const adjudicationBody = z.object({ dlt: z.boolean(), reason }).strict();
+
+export const resolutionBody = z
+  .object({
+    outcome: z.enum(["accept", "override"]),
+    /** Override: the committee's dose (1-based level) and action. */
+    action: z.enum(["escalate", "stay", "de-escalate", "stop"]).optional(),
+    dose: z.number().int().min(1).optional(),
+    cohortSize: z.number().int().min(1).max(100).optional(),
+    reason: z.string().trim().min(1).max(2000).optional(),
+    /** Extra cohorts at doses already cleared, enrolled alongside (backfill). */
+    backfill: z
+      .array(z.object({ dose: z.number().int().min(1), capacity: z.number().int().min(1).max(100) }).strict())
+      .max(20)
+      .optional(),
+  })
+  .strict();
+export type ResolutionBody = z.infer<typeof resolutionBody>;
+
+export const SIGNATURE_MEANINGS = ["approval", "review", "responsibility"] as const;
+export const signatureBody = z.object({ password: z.string().min(1).max(1000), meaning: z.enum(SIGNATURE_MEANINGS) }).strict();
+
+export const simulationBody = z
+  .object({
+    designs: z.array(z.record(z.string(), z.unknown())).min(1).max(10),
+    scenarios: z
+      .array(z.object({ name: z.string().min(1).max(100), truth: z.array(z.number().min(0).max(1)).min(1).max(50) }).strict())
+      .min(1)
+      .max(20),
+    trials: z.number().int().min(1).max(1_000_000),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1),
+    trialId: id.optional(),
+  })
+  .strict();
+export type SimulationBody = z.infer<typeof simulationBody>;

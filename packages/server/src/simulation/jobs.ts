@@ -1,0 +1,224 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { checkTruth, createDesign, type OperatingCharacteristics, ValidationError } from "@escalate/core";
+import type { Kysely } from "kysely";
+import { type Actor, appendEvent, SYSTEM_CHAIN } from "../audit/events.js";
+import type { Database } from "../db/schema.js";
+import { invalid, notFound } from "../errors.js";
+import type { SimulationBody } from "../schemas.js";
+import { simulateInParallel } from "./parallel.js";
+
+/**
+ * Simulation studies as jobs: designs × scenarios, one task per pair, all with the study's seed (common
+ * random numbers, so designs are compared on the same simulated patients). Tasks live in the database
+ * and any number of runners — in this process, or `escalate worker` processes on other machines sharing
+ * a PostgreSQL database — claim them one at a time with an atomic update. A result is a pure function of
+ * (design, scenario, trials, seed), so a re-run task gives the same numbers.
+ */
+export interface JobView {
+  id: string;
+  status: string;
+  trialId: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  request: SimulationBody;
+  tasks: {
+    design: number;
+    scenario: string;
+    status: string;
+    worker: string | null;
+    error: string | null;
+    result: OperatingCharacteristics | null;
+  }[];
+}
+
+export async function createJob(db: Kysely<Database>, actor: Actor, body: SimulationBody, now: Date): Promise<string> {
+  const issues = [];
+  for (const [d, spec] of body.designs.entries()) {
+    try {
+      const design = createDesign(spec);
+      for (const [s, scenario] of body.scenarios.entries()) {
+        try {
+          checkTruth(scenario.truth, design.doseCount);
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error;
+          issues.push({
+            path: `scenarios.${s}.truth`,
+            value: scenario.truth,
+            message: `${error.issues[0]?.message ?? error.message} (design ${d + 1} has ${design.doseCount} doses)`,
+          });
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      issues.push(...error.issues.map((i) => ({ ...i, path: `designs.${d}${i.path ? `.${i.path}` : ""}` })));
+    }
+  }
+  if (issues.length > 0) throw invalid(issues);
+  const id = randomUUID();
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto("jobs")
+      .values({
+        id,
+        trial_id: body.trialId ?? null,
+        owner: actor.id,
+        request: JSON.stringify(body),
+        status: "queued",
+        created_at: now.toISOString(),
+        finished_at: null,
+      })
+      .execute();
+    const tasks = body.designs.flatMap((_, d) =>
+      body.scenarios.map((_, s) => ({
+        job_id: id,
+        task: d * body.scenarios.length + s,
+        status: "queued",
+        worker: null,
+        claimed_at: null,
+        result: null,
+        error: null,
+      })),
+    );
+    await tx.insertInto("job_tasks").values(tasks).execute();
+    await appendEvent(tx, {
+      chain: body.trialId ?? SYSTEM_CHAIN,
+      actor,
+      type: "simulation.requested",
+      reason: `job ${id}: ${body.designs.length} design(s) × ${body.scenarios.length} scenario(s) × ${body.trials} trials, seed ${body.seed}`,
+      at: now,
+      changes: [],
+    });
+  });
+  return id;
+}
+
+export async function getJob(db: Kysely<Database>, id: string): Promise<JobView> {
+  const job = await db.selectFrom("jobs").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!job) throw notFound(`simulation ${id}`);
+  const request = JSON.parse(job.request) as SimulationBody;
+  const tasks = await db.selectFrom("job_tasks").selectAll().where("job_id", "=", id).orderBy("task").execute();
+  return {
+    id,
+    status: job.status,
+    trialId: job.trial_id,
+    createdAt: job.created_at,
+    finishedAt: job.finished_at,
+    request,
+    tasks: tasks.map((t) => ({
+      design: Math.floor(t.task / request.scenarios.length) + 1,
+      scenario: request.scenarios[t.task % request.scenarios.length]!.name,
+      status: t.status,
+      worker: t.worker,
+      error: t.error,
+      result: t.result === null ? null : (JSON.parse(t.result) as OperatingCharacteristics),
+    })),
+  };
+}
+
+/** Claims the oldest queued task, or null. Safe with many runners: the update re-checks the status. */
+async function claimTask(db: Kysely<Database>, worker: string, now: Date): Promise<{ job_id: string; task: number } | null> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const next = await db
+      .selectFrom("job_tasks")
+      .select(["job_id", "task"])
+      .where("status", "=", "queued")
+      .orderBy("job_id")
+      .orderBy("task")
+      .limit(1)
+      .executeTakeFirst();
+    if (!next) return null;
+    const claimed = await db
+      .updateTable("job_tasks")
+      .set({ status: "running", worker, claimed_at: now.toISOString() })
+      .where("job_id", "=", next.job_id)
+      .where("task", "=", next.task)
+      .where("status", "=", "queued")
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) === 1) return next;
+  }
+  return null;
+}
+
+async function runTask(db: Kysely<Database>, claimed: { job_id: string; task: number }, threads: number | undefined): Promise<void> {
+  const job = await db.selectFrom("jobs").select(["request", "status"]).where("id", "=", claimed.job_id).executeTakeFirstOrThrow();
+  const request = JSON.parse(job.request) as SimulationBody;
+  if (job.status === "queued")
+    await db.updateTable("jobs").set({ status: "running" }).where("id", "=", claimed.job_id).where("status", "=", "queued").execute();
+  const spec = createDesign(request.designs[Math.floor(claimed.task / request.scenarios.length)]!).spec;
+  const scenario = request.scenarios[claimed.task % request.scenarios.length]!;
+  let update: { status: string; result: string | null; error: string | null };
+  try {
+    const result = await simulateInParallel({
+      spec,
+      truth: scenario.truth,
+      trials: request.trials,
+      seed: request.seed,
+      ...(threads ? { threads } : {}),
+    });
+    update = { status: "done", result: JSON.stringify(result), error: null };
+  } catch (error) {
+    update = { status: "failed", result: null, error: error instanceof Error ? error.message : String(error) };
+  }
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable("job_tasks").set(update).where("job_id", "=", claimed.job_id).where("task", "=", claimed.task).execute();
+    const open = await tx
+      .selectFrom("job_tasks")
+      .select("status")
+      .where("job_id", "=", claimed.job_id)
+      .where("status", "in", ["queued", "running"])
+      .executeTakeFirst();
+    if (!open) {
+      const failed = await tx
+        .selectFrom("job_tasks")
+        .select("task")
+        .where("job_id", "=", claimed.job_id)
+        .where("status", "=", "failed")
+        .executeTakeFirst();
+      await tx
+        .updateTable("jobs")
+        .set({ status: failed ? "failed" : "done", finished_at: new Date().toISOString() })
+        .where("id", "=", claimed.job_id)
+        .execute();
+    }
+  });
+}
+
+export interface JobRunner {
+  /** Wakes the runner (a job was just queued). */
+  poke(): void;
+  stop(): Promise<void>;
+}
+
+/** Runs queued tasks one after another (each across `threads` threads) until stopped. */
+export function startJobRunner(
+  db: Kysely<Database>,
+  options: { threads?: number | undefined; pollMs?: number; worker?: string } = {},
+): JobRunner {
+  const worker = options.worker ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const loop = (async () => {
+    while (!stopped) {
+      const claimed = await claimTask(db, worker, new Date()).catch(() => null);
+      if (claimed) await runTask(db, claimed, options.threads).catch(() => undefined);
+      else await sleep(options.pollMs ?? 1000);
+    }
+  })();
+  return {
+    poke: () => wake?.(),
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop;
+    },
+  };
+}
