@@ -3,6 +3,7 @@ import { boundariesCommand, describeCommand, mtdCommand, nextCommand, pathsComma
 import { demoCommand } from "./commands/demo.js";
 import { ciCommand, simonCommand } from "./commands/phase2.js";
 import { reportCommand } from "./commands/report.js";
+import { auditCommand, serveCommand, workerCommand } from "./commands/serve.js";
 import type { CommandResult } from "./commands/shared.js";
 import { simulateCommand } from "./commands/simulate.js";
 import { describeError, UsageError } from "./errors.js";
@@ -27,13 +28,19 @@ Usage:
   escalate export <trial> --out <folder>              the trial as trial.json + DM/EX/AE/LB/TR/PC.csv
   escalate report <example> [--format md|json] [--doses "2.4 mg/kg,3.6 mg/kg"] [--out FILE]
                                                       the trial's findings computed from its patient data
+  escalate serve [--port 8080] [--host 127.0.0.1] [--db FILE|postgres://…] [--demo]
+                                                      the trial conduct server (API docs at /api/docs);
+                                                      --demo loads the example trial and one user per role
+  escalate worker [--db postgres://…]                 runs queued simulation jobs from a shared database
+  escalate audit verify [--db FILE|URL] [--json]      checks the hash chains and the state (exit 3 if tampered)
   escalate ci --responders 4 --n 10 [--method exact|wilson|jeffreys] [--level 0.95] [--json]
                                                       response rate with its interval
 
 <design> is a YAML or JSON design file, or a design name (three-plus-three, boin, keyboard, mtpi2, crm, …)
 completed by --target, --doses, --cohort-size and --cohorts (these flags also override a file).
 Outcomes: cohorts separated by spaces, each a dose number then N (no DLT) or T (DLT) per patient.
-Exit codes: 0 success, 2 invalid input, 1 internal error.`;
+Exit codes: 0 success, 2 invalid input, 1 internal error, 3 audit verification failed.
+The database is DATABASE_URL when set (postgres://…), else data/escalate.db (SQLite).`;
 
 const VERSION = "0.1.0";
 
@@ -52,6 +59,9 @@ const COMMANDS: Record<string, Command> = {
   analyze: analyzeCommand,
   export: exportCommand,
   report: reportCommand,
+  serve: serveCommand,
+  worker: workerCommand,
+  audit: auditCommand,
 };
 
 export async function run(argv: string[]): Promise<{ stdout: string; exitCode: number; stderr: string }> {
@@ -65,7 +75,7 @@ export async function run(argv: string[]): Promise<{ stdout: string; exitCode: n
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (quote --outcomes values that contain spaces)`);
     const result = await command(reference, options);
     const stdout = "json" in result ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.text}\n`;
-    return { stdout, stderr: "", exitCode: 0 };
+    return { stdout, stderr: "", exitCode: result.exitCode ?? 0 };
   } catch (error) {
     const { message, exitCode } = describeError(error);
     if (exitCode === 1 && process.env.ESCALATE_DEBUG && error instanceof Error) return { stdout: "", stderr: `${error.stack}\n`, exitCode };

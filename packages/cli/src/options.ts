@@ -28,6 +28,10 @@ const OPTIONS = {
   level: { type: "string" },
   out: { type: "string" },
   format: { type: "string" },
+  port: { type: "string" },
+  host: { type: "string" },
+  db: { type: "string" },
+  demo: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
 } as const;
@@ -66,6 +70,11 @@ const optionsSchema = z.object({
   level: z.coerce.number().default(0.95),
   out: z.string().min(1).optional(),
   format: z.enum(["md", "html", "json"]).optional(),
+  port: integer(0, 65535).optional(),
+  host: z.string().min(1).optional(),
+  /** An SQLite file path or a postgres:// URL. */
+  db: z.string().min(1).optional(),
+  demo: z.boolean().default(false),
   help: z.boolean().default(false),
   version: z.boolean().default(false),
 });

@@ -3,7 +3,7 @@ import type { DesignOverrides } from "../design-file.js";
 import type { Options } from "../options.js";
 
 /** What a command produces: JSON for scripts or text for people. */
-export type CommandResult = { json: unknown } | { text: string };
+export type CommandResult = ({ json: unknown } | { text: string }) & { exitCode?: number };
 
 /** `--doses` for a design is a dose count. */
 function doseCount(text: string | undefined): number | undefined {

@@ -1,0 +1,78 @@
+import { fileURLToPath } from "node:url";
+import type { TrialDataInput } from "@escalate/core";
+import { loadDemo, openStore, type Store, startJobRunner, startServer, verifyAudit } from "@escalate/server";
+import { readDocument } from "../design-file.js";
+import { UsageError } from "../errors.js";
+import type { Options } from "../options.js";
+import type { CommandResult } from "./shared.js";
+
+/** The example the demo conducts: a first-in-human ADC trial with two sites, under a BOIN design. */
+const DEMO_TRIAL = fileURLToPath(new URL("../../../../examples/trials/adc-first-in-human.yaml", import.meta.url));
+const DEMO_DESIGN = { design: "boin", target: 0.3, cohortSize: 3, cohorts: 10, expansion: 6 };
+const DEMO_DATABASE = "data/escalate-demo.db";
+
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve(signal));
+  });
+}
+
+async function loadDemoInto(store: Store): Promise<void> {
+  const example = readDocument(DEMO_TRIAL, "demo trial", "a trial document") as unknown as TrialDataInput;
+  if (await loadDemo(store, example, DEMO_DESIGN))
+    process.stdout.write(
+      `Demo: loaded trial ${example.trial.id} (users: admin, stat, chair, inv101, coord101, inv102, monitor, auditor; password escalate-demo)\n`,
+    );
+}
+
+/** `escalate serve [--port] [--db] [--demo]`: the conduct server, until Ctrl-C. */
+export async function serveCommand(_reference: string | undefined, options: Options): Promise<CommandResult> {
+  const db = options.db ?? (options.demo && !process.env.DATABASE_URL ? DEMO_DATABASE : undefined);
+  const server = await startServer({
+    db,
+    port: options.port,
+    host: options.host,
+    threads: options.threads,
+    ...(options.demo ? { prepare: loadDemoInto } : {}),
+  });
+  process.stdout.write(`Escalate server on ${server.url} (database: ${server.store.dialect} ${server.store.location})\n`);
+  process.stdout.write(`API documentation: ${server.url}/api/docs\n`);
+  if (server.initialAdmin) {
+    process.stdout.write(
+      `First administrator: ${server.initialAdmin.username} / ${server.initialAdmin.password} (shown once; change it)\n`,
+    );
+  }
+  const signal = await untilSignal();
+  await server.close();
+  return { text: `stopped (${signal})` };
+}
+
+/** `escalate worker [--db]`: runs queued simulation tasks from a shared database, until Ctrl-C. */
+export async function workerCommand(_reference: string | undefined, options: Options): Promise<CommandResult> {
+  const store = await openStore(options.db);
+  const runner = startJobRunner(store.db, { threads: options.threads });
+  process.stdout.write(`Simulation worker on ${store.dialect} ${store.location}\n`);
+  const signal = await untilSignal();
+  await runner.stop();
+  await store.close();
+  return { text: `stopped (${signal})` };
+}
+
+/** `escalate audit verify [--db] [--json]`: every hash chain and the current state against the log. */
+export async function auditCommand(action: string | undefined, options: Options): Promise<CommandResult> {
+  if (action !== "verify") throw new UsageError("usage: escalate audit verify [--db FILE|URL] [--json]");
+  const store = await openStore(options.db);
+  try {
+    const report = await verifyAudit(store.db);
+    const exitCode = report.ok ? 0 : 3;
+    if (options.json) return { json: report, exitCode };
+    const lines = [
+      `${report.ok ? "OK" : "TAMPERED"}: ${report.events} events in ${report.chains.length} chains (${store.dialect} ${store.location})`,
+      ...report.chains.map((c) => `  ${c.chain}: ${c.events} events, head ${c.head}`),
+      ...report.problems.map((p) => `  problem: ${p}`),
+    ];
+    return { text: lines.join("\n"), exitCode };
+  } finally {
+    await store.close();
+  }
+}
