@@ -111,8 +111,13 @@ export class Client {
     return this.app.inject({
       method,
       url,
-      ...(payload === undefined ? {} : { payload: payload as object }),
-      headers: { cookie: this.cookie, ...(method === "GET" ? {} : { "x-csrf-token": this.csrf }), ...headers },
+      ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
+      headers: {
+        cookie: this.cookie,
+        ...(payload === undefined ? {} : { "content-type": "application/json" }),
+        ...(method === "GET" ? {} : { "x-csrf-token": this.csrf }),
+        ...headers,
+      },
     });
   }
   get = (url: string) => this.request("GET", url);

@@ -1,0 +1,81 @@
+import { createDesign, simulate } from "@escalate/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startJobRunner } from "./simulation/jobs.js";
+import { createTestServer, DIALECTS, type TestServer } from "./test-support.js";
+
+const STUDY = {
+  designs: [
+    { design: "boin", target: 0.3, doses: 3, cohortSize: 3, cohorts: 6 },
+    { design: "three-plus-three", doses: 3 },
+  ],
+  scenarios: [
+    { name: "safe", truth: [0.05, 0.1, 0.2] },
+    { name: "toxic", truth: [0.3, 0.45, 0.6] },
+  ],
+  trials: 1500,
+  seed: 20261123,
+};
+
+async function finished(server: TestServer, id: string) {
+  for (let i = 0; i < 600; i++) {
+    const job = (await server.clients.stat.get(`/api/simulations/${id}`)).json();
+    if (job.status === "done" || job.status === "failed") return job;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("the simulation job did not finish");
+}
+
+describe.each(DIALECTS)("simulation jobs (%s)", (dialect) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await createTestServer(dialect);
+  });
+  afterAll(() => server?.close());
+
+  it("runs designs × scenarios from the seed, reproducibly, shared by several runners", async () => {
+    const queued = await server.clients.stat.post("/api/simulations", STUDY);
+    expect(queued.statusCode).toBe(202);
+    // Two runners (as two worker processes would) share the tasks; each task runs exactly once.
+    const runners = [
+      startJobRunner(server.store.db, { threads: 1, pollMs: 20, worker: "one" }),
+      startJobRunner(server.store.db, { threads: 1, pollMs: 20, worker: "two" }),
+    ];
+    try {
+      const job = await finished(server, queued.json().id);
+      expect(job.status).toBe("done");
+      expect(job.tasks.map((t: { design: number; scenario: string }) => `${t.design}/${t.scenario}`)).toEqual([
+        "1/safe",
+        "1/toxic",
+        "2/safe",
+        "2/toxic",
+      ]);
+      for (const task of job.tasks) {
+        const expected = simulate(createDesign(STUDY.designs[task.design - 1]!), {
+          truth: STUDY.scenarios.find((s) => s.name === task.scenario)!.truth,
+          trials: STUDY.trials,
+          seed: STUDY.seed,
+        });
+        expect(task.result).toEqual(JSON.parse(JSON.stringify(expected)));
+        expect(["one", "two"]).toContain(task.worker);
+      }
+    } finally {
+      await Promise.all(runners.map((r) => r.stop()));
+    }
+  });
+
+  it("refuses a study whose scenarios do not fit its designs, naming the field", async () => {
+    const bad = await server.clients.stat.post("/api/simulations", { ...STUDY, scenarios: [{ name: "short", truth: [0.1, 0.2] }] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().issues[0].path).toBe("scenarios.0.truth");
+    expect((await server.clients.invA.post("/api/simulations", STUDY)).statusCode).toBe(403);
+  });
+
+  it("serves the OpenAPI document built from the shared schemas", async () => {
+    const document = (await server.app.inject({ method: "GET", url: "/api/docs/json" })).json();
+    expect(document.openapi).toMatch(/^3\./);
+    const confirm = document.paths["/api/trials/{trialId}/slots/{slotId}/confirm"].post;
+    const patient = confirm.requestBody.content["application/json"].schema.properties.patient;
+    expect(patient.required).toEqual(expect.arrayContaining(["USUBJID", "WEIGHT", "HEIGHT", "RFXSTDTC"]));
+    expect((await server.app.inject({ method: "GET", url: "/api/docs" })).statusCode).toBeLessThan(400);
+  });
+});

@@ -1,0 +1,136 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { verifyAudit } from "./audit/verify.js";
+import { openStore } from "./db/database.js";
+import { createTestDatabase, createTestServer, DIALECTS, PASSWORD, TRIAL_ID, trialBody } from "./test-support.js";
+
+const T = `/api/trials/${TRIAL_ID}`;
+const CLI = fileURLToPath(new URL("../../cli/src/bin.ts", import.meta.url));
+
+/** A logged-in HTTP session against a real listening server. */
+async function session(base: string, username: string, password = PASSWORD) {
+  const response = await fetch(`${base}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  if (response.status !== 200) throw new Error(`login ${username}: ${response.status} ${await response.text()}`);
+  const cookie = response.headers.get("set-cookie")!.split(";")[0]!;
+  const { csrfToken } = (await response.json()) as { csrfToken: string };
+  return (method: string, path: string, body?: unknown) =>
+    fetch(`${base}${path}`, {
+      method,
+      headers: { cookie, "x-csrf-token": csrfToken, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+}
+
+describe.each(DIALECTS)("concurrency (%s)", (dialect) => {
+  it("gives 50 simultaneous slot requests from two sites exactly the cohort's 3 places", async () => {
+    const server = await createTestServer(dialect);
+    try {
+      const address = await server.app.listen({ port: 0, host: "127.0.0.1" });
+      const sites = { A: await session(address, "invA"), B: await session(address, "invB") };
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          i % 2 === 0 ? sites.A("POST", `${T}/slots`, { siteId: "A" }) : sites.B("POST", `${T}/slots`, { siteId: "B" }),
+        ),
+      );
+      expect(responses.map((r) => r.status)).toEqual(Array(50).fill(201));
+      const statuses = await Promise.all(responses.map(async (r) => ((await r.json()) as { status: string }).status));
+      expect(statuses.filter((s) => s === "reserved").length).toBe(3);
+      expect(statuses.filter((s) => s === "waitlisted").length).toBe(47);
+      const cohorts = (await (await sites.A("GET", `${T}/cohorts`)).json()) as { reserved: number; waitlisted: number }[];
+      expect(cohorts[0]).toMatchObject({ reserved: 3, waitlisted: 47 });
+      expect((await verifyAudit(server.store.db)).ok).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+/** Starts `escalate serve` in a child process and resolves with its address once it listens. */
+function serve(db: string): Promise<{ child: ChildProcess; base: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--conditions=source", CLI, "serve", "--db", db, "--port", "0", "--threads", "1"],
+      {
+        env: { ...process.env, ESCALATE_ADMIN_PASSWORD: PASSWORD },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk;
+      const match = output.match(/Escalate server on (http:\/\/\S+)/);
+      if (match) resolve({ child, base: match[1]! });
+    });
+    child.stderr!.on("data", (chunk: Buffer) => {
+      output += chunk;
+    });
+    child.on("exit", (code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
+  });
+}
+
+describe.each(DIALECTS)("crash and restart (%s)", (dialect) => {
+  const databases: { drop(): Promise<void> }[] = [];
+  afterAll(async () => {
+    for (const database of databases) await database.drop();
+  });
+
+  it("loses no acknowledged write when the server is killed during a burst, and the chain verifies", async () => {
+    const database = await createTestDatabase(dialect);
+    databases.push(database);
+    let { child, base } = await serve(database.location);
+    try {
+      const admin = await session(base, "admin");
+      expect((await admin("POST", "/api/trials", trialBody())).status).toBe(201);
+      expect((await admin("POST", "/api/users", { username: "inv", name: "Investigator", password: PASSWORD })).status).toBe(201);
+      expect((await admin("POST", `${T}/grants`, { username: "inv", role: "investigator", siteId: "A" })).status).toBe(201);
+      const inv = await session(base, "inv");
+      const slot = (await (await inv("POST", `${T}/slots`, { siteId: "A" })).json()) as { id: string };
+      const patient = { USUBJID: "A-001", WEIGHT: 70, HEIGHT: 170, RFXSTDTC: "2026-03-02" };
+      expect((await inv("POST", `${T}/slots/${slot.id}/confirm`, { patient })).status).toBe(201);
+      // Eight writers record adverse events as fast as they can; the server is killed mid-burst.
+      const acknowledged: string[] = [];
+      let attempts = 0;
+      const writer = async () => {
+        for (;;) {
+          attempts++;
+          try {
+            const response = await inv("POST", `${T}/patients/A-001/adverse-events`, {
+              AETERM: `Event ${attempts}`,
+              AETOXGR: 1,
+              AEREL: "N",
+              AESTDY: 2,
+              AECAT: "non-haematological",
+            });
+            if (response.status !== 201) return;
+            acknowledged.push(((await response.json()) as { id: string }).id);
+            if (acknowledged.length === 60) child.kill("SIGKILL");
+          } catch {
+            return; // connection refused or reset: the server is gone
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, writer));
+      expect(acknowledged.length).toBeGreaterThanOrEqual(60);
+      ({ child, base } = await serve(database.location));
+      const monitor = await session(base, "inv");
+      const detail = (await (await monitor("GET", `${T}/patients/A-001`)).json()) as { records: { "adverse-events": { id: string }[] } };
+      const stored = new Set(detail.records["adverse-events"].map((r) => r.id));
+      expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+    } finally {
+      child.kill("SIGKILL");
+    }
+    const store = await openStore(database.location);
+    try {
+      const report = await verifyAudit(store.db);
+      expect(report.problems).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});
