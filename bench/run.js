@@ -1,4 +1,4 @@
-// npm run bench — speed of the core engines, printed as a table (and saved to bench/results/).
+// npm run bench — speed of the core engines and the server, printed as tables (and saved to bench/results/).
 // Timings are the median of several runs after a warm-up; trials per second and the ratio to a simple
 // baseline make regressions visible across machines.
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -6,6 +6,7 @@ import { availableParallelism } from "node:os";
 import { createDesign, exactOperatingCharacteristics, simonDesigns, simulate } from "@escalate/core";
 import { simulateInParallel } from "@escalate/server/simulation";
 import { naiveBoinSimulation } from "./baseline.js";
+import { formatLoad, loadBenchmarks } from "./load.js";
 
 const BOIN_5 = { design: "boin", target: 0.3, doses: 5, cohortSize: 3, cohorts: 10 };
 const TRUTH_5 = [0.05, 0.12, 0.3, 0.45, 0.6];
@@ -115,8 +116,12 @@ lines.splice(1, 0, widths.map((w) => "─".repeat(w)).join("  "));
 console.log(`Node ${process.version}, ${threads} cores\n`);
 console.log(lines.join("\n"));
 
+console.error("Running the server load benchmark…");
+const load = await loadBenchmarks({ clients: 16, seconds: 10 });
+console.log(`\nServer load (loopback HTTP, sessions with CSRF, every write hash-chained and fsynced):\n${formatLoad(load)}`);
+
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
 writeFileSync(
   new URL(`./results/bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`, import.meta.url),
-  `${JSON.stringify({ node: process.version, cores: threads, rows }, null, 2)}\n`,
+  `${JSON.stringify({ node: process.version, cores: threads, rows, load }, null, 2)}\n`,
 );

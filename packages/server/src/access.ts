@@ -20,6 +20,8 @@ const PERMISSIONS = {
   "decision.sign": ["medical-monitor"],
   "simulation.run": ["statistician", "admin"],
   "audit.read": ["auditor", "admin", "monitor"],
+  "queries.raise": ["monitor", "medical-monitor"],
+  "queries.answer": ["investigator", "coordinator"],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

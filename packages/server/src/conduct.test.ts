@@ -140,12 +140,62 @@ describe.each(DIALECTS)("conducting a trial (%s)", (dialect) => {
     expect((await invA.post(`${T}/slots`, { siteId: "A" })).json()).toMatchObject({ status: "reserved", cohort: 2 });
   });
 
+  it("lets monitors query data, the site answer, and monitors close — within the sites' walls", async () => {
+    const { monitor, invA, invB, coordA, stat } = server.clients;
+    const records = (await invB.get(`${T}/patients/B-002`)).json().records;
+    const dose = records.administrations[0];
+    const raised = await monitor.post(`${T}/queries`, {
+      USUBJID: "B-002",
+      recordId: dose.id,
+      field: "EXDOSE",
+      text: "Dose differs from the pharmacy log",
+    });
+    expect(raised.statusCode).toBe(201);
+    const query = raised.json();
+    expect(query).toMatchObject({ status: "open", USUBJID: "B-002", recordId: dose.id, field: "EXDOSE" });
+    // The query must point at real data, and only monitors raise queries.
+    const stray = await monitor.post(`${T}/queries`, { USUBJID: "B-002", recordId: "00000000-0000-4000-8000-000000000000", text: "?" });
+    expect(stray.json().issues[0].path).toBe("recordId");
+    expect((await monitor.post(`${T}/queries`, { USUBJID: "Z-999", text: "?" })).json().issues[0].path).toBe("USUBJID");
+    expect((await invB.post(`${T}/queries`, { USUBJID: "B-002", text: "?" })).statusCode).toBe(403);
+    expect((await stat.post(`${T}/queries`, { USUBJID: "B-002", text: "?" })).statusCode).toBe(403);
+    // Site A neither sees nor answers site B's query.
+    expect((await invA.get(`${T}/queries`)).json()).toEqual([]);
+    expect((await coordA.post(`${T}/queries/${query.id}/answer`, { text: "x" })).statusCode).toBe(404);
+    expect((await invB.get(`${T}/queries?status=open`)).json().map((q: { id: string }) => q.id)).toEqual([query.id]);
+    // Answer → sent back → answered again → closed; a closed query cannot be answered.
+    expect((await invB.post(`${T}/queries/${query.id}/answer`, { text: "Transcription error; corrected" })).json().status).toBe("answered");
+    expect((await invB.post(`${T}/queries/${query.id}/answer`, { text: "again" })).statusCode).toBe(409);
+    expect((await monitor.post(`${T}/queries/${query.id}/reopen`, { text: "The record still shows the old dose" })).json().status).toBe(
+      "open",
+    );
+    await invB.post(`${T}/queries/${query.id}/answer`, { text: "Now corrected" });
+    const closed = (await monitor.post(`${T}/queries/${query.id}/close`, {})).json();
+    expect(closed.status).toBe("closed");
+    expect(closed.messages.map((m: { role: string }) => m.role)).toEqual(["monitor", "investigator@B", "monitor", "investigator@B"]);
+    expect((await invB.post(`${T}/queries/${query.id}/answer`, { text: "late" })).statusCode).toBe(409);
+    expect((await monitor.get(`${T}/queries?status=closed&USUBJID=B-002`)).json()).toHaveLength(1);
+    const trail = (await server.clients.auditor.get(`${T}/audit?patient=B-002`)).json() as { type: string }[];
+    expect(trail.map((e) => e.type).filter((t) => t.startsWith("query."))).toEqual([
+      "query.raised",
+      "query.answered",
+      "query.reopened",
+      "query.answered",
+      "query.closed",
+    ]);
+  });
+
   it("keeps the whole history in a verifiable log", async () => {
     const report = await verifyAudit(server.store.db);
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
     const trail = (await server.clients.auditor.get(`${T}/audit?patient=B-002`)).json() as { type: string; role: string }[];
-    expect(trail.map((e) => e.type)).toEqual(["patient.registered", "administration.recorded", "adverseEvent.recorded", "dlt.adjudicated"]);
+    expect(trail.map((e) => e.type).filter((t) => !t.startsWith("query."))).toEqual([
+      "patient.registered",
+      "administration.recorded",
+      "adverseEvent.recorded",
+      "dlt.adjudicated",
+    ]);
     expect(trail[0]!.role).toBe("investigator@B");
     expect(trail[3]!.role).toBe("medical-monitor");
     expect((await server.clients.invA.get(`${T}/audit`)).statusCode).toBe(403);

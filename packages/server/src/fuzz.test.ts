@@ -58,6 +58,10 @@ const VALID: Record<string, { url: string; as: string; body: Record<string, unkn
     as: "chair",
     body: { password: PASSWORD, meaning: "approval" },
   },
+  "POST /api/trials/:trialId/queries": { url: `${T}/queries`, as: "monitor", body: { USUBJID: "A-001", text: "Please check the weight" } },
+  "POST /api/trials/:trialId/queries/:queryId/answer": { url: `${T}/queries/${UUID}/answer`, as: "invA", body: { text: "Corrected" } },
+  "POST /api/trials/:trialId/queries/:queryId/reopen": { url: `${T}/queries/${UUID}/reopen`, as: "monitor", body: { text: "Not yet" } },
+  "POST /api/trials/:trialId/queries/:queryId/close": { url: `${T}/queries/${UUID}/close`, as: "monitor", body: { text: "Thanks" } },
   "POST /api/simulations": {
     url: "/api/simulations",
     as: "stat",

@@ -1,6 +1,6 @@
 import { createDesign, simulate } from "@escalate/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startJobRunner } from "./simulation/jobs.js";
+import { startJobRunner, TASK_LEASE_MS } from "./simulation/jobs.js";
 import { createTestServer, DIALECTS, type TestServer } from "./test-support.js";
 
 const STUDY = {
@@ -60,6 +60,52 @@ describe.each(DIALECTS)("simulation jobs (%s)", (dialect) => {
       }
     } finally {
       await Promise.all(runners.map((r) => r.stop()));
+    }
+  });
+
+  it("closes every job when runners finish its last tasks at the same moment", async () => {
+    const tiny = {
+      ...STUDY,
+      designs: [STUDY.designs[1]!],
+      scenarios: Array.from({ length: 12 }, (_, i) => ({ name: `s${i}`, truth: [0.05, 0.1 + i / 100, 0.3] })),
+      trials: 20,
+    };
+    const runners = [1, 2, 3, 4].map((n) => startJobRunner(server.store.db, { threads: 1, pollMs: 5, worker: `r${n}` }));
+    try {
+      const ids = [];
+      for (let j = 0; j < 5; j++) ids.push((await server.clients.stat.post("/api/simulations", { ...tiny, seed: j })).json().id);
+      for (const id of ids) expect((await finished(server, id)).status).toBe("done");
+    } finally {
+      await Promise.all(runners.map((r) => r.stop()));
+    }
+  });
+
+  it("takes over a task whose runner died, once its lease has expired", async () => {
+    const small = { ...STUDY, designs: [STUDY.designs[0]!], scenarios: [STUDY.scenarios[0]!], trials: 200 };
+    const id = (await server.clients.stat.post("/api/simulations", small)).json().id;
+    const claim = (ageMs: number) =>
+      server.store.db
+        .updateTable("job_tasks")
+        .set({ status: "running", worker: "dead", claimed_at: new Date(Date.now() - ageMs).toISOString() })
+        .where("job_id", "=", id)
+        .execute();
+    // A runner that claimed the task moments ago is alive: nobody else may take it.
+    await claim(1000);
+    const runner = startJobRunner(server.store.db, { threads: 1, pollMs: 20, worker: "alive" });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect((await server.clients.stat.get(`/api/simulations/${id}`)).json().tasks[0]).toMatchObject({
+        status: "running",
+        worker: "dead",
+      });
+      // One that has not been heard of for longer than the lease is gone: its task is run again.
+      await claim(TASK_LEASE_MS + 1000);
+      const job = await finished(server, id);
+      expect(job.status).toBe("done");
+      expect(job.tasks[0].worker).toBe("alive");
+      expect(job.tasks[0].result.trials).toBe(200);
+    } finally {
+      await runner.stop();
     }
   });
 

@@ -117,3 +117,17 @@ export const simulationBody = z
   })
   .strict();
 export type SimulationBody = z.infer<typeof simulationBody>;
+
+const queryText = z.string().trim().min(1, "text is required").max(4000);
+/** A data query about a patient or one of their records (and optionally one field of it). */
+export const queryBody = z
+  .object({
+    USUBJID: z.string().min(1).max(100),
+    recordId: z.string().uuid().optional(),
+    field: z.string().min(1).max(64).optional(),
+    text: queryText,
+  })
+  .strict();
+export type QueryBody = z.infer<typeof queryBody>;
+export const queryMessageBody = z.object({ text: queryText }).strict();
+export const queryCloseBody = z.object({ text: queryText.optional() }).strict();

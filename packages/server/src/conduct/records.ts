@@ -3,7 +3,7 @@ import { analyzeTrialData, parseWith, proposedDlt, studyDayOn, type TrialData, V
 import type { Kysely } from "kysely";
 import type { z } from "zod";
 import type { Access } from "../access.js";
-import { type Actor, appendEvent, type Tx } from "../audit/events.js";
+import { type Actor, appendEvent, lockChain, type Tx } from "../audit/events.js";
 import { type Entity, getEntity, listEntities } from "../db/entities.js";
 import type { Database } from "../db/schema.js";
 import { invalid, notFound } from "../errors.js";
@@ -55,7 +55,7 @@ export async function addRecord(
   return { id, siteId: patient.siteId, parent: USUBJID, status: null, version: 1, data };
 }
 
-async function recordFor(db: Kysely<Database>, access: Access, trialId: string, id: string): Promise<Entity<Doc> & { kind: string }> {
+async function recordFor(db: Kysely<Database> | Tx, access: Access, trialId: string, id: string): Promise<Entity<Doc> & { kind: string }> {
   for (const kind of recordKinds) {
     const record = await getEntity<Doc>(db, trialId, kind, id, { sites: access.sites });
     if (record) return { ...record, kind };
@@ -73,13 +73,15 @@ export async function correctRecord(
   reason: string,
   now: Date,
 ): Promise<Entity<Doc>> {
-  const record = await recordFor(db, access, trialId, id);
-  const domain = (Object.keys(recordDomains) as RecordDomain[]).find((d) => recordDomains[d].kind === record.kind)!;
-  const corrected = validate(recordDomains[domain].schema, body, "record");
-  // An adjudication stays with the event it was made on only while the facts it judged are unchanged.
-  const data = { USUBJID: record.data.USUBJID, ...corrected };
-  await db.transaction().execute((tx) =>
-    appendEvent(tx, {
+  // Read under the trial's lock: a concurrent correction or deletion cannot slip in between.
+  return db.transaction().execute(async (tx) => {
+    await lockChain(tx, trialId);
+    const record = await recordFor(tx, access, trialId, id);
+    const domain = (Object.keys(recordDomains) as RecordDomain[]).find((d) => recordDomains[d].kind === record.kind)!;
+    const corrected = validate(recordDomains[domain].schema, body, "record");
+    // An adjudication stays with the event it was made on only while the facts it judged are unchanged.
+    const data = { USUBJID: record.data.USUBJID, ...corrected };
+    await appendEvent(tx, {
       chain: trialId,
       actor: access.actor,
       type: `${record.kind}.corrected`,
@@ -88,9 +90,9 @@ export async function correctRecord(
       siteId: record.siteId,
       at: now,
       changes: [{ kind: record.kind, trialId, id, after: state(data, { siteId: record.siteId, parent: record.parent }) }],
-    }),
-  );
-  return { ...record, data, version: record.version + 1 };
+    });
+    return { ...record, data, version: record.version + 1 };
+  });
 }
 
 export async function deleteRecord(
@@ -101,9 +103,10 @@ export async function deleteRecord(
   reason: string,
   now: Date,
 ): Promise<void> {
-  const record = await recordFor(db, access, trialId, id);
-  await db.transaction().execute((tx) =>
-    appendEvent(tx, {
+  await db.transaction().execute(async (tx) => {
+    await lockChain(tx, trialId);
+    const record = await recordFor(tx, access, trialId, id);
+    await appendEvent(tx, {
       chain: trialId,
       actor: access.actor,
       type: `${record.kind}.deleted`,
@@ -112,8 +115,8 @@ export async function deleteRecord(
       siteId: record.siteId,
       at: now,
       changes: [{ kind: record.kind, trialId, id, after: null }],
-    }),
-  );
+    });
+  });
 }
 
 export async function listRecords(
@@ -140,11 +143,12 @@ export async function adjudicate(
   reason: string,
   now: Date,
 ): Promise<Entity<Doc>> {
-  const event = await getEntity<Doc>(db, trialId, "adverseEvent", id);
-  if (!event) throw notFound(`adverse event ${id}`);
-  const data = { ...event.data, DLTFL: dlt ? "Y" : "N" };
-  await db.transaction().execute((tx) =>
-    appendEvent(tx, {
+  return db.transaction().execute(async (tx) => {
+    await lockChain(tx, trialId);
+    const event = await getEntity<Doc>(tx, trialId, "adverseEvent", id);
+    if (!event) throw notFound(`adverse event ${id}`);
+    const data = { ...event.data, DLTFL: dlt ? "Y" : "N" };
+    await appendEvent(tx, {
       chain: trialId,
       actor,
       type: "dlt.adjudicated",
@@ -160,9 +164,9 @@ export async function adjudicate(
           after: state(data, { siteId: event.siteId, parent: event.parent, status: dlt ? "DLT" : "not DLT" }),
         },
       ],
-    }),
-  );
-  return { ...event, data, version: event.version + 1 };
+    });
+    return { ...event, data, version: event.version + 1 };
+  });
 }
 
 export interface DltWindow {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { type Access, authorize } from "../access.js";
 import type { Context } from "../app.js";
 import { type DecisionDoc, prepareDecision, resolveDecision, signDecision } from "../conduct/decisions.js";
+import { listQueries, moveQuery, raiseQuery } from "../conduct/queries.js";
 import { addRecord, adjudicate, correctRecord, deleteRecord, dltWindows, listRecords } from "../conduct/records.js";
 import { confirmSlot, listSlots, releaseSlot, requestSlot } from "../conduct/slots.js";
 import { type Entity, getEntity, listEntities } from "../db/entities.js";
@@ -11,6 +12,9 @@ import {
   adjudicationBody,
   confirmBody,
   correctionBody,
+  queryBody,
+  queryCloseBody,
+  queryMessageBody,
   type RecordDomain,
   recordDomains,
   releaseBody,
@@ -234,6 +238,56 @@ export const conductRoutes =
           context.now(),
         );
         return visibleDecision(context, access, trialId, signed);
+      },
+    );
+
+    // Data queries: monitors question data, sites answer, monitors close or send back.
+    const queryParams = trialParams.extend({ queryId: z.string().uuid() });
+    app.post(
+      "/api/trials/:trialId/queries",
+      { schema: { params: trialParams, body: queryBody, tags, summary: "Raise a data query on a patient or one of their records" } },
+      async (request, reply) => {
+        const access = await authorize(db, requireUser(request), request.params.trialId, "queries.raise");
+        return reply.status(201).send(await raiseQuery(db, access, request.params.trialId, request.body, context.now()));
+      },
+    );
+    app.get(
+      "/api/trials/:trialId/queries",
+      {
+        schema: {
+          params: trialParams,
+          querystring: z.object({ status: z.enum(["open", "answered", "closed"]).optional(), USUBJID: usubjid.optional() }).strict(),
+          tags,
+          summary: "Data queries (own sites only for site roles)",
+        },
+      },
+      async (request) => {
+        const access = await authorize(db, requireUser(request), request.params.trialId, "patients.read");
+        return listQueries(db, access, request.params.trialId, request.query);
+      },
+    );
+    app.post(
+      "/api/trials/:trialId/queries/:queryId/answer",
+      { schema: { params: queryParams, body: queryMessageBody, tags, summary: "The site answers a query" } },
+      async (request) => {
+        const access = await authorize(db, requireUser(request), request.params.trialId, "queries.answer");
+        return moveQuery(db, access, request.params.trialId, request.params.queryId, "answer", request.body.text, context.now());
+      },
+    );
+    app.post(
+      "/api/trials/:trialId/queries/:queryId/reopen",
+      { schema: { params: queryParams, body: queryMessageBody, tags, summary: "Send an answered query back to the site" } },
+      async (request) => {
+        const access = await authorize(db, requireUser(request), request.params.trialId, "queries.raise");
+        return moveQuery(db, access, request.params.trialId, request.params.queryId, "reopen", request.body.text, context.now());
+      },
+    );
+    app.post(
+      "/api/trials/:trialId/queries/:queryId/close",
+      { schema: { params: queryParams, body: queryCloseBody, tags, summary: "Close a query" } },
+      async (request) => {
+        const access = await authorize(db, requireUser(request), request.params.trialId, "queries.raise");
+        return moveQuery(db, access, request.params.trialId, request.params.queryId, "close", request.body.text, context.now());
       },
     );
   };

@@ -116,13 +116,25 @@ export async function getJob(db: Kysely<Database>, id: string): Promise<JobView>
   };
 }
 
-/** Claims the oldest queued task, or null. Safe with many runners: the update re-checks the status. */
+/**
+ * How long a running task may go without a heartbeat before another runner takes it over: a runner
+ * that crashed or lost its machine must not strand its study. Re-running is harmless — the result is a
+ * pure function of the task.
+ */
+export const TASK_LEASE_MS = 120_000;
+const HEARTBEAT_MS = TASK_LEASE_MS / 4;
+
+/**
+ * Claims the oldest queued task, or a running one whose lease expired, or null. Safe with many runners:
+ * the update re-checks the status and claim time it read, so only one runner wins.
+ */
 async function claimTask(db: Kysely<Database>, worker: string, now: Date): Promise<{ job_id: string; task: number } | null> {
+  const expired = new Date(now.getTime() - TASK_LEASE_MS).toISOString();
   for (let attempt = 0; attempt < 5; attempt++) {
     const next = await db
       .selectFrom("job_tasks")
-      .select(["job_id", "task"])
-      .where("status", "=", "queued")
+      .select(["job_id", "task", "status", "claimed_at"])
+      .where((eb) => eb.or([eb("status", "=", "queued"), eb.and([eb("status", "=", "running"), eb("claimed_at", "<", expired)])]))
       .orderBy("job_id")
       .orderBy("task")
       .limit(1)
@@ -133,14 +145,20 @@ async function claimTask(db: Kysely<Database>, worker: string, now: Date): Promi
       .set({ status: "running", worker, claimed_at: now.toISOString() })
       .where("job_id", "=", next.job_id)
       .where("task", "=", next.task)
-      .where("status", "=", "queued")
+      .where("status", "=", next.status)
+      .where((eb) => (next.claimed_at === null ? eb("claimed_at", "is", null) : eb("claimed_at", "=", next.claimed_at)))
       .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) === 1) return next;
   }
   return null;
 }
 
-async function runTask(db: Kysely<Database>, claimed: { job_id: string; task: number }, threads: number | undefined): Promise<void> {
+async function runTask(
+  db: Kysely<Database>,
+  worker: string,
+  claimed: { job_id: string; task: number },
+  threads: number | undefined,
+): Promise<void> {
   const job = await db.selectFrom("jobs").select(["request", "status"]).where("id", "=", claimed.job_id).executeTakeFirstOrThrow();
   const request = JSON.parse(job.request) as SimulationBody;
   if (job.status === "queued")
@@ -148,6 +166,16 @@ async function runTask(db: Kysely<Database>, claimed: { job_id: string; task: nu
   const spec = createDesign(request.designs[Math.floor(claimed.task / request.scenarios.length)]!).spec;
   const scenario = request.scenarios[claimed.task % request.scenarios.length]!;
   let update: { status: string; result: string | null; error: string | null };
+  const heartbeat = setInterval(() => {
+    db.updateTable("job_tasks")
+      .set({ claimed_at: new Date().toISOString() })
+      .where("job_id", "=", claimed.job_id)
+      .where("task", "=", claimed.task)
+      .where("worker", "=", worker)
+      .where("status", "=", "running")
+      .execute()
+      .catch(() => undefined);
+  }, HEARTBEAT_MS);
   try {
     const result = await simulateInParallel({
       spec,
@@ -159,8 +187,18 @@ async function runTask(db: Kysely<Database>, claimed: { job_id: string; task: nu
     update = { status: "done", result: JSON.stringify(result), error: null };
   } catch (error) {
     update = { status: "failed", result: null, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearInterval(heartbeat);
   }
   await db.transaction().execute(async (tx) => {
+    // Lock the job's row first (an update takes the row lock on PostgreSQL). Without it, two runners
+    // finishing the last two tasks at once each see the other's task still running, and neither
+    // closes the job.
+    await tx
+      .updateTable("jobs")
+      .set({ status: (eb) => eb.ref("status") })
+      .where("id", "=", claimed.job_id)
+      .execute();
     await tx.updateTable("job_tasks").set(update).where("job_id", "=", claimed.job_id).where("task", "=", claimed.task).execute();
     const open = await tx
       .selectFrom("job_tasks")
@@ -209,7 +247,7 @@ export function startJobRunner(
   const loop = (async () => {
     while (!stopped) {
       const claimed = await claimTask(db, worker, new Date()).catch(() => null);
-      if (claimed) await runTask(db, claimed, options.threads).catch(() => undefined);
+      if (claimed) await runTask(db, worker, claimed, options.threads).catch(() => undefined);
       else await sleep(options.pollMs ?? 1000);
     }
   })();

@@ -1,0 +1,189 @@
+// Server load: N concurrent clients (investigators at two sites, each with a session over keep-alive
+// HTTP on loopback) record adverse events for a fixed time. Every write appends to the trial's hash
+// chain, so this measures the serialised path a busy trial takes. Reports throughput and p50/p99
+// latency for SQLite and, when ESCALATE_BENCH_POSTGRES_URL names a server, for PostgreSQL.
+//   node bench/load.js [clients=16] [seconds=10]
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildApp, createUser, openStore, SYSTEM_ACTOR, verifyAudit } from "@escalate/server";
+import pg from "pg";
+
+const PASSWORD = "load benchmark password";
+const TRIAL = {
+  compound: { name: "LOAD-1", antibody: "anti-HER2", target: "HER2", payload: "DM1" },
+  trial: {
+    id: "LOAD-001",
+    title: "Load benchmark",
+    schedule: { cycleDays: 21, days: [1] },
+    doseLevels: [1.2, 2.4, 3.6].map((amount, i) => ({ level: i + 1, amount, unit: "mg/kg" })),
+    dlt: { windowDays: 21, requiredDoses: 1, rules: [{ category: "non-haematological", minGrade: 3, label: "grade ≥ 3" }] },
+    design: { design: "three-plus-three" },
+  },
+  sites: [
+    { id: "A", name: "Site A" },
+    { id: "B", name: "Site B" },
+  ],
+};
+
+class Session {
+  constructor(base) {
+    this.base = base;
+    this.cookie = "";
+    this.csrf = "";
+  }
+  async login(username) {
+    const response = await this.send("POST", "/api/auth/login", { username, password: PASSWORD });
+    this.cookie = response.headers.get("set-cookie").split(";")[0];
+    this.csrf = (await response.json()).csrfToken;
+  }
+  async send(method, path, body) {
+    const response = await fetch(`${this.base}${path}`, {
+      method,
+      headers: { "content-type": "application/json", cookie: this.cookie, "x-csrf-token": this.csrf },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return response;
+  }
+}
+
+/** A fresh scratch database on the PostgreSQL server, dropped afterwards. */
+async function scratchPostgres(url) {
+  const name = `escalate_bench_${randomUUID().replaceAll("-", "")}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const location = new URL(url);
+  location.pathname = `/${name}`;
+  return {
+    location: location.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+export async function loadBenchmark(location, dialect, { clients = 16, seconds = 10 } = {}) {
+  const store = await openStore(location);
+  const app = await buildApp({ store, loginRateLimit: 1_000_000 });
+  try {
+    await createUser(store.db, SYSTEM_ACTOR, { username: "admin", name: "Admin", password: PASSWORD, admin: true }, new Date());
+    const base = await app.listen({ port: 0, host: "127.0.0.1" });
+    const admin = new Session(base);
+    await admin.login("admin");
+    await admin.send("POST", "/api/trials", TRIAL);
+    const T = `/api/trials/${TRIAL.trial.id}`;
+    const sessions = [];
+    for (let c = 0; c < clients; c++) {
+      const username = `inv${c}`;
+      const site = c % 2 === 0 ? "A" : "B";
+      await admin.send("POST", "/api/users", { username, name: `Investigator ${c}`, password: PASSWORD });
+      await admin.send("POST", `${T}/grants`, { username, role: "investigator", siteId: site });
+      const session = new Session(base);
+      await session.login(username);
+      sessions.push({ session, site });
+    }
+    // One patient per site in the first cohort; every client writes for its site's patient.
+    for (const site of ["A", "B"]) {
+      const { session } = sessions.find((s) => s.site === site);
+      const slot = await (await session.send("POST", `${T}/slots`, { siteId: site })).json();
+      await session.send("POST", `${T}/slots/${slot.id}/confirm`, {
+        patient: { USUBJID: `${site}-001`, AGE: 60, SEX: "F", WEIGHT: 70, HEIGHT: 165, RFXSTDTC: "2026-03-02" },
+      });
+    }
+    const latencies = [];
+    let failures = 0;
+    const start = performance.now();
+    const deadline = start + seconds * 1000;
+    await Promise.all(
+      sessions.map(async ({ session, site }, c) => {
+        for (let i = 0; performance.now() < deadline; i++) {
+          const t0 = performance.now();
+          try {
+            await session.send("POST", `${T}/patients/${site}-001/adverse-events`, {
+              AETERM: "Nausea",
+              AETOXGR: 1 + ((c + i) % 2),
+              AEREL: "Y",
+              AESTDY: 1 + (i % 20),
+              AECAT: "non-haematological",
+            });
+            latencies.push(performance.now() - t0);
+          } catch {
+            failures++;
+          }
+        }
+      }),
+    );
+    const elapsed = (performance.now() - start) / 1000;
+    latencies.sort((a, b) => a - b);
+    const audit = await verifyAudit(store.db);
+    return {
+      name: `Server load, ${dialect}: ${clients} clients recording adverse events for ${seconds} s`,
+      dialect,
+      clients,
+      seconds: elapsed,
+      writes: latencies.length,
+      failures,
+      throughput: latencies.length / elapsed,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      auditVerified: audit.ok,
+    };
+  } finally {
+    await app.close();
+    await store.close();
+  }
+}
+
+/** Runs the load benchmark on SQLite and, if configured, PostgreSQL. */
+export async function loadBenchmarks(options) {
+  const results = [];
+  const folder = mkdtempSync(join(tmpdir(), "escalate-load-"));
+  try {
+    results.push(await loadBenchmark(join(folder, "load.db"), "SQLite", options));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+  const url = process.env.ESCALATE_BENCH_POSTGRES_URL;
+  if (url) {
+    const database = await scratchPostgres(url);
+    try {
+      results.push(await loadBenchmark(database.location, "PostgreSQL", options));
+    } finally {
+      await database.drop();
+    }
+  }
+  return results;
+}
+
+export function formatLoad(results) {
+  const lines = ["database     clients  writes   writes/s   p50 ms   p99 ms  failures  audit"];
+  for (const r of results)
+    lines.push(
+      [
+        r.dialect.padEnd(11),
+        String(r.clients).padStart(8),
+        String(r.writes).padStart(7),
+        r.throughput.toFixed(0).padStart(10),
+        r.p50Ms.toFixed(1).padStart(8),
+        r.p99Ms.toFixed(1).padStart(8),
+        String(r.failures).padStart(9),
+        r.auditVerified ? "  verifies" : "  BROKEN",
+      ].join(" "),
+    );
+  if (!process.env.ESCALATE_BENCH_POSTGRES_URL) lines.push("(set ESCALATE_BENCH_POSTGRES_URL=postgres://… to include PostgreSQL)");
+  return lines.join("\n");
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [clients = "16", seconds = "10"] = process.argv.slice(2);
+  console.log(formatLoad(await loadBenchmarks({ clients: Number(clients), seconds: Number(seconds) })));
+}

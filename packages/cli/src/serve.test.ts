@@ -1,0 +1,87 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { openStore } from "@escalate/server";
+import { sql } from "kysely";
+import { afterAll, describe, expect, it } from "vitest";
+import { run } from "./main.js";
+
+const BIN = fileURLToPath(new URL("./bin.ts", import.meta.url));
+const folder = mkdtempSync(join(tmpdir(), "escalate-serve-"));
+const database = join(folder, "demo.db");
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+/** `escalate serve --demo` in a child process, as the README's quick start runs it. */
+function serveDemo(): Promise<{ child: ChildProcess; base: string; output: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--conditions=source", BIN, "serve", "--demo", "--db", database, "--port", "0", "--threads", "1"],
+      { env: { ...process.env, DATABASE_URL: "" }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    const collect = (chunk: Buffer) => {
+      output += chunk;
+      const match = output.match(/Escalate server on (http:\/\/\S+)/);
+      if (match) resolve({ child, base: match[1]!, output: () => output });
+    };
+    child.stdout!.on("data", collect);
+    child.stderr!.on("data", (chunk: Buffer) => {
+      output += chunk;
+    });
+    child.on("exit", (code) => reject(new Error(`escalate serve exited (${code}):\n${output}`)));
+  });
+}
+
+describe("escalate serve --demo, then escalate audit verify", () => {
+  it("serves the demo trial to its users, and the log it wrote verifies", { timeout: 60_000 }, async () => {
+    const { child, base, output } = await serveDemo();
+    try {
+      expect(output()).toMatch(/Demo: loaded trial ESC-101-001 .*password escalate-demo/);
+      const login = await fetch(`${base}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "chair", password: "escalate-demo" }),
+      });
+      expect(login.status).toBe(200);
+      const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+      const trials = (await (await fetch(`${base}/api/trials`, { headers: { cookie } })).json()) as { id: string }[];
+      expect(trials.map((t) => t.id)).toEqual(["ESC-101-001"]);
+      const decisions = (await (await fetch(`${base}/api/trials/ESC-101-001/decisions`, { headers: { cookie } })).json()) as {
+        status: string;
+      }[];
+      expect(decisions.length).toBeGreaterThan(1);
+      expect(decisions.every((d) => d.status === "signed")).toBe(true);
+      expect((await fetch(`${base}/api/docs/json`)).status).toBe(200);
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+    }
+
+    const verified = await run(["audit", "verify", "--db", database, "--json"]);
+    expect(verified.exitCode).toBe(0);
+    const report = JSON.parse(verified.stdout);
+    expect(report.ok).toBe(true);
+    expect(report.events).toBeGreaterThan(50);
+
+    // Someone with file access changes a recorded grade: verify names the problem and exits 3.
+    const store = await openStore(database);
+    await sql`drop trigger if exists events_no_update`.execute(store.db);
+    await sql`update events set changes = replace(changes, '"AETOXGR":3', '"AETOXGR":2') where type = 'adverseEvent.recorded'`.execute(
+      store.db,
+    );
+    await store.close();
+    const tampered = await run(["audit", "verify", "--db", database]);
+    expect(tampered.exitCode).toBe(3);
+    expect(tampered.stdout).toMatch(/^TAMPERED/);
+    expect(tampered.stdout).toMatch(/problem: .*hash/);
+  });
+
+  it("explains its usage", async () => {
+    const result = await run(["audit", "check"]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/escalate audit verify/);
+  });
+});
