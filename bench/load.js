@@ -92,7 +92,7 @@ export async function loadBenchmark(location, dialect, { clients = 16, seconds =
       sessions.push({ session, site });
     }
     // One patient per site in the first cohort; every client writes for its site's patient.
-    for (const site of ["A", "B"]) {
+    for (const site of new Set(sessions.map((s) => s.site))) {
       const { session } = sessions.find((s) => s.site === site);
       const slot = await (await session.send("POST", `${T}/slots`, { siteId: site })).json();
       await session.send("POST", `${T}/slots/${slot.id}/confirm`, {

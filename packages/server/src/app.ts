@@ -131,6 +131,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.get("/api/health", { schema: { hide: true } }, async () => ({ ok: true, database: context.store.dialect }));
+  // Until the web app is served here, the front door is the API's documentation.
+  app.get("/", { schema: { hide: true } }, (_request, reply) => reply.redirect("/api/docs"));
   await app.register(authRoutes(context, options.loginRateLimit ?? 10));
   await app.register(trialRoutes(context));
   await app.register(conductRoutes(context));

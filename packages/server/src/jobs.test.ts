@@ -123,5 +123,6 @@ describe.each(DIALECTS)("simulation jobs (%s)", (dialect) => {
     const patient = confirm.requestBody.content["application/json"].schema.properties.patient;
     expect(patient.required).toEqual(expect.arrayContaining(["USUBJID", "WEIGHT", "HEIGHT", "RFXSTDTC"]));
     expect((await server.app.inject({ method: "GET", url: "/api/docs" })).statusCode).toBeLessThan(400);
+    expect((await server.app.inject({ method: "GET", url: "/" })).headers.location).toBe("/api/docs");
   });
 });

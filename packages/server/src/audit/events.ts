@@ -137,18 +137,14 @@ export async function appendEvent(tx: Tx, event: NewEvent): Promise<RecordedEven
 }
 
 export async function lockChain(tx: Tx, chain: string): Promise<{ seq: number; head: string }> {
-  await tx
+  // One statement creates the chain's row if needed and, by updating it (a no-op on the values), takes
+  // its row lock on PostgreSQL — a plain select would not; SQLite has one writer at a time anyway.
+  return tx
     .insertInto("chains")
     .values({ chain, seq: 0, head: GENESIS })
-    .onConflict((c) => c.column("chain").doNothing())
-    .execute();
-  // An update takes the row lock on PostgreSQL (a plain select would not); a no-op on the values.
-  await tx
-    .updateTable("chains")
-    .set({ seq: (eb) => eb.ref("seq") })
-    .where("chain", "=", chain)
-    .execute();
-  return tx.selectFrom("chains").select(["seq", "head"]).where("chain", "=", chain).executeTakeFirstOrThrow();
+    .onConflict((c) => c.column("chain").doUpdateSet({ seq: (eb) => eb.ref("chains.seq") }))
+    .returning(["seq", "head"])
+    .executeTakeFirstOrThrow();
 }
 
 export async function readEntity(db: Kysely<Database> | Tx, key: EntityKey): Promise<EntityState | null> {
