@@ -17,6 +17,7 @@ export {
   type NonTargetStatus,
   overallResponse,
   type RecistResponse,
+  sustainedResponses,
   type TargetAssessment,
   type TargetResult,
   targetResponse,

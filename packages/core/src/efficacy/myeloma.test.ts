@@ -49,6 +49,25 @@ describe("myeloma response (IMWG 2006/2016, EBMT 1998)", () => {
     expect(imwg({ serumM: 1.0, newLesions: true })).toBe("PD");
   });
 
+  it("calls urine progression at a ≥ 25% and ≥ 200 mg/24 h rise from the nadir (both sides of each)", () => {
+    const baseline = { urineM: 2000 };
+    const response = (urineM: number, nadir: number) => myelomaResponse("IMWG", baseline, { urineM: nadir }, { urineM }).response;
+    expect(response(600, 400)).toBe("PD"); // +200 mg, +50%
+    expect(response(599, 400)).toBe("MR"); // +199 mg: not progression; 70% below baseline
+    expect(response(1250, 1000)).toBe("PD"); // +250 mg, +25%
+    expect(response(1249, 1000)).toBe("SD"); // +249 mg but +24.9%
+  });
+
+  it("IMWG 2016: from a lowest serum M-protein of ≥ 5 g/dL, a 1 g/dL rise is progression even below 25%", () => {
+    const baseline = { serumM: 7.0 };
+    const response = (criteria: "IMWG" | "EBMT", serumM: number, nadir: number) =>
+      myelomaResponse(criteria, baseline, { serumM: nadir }, { serumM }).response;
+    expect(response("IMWG", 6.0, 5.0)).toBe("PD"); // +1.0 g/dL = +20% from 5.0
+    expect(response("IMWG", 5.99, 5.0)).toBe("SD"); // +0.99 g/dL: not progression; 14% below baseline
+    expect(response("IMWG", 5.9, 4.9)).not.toBe("PD"); // lowest value below 5 g/dL: +1.0 is only +20.4%
+    expect(response("EBMT", 6.0, 5.0)).not.toBe("PD"); // EBMT has no such rule
+  });
+
   it("refuses a baseline without measurable disease", () => {
     expect(() => imwg({ serumM: 0.2 }, { serumM: 0.5 })).toThrow(/baseline: must have measurable disease/);
   });

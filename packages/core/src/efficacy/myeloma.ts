@@ -83,14 +83,18 @@ function urineCategory(baseline: number, now: number): MyelomaResponse {
 
 /**
  * Progression (IMWG): a ≥ 25% rise from the lowest value with an absolute rise of ≥ 0.5 g/dL (serum) or
- * ≥ 200 mg/24 h (urine), or new lesions. EBMT uses the same paraprotein thresholds here.
+ * ≥ 200 mg/24 h (urine), or new lesions; IMWG 2016 adds a ≥ 1 g/dL serum rise from a lowest value of
+ * ≥ 5 g/dL. EBMT uses the same paraprotein thresholds (> 25%, 5 g/L, 200 mg/24 h).
  */
-function progressed(nadir: MyelomaAssessment, now: MyelomaAssessment, flcOnly: boolean): string | null {
+function progressed(criteria: MyelomaCriteria, nadir: MyelomaAssessment, now: MyelomaAssessment, flcOnly: boolean): string | null {
   if (now.newLesions) return "new lesions or plasmacytomas";
   if (nadir.serumM !== undefined && now.serumM !== undefined) {
     const rise = now.serumM - nadir.serumM;
     if (rise >= 0.5 && rise >= 0.25 * nadir.serumM)
       return `serum M-protein rose ${rise.toFixed(2)} g/dL (≥ 25% and ≥ 0.5 g/dL) from its lowest value`;
+    // IMWG (Kumar et al. 2016): from a lowest value of ≥ 5 g/dL, a rise of ≥ 1 g/dL is enough.
+    if (criteria === "IMWG" && nadir.serumM >= 5 && rise >= 1)
+      return `serum M-protein rose ${rise.toFixed(2)} g/dL (≥ 1 g/dL from a lowest value of ≥ 5 g/dL)`;
   }
   if (nadir.urineM !== undefined && now.urineM !== undefined) {
     const rise = now.urineM - nadir.urineM;
@@ -127,7 +131,7 @@ export function myelomaResponse(
   const urineMeasurable = baseline.urineM !== undefined && baseline.urineM >= 200;
   // Free light chains are the measure only when neither M-protein is measurable (IMWG).
   const flcOnly = criteria === "IMWG" && !serumMeasurable && !urineMeasurable;
-  const progression = progressed(nadir, now, flcOnly);
+  const progression = progressed(criteria, nadir, now, flcOnly);
   if (progression) return { response: "PD", reasons: [progression] };
   if (!serumMeasurable && !urineMeasurable && !flcOnly) {
     return { response: "NE", reasons: ["only free light chains are measurable, and EBMT does not use them"] };

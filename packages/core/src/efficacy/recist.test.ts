@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { type BaselineLesion, bestOverallResponse, checkTargetLesions, isMeasurable, overallResponse, targetResponse } from "./recist.js";
+import {
+  type BaselineLesion,
+  bestOverallResponse,
+  checkTargetLesions,
+  isMeasurable,
+  overallResponse,
+  sustainedResponses,
+  targetResponse,
+} from "./recist.js";
 
 const LIVER_A: BaselineLesion = { id: "L1", organ: "liver", nodal: false, diameter: 40 };
 const LUNG: BaselineLesion = { id: "L2", organ: "lung", nodal: false, diameter: 30 };
@@ -71,6 +79,31 @@ describe("RECIST 1.1 overall response (Tables 1 and 2)", () => {
 });
 
 describe("RECIST 1.1 best overall response with confirmation", () => {
+  // Eisenhauer et al. 2009, Table 3: best overall response when confirmation of CR and PR is required,
+  // from the overall responses at a first and a subsequent time point (here 6 and 12 weeks, so a
+  // confirmation is ≥ 4 weeks later). "SD if the minimum SD duration was met, otherwise X" rows are
+  // checked both ways: minimum 6 weeks (met at week 6) and 13 weeks (not met by either time point).
+  it.each([
+    ["CR", "CR", "CR", "CR"],
+    ["CR", "PR", "PR", "PR"], // Table 3 "SD, PD or PR": footnote a's reading that the first CR was a PR
+    ["CR", "SD", "SD", "PD"],
+    ["CR", "PD", "SD", "PD"],
+    ["CR", "NE", "SD", "NE"],
+    ["PR", "CR", "PR", "PR"],
+    ["PR", "PR", "PR", "PR"],
+    ["PR", "SD", "SD", "NE"], // Table 3 "SD"; without the minimum SD interval (§4.4.1) nothing is established
+    ["PR", "PD", "SD", "PD"],
+    ["PR", "NE", "SD", "NE"],
+    ["NE", "NE", "NE", "NE"],
+  ] as const)("Table 3: %s then %s → %s (minimum SD duration met), %s (not met)", (first, second, met, notMet) => {
+    const assessments = [
+      { day: 42, response: first },
+      { day: 84, response: second },
+    ];
+    expect(bestOverallResponse(assessments, { minStableDays: 42 }).response).toBe(met);
+    expect(bestOverallResponse(assessments, { minStableDays: 91 }).response).toBe(notMet);
+  });
+
   it("confirms CR with a second CR at least 28 days later", () => {
     const confirmed = bestOverallResponse([
       { day: 42, response: "PR" },
@@ -127,5 +160,48 @@ describe("RECIST 1.1 best overall response with confirmation", () => {
     ]);
     expect(stable.response).toBe("SD");
     expect(stable.durationOfStableDisease).toEqual({ days: 83, censored: false }); // day 1 to day 84
+  });
+});
+
+// The RECIST working group's published examples (recist.eortc.org FAQ and clarifications).
+describe("RECIST 1.1 working group examples", () => {
+  const single = (diameter: number): BaselineLesion[] => [{ id: "L1", organ: "liver", nodal: false, diameter }];
+
+  it("PR is judged from baseline and PD from the nadir: 165 → 63 → 65 mm is a continued PR", () => {
+    // "The definition of SD: a clarification": baseline 165 mm, week 8 63 mm, week 16 65 mm.
+    const baseline = single(165);
+    const week8 = targetResponse(baseline, { diameters: [63] }, 165);
+    const week16 = targetResponse(baseline, { diameters: [65] }, 63);
+    expect([week8.response, week16.response]).toEqual(["PR", "PR"]);
+    expect(week16.percentFromNadir).toBeCloseTo((100 * 2) / 63, 12);
+  });
+
+  it("a confirmed PR stands while the sum drifts up short of PD: 100 → 70, 70, 80, 80, 80 is PR at every time point", () => {
+    // "Managing PR when TP measurements change slightly over time".
+    const baseline = single(100);
+    let nadir = 100;
+    const raw = [70, 70, 80, 80, 80].map((sum, i) => {
+      const result = targetResponse(baseline, { diameters: [sum] }, nadir);
+      nadir = Math.min(nadir, sum);
+      return { day: 42 * (i + 1), response: overallResponse(result.response, "non-CR/non-PD", false) };
+    });
+    expect(raw.map((a) => a.response)).toEqual(["PR", "PR", "SD", "SD", "SD"]); // each time point on its own
+    expect(sustainedResponses(raw).map((a) => a.response)).toEqual(["PR", "PR", "PR", "PR", "PR"]);
+    expect(bestOverallResponse(raw).response).toBe("PR");
+    // Not before the PR is confirmed, and not past progression.
+    expect(
+      sustainedResponses([
+        { day: 42, response: "PR" },
+        { day: 63, response: "SD" },
+      ]).map((a) => a.response),
+    ).toEqual(["PR", "SD"]);
+    expect(
+      sustainedResponses([
+        { day: 42, response: "PR" },
+        { day: 84, response: "PR" },
+        { day: 126, response: "PD" },
+        { day: 168, response: "SD" },
+      ]).map((a) => a.response),
+    ).toEqual(["PR", "PR", "PD", "SD"]);
   });
 });

@@ -141,6 +141,33 @@ export interface BestResponse {
 }
 
 /**
+ * Time-point responses as the RECIST working group reads them (RECIST 1.1 FAQ, "Managing PR when TP
+ * measurements change slightly over time"): once a PR (or CR) has been assigned and confirmed, a later
+ * time point that no longer quite meets PR but not PD either stays PR, until progression.
+ */
+export function sustainedResponses(assessments: readonly Assessment[], options: BestResponseOptions = {}): Assessment[] {
+  const confirmationDays = options.confirmationDays ?? 28;
+  const confirm = options.confirm ?? true;
+  let firstResponseDay: number | null = null;
+  let confirmed = false;
+  return [...assessments]
+    .sort((a, b) => a.day - b.day)
+    .map(({ day, response }) => {
+      if (response === "PD") {
+        firstResponseDay = null;
+        confirmed = false;
+        return { day, response };
+      }
+      if (response === "SD" && confirmed) return { day, response: "PR" as const };
+      if (response === "PR" || response === "CR") {
+        firstResponseDay ??= day;
+        if (!confirm || day - firstResponseDay >= confirmationDays) confirmed = true;
+      }
+      return { day, response };
+    });
+}
+
+/**
  * Best overall response over the assessments up to and including the first PD (§4.4, Table 3 logic):
  * CR (or PR) needs a later assessment of CR (or CR/PR) at least `confirmationDays` later; an unconfirmed
  * CR/PR, an SD or a non-CR/non-PD counts as SD (or non-CR/non-PD) once assessed at least `minStableDays`
@@ -189,6 +216,22 @@ export function bestOverallResponse(assessments: readonly Assessment[], options:
       response: "non-CR/non-PD",
       responseDay: null,
       progressionDay,
+      durationOfResponse: null,
+      durationOfStableDisease: null,
+      reasons,
+    };
+  }
+  // Table 3 (CR then SD): disease seen again after a complete response is progression at that point.
+  const firstCr = considered.findIndex((a) => a.response === "CR");
+  const reappeared = firstCr < 0 ? undefined : considered.slice(firstCr + 1).find((a) => a.response === "SD");
+  if (progressionDay === null && reappeared) {
+    reasons.push(
+      `Disease seen again on day ${reappeared.day} after the CR of day ${considered[firstCr]!.day} (progression), before stable disease could be established (${minStableDays} days).`,
+    );
+    return {
+      response: "PD",
+      responseDay: null,
+      progressionDay: reappeared.day,
       durationOfResponse: null,
       durationOfStableDisease: null,
       reasons,

@@ -7,7 +7,14 @@ import {
   type MyelomaResponse,
   myelomaResponse,
 } from "../efficacy/myeloma.js";
-import { type BestResponse, bestOverallResponse, type NonTargetStatus, overallResponse, targetResponse } from "../efficacy/recist.js";
+import {
+  type BestResponse,
+  bestOverallResponse,
+  type NonTargetStatus,
+  overallResponse,
+  sustainedResponses,
+  targetResponse,
+} from "../efficacy/recist.js";
 import { nonCompartmental } from "../pk/nca.js";
 import { type AdverseEvent, outcomeHistory, type PatientDlt, patientDltStatus } from "../safety/dlt.js";
 import { worstLabGrade } from "../safety/grading.js";
@@ -237,10 +244,11 @@ function recistResponse(data: TrialData, id: string): PatientSummary["bestRespon
     return { day, response: overallResponse(target.response, nonTarget, newLesion) };
   });
   const best = bestOverallResponse(assessments, data.trial.recist);
+  const timePoints = sustainedResponses(assessments, data.trial.recist);
   return {
     response: best.response,
     reasons: best.reasons,
-    assessments,
+    assessments: timePoints,
     durationOfResponse: best.durationOfResponse,
     durationOfStableDisease: best.durationOfStableDisease,
     bestPercentChange,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { loadFixture } from "../../test-support/fixtures.js";
 import { createDesign } from "../design.js";
 import { BlrmPosterior } from "./posterior.js";
 
@@ -114,5 +115,45 @@ describe("BLRM with escalation with overdose control (Neuenschwander et al. 2008
         referenceDose: 2,
       }),
     ).toThrow(/doses.1.amount: 1 is not allowed; must be > the previous amount 2/);
+  });
+});
+
+interface NeuenschwanderExample {
+  doses: number[];
+  referenceDose: number;
+  prior: { mean: [number, number]; sd: [number, number]; correlation: number };
+  data: { dose: number[]; patients: number[]; dlts: number[] };
+  bcrm_jags_means: number[];
+  independent: { means: number[]; pOver: Record<string, number>; nextWithOverdoseLimit025: number };
+}
+
+describe("BLRM: Neuenschwander, Branson & Gsponer (2008), the worked example", () => {
+  const example = loadFixture<{ blrm_neuenschwander_2008: NeuenschwanderExample }>("published-values.json").blrm_neuenschwander_2008;
+  const { doses, referenceDose, prior, data } = example;
+  const history = data.dose
+    .map((amount, i) => `${doses.indexOf(amount) + 1}${"T".repeat(data.dlts[i]!)}${"N".repeat(data.patients[i]! - data.dlts[i]!)}`)
+    .join(" ");
+  const design = createDesign({
+    design: "blrm",
+    doses: doses.map((amount) => ({ label: `${amount} mg`, amount })),
+    referenceDose,
+    prior,
+    intervals: [0.2, 0.35],
+    cohortSize: 3,
+    cohorts: 20,
+  });
+  const decision = design.decide(history);
+
+  it("agrees with bcrm's MCMC posterior means within its Monte Carlo error, at all 15 doses", () => {
+    expect(history).toBe("1NNN 2NNNN 3NNNNN 4NNNN 7TT");
+    decision.estimates!.forEach((e, d) => expect(Math.abs(e.mean - example.bcrm_jags_means[d]!)).toBeLessThan(0.005));
+  });
+
+  it("agrees with an independent quadrature to 1e-4, and lets EWOC go no higher than 20 mg", () => {
+    decision.estimates!.forEach((e, d) => expect(Math.abs(e.mean - example.independent.means[d]!)).toBeLessThan(1e-4));
+    for (const [amount, pOver] of Object.entries(example.independent.pOver))
+      expect(Math.abs(decision.estimates![doses.indexOf(Number(amount))]!.pOver! - pOver)).toBeLessThan(1e-3); // given to 3 decimals
+    expect(decision.dose).toBe(example.independent.nextWithOverdoseLimit025);
+    expect(doses[decision.dose! - 1]).toBe(20);
   });
 });

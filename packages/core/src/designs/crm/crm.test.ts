@@ -182,6 +182,76 @@ describe("CRM (O'Quigley et al. 1990; Cheung 2011)", () => {
   });
 });
 
+interface PublishedCrm {
+  crm_getprior_published: { halfWidth: number; target: number; priorMtd: number; doses: number; skeleton: number[] };
+  crm_escalation_readme: {
+    skeleton: number[];
+    target: number;
+    cases: { model: "empiric" | "logistic"; intercept?: number; priorVariance: number; outcomes: string; next: number }[];
+  };
+  crm_trialr_readme: { skeleton: number[]; target: number; outcomes: string; prob_tox_mean: number[]; recommended: number };
+  crm_dfcrm_help_examples: {
+    skeleton: number[];
+    target: number;
+    crm: {
+      levels: number[];
+      tox: number[];
+      empiric: { beta_hat: number; ptox: number[]; next: number };
+      logistic: { beta_hat: number; next: number };
+    };
+    titecrm: { levels: number[]; tox: number[]; followup: number[]; window: number; beta_hat: number; ptox: number[]; next: number };
+  };
+}
+const published = loadFixture<PublishedCrm>("published-values.json");
+
+describe("CRM: published examples beyond Cheung's", () => {
+  it.each(published.crm_escalation_readme.cases)("escalation's dfcrm example: $model model, $outcomes → dose $next", (example) => {
+    const { skeleton, target } = published.crm_escalation_readme;
+    const design = createDesign({
+      design: "crm",
+      target,
+      doses: skeleton.length,
+      skeleton,
+      model: example.model,
+      priorVariance: example.priorVariance,
+      ...(example.intercept === undefined ? {} : { intercept: example.intercept }),
+      cohortSize: 3,
+      cohorts: 10,
+    });
+    expect(design.decide(example.outcomes).dose).toBe(example.next);
+  });
+
+  it("trialr's example: posterior mean DLT probabilities within its Monte Carlo error, the same recommendation", () => {
+    const { skeleton, target, outcomes, prob_tox_mean, recommended } = published.crm_trialr_readme;
+    const design = createDesign({ design: "crm", target, doses: 5, skeleton, cohortSize: 2, cohorts: 10, estimate: "posterior-mean" });
+    const decision = design.decide(outcomes);
+    decision.estimates!.forEach((estimate, d) => expect(Math.abs(estimate.mean - prob_tox_mean[d]!)).toBeLessThan(0.01));
+    expect(decision.dose).toBe(recommended);
+  });
+
+  describe("dfcrm's help-page data, against an independent computation", () => {
+    const { skeleton, target, crm, titecrm } = published.crm_dfcrm_help_examples;
+    const history = (levels: number[], tox: number[], followup?: number[]) =>
+      levels.map((level, i) => `${level}${tox[i] ? "T" : followup ? `N[${followup[i]}]` : "N"}`).join(" ");
+
+    it.each(["empiric", "logistic"] as const)("crm(), %s model", (model) => {
+      const design = createDesign({ design: "crm", target, doses: 6, skeleton, model, cohortSize: 1, cohorts: 20 });
+      const decision = design.decide(history(crm.levels, crm.tox));
+      expect(decision.betaHat).toBeCloseTo(crm[model].beta_hat, 6);
+      expect(decision.dose).toBe(crm[model].next);
+      if (model === "empiric") decision.estimates!.forEach((e, d) => expect(e.plugIn).toBeCloseTo(crm.empiric.ptox[d]!, 5));
+    });
+
+    it("titecrm() with linear weights and patients still in follow-up", () => {
+      const design = createDesign({ design: "tite-crm", target, doses: 6, skeleton, cohortSize: 1, cohorts: 20, window: titecrm.window });
+      const decision = design.decide(history(titecrm.levels, titecrm.tox, titecrm.followup));
+      expect(decision.betaHat).toBeCloseTo(titecrm.beta_hat, 6);
+      decision.estimates!.forEach((e, d) => expect(e.plugIn).toBeCloseTo(titecrm.ptox[d]!, 5));
+      expect(decision.dose).toBe(titecrm.next);
+    });
+  });
+});
+
 describe("skeleton calibration (Lee & Cheung 2009)", () => {
   it.each(["empiric", "logistic"] as const)("spaces the %s skeleton so that adjacent indifference intervals meet", (name) => {
     const target = 0.25;
@@ -195,5 +265,11 @@ describe("skeleton calibration (Lee & Cheung 2009)", () => {
       const beta = model.betaAt(i, target - halfWidth);
       expect(model.toxicity(i + 1, beta)).toBeCloseTo(target + halfWidth, 12);
     }
+  });
+
+  it("reproduces dfcrm's getprior skeleton as published (2 decimals)", () => {
+    const { halfWidth, target, priorMtd, doses, skeleton } = published.crm_getprior_published;
+    const calibrated = calibrateSkeleton({ model: "empiric", target, halfWidth, priorMtd, doses });
+    expect(calibrated.map((p) => Math.round(p * 100) / 100)).toEqual(skeleton);
   });
 });
