@@ -108,3 +108,56 @@ describe("myeloma trials", () => {
     expect(analysis.doseLevels[0]!.responders).toBe(0); // a minimal response is not an objective response
   });
 });
+
+describe("RECIST through the trial data", () => {
+  const tumour = (TRLNKID: string, TRGRPID: string, TRDY: number, finding: number | string) => ({
+    USUBJID: "A",
+    TRLNKID,
+    TRGRPID,
+    TRDY,
+    TRLOC: TRLNKID.startsWith("T") ? "liver" : "bone",
+    ...(typeof finding === "number" ? { TRSTRESN: finding } : { TRSTRESC: finding }),
+  });
+  const visits = (tumours: ReturnType<typeof tumour>[]) =>
+    analyzeTrial({ ...minimal(), tumours }).patients[0]!.bestResponse!.assessments!.map((a) => `${a.day}:${a.response}`);
+
+  it("follows each baseline non-target lesion: one not assessed means not all evaluated; all gone with the targets is CR", () => {
+    const baseline = [
+      tumour("T01", "TARGET", 1, 40),
+      tumour("NT01", "NON-TARGET", 1, "PRESENT"),
+      tumour("NT02", "NON-TARGET", 1, "PRESENT"),
+    ];
+    expect(
+      visits([
+        ...baseline,
+        tumour("T01", "TARGET", 42, 20), // −50% with NT02 not assessed: target PR, non-target not all evaluated → PR
+        tumour("NT01", "NON-TARGET", 42, "PRESENT"),
+        tumour("T01", "TARGET", 84, 22), // −45% with NT01 not assessed → PR
+        tumour("NT02", "NON-TARGET", 84, "PRESENT"),
+        tumour("T01", "TARGET", 126, 0), // target CR, both non-targets gone → CR
+        tumour("NT01", "NON-TARGET", 126, "ABSENT"),
+        tumour("NT02", "NON-TARGET", 126, "ABSENT"),
+        tumour("T01", "TARGET", 168, 0), // target CR, a non-target not assessed → PR (Table 1)
+        tumour("NT01", "NON-TARGET", 168, "ABSENT"),
+      ]),
+    ).toEqual(["42:PR", "84:PR", "126:CR", "168:PR"]);
+    // Unequivocal progression of one non-target is PD even when another was not assessed.
+    expect(visits([...baseline, tumour("T01", "TARGET", 42, 20), tumour("NT01", "NON-TARGET", 42, "UNEQUIVOCAL PROGRESSION")])).toEqual([
+      "42:PD",
+    ]);
+  });
+
+  it("assesses non-target disease only by Table 2: non-CR/non-PD, NE when a lesion was not assessed, CR when all are gone", () => {
+    const baseline = [tumour("NT01", "NON-TARGET", 1, "PRESENT"), tumour("NT02", "NON-TARGET", 1, "PRESENT")];
+    expect(
+      visits([
+        ...baseline,
+        tumour("NT01", "NON-TARGET", 42, "PRESENT"),
+        tumour("NT02", "NON-TARGET", 42, "PRESENT"),
+        tumour("NT01", "NON-TARGET", 84, "ABSENT"),
+        tumour("NT01", "NON-TARGET", 126, "ABSENT"),
+        tumour("NT02", "NON-TARGET", 126, "ABSENT"),
+      ]),
+    ).toEqual(["42:non-CR/non-PD", "84:NE", "126:CR"]);
+  });
+});

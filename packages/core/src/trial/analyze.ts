@@ -219,7 +219,9 @@ function myelomaBestResponse(data: TrialData, id: string, criteria: MyelomaCrite
 function recistResponse(data: TrialData, id: string): PatientSummary["bestResponse"] {
   const records = data.tumours.filter((r) => r.USUBJID === id);
   const baseline = records.filter((r) => r.TRDY <= 1 && r.TRGRPID === "TARGET");
-  if (baseline.length === 0) return null;
+  const baselineNonTargets = [...new Set(records.filter((r) => r.TRGRPID === "NON-TARGET" && r.TRDY <= 1).map((r) => r.TRLNKID))];
+  // Non-target disease only is assessed by Table 2; no baseline lesions at all, not at all.
+  if (baseline.length === 0 && baselineNonTargets.length === 0) return null;
   const lesions = baseline.map((r) => ({ id: r.TRLNKID, organ: r.TRLOC, nodal: r.nodal, diameter: r.TRSTRESN ?? 0 }));
   const days = [...new Set(records.filter((r) => r.TRDY > 1).map((r) => r.TRDY))].sort((a, b) => a - b);
   let nadir = lesions.reduce((sum, lesion) => sum + lesion.diameter, 0);
@@ -227,21 +229,24 @@ function recistResponse(data: TrialData, id: string): PatientSummary["bestRespon
   const assessments = days.map((day) => {
     const visit = records.filter((r) => r.TRDY === day);
     const diameters = lesions.map((lesion) => visit.find((r) => r.TRGRPID === "TARGET" && r.TRLNKID === lesion.id)?.TRSTRESN ?? null);
-    const target = targetResponse(lesions, { diameters }, nadir);
-    if (target.sum !== null) nadir = Math.min(nadir, target.sum);
-    if (target.percentFromBaseline !== null)
+    const target = lesions.length > 0 ? targetResponse(lesions, { diameters }, nadir) : null;
+    if (target?.sum != null) nadir = Math.min(nadir, target.sum);
+    if (target?.percentFromBaseline != null)
       bestPercentChange = Math.min(bestPercentChange ?? Number.POSITIVE_INFINITY, target.percentFromBaseline);
-    const nonTargets = visit.filter((r) => r.TRGRPID === "NON-TARGET").map((r) => r.TRSTRESC);
-    const hasNonTargets = records.some((r) => r.TRGRPID === "NON-TARGET" && r.TRDY <= 1);
+    // Each baseline non-target lesion is followed by its TRLNKID: one not assessed at this visit makes
+    // the non-target response NE (not all evaluated), unless another shows unequivocal progression.
+    const nonTargets = baselineNonTargets.map(
+      (id) => visit.find((r) => r.TRGRPID === "NON-TARGET" && r.TRLNKID === id)?.TRSTRESC ?? "NOT EVALUATED",
+    );
     let nonTarget: NonTargetStatus | null = null;
-    if (hasNonTargets) {
-      if (nonTargets.includes("UNEQUIVOCAL PROGRESSION")) nonTarget = "PD";
-      else if (nonTargets.length === 0 || nonTargets.includes("NOT EVALUATED")) nonTarget = "NE";
+    if (baselineNonTargets.length > 0) {
+      if (visit.some((r) => r.TRGRPID === "NON-TARGET" && r.TRSTRESC === "UNEQUIVOCAL PROGRESSION")) nonTarget = "PD";
+      else if (nonTargets.includes("NOT EVALUATED")) nonTarget = "NE";
       else if (nonTargets.every((status) => status === "ABSENT")) nonTarget = "CR";
       else nonTarget = "non-CR/non-PD";
     }
     const newLesion = visit.some((r) => r.TRGRPID === "NEW");
-    return { day, response: overallResponse(target.response, nonTarget, newLesion) };
+    return { day, response: overallResponse(target?.response ?? null, nonTarget, newLesion) };
   });
   const best = bestOverallResponse(assessments, data.trial.recist);
   const timePoints = sustainedResponses(assessments, data.trial.recist);

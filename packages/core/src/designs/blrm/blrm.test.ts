@@ -146,11 +146,15 @@ describe("BLRM: Neuenschwander, Branson & Gsponer (2008), the worked example", (
 
   it("agrees with bcrm's MCMC posterior means within its Monte Carlo error, at all 15 doses", () => {
     expect(history).toBe("1NNN 2NNNN 3NNNNN 4NNNN 7TT");
-    decision.estimates!.forEach((e, d) => expect(Math.abs(e.mean - example.bcrm_jags_means[d]!)).toBeLessThan(0.005));
+    decision.estimates!.forEach((e, d) => {
+      expect(Math.abs(e.mean - example.bcrm_jags_means[d]!)).toBeLessThan(0.005);
+    });
   });
 
   it("agrees with an independent quadrature to 1e-4, and lets EWOC go no higher than 20 mg", () => {
-    decision.estimates!.forEach((e, d) => expect(Math.abs(e.mean - example.independent.means[d]!)).toBeLessThan(1e-4));
+    decision.estimates!.forEach((e, d) => {
+      expect(Math.abs(e.mean - example.independent.means[d]!)).toBeLessThan(1e-4);
+    });
     for (const [amount, pOver] of Object.entries(example.independent.pOver))
       expect(Math.abs(decision.estimates![doses.indexOf(Number(amount))]!.pOver! - pOver)).toBeLessThan(1e-3); // given to 3 decimals
     expect(decision.dose).toBe(example.independent.nextWithOverdoseLimit025);

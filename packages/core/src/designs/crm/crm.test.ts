@@ -225,7 +225,9 @@ describe("CRM: published examples beyond Cheung's", () => {
     const { skeleton, target, outcomes, prob_tox_mean, recommended } = published.crm_trialr_readme;
     const design = createDesign({ design: "crm", target, doses: 5, skeleton, cohortSize: 2, cohorts: 10, estimate: "posterior-mean" });
     const decision = design.decide(outcomes);
-    decision.estimates!.forEach((estimate, d) => expect(Math.abs(estimate.mean - prob_tox_mean[d]!)).toBeLessThan(0.01));
+    decision.estimates!.forEach((estimate, d) => {
+      expect(Math.abs(estimate.mean - prob_tox_mean[d]!)).toBeLessThan(0.01);
+    });
     expect(decision.dose).toBe(recommended);
   });
 
@@ -239,14 +241,19 @@ describe("CRM: published examples beyond Cheung's", () => {
       const decision = design.decide(history(crm.levels, crm.tox));
       expect(decision.betaHat).toBeCloseTo(crm[model].beta_hat, 6);
       expect(decision.dose).toBe(crm[model].next);
-      if (model === "empiric") decision.estimates!.forEach((e, d) => expect(e.plugIn).toBeCloseTo(crm.empiric.ptox[d]!, 5));
+      if (model === "empiric")
+        decision.estimates!.forEach((e, d) => {
+          expect(e.plugIn).toBeCloseTo(crm.empiric.ptox[d]!, 5);
+        });
     });
 
     it("titecrm() with linear weights and patients still in follow-up", () => {
       const design = createDesign({ design: "tite-crm", target, doses: 6, skeleton, cohortSize: 1, cohorts: 20, window: titecrm.window });
       const decision = design.decide(history(titecrm.levels, titecrm.tox, titecrm.followup));
       expect(decision.betaHat).toBeCloseTo(titecrm.beta_hat, 6);
-      decision.estimates!.forEach((e, d) => expect(e.plugIn).toBeCloseTo(titecrm.ptox[d]!, 5));
+      decision.estimates!.forEach((e, d) => {
+        expect(e.plugIn).toBeCloseTo(titecrm.ptox[d]!, 5);
+      });
       expect(decision.dose).toBe(titecrm.next);
     });
   });
