@@ -11,7 +11,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "bench/**/*.test.ts"],
+    include: ["packages/*/src/**/*.test.{ts,tsx}", "packages/web/e2e/**/*.test.ts", "bench/**/*.test.ts"],
     testTimeout: 60_000,
   },
 });

@@ -6,6 +6,7 @@ import { availableParallelism } from "node:os";
 import { createDesign, exactOperatingCharacteristics, simonDesigns, simulate } from "@escalate/core";
 import { simulateInParallel } from "@escalate/server/simulation";
 import { naiveBoinSimulation } from "./baseline.js";
+import { browserBenchmark } from "./browser.js";
 import { formatLoad, loadBenchmarks } from "./load.js";
 
 const BOIN_5 = { design: "boin", target: 0.3, doses: 5, cohortSize: 3, cohorts: 10 };
@@ -93,6 +94,11 @@ for (const [name, spec, truth, target] of exactCases) {
   const design = createDesign(spec);
   record(name, await median(3, () => exactOperatingCharacteristics(design, { truth })), target ? { target } : {});
 }
+
+console.error("Running the web app in headless Chromium…");
+const browserRow = await browserBenchmark();
+if (browserRow) record(browserRow.name, browserRow.seconds, { trials: browserRow.trials });
+else console.error("  (skipped: needs /usr/bin/chromium and npm run build)");
 
 const format = (seconds) => (seconds < 1 ? `${(seconds * 1000).toFixed(1)} ms` : `${seconds.toFixed(2)} s`);
 const table = [["benchmark", "time", "trials/s", "target", "notes"]];

@@ -1,6 +1,9 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { parseWith, ValidationError } from "@escalate/core";
 import cookie from "@fastify/cookie";
 import rateLimit from "@fastify/rate-limit";
+import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -32,6 +35,8 @@ export interface AppOptions {
   /** Login attempts per client address per minute. */
   loginRateLimit?: number;
   logger?: boolean;
+  /** The built web app (packages/web/dist), served at / with the API under /api. */
+  webRoot?: string | undefined;
 }
 
 export interface Context {
@@ -82,9 +87,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     request.log.error(error);
     return reply.status(500).send({ error: "internal", message: "the server failed; nothing was changed by this request" });
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: "not-found", message: `no route ${request.method} ${request.url}` }),
-  );
+  const webApp = options.webRoot !== undefined && existsSync(join(options.webRoot, "index.html"));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0]!;
+    // The web app's own routes (/design, /trials/…) get its index.html, so links and reloads work.
+    if (webApp && request.method === "GET" && !path.startsWith("/api/") && !/\.[a-z0-9]+$/i.test(path))
+      return reply.type("text/html").sendFile("index.html");
+    return reply.status(404).send({ error: "not-found", message: `no route ${request.method} ${path}` });
+  });
 
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
@@ -131,8 +141,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.get("/api/health", { schema: { hide: true } }, async () => ({ ok: true, database: context.store.dialect }));
-  // Until the web app is served here, the front door is the API's documentation.
-  app.get("/", { schema: { hide: true } }, (_request, reply) => reply.redirect("/api/docs"));
+  if (webApp) {
+    await app.register(fastifyStatic, { root: options.webRoot!, prefix: "/", wildcard: false, index: "index.html" });
+  } else {
+    // Without the web app the front door is the API's documentation.
+    app.get("/", { schema: { hide: true } }, (_request, reply) => reply.redirect("/api/docs"));
+  }
   await app.register(authRoutes(context, options.loginRateLimit ?? 10));
   await app.register(trialRoutes(context));
   await app.register(conductRoutes(context));

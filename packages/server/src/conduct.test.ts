@@ -67,6 +67,9 @@ describe.each(DIALECTS)("conducting a trial (%s)", (dialect) => {
     expect(((await invB.get(`${T}/patients`)).json() as { USUBJID: string }[]).map((p) => p.USUBJID).sort()).toEqual(["B-001", "B-002"]);
     expect(((await monitor.get(`${T}/patients`)).json() as unknown[]).length).toBe(3);
     expect((await invA.get(`${T}/patients/B-001`)).statusCode).toBe(404);
+    // The trial data for reports: site A's patients only, the whole trial for the monitor.
+    expect(((await invA.get(`${T}/data`)).json().patients as { USUBJID: string }[]).map((p) => p.USUBJID)).toEqual(["A-001"]);
+    expect((await monitor.get(`${T}/data`)).json().patients).toHaveLength(3);
     expect((await invA.post(`${T}/patients/B-001/administrations`, { EXSTDY: 1, EXDOSE: 84 })).statusCode).toBe(404);
     // Statisticians do not enter patient data.
     expect((await stat.post(`${T}/patients/A-001/administrations`, { EXSTDY: 1, EXDOSE: 84 })).statusCode).toBe(403);

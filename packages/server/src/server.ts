@@ -12,6 +12,8 @@ export interface ServeOptions {
   host?: string | undefined;
   /** Threads per simulation task (default: every core). */
   threads?: number | undefined;
+  /** The built web app to serve at / (packages/web/dist). */
+  webRoot?: string | undefined;
   /** Called once the store is open, before listening (e.g. to load demo data). */
   prepare?: (store: Store) => Promise<void>;
 }
@@ -33,7 +35,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     await options.prepare?.(store);
     const initialAdmin = await ensureAdministrator(store);
     jobs = startJobRunner(store.db, { threads: options.threads });
-    const app = await buildApp({ store, jobs });
+    const app = await buildApp({ store, jobs, webRoot: options.webRoot });
     const url = await app.listen({ port: options.port ?? 8080, host: options.host ?? "127.0.0.1" });
     return {
       app,

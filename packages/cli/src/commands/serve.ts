@@ -10,6 +10,8 @@ import type { CommandResult } from "./shared.js";
 const DEMO_TRIAL = fileURLToPath(new URL("../../../../examples/trials/adc-first-in-human.yaml", import.meta.url));
 const DEMO_DESIGN = { design: "boin", target: 0.3, cohortSize: 3, cohorts: 10, expansion: 6 };
 const DEMO_DATABASE = "data/escalate-demo.db";
+/** The built web app (`npm run build` builds it), served at / when present. */
+const WEB_ROOT = fileURLToPath(new URL("../../../web/dist", import.meta.url));
 
 function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -33,10 +35,11 @@ export async function serveCommand(_reference: string | undefined, options: Opti
     port: options.port,
     host: options.host,
     threads: options.threads,
+    webRoot: WEB_ROOT,
     ...(options.demo ? { prepare: loadDemoInto } : {}),
   });
   process.stdout.write(`Escalate server on ${server.url} (database: ${server.store.dialect} ${server.store.location})\n`);
-  process.stdout.write(`API documentation: ${server.url}/api/docs\n`);
+  process.stdout.write(`Web app: ${server.url}/   API documentation: ${server.url}/api/docs\n`);
   if (server.initialAdmin) {
     process.stdout.write(
       `First administrator: ${server.initialAdmin.username} / ${server.initialAdmin.password} (shown once; change it)\n`,

@@ -44,9 +44,16 @@ export const authRoutes =
     });
     app.get(
       "/api/auth/session",
-      { schema: { tags: ["auth"], summary: "The logged-in user, their grants and the CSRF token for writes" } },
+      {
+        schema: {
+          tags: ["auth"],
+          summary: "The logged-in user, their grants and the CSRF token for writes (user null when not logged in)",
+        },
+      },
       async (request) => {
-        const user = requireUser(request);
+        // Anonymous callers get a plain answer, not a 401: the web app asks this on every start.
+        const user = request.user;
+        if (!user) return { user: null, grants: [], csrfToken: null };
         const sessionId = request.cookies[SESSION_COOKIE];
         const session = sessionId ? await userBySession(db, sessionId, context.now()) : null;
         return { user, grants: await grantsOf(db, user.id), csrfToken: session?.csrfToken ?? null };

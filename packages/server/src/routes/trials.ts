@@ -91,6 +91,32 @@ export const trialRoutes =
       },
     );
     app.get(
+      "/api/trials/:trialId/data",
+      {
+        schema: {
+          params: trialParams,
+          tags: ["analysis"],
+          summary: "The live data in the trial format of `escalate analyze` (patients limited to the caller's sites)",
+        },
+      },
+      async (request) => {
+        const access = await authorize(db, requireUser(request), request.params.trialId, "patients.read");
+        const data = await trialDataOf(db, request.params.trialId, context.now());
+        if (access.sites === null) return data;
+        const visible = new Set((await listEntities(db, request.params.trialId, "patient", { sites: access.sites })).map((p) => p.id));
+        const mine = <T extends { USUBJID: string }>(records: T[]) => records.filter((r) => visible.has(r.USUBJID));
+        return {
+          ...data,
+          patients: mine(data.patients),
+          administrations: mine(data.administrations),
+          adverseEvents: mine(data.adverseEvents),
+          labs: mine(data.labs),
+          tumours: mine(data.tumours),
+          pk: mine(data.pk),
+        };
+      },
+    );
+    app.get(
       "/api/trials/:trialId/analysis",
       {
         schema: {

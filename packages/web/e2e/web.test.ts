@@ -1,0 +1,214 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createDesign, simulate, type TrialDataInput, trialReport } from "@escalate/core";
+import { loadDemo, type RunningServer, startServer } from "@escalate/server";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+
+/**
+ * The web app end to end, as a user drives it: Debian's chromium (playwright-core) against a real
+ * `escalate serve` with the demo trial on SQLite, serving the built app (npm run build). CI installs
+ * chromium and builds first, with ESCALATE_REQUIRE_BROWSER=1 so nothing here is skipped there.
+ * Screenshots of every screen are saved under packages/web/e2e/screenshots/.
+ */
+const CHROMIUM = "/usr/bin/chromium";
+const WEB_ROOT = fileURLToPath(new URL("../dist", import.meta.url));
+const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
+const DEMO_TRIAL = fileURLToPath(new URL("../../../examples/trials/adc-first-in-human.yaml", import.meta.url));
+const ready = existsSync(CHROMIUM) && existsSync(join(WEB_ROOT, "index.html"));
+if (!ready && process.env.ESCALATE_REQUIRE_BROWSER === "1")
+  throw new Error(`${CHROMIUM} and a built web app (${WEB_ROOT}, npm run build) are required (ESCALATE_REQUIRE_BROWSER=1)`);
+
+const DEMO_DESIGN = { design: "boin", target: 0.3, cohortSize: 3, cohorts: 10, expansion: 6 };
+const PASSWORD = "escalate-demo";
+
+describe.skipIf(!ready)("the web app in Chromium", () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let folder: string;
+  const consoleErrors: string[] = [];
+  /** Console errors a test provokes on purpose (Chromium logs every refused request), removed once each. */
+  const expectError = async (pattern: RegExp, action: () => Promise<void>) => {
+    await action();
+    await expect.poll(() => consoleErrors.findIndex((e) => pattern.test(e))).toBeGreaterThanOrEqual(0);
+    consoleErrors.splice(
+      consoleErrors.findIndex((e) => pattern.test(e)),
+      1,
+    );
+  };
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), "escalate-web-"));
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const example = parseYaml(readFileSync(DEMO_TRIAL, "utf8")) as TrialDataInput;
+    server = await startServer({
+      db: join(folder, "demo.db"),
+      port: 0,
+      threads: 1,
+      webRoot: WEB_ROOT,
+      prepare: async (store) => {
+        await loadDemo(store, example, DEMO_DESIGN);
+      },
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  async function open(path: string, width = 1280): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
+    page.on("console", (message) => {
+      if (message.type() === "error") consoleErrors.push(`${path}: ${message.text()}`);
+    });
+    page.on("pageerror", (error) => consoleErrors.push(`${path}: ${error.message}`));
+    await page.goto(`${server.url}${path}`);
+    return page;
+  }
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+  async function logIn(page: Page, username: string) {
+    await page.getByLabel("User name").fill(username);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("heading", { name: "Portfolio" }).waitFor();
+  }
+
+  it("designs and simulates in web workers, with the same numbers as the core", async () => {
+    const page = await open("/design");
+    await page.getByLabel("Target DLT probability").fill("1.5");
+    await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(/target/);
+    await page.getByLabel("Target DLT probability").fill("0.3");
+    await expect.poll(() => page.getByRole("alert").count()).toBe(0);
+    await expect.poll(() => page.getByRole("table", { name: /Decision table/ }).count()).toBe(1);
+    await page.getByLabel("Simulated trials").fill("3000");
+    await page.getByLabel("Scenario 1 true DLT probabilities").fill("0.05, 0.1, 0.3, 0.45, 0.6");
+    await page.getByRole("button", { name: "Simulate" }).click();
+    const table = page.getByRole("table", { name: /Operating characteristics/ });
+    await table.waitFor({ timeout: 60_000 });
+    // The browser's workers give exactly what the core gives in Node for the same seed.
+    const expected = simulate(createDesign({ design: "boin", target: 0.3, doses: 5, cohortSize: 3, cohorts: 10 }), {
+      truth: [0.05, 0.1, 0.3, 0.45, 0.6],
+      trials: 3000,
+      seed: 2026,
+    });
+    const firstRow = await table.locator("tbody tr").first().locator("td").allTextContents();
+    const shown = firstRow.slice(1, 6).map((cell) => cell.split("%")[0]);
+    expect(shown).toEqual(expected.selection.map((s) => (s * 100).toFixed(1)));
+    await page.locator("figure.chart svg").first().waitFor();
+    await shot(page, "design-and-simulate");
+    // Cancel stops a long run and leaves the page usable.
+    await page.getByLabel("Simulated trials").fill("1000000");
+    await page.getByRole("button", { name: "Simulate" }).click();
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await expect.poll(() => page.getByRole("button", { name: "Simulate" }).count()).toBe(1);
+    await page.close();
+  });
+
+  it("conducts: adjudicate a DLT, get the recommendation, sign it; the next cohort opens for the sites", async () => {
+    const chair = await open("/trials");
+    await logIn(chair, "chair");
+    await shot(chair, "portfolio");
+    await chair.getByRole("link", { name: "ESC-101-001" }).click();
+    await chair.getByRole("heading", { name: "Patients and DLT windows" }).waitFor();
+    await shot(chair, "trial-dashboard");
+    // The demo leaves one adverse event of cohort 3 for the safety review.
+    await chair.getByRole("link", { name: /1 adverse event/ }).click();
+    await chair.getByRole("heading", { name: /^Patient / }).waitFor();
+    const pending = chair.getByRole("row", { name: /awaiting review/ });
+    await pending.getByLabel(/Adjudication reason/).fill("Related to the drug, within the DLT window");
+    await pending.getByRole("button", { name: "DLT", exact: true }).click();
+    await expect.poll(() => chair.getByRole("row", { name: /awaiting review/ }).count()).toBe(0);
+    await expect.poll(() => chair.getByText("DLT (adjudicated)").count()).toBeGreaterThan(0);
+    await shot(chair, "patient-adjudicated");
+    await chair.getByRole("link", { name: "ESC-101-001" }).click();
+    await chair.getByRole("button", { name: "Prepare the escalation meeting" }).click();
+    await chair
+      .getByText(/^Recommendation:/)
+      .first()
+      .waitFor();
+    await chair.getByRole("button", { name: "Accept the recommendation" }).click();
+    await chair.getByLabel("Password").fill(PASSWORD);
+    await chair.getByRole("button", { name: "Sign the decision" }).click();
+    // The signature closes cohort 3 and opens the next cohort at the decided dose.
+    await expect.poll(() => chair.getByRole("cell", { name: "open", exact: true }).count()).toBe(1);
+    await expect.poll(() => chair.getByRole("button", { name: "Sign the decision" }).count()).toBe(0);
+    await shot(chair, "decision-signed");
+    await chair.close();
+  });
+
+  it("registers a patient at a site, records a DLT with the lab graded as it is typed, and shows the audit trail", async () => {
+    const inv = await open("/login");
+    await logIn(inv, "inv101");
+    await inv.getByRole("link", { name: "ESC-101-001" }).click();
+    await inv.getByRole("button", { name: "Request a place for site 101" }).click();
+    await inv.getByLabel("Subject ID (USUBJID)").fill("101-010");
+    await inv.getByLabel("Age").fill("58");
+    await inv.getByLabel("Weight (kg)").fill("72");
+    await inv.getByLabel("Height (cm)").fill("168");
+    await inv.getByRole("button", { name: "Register patient" }).click();
+    await inv.getByRole("link", { name: "101-010" }).click();
+    await inv.getByRole("heading", { name: "Patient 101-010" }).waitFor();
+    // The CTCAE grade appears while typing, before anything is saved.
+    const lab = inv.getByRole("form", { name: "Lab result" });
+    await lab.getByLabel("Value").fill("40");
+    await expect.poll(() => lab.locator("output").textContent()).toMatch(/Platelet count decreased: grade 3/);
+    await lab.getByLabel("Value").fill("80");
+    await expect.poll(() => lab.locator("output").textContent()).toMatch(/grade 1/);
+    const ae = inv.getByRole("form", { name: "Adverse event" });
+    await ae.getByLabel("Term").fill("Febrile neutropenia");
+    await ae.getByLabel("CTCAE grade").selectOption("3");
+    await ae.getByLabel("Onset study day").fill("9");
+    await ae.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => inv.getByRole("cell", { name: "Febrile neutropenia" }).count()).toBe(1);
+    // A bad value is refused with the field named, and nothing is stored.
+    await ae.getByLabel("Term").fill("Nausea");
+    await ae.getByLabel("Onset study day").fill("-0.5");
+    await expectError(/status of 400/, () => ae.getByRole("button", { name: "Save" }).click());
+    await expect.poll(() => ae.getByRole("alert").textContent()).toMatch(/AESTDY/);
+    await shot(inv, "patient-data-entry");
+    await inv.close();
+
+    const auditor = await open("/login");
+    await logIn(auditor, "auditor");
+    await auditor.goto(`${server.url}/trials/ESC-101-001/patients/101-010`);
+    await auditor.getByRole("heading", { name: "Audit trail" }).waitFor();
+    await expect.poll(() => auditor.getByRole("cell", { name: "adverseEvent.recorded" }).count()).toBe(1);
+    await shot(auditor, "audit-trail");
+    await auditor.close();
+  });
+
+  it("opens the trial report with its plots, and works on a phone-sized screen", async () => {
+    const page = await open("/login", 390);
+    await logIn(page, "monitor");
+    await page.goto(`${server.url}/trials/ESC-101-001/report`);
+    await page.getByRole("heading", { name: /^Report:/ }).waitFor();
+    await page.locator("figure.chart svg").first().waitFor();
+    expect(await page.locator("figure.chart").count()).toBeGreaterThanOrEqual(2);
+    await shot(page, "report-phone");
+    await page.close();
+  });
+
+  it("reports a reference trial from its file, computed in the browser like `escalate report`", async () => {
+    const file = fileURLToPath(new URL("../../../examples/trastuzumab-dm1-phase1/trial.yaml", import.meta.url));
+    const expected = trialReport(parseYaml(readFileSync(file, "utf8"))).report;
+    const page = await open("/reports");
+    await page.getByLabel(/Trial file/).setInputFiles(file);
+    await page.getByRole("heading", { name: `Report: ${expected.trial}` }).waitFor();
+    await expect.poll(() => page.getByText(`${expected.orr.responders}/${expected.orr.evaluable} =`).count()).toBe(1);
+    await page.locator("figure.chart svg").first().waitFor();
+    await shot(page, "report-reference-trial");
+    await page.close();
+  });
+
+  it("logged no console errors on any page", () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});

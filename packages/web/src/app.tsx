@@ -1,0 +1,113 @@
+import { Link, Redirect, Route, Switch, useLocation } from "wouter";
+import { ErrorMessage, Loading } from "./components/ui.js";
+import { PatientPage } from "./conduct/patient-page.js";
+import { TrialPage } from "./conduct/trial-page.js";
+import { DesignPage } from "./design/design-page.js";
+import { LoginPage } from "./login-page.js";
+import { PortfolioPage } from "./portfolio-page.js";
+import { ReportFromFilePage, ReportPage } from "./report/report-page.js";
+import { useAuth, useSession } from "./session.js";
+
+function Header() {
+  const { data: session } = useSession();
+  const auth = useAuth();
+  const [location, navigate] = useLocation();
+  const link = (href: string, label: string) => (
+    <Link href={href} aria-current={location === href || (href !== "/" && location.startsWith(href)) ? "page" : undefined}>
+      {label}
+    </Link>
+  );
+  return (
+    <header className="app-header">
+      <nav aria-label="Main">
+        <Link href="/" className="brand">
+          Escalate
+        </Link>
+        {link("/design", "Design")}
+        {link("/trials", "Trials")}
+        {link("/reports", "Reports")}
+      </nav>
+      <div className="user">
+        {session ? (
+          <>
+            <span>{session.user.name}</span>
+            <button
+              type="button"
+              onClick={async () => {
+                await auth.logout();
+                navigate("/login");
+              }}
+            >
+              Log out
+            </button>
+          </>
+        ) : (
+          <Link href="/login">Log in</Link>
+        )}
+      </div>
+    </header>
+  );
+}
+
+/** Pages that need a session send the user to log in first, and back afterwards. */
+function RequireSession({ children }: { children: React.ReactNode }) {
+  const { data: session, isLoading, error } = useSession();
+  const [location] = useLocation();
+  if (isLoading) return <Loading what="your session" />;
+  if (error) return <ErrorMessage error={error} />;
+  if (!session) return <Redirect to={`/login?next=${encodeURIComponent(location)}`} />;
+  return <>{children}</>;
+}
+
+export function App() {
+  return (
+    <>
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
+      <Header />
+      <main id="main">
+        <Switch>
+          <Route path="/">
+            <Redirect to="/design" />
+          </Route>
+          <Route path="/design" component={DesignPage} />
+          <Route path="/login" component={LoginPage} />
+          <Route path="/reports" component={ReportFromFilePage} />
+          <Route path="/trials">
+            <RequireSession>
+              <PortfolioPage />
+            </RequireSession>
+          </Route>
+          <Route path="/trials/:trialId">
+            {(params) => (
+              <RequireSession>
+                <TrialPage trialId={params.trialId} />
+              </RequireSession>
+            )}
+          </Route>
+          <Route path="/trials/:trialId/report">
+            {(params) => (
+              <RequireSession>
+                <ReportPage trialId={params.trialId} />
+              </RequireSession>
+            )}
+          </Route>
+          <Route path="/trials/:trialId/patients/:usubjid">
+            {(params) => (
+              <RequireSession>
+                <PatientPage trialId={params.trialId} usubjid={decodeURIComponent(params.usubjid)} />
+              </RequireSession>
+            )}
+          </Route>
+          <Route>
+            <h1>Not found</h1>
+            <p>
+              There is no page here. <Link href="/design">Design a trial</Link> or <Link href="/trials">open your trials</Link>.
+            </p>
+          </Route>
+        </Switch>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,209 @@
+import type { Decision, PathNode } from "@escalate/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { get, post } from "../api.js";
+import { Empty, ErrorMessage, Field } from "../components/ui.js";
+import { doseName, type TrialDetail } from "./trial-page.js";
+
+interface DecisionView {
+  id: string;
+  status: string;
+  number: number;
+  cohort: number;
+  preparedBy: string;
+  preparedAt: string;
+  basedOn: { outcomes: string; patients: { USUBJID: string; cohort: number; doseLevel: number; status: string }[] };
+  recommendation: Decision;
+  pathways: PathNode | null;
+  resolution: { outcome: string; action: string; dose: number | null; reason?: string; decidedBy: string; decidedAt: string } | null;
+  signatures: { name: string; meaning: string; at: string; recordHash: string }[];
+}
+
+const move = (trial: TrialDetail, action: string, dose: number | null) =>
+  dose === null ? action : `${action === "stay" ? "stay at" : `${action} to`} ${doseName(trial, dose)}`;
+
+/** Dose-transition pathways as a nested list: each branch is the number of DLTs in the next cohort. */
+function Pathways({ node, trial }: { node: PathNode; trial: TrialDetail }) {
+  if (node.children.length === 0) return null;
+  return (
+    <ul className="pathways">
+      {node.children.map((child) => (
+        <li key={child.outcomes}>
+          <code>{child.cohort}</code> → {child.stop ? "stop" : move(trial, child.action, child.dose)}
+          <Pathways node={child} trial={trial} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Resolution({ trial, decision }: { trial: TrialDetail; decision: DecisionView }) {
+  const client = useQueryClient();
+  const [override, setOverride] = useState(false);
+  const [dose, setDose] = useState(String(decision.recommendation.dose ?? 1));
+  const [action, setAction] = useState<string>(decision.recommendation.action);
+  const [reason, setReason] = useState("");
+  const resolve = useMutation({
+    mutationFn: () =>
+      post(
+        `/api/trials/${trial.id}/decisions/${decision.id}/resolution`,
+        override ? { outcome: "override", action, dose: Number(dose), reason } : { outcome: "accept" },
+      ),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["decisions", trial.id] }),
+  });
+  return (
+    <form
+      className="inline-form"
+      aria-label="The committee's decision"
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        resolve.mutate();
+      }}
+    >
+      <label className="checkbox">
+        <input type="checkbox" checked={override} onChange={(e) => setOverride(e.target.checked)} /> Override the recommendation
+      </label>
+      {override && (
+        <>
+          <Field label="Action">
+            <select value={action} onChange={(e) => setAction(e.target.value)}>
+              {["escalate", "stay", "de-escalate", "stop"].map((a) => (
+                <option key={a}>{a}</option>
+              ))}
+            </select>
+          </Field>
+          <Field label="Dose">
+            <select value={dose} onChange={(e) => setDose(e.target.value)}>
+              {trial.trial.doseLevels.map((d) => (
+                <option key={d.level} value={d.level}>
+                  {doseName(trial, d.level)}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field label="Reason for the override">
+            <textarea rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />
+          </Field>
+        </>
+      )}
+      <button type="submit" className="primary" disabled={resolve.isPending}>
+        {override ? "Record the override" : "Accept the recommendation"}
+      </button>
+      <ErrorMessage error={resolve.error} />
+    </form>
+  );
+}
+
+function Signature({ trial, decision }: { trial: TrialDetail; decision: DecisionView }) {
+  const client = useQueryClient();
+  const [password, setPassword] = useState("");
+  const [meaning, setMeaning] = useState("approval");
+  const sign = useMutation({
+    mutationFn: () => post(`/api/trials/${trial.id}/decisions/${decision.id}/signature`, { password, meaning }),
+    onSuccess: () => {
+      setPassword("");
+      for (const key of ["decisions", "trial", "patients", "slots"]) client.invalidateQueries({ queryKey: [key, trial.id] });
+    },
+  });
+  return (
+    <form
+      className="inline-form"
+      aria-label="Electronic signature"
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        sign.mutate();
+      }}
+    >
+      <p>Signing binds your name, the time and the meaning of your signature to this decision record. Re-enter your password to sign.</p>
+      <Field label="Meaning of the signature">
+        <select value={meaning} onChange={(e) => setMeaning(e.target.value)}>
+          <option value="approval">approval</option>
+          <option value="review">review</option>
+          <option value="responsibility">responsibility</option>
+        </select>
+      </Field>
+      <Field label="Password">
+        <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+      </Field>
+      <button type="submit" className="primary" disabled={sign.isPending}>
+        Sign the decision
+      </button>
+      <ErrorMessage error={sign.error} />
+    </form>
+  );
+}
+
+function DecisionCard({ trial, decision, canSign }: { trial: TrialDetail; decision: DecisionView; canSign: boolean }) {
+  const r = decision.recommendation;
+  return (
+    <article className="decision" aria-labelledby={`decision-${decision.id}`}>
+      <h3 id={`decision-${decision.id}`}>
+        Decision {decision.number} after cohort {decision.cohort}{" "}
+        <span className={`status status-${decision.status}`}>{decision.status}</span>
+      </h3>
+      <p className="recommendation">
+        Recommendation: <strong>{r.stop ? "stop" : move(trial, r.action, r.dose)}</strong>
+        {r.mtd !== null && ` · MTD ${doseName(trial, r.mtd)}`}
+      </p>
+      <p className="muted">
+        From the adjudicated data <code>{decision.basedOn.outcomes || "(none)"}</code>, prepared by {decision.preparedBy}.
+      </p>
+      <details open={decision.status !== "signed"}>
+        <summary>Reasons</summary>
+        <ul>
+          {r.reasons.map((reason) => (
+            <li key={reason}>{reason}</li>
+          ))}
+        </ul>
+      </details>
+      {decision.pathways && decision.pathways.children.length > 0 && (
+        <details>
+          <summary>Dose-transition pathways (next cohorts)</summary>
+          <Pathways node={decision.pathways} trial={trial} />
+        </details>
+      )}
+      {decision.resolution && (
+        <p>
+          Committee: <strong>{decision.resolution.outcome}</strong> → {move(trial, decision.resolution.action, decision.resolution.dose)}
+          {decision.resolution.reason ? ` (${decision.resolution.reason})` : ""}, by {decision.resolution.decidedBy}
+        </p>
+      )}
+      {decision.signatures.map((s) => (
+        <p key={s.at} className="signature">
+          Signed by {s.name} ({s.meaning}) on {new Date(s.at).toLocaleString()} · record hash <code>{s.recordHash.slice(0, 16)}…</code>
+        </p>
+      ))}
+      {canSign && decision.status === "proposed" && <Resolution trial={trial} decision={decision} />}
+      {canSign && decision.status === "decided" && <Signature trial={trial} decision={decision} />}
+    </article>
+  );
+}
+
+export function DecisionPanel({ trial, canPrepare, canSign }: { trial: TrialDetail; canPrepare: boolean; canSign: boolean }) {
+  const client = useQueryClient();
+  const decisions = useQuery({
+    queryKey: ["decisions", trial.id],
+    queryFn: () => get<DecisionView[]>(`/api/trials/${trial.id}/decisions`),
+  });
+  const prepare = useMutation({
+    mutationFn: () => post(`/api/trials/${trial.id}/decisions`),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["decisions", trial.id] }),
+  });
+  const list = [...(decisions.data ?? [])].reverse();
+  const open = list.some((d) => d.status !== "signed");
+  return (
+    <section aria-labelledby="decisions-heading" className="card">
+      <h2 id="decisions-heading">Escalation meetings</h2>
+      {canPrepare && !open && (
+        <button type="button" className="primary" onClick={() => prepare.mutate()} disabled={prepare.isPending}>
+          Prepare the escalation meeting
+        </button>
+      )}
+      <ErrorMessage error={prepare.error ?? decisions.error} />
+      {decisions.data && list.length === 0 && <Empty>No escalation meeting yet.</Empty>}
+      {list.map((decision) => (
+        <DecisionCard key={decision.id} trial={trial} decision={decision} canSign={canSign} />
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,416 @@
+import { CTCAE_V5, gradeLab } from "@escalate/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, type ReactNode, useMemo, useState } from "react";
+import { Link } from "wouter";
+import { get, post } from "../api.js";
+import { Empty, ErrorMessage, Field, Loading } from "../components/ui.js";
+import { holds, useSession } from "../session.js";
+import type { PatientWindow } from "./trial-page.js";
+
+type Row = Record<string, unknown> & { id: string };
+interface PatientView {
+  patient: Record<string, unknown>;
+  dltWindow: PatientWindow | null;
+  records: Record<string, Row[]>;
+}
+interface AuditEvent {
+  chainSeq: number;
+  at: string;
+  actorName: string;
+  role: string;
+  type: string;
+  reason: string | null;
+  changes: {
+    kind: string;
+    id: string;
+    before: { data: Record<string, unknown> } | null;
+    after: { data: Record<string, unknown> } | null;
+  }[];
+}
+
+const LAB_TESTS = [...new Map(CTCAE_V5.criteria.map((c) => [c.test, c])).values()];
+
+/** A form posting one record; the fields are strings as typed, converted by `toBody`. */
+function RecordForm({
+  title,
+  url,
+  initial,
+  toBody,
+  children,
+}: {
+  title: string;
+  url: string;
+  initial: Record<string, string>;
+  toBody: (values: Record<string, string>) => Record<string, unknown>;
+  children: (values: Record<string, string>, set: (key: string) => (e: { target: { value: string } }) => void) => ReactNode;
+}) {
+  const client = useQueryClient();
+  const [values, setValues] = useState(initial);
+  const save = useMutation({
+    mutationFn: () => post(url, toBody(values)),
+    onSuccess: () => {
+      setValues(initial);
+      client.invalidateQueries();
+    },
+  });
+  const set = (key: string) => (e: { target: { value: string } }) => setValues({ ...values, [key]: e.target.value });
+  return (
+    <form
+      className="record-form"
+      aria-label={title}
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        save.mutate();
+      }}
+    >
+      <h3>{title}</h3>
+      <div className="row">{children(values, set)}</div>
+      <button type="submit" disabled={save.isPending}>
+        Save
+      </button>
+      {save.isSuccess && <span className="saved"> Saved.</span>}
+      <ErrorMessage error={save.error} />
+    </form>
+  );
+}
+
+const num = (text: string | undefined) => (text === undefined || text.trim() === "" ? undefined : Number(text));
+const compact = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== ""));
+
+function LabGrade({ values }: { values: Record<string, string> }) {
+  const value = num(values.LBSTRESN);
+  const grading = useMemo(() => {
+    if (value === undefined || !Number.isFinite(value)) return null;
+    const lln = num(values.LBSTNRLO);
+    const uln = num(values.LBSTNRHI);
+    return gradeLab({
+      test: values.LBTESTCD ?? "",
+      value,
+      unit: values.LBSTRESU ?? "",
+      ...(lln === undefined ? {} : { lln }),
+      ...(uln === undefined ? {} : { uln }),
+    });
+  }, [value, values.LBTESTCD, values.LBSTRESU, values.LBSTNRLO, values.LBSTNRHI]);
+  return (
+    <output className="grade" aria-live="polite">
+      {grading === null
+        ? "Enter a value to see its CTCAE v5.0 grade."
+        : grading.map((g) => (
+            <span key={g.term}>
+              {g.term}: {g.grade === null ? `cannot grade (${g.reason})` : `grade ${g.grade}`}
+            </span>
+          ))}
+    </output>
+  );
+}
+
+function Adjudicate({ trialId, event }: { trialId: string; event: Row }) {
+  const client = useQueryClient();
+  const [reason, setReason] = useState("");
+  const adjudicate = useMutation({
+    mutationFn: (dlt: boolean) => post(`/api/trials/${trialId}/adverse-events/${event.id}/adjudication`, { dlt, reason }),
+    onSuccess: () => client.invalidateQueries(),
+  });
+  return (
+    <div className="adjudication">
+      <Field label={`Adjudication reason (${String(event.AETERM)})`}>
+        <input value={reason} onChange={(e) => setReason(e.target.value)} />
+      </Field>
+      <button type="button" onClick={() => adjudicate.mutate(true)} disabled={adjudicate.isPending}>
+        DLT
+      </button>
+      <button type="button" onClick={() => adjudicate.mutate(false)} disabled={adjudicate.isPending}>
+        Not a DLT
+      </button>
+      <ErrorMessage error={adjudicate.error} />
+    </div>
+  );
+}
+
+function RecordsTable({ rows, columns, extra }: { rows: Row[]; columns: string[]; extra?: (row: Row) => ReactNode }) {
+  if (rows.length === 0) return <Empty>None recorded.</Empty>;
+  return (
+    <table>
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th scope="col" key={c}>
+              {c}
+            </th>
+          ))}
+          {extra && <th scope="col">Safety review</th>}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.id}>
+            {columns.map((c) => (
+              <td key={c}>{row[c] === undefined ? "—" : String(row[c])}</td>
+            ))}
+            {extra && <td>{extra(row)}</td>}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function AuditTrail({ trialId, usubjid }: { trialId: string; usubjid: string }) {
+  const trail = useQuery({
+    queryKey: ["audit", trialId, usubjid],
+    queryFn: () => get<AuditEvent[]>(`/api/trials/${trialId}/audit?patient=${encodeURIComponent(usubjid)}`),
+  });
+  return (
+    <section aria-labelledby="audit-heading" className="card">
+      <h2 id="audit-heading">Audit trail</h2>
+      <p>
+        <a href={`/api/trials/${trialId}/audit?patient=${encodeURIComponent(usubjid)}&format=csv`}>Download as CSV</a>
+      </p>
+      <ErrorMessage error={trail.error} />
+      {trail.data && (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">Time (UTC)</th>
+              <th scope="col">Who</th>
+              <th scope="col">Role</th>
+              <th scope="col">What</th>
+              <th scope="col">Reason</th>
+              <th scope="col">Changes</th>
+            </tr>
+          </thead>
+          <tbody>
+            {trail.data.map((event) => (
+              <tr key={event.chainSeq}>
+                <td>{event.chainSeq}</td>
+                <td>{event.at.replace("T", " ").slice(0, 19)}</td>
+                <td>{event.actorName}</td>
+                <td>{event.role}</td>
+                <td>{event.type}</td>
+                <td>{event.reason ?? ""}</td>
+                <td>
+                  {event.changes.map((c) => (
+                    <details key={`${c.kind}:${c.id}`}>
+                      <summary>{c.kind}</summary>
+                      <div className="diff">
+                        <span>before: {c.before ? JSON.stringify(c.before.data) : "—"}</span>
+                        <span>after: {c.after ? JSON.stringify(c.after.data) : "(deleted)"}</span>
+                      </div>
+                    </details>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+export function PatientPage({ trialId, usubjid }: { trialId: string; usubjid: string }) {
+  const { data: session } = useSession();
+  const base = `/api/trials/${trialId}/patients/${encodeURIComponent(usubjid)}`;
+  const view = useQuery({ queryKey: ["patient", trialId, usubjid], queryFn: () => get<PatientView>(base) });
+  const canWrite = holds(session, trialId, "investigator", "coordinator");
+  const canAdjudicate = holds(session, trialId, "medical-monitor");
+  const canAudit = holds(session, trialId, "auditor", "monitor") || Boolean(session?.user.admin);
+  if (view.isLoading) return <Loading what="the patient" />;
+  if (view.error) return <ErrorMessage error={view.error} />;
+  const { patient, dltWindow, records } = view.data!;
+  return (
+    <div>
+      <p className="breadcrumbs">
+        <Link href="/trials">Trials</Link> › <Link href={`/trials/${trialId}`}>{trialId}</Link> › {usubjid}
+      </p>
+      <h1>Patient {usubjid}</h1>
+      <p className="muted">
+        Site {String(patient.SITEID)} · cohort {String(patient.cohort)} · dose level {String(patient.doseLevel)} ·{" "}
+        {String(patient.SEX ?? "")} {patient.AGE ? `${String(patient.AGE)} y` : ""} · {String(patient.WEIGHT)} kg · first dose{" "}
+        {String(patient.RFXSTDTC)}
+      </p>
+      {dltWindow && (
+        <p className={`dlt-window dlt-${dltWindow.status.replaceAll(" ", "-")}`}>
+          DLT window {dltWindow.windowStart} → {dltWindow.windowEnd}: <strong>{dltWindow.status}</strong> ({dltWindow.reason})
+          {dltWindow.status === "pending" && `, ${dltWindow.daysLeft} days left`}
+        </p>
+      )}
+      <section aria-labelledby="records-heading" className="card">
+        <h2 id="records-heading">Records</h2>
+        <h3>Doses</h3>
+        <RecordsTable rows={records.administrations ?? []} columns={["EXSTDY", "EXDOSE", "EXDOSU"]} />
+        <h3>Adverse events</h3>
+        <RecordsTable
+          rows={records["adverse-events"] ?? []}
+          columns={["AETERM", "AETOXGR", "AEREL", "AESER", "AESTDY", "AECAT", "DLTFL"]}
+          extra={(row: Row) => (
+            <>
+              {row.DLTFL === "Y" && <strong className="dlt-DLT">DLT (adjudicated)</strong>}
+              {row.DLTFL === "N" && <span>not a DLT (adjudicated)</span>}
+              {row.DLTFL === undefined && dltWindow?.unadjudicated.includes(row.id) && (
+                <strong className="dlt-pending">proposed DLT, awaiting review</strong>
+              )}
+              {canAdjudicate && row.DLTFL === undefined && <Adjudicate trialId={trialId} event={row} />}
+            </>
+          )}
+        />
+        <h3>Labs</h3>
+        <RecordsTable rows={records.labs ?? []} columns={["LBTESTCD", "LBSTRESN", "LBSTRESU", "LBSTNRLO", "LBSTNRHI", "LBDY"]} />
+        <h3>Tumour measurements</h3>
+        <RecordsTable rows={records.tumours ?? []} columns={["TRLNKID", "TRGRPID", "TRDY", "TRSTRESN", "TRSTRESC", "TRLOC"]} />
+      </section>
+      {canWrite && (
+        <section aria-labelledby="entry-heading" className="card">
+          <h2 id="entry-heading">Enter data</h2>
+          <RecordForm
+            title="Dose given"
+            url={`${base}/administrations`}
+            initial={{ EXSTDY: "1", EXDOSE: "", EXDOSU: "mg" }}
+            toBody={(v) => compact({ EXSTDY: num(v.EXSTDY), EXDOSE: num(v.EXDOSE), EXDOSU: v.EXDOSU })}
+          >
+            {(v, set) => (
+              <>
+                <Field label="Study day">
+                  <input inputMode="numeric" value={v.EXSTDY} onChange={set("EXSTDY")} />
+                </Field>
+                <Field label="Dose (mg)">
+                  <input inputMode="decimal" value={v.EXDOSE} onChange={set("EXDOSE")} />
+                </Field>
+              </>
+            )}
+          </RecordForm>
+          <RecordForm
+            title="Adverse event"
+            url={`${base}/adverse-events`}
+            initial={{ AETERM: "", AETOXGR: "1", AEREL: "Y", AESER: "N", AESTDY: "", AECAT: "non-haematological" }}
+            toBody={(v) =>
+              compact({ AETERM: v.AETERM, AETOXGR: num(v.AETOXGR), AEREL: v.AEREL, AESER: v.AESER, AESTDY: num(v.AESTDY), AECAT: v.AECAT })
+            }
+          >
+            {(v, set) => (
+              <>
+                <Field label="Term">
+                  <input value={v.AETERM} onChange={set("AETERM")} />
+                </Field>
+                <Field label="CTCAE grade">
+                  <select value={v.AETOXGR} onChange={set("AETOXGR")}>
+                    {[1, 2, 3, 4, 5].map((g) => (
+                      <option key={g}>{g}</option>
+                    ))}
+                  </select>
+                </Field>
+                <Field label="Related to the drug">
+                  <select value={v.AEREL} onChange={set("AEREL")}>
+                    <option value="Y">Yes</option>
+                    <option value="N">No</option>
+                  </select>
+                </Field>
+                <Field label="Serious">
+                  <select value={v.AESER} onChange={set("AESER")}>
+                    <option value="N">No</option>
+                    <option value="Y">Yes</option>
+                  </select>
+                </Field>
+                <Field label="Onset study day">
+                  <input inputMode="numeric" value={v.AESTDY} onChange={set("AESTDY")} />
+                </Field>
+                <Field label="Category">
+                  <select value={v.AECAT} onChange={set("AECAT")}>
+                    <option value="non-haematological">non-haematological</option>
+                    <option value="haematological">haematological</option>
+                  </select>
+                </Field>
+              </>
+            )}
+          </RecordForm>
+          <RecordForm
+            title="Lab result"
+            url={`${base}/labs`}
+            initial={{ LBTESTCD: "PLAT", LBSTRESN: "", LBSTRESU: "10^9/L", LBSTNRLO: "", LBSTNRHI: "", LBDY: "" }}
+            toBody={(v) =>
+              compact({
+                LBTESTCD: v.LBTESTCD,
+                LBSTRESN: num(v.LBSTRESN),
+                LBSTRESU: v.LBSTRESU,
+                LBSTNRLO: num(v.LBSTNRLO),
+                LBSTNRHI: num(v.LBSTNRHI),
+                LBDY: num(v.LBDY),
+              })
+            }
+          >
+            {(v, set) => (
+              <>
+                <Field label="Test">
+                  <select
+                    value={v.LBTESTCD}
+                    onChange={(e) => {
+                      set("LBTESTCD")(e);
+                      const unit = LAB_TESTS.find((t) => t.test === e.target.value)?.unit;
+                      if (unit) set("LBSTRESU")({ target: { value: unit } });
+                    }}
+                  >
+                    {LAB_TESTS.map((t) => (
+                      <option key={t.test} value={t.test}>
+                        {t.test} ({t.term.replace(/ (decreased|increased)$/, "")})
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+                <Field label="Value">
+                  <input inputMode="decimal" value={v.LBSTRESN} onChange={set("LBSTRESN")} />
+                </Field>
+                <Field label="Unit">
+                  <input value={v.LBSTRESU} onChange={set("LBSTRESU")} />
+                </Field>
+                <Field label="Lower limit of normal">
+                  <input inputMode="decimal" value={v.LBSTNRLO} onChange={set("LBSTNRLO")} />
+                </Field>
+                <Field label="Upper limit of normal">
+                  <input inputMode="decimal" value={v.LBSTNRHI} onChange={set("LBSTNRHI")} />
+                </Field>
+                <Field label="Study day">
+                  <input inputMode="numeric" value={v.LBDY} onChange={set("LBDY")} />
+                </Field>
+                <LabGrade values={v} />
+              </>
+            )}
+          </RecordForm>
+          <RecordForm
+            title="Tumour measurement"
+            url={`${base}/tumours`}
+            initial={{ TRLNKID: "T01", TRGRPID: "TARGET", TRDY: "", TRSTRESN: "", TRLOC: "" }}
+            toBody={(v) =>
+              compact({ TRLNKID: v.TRLNKID, TRGRPID: v.TRGRPID, TRDY: num(v.TRDY), TRSTRESN: num(v.TRSTRESN), TRLOC: v.TRLOC })
+            }
+          >
+            {(v, set) => (
+              <>
+                <Field label="Lesion">
+                  <input value={v.TRLNKID} onChange={set("TRLNKID")} />
+                </Field>
+                <Field label="Group">
+                  <select value={v.TRGRPID} onChange={set("TRGRPID")}>
+                    <option>TARGET</option>
+                    <option>NON-TARGET</option>
+                    <option>NEW</option>
+                  </select>
+                </Field>
+                <Field label="Study day">
+                  <input inputMode="numeric" value={v.TRDY} onChange={set("TRDY")} />
+                </Field>
+                <Field label="Diameter (mm)">
+                  <input inputMode="decimal" value={v.TRSTRESN} onChange={set("TRSTRESN")} />
+                </Field>
+                <Field label="Location">
+                  <input value={v.TRLOC} onChange={set("TRLOC")} />
+                </Field>
+              </>
+            )}
+          </RecordForm>
+        </section>
+      )}
+      {canAudit && <AuditTrail trialId={trialId} usubjid={usubjid} />}
+    </div>
+  );
+}

@@ -1,0 +1,286 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { Link } from "wouter";
+import { get, post } from "../api.js";
+import { Empty, ErrorMessage, Field, Loading } from "../components/ui.js";
+import { holds, rolesIn, useSession } from "../session.js";
+import { DecisionPanel } from "./decision-panel.js";
+
+export interface TrialDetail {
+  id: string;
+  status: string;
+  compound: { name: string; antibody?: string; target?: string; payload?: string };
+  trial: {
+    id: string;
+    title?: string;
+    phase?: string;
+    indication?: string;
+    doseLevels: { level: number; amount: number; unit: string; label?: string }[];
+    dlt: { windowDays: number };
+  };
+  protocolText: string;
+  sites: { id: string; name: string }[];
+  cohorts: {
+    number: number;
+    doseLevel: number;
+    capacity: number;
+    kind: string;
+    status: string;
+    reserved: number;
+    confirmed: number;
+    waitlisted: number;
+  }[];
+}
+
+export interface PatientWindow {
+  USUBJID: string;
+  siteId: string | null;
+  cohort: number;
+  doseLevel: number;
+  status: string;
+  reason: string;
+  windowStart: string;
+  windowEnd: string;
+  daysLeft: number;
+  unadjudicated: string[];
+}
+
+interface Slot {
+  id: string;
+  status: string;
+  siteId: string;
+  cohort: number;
+  expiresAt: string | null;
+  USUBJID?: string;
+}
+
+export const doseName = (trial: TrialDetail, level: number) => {
+  const dose = trial.trial.doseLevels.find((d) => d.level === level);
+  return dose ? (dose.label ?? `${dose.amount} ${dose.unit}`) : `level ${level}`;
+};
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+function RegisterForm({ trialId, slot, onDone }: { trialId: string; slot: Slot; onDone: () => void }) {
+  const [form, setForm] = useState({ USUBJID: "", AGE: "", SEX: "F", WEIGHT: "", HEIGHT: "", RFXSTDTC: today() });
+  const confirm = useMutation({
+    mutationFn: () =>
+      post(`/api/trials/${trialId}/slots/${slot.id}/confirm`, {
+        patient: {
+          USUBJID: form.USUBJID,
+          AGE: Number(form.AGE),
+          SEX: form.SEX,
+          WEIGHT: Number(form.WEIGHT),
+          HEIGHT: Number(form.HEIGHT),
+          RFXSTDTC: form.RFXSTDTC,
+        },
+      }),
+    onSuccess: onDone,
+  });
+  const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });
+  return (
+    <form
+      className="inline-form"
+      aria-label={`Register a patient in the place reserved for site ${slot.siteId}`}
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        confirm.mutate();
+      }}
+    >
+      <Field label="Subject ID (USUBJID)">
+        <input value={form.USUBJID} onChange={set("USUBJID")} required />
+      </Field>
+      <Field label="Age">
+        <input inputMode="numeric" value={form.AGE} onChange={set("AGE")} />
+      </Field>
+      <Field label="Sex">
+        <select value={form.SEX} onChange={set("SEX")}>
+          <option value="F">F</option>
+          <option value="M">M</option>
+        </select>
+      </Field>
+      <Field label="Weight (kg)">
+        <input inputMode="decimal" value={form.WEIGHT} onChange={set("WEIGHT")} required />
+      </Field>
+      <Field label="Height (cm)">
+        <input inputMode="decimal" value={form.HEIGHT} onChange={set("HEIGHT")} required />
+      </Field>
+      <Field label="First dose date">
+        <input type="date" value={form.RFXSTDTC} onChange={set("RFXSTDTC")} required />
+      </Field>
+      <button type="submit" className="primary" disabled={confirm.isPending}>
+        Register patient
+      </button>
+      <ErrorMessage error={confirm.error} />
+    </form>
+  );
+}
+
+function Slots({ trial }: { trial: TrialDetail }) {
+  const { data: session } = useSession();
+  const client = useQueryClient();
+  const siteRoles = (session?.grants ?? []).filter(
+    (g) => g.trialId === trial.id && g.siteId && ["investigator", "coordinator"].includes(g.role),
+  );
+  const sites = [...new Set(siteRoles.map((g) => g.siteId!))];
+  const slots = useQuery({ queryKey: ["slots", trial.id], queryFn: () => get<Slot[]>(`/api/trials/${trial.id}/slots`) });
+  const refresh = () => {
+    client.invalidateQueries({ queryKey: ["slots", trial.id] });
+    client.invalidateQueries({ queryKey: ["trial", trial.id] });
+    client.invalidateQueries({ queryKey: ["patients", trial.id] });
+  };
+  const request = useMutation({ mutationFn: (siteId: string) => post(`/api/trials/${trial.id}/slots`, { siteId }), onSuccess: refresh });
+  if (sites.length === 0) return null;
+  const open = (slots.data ?? []).filter((s) => s.status === "reserved" || s.status === "waitlisted");
+  return (
+    <section aria-labelledby="slots-heading" className="card">
+      <h2 id="slots-heading">Places for your site{sites.length > 1 ? "s" : ""}</h2>
+      <div className="row">
+        {sites.map((site) => (
+          <button key={site} type="button" onClick={() => request.mutate(site)} disabled={request.isPending}>
+            Request a place for site {site}
+          </button>
+        ))}
+      </div>
+      <ErrorMessage error={request.error} />
+      {open.length === 0 ? (
+        <Empty>No reserved or waitlisted places. Request one when you have a patient to enrol.</Empty>
+      ) : (
+        <ul className="slots">
+          {open.map((slot) => (
+            <li key={slot.id}>
+              <strong>
+                Cohort {slot.cohort}, site {slot.siteId}: {slot.status}
+              </strong>
+              {slot.expiresAt && <span className="muted"> (held until {new Date(slot.expiresAt).toLocaleString()})</span>}
+              {slot.status === "reserved" && <RegisterForm trialId={trial.id} slot={slot} onDone={refresh} />}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function Countdown({ window }: { window: PatientWindow }) {
+  if (window.status !== "pending") return <span>{window.windowEnd}</span>;
+  return (
+    <span>
+      {window.windowEnd}{" "}
+      <span className="countdown">
+        ({window.daysLeft} day{window.daysLeft === 1 ? "" : "s"} left)
+      </span>
+    </span>
+  );
+}
+
+export function TrialPage({ trialId }: { trialId: string }) {
+  const { data: session } = useSession();
+  const trial = useQuery({ queryKey: ["trial", trialId], queryFn: () => get<TrialDetail>(`/api/trials/${trialId}`) });
+  const patients = useQuery({ queryKey: ["patients", trialId], queryFn: () => get<PatientWindow[]>(`/api/trials/${trialId}/patients`) });
+  if (trial.isLoading) return <Loading what="the trial" />;
+  if (trial.error) return <ErrorMessage error={trial.error} />;
+  const t = { ...trial.data!, id: trialId };
+  return (
+    <div>
+      <p className="breadcrumbs">
+        <Link href="/trials">Trials</Link> › {t.id}
+      </p>
+      <h1>
+        {t.trial.title ?? t.id} <span className={`status status-${t.status}`}>{t.status}</span>
+      </h1>
+      <p className="muted">
+        {t.compound.name}
+        {t.compound.target ? ` · target ${t.compound.target}` : ""}
+        {t.compound.payload ? ` · payload ${t.compound.payload}` : ""} · your roles: {rolesIn(session, trialId).join(", ") || "none"} ·{" "}
+        <Link href={`/trials/${trialId}/report`}>Report</Link>
+      </p>
+      <div className="columns">
+        <section aria-labelledby="cohorts-heading" className="card">
+          <h2 id="cohorts-heading">Dose levels and cohorts</h2>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Cohort</th>
+                <th scope="col">Dose</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Places</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {t.cohorts.map((c) => (
+                <tr key={c.number}>
+                  <th scope="row">{c.number}</th>
+                  <td>{doseName(t, c.doseLevel)}</td>
+                  <td>{c.kind}</td>
+                  <td>
+                    {c.confirmed} confirmed, {c.reserved} reserved of {c.capacity}
+                    {c.waitlisted > 0 ? `; ${c.waitlisted} waiting` : ""}
+                  </td>
+                  <td>{c.status}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+        <Slots trial={t} />
+      </div>
+      <section aria-labelledby="patients-heading" className="card">
+        <h2 id="patients-heading">Patients and DLT windows</h2>
+        {patients.isLoading && <Loading what="patients" />}
+        <ErrorMessage error={patients.error} />
+        {patients.data && patients.data.length === 0 && <Empty>No patients registered yet.</Empty>}
+        {patients.data && patients.data.length > 0 && (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Patient</th>
+                <th scope="col">Site</th>
+                <th scope="col">Cohort</th>
+                <th scope="col">Dose</th>
+                <th scope="col">DLT status</th>
+                <th scope="col">Window ends</th>
+                <th scope="col">Awaiting adjudication</th>
+              </tr>
+            </thead>
+            <tbody>
+              {patients.data.map((p) => (
+                <tr key={p.USUBJID}>
+                  <th scope="row">
+                    <Link href={`/trials/${trialId}/patients/${encodeURIComponent(p.USUBJID)}`}>{p.USUBJID}</Link>
+                  </th>
+                  <td>{p.siteId}</td>
+                  <td>{p.cohort}</td>
+                  <td>{doseName(t, p.doseLevel)}</td>
+                  <td>
+                    <span className={`dlt dlt-${p.status.replaceAll(" ", "-")}`} title={p.reason}>
+                      {p.status}
+                    </span>
+                  </td>
+                  <td>
+                    <Countdown window={p} />
+                  </td>
+                  <td>
+                    {p.unadjudicated.length > 0 ? (
+                      <Link href={`/trials/${trialId}/patients/${encodeURIComponent(p.USUBJID)}`}>
+                        {p.unadjudicated.length} adverse event{p.unadjudicated.length === 1 ? "" : "s"}
+                      </Link>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <DecisionPanel
+        trial={t}
+        canPrepare={holds(session, trialId, "medical-monitor", "statistician")}
+        canSign={holds(session, trialId, "medical-monitor")}
+      />
+    </div>
+  );
+}

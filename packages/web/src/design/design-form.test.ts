@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { checkDesign, defaultForm, defaultScenarios, specOf } from "./design-form.js";
+
+describe("the design form", () => {
+  it("writes the design file the CLI reads", () => {
+    expect(specOf(defaultForm("boin"))).toEqual({ design: "boin", target: 0.3, doses: 5, cohortSize: 3, cohorts: 10 });
+    const blrm = specOf({ ...defaultForm("blrm"), doses: "1 mg/kg, 2.5 mg/kg" });
+    expect(blrm.doses).toEqual([
+      { label: "1 mg/kg", amount: 1 },
+      { label: "2.5 mg/kg", amount: 2.5 },
+    ]);
+    expect(specOf({ ...defaultForm("crm"), other: '{"model": "logistic"}' })).toMatchObject({
+      model: "logistic",
+      skeleton: [0.05, 0.12, 0.25, 0.4, 0.55],
+    });
+  });
+
+  it("puts each of the core's validation messages on the field that caused it", () => {
+    expect(checkDesign({ ...defaultForm(), target: "1.5" }).errors.target).toMatch(/target/);
+    expect(checkDesign({ ...defaultForm(), target: "abc" }).errors.target).toBeDefined();
+    expect(checkDesign({ ...defaultForm("crm"), skeleton: "0.3, 0.2, 0.4, 0.5, 0.6" }).errors.skeleton).toMatch(/increasing/);
+    expect(checkDesign({ ...defaultForm(), other: "{not json" }).errors.other).toMatch(/JSON/);
+    const valid = checkDesign(defaultForm());
+    expect(valid.errors).toEqual({});
+    expect(valid.design?.doseCount).toBe(5);
+  });
+
+  it("offers non-decreasing default scenarios of the right length", () => {
+    for (const scenario of defaultScenarios(6, 0.25)) {
+      const truth = scenario.truth.split(",").map(Number);
+      expect(truth).toHaveLength(6);
+      for (let i = 1; i < truth.length; i++) expect(truth[i]!).toBeGreaterThanOrEqual(truth[i - 1]!);
+    }
+  });
+});

@@ -1,0 +1,132 @@
+import { createDesign, type Design, ValidationError, type ValidationIssue } from "@escalate/core";
+
+/** What the design form holds: text as typed, so a half-typed number can be shown with its error. */
+export interface DesignForm {
+  design: string;
+  target: string;
+  doses: string;
+  cohortSize: string;
+  cohorts: string;
+  /** CRM / TITE-CRM: comma-separated prior DLT probabilities. */
+  skeleton: string;
+  /** BLRM: the reference dose amount. */
+  referenceDose: string;
+  /** TITE-CRM: DLT window in days. */
+  window: string;
+  /** Any other options of the design file, as JSON (rules, extraSafe, prior, …). */
+  other: string;
+}
+
+export const DESIGNS = [
+  { value: "boin", label: "BOIN" },
+  { value: "keyboard", label: "Keyboard" },
+  { value: "mtpi2", label: "mTPI-2" },
+  { value: "three-plus-three", label: "3+3" },
+  { value: "crm", label: "CRM" },
+  { value: "tite-crm", label: "TITE-CRM" },
+  { value: "blrm", label: "BLRM with overdose control" },
+] as const;
+
+export const defaultForm = (design = "boin"): DesignForm => ({
+  design,
+  target: "0.3",
+  doses: design === "blrm" ? "1 mg/kg, 2 mg/kg, 4 mg/kg, 8 mg/kg, 12 mg/kg" : "5",
+  cohortSize: "3",
+  cohorts: "10",
+  skeleton: "0.05, 0.12, 0.25, 0.4, 0.55",
+  referenceDose: "8",
+  window: "28",
+  other: "",
+});
+
+const numberOrText = (text: string): number | string => (text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text);
+const list = (text: string) =>
+  text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
+
+/** The design file the form describes (exactly what `escalate` reads), or the JSON error in "other". */
+export function specOf(form: DesignForm): Record<string, unknown> {
+  const spec: Record<string, unknown> = { design: form.design };
+  // The 3+3 has no target; the BLRM's is its target interval (set in "other" as `intervals`).
+  if (form.design !== "three-plus-three" && form.design !== "blrm") spec.target = numberOrText(form.target);
+  const doses = form.doses.trim();
+  if (/^\d+$/.test(doses)) spec.doses = Number(doses);
+  else
+    spec.doses = list(doses).map((label) => {
+      const amount = Number.parseFloat(label);
+      return form.design === "blrm" && Number.isFinite(amount) ? { label, amount } : { label };
+    });
+  if (form.design !== "three-plus-three") {
+    spec.cohortSize = numberOrText(form.cohortSize);
+    spec.cohorts = numberOrText(form.cohorts);
+  }
+  if (form.design === "crm" || form.design === "tite-crm") spec.skeleton = list(form.skeleton).map(numberOrText);
+  if (form.design === "tite-crm") spec.window = numberOrText(form.window);
+  if (form.design === "blrm") spec.referenceDose = numberOrText(form.referenceDose);
+  if (form.other.trim() !== "") {
+    const other: unknown = JSON.parse(form.other);
+    if (typeof other !== "object" || other === null || Array.isArray(other)) throw new SyntaxError("must be a JSON object");
+    Object.assign(spec, other);
+  }
+  return spec;
+}
+
+export type FormField = keyof DesignForm;
+
+export interface CheckedDesign {
+  spec: Record<string, unknown> | null;
+  design: Design | null;
+  /** Problems by form field. */
+  errors: Partial<Record<FormField, string>>;
+}
+
+const FIELD_OF: Record<string, FormField> = {
+  design: "design",
+  target: "target",
+  doses: "doses",
+  cohortSize: "cohortSize",
+  cohorts: "cohorts",
+  skeleton: "skeleton",
+  referenceDose: "referenceDose",
+  window: "window",
+};
+
+/** Validates as the CLI does (the core's schema), mapping each issue to the field that caused it. */
+export function checkDesign(form: DesignForm): CheckedDesign {
+  let spec: Record<string, unknown>;
+  try {
+    spec = specOf(form);
+  } catch (error) {
+    return { spec: null, design: null, errors: { other: `not valid JSON: ${(error as Error).message}` } };
+  }
+  try {
+    return { spec, design: createDesign(spec), errors: {} };
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const errors: Partial<Record<FormField, string>> = {};
+    for (const issue of error.issues) {
+      const field = FIELD_OF[issue.path.split(".")[0] ?? ""] ?? "other";
+      errors[field] ??= describeIssue(issue);
+    }
+    return { spec, design: null, errors };
+  }
+}
+
+const describeIssue = (issue: ValidationIssue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message);
+
+/** Default scenarios: the MTD early, in the middle, and late, at the design's target. */
+export function defaultScenarios(doseCount: number, target: number): { name: string; truth: string }[] {
+  const curve = (mtd: number) =>
+    Array.from({ length: doseCount }, (_, d) => {
+      const p = target * 2 ** ((d - mtd) * 0.8);
+      return Math.min(0.95, Math.round(p * 100) / 100);
+    }).join(", ");
+  const middle = Math.floor((doseCount - 1) / 2);
+  return [
+    { name: "MTD at dose 2", truth: curve(Math.min(1, doseCount - 1)) },
+    { name: `MTD at dose ${middle + 1}`, truth: curve(middle) },
+    { name: "all doses safe", truth: curve(doseCount + 1) },
+  ];
+}

@@ -1,0 +1,450 @@
+import type { Design, OperatingCharacteristics } from "@escalate/core";
+import { useMemo, useRef, useState } from "react";
+import { download, ErrorMessage, Field } from "../components/ui.js";
+import { VegaChart } from "../components/vega-chart.js";
+import { type CheckedDesign, checkDesign, DESIGNS, type DesignForm, defaultForm, defaultScenarios } from "./design-form.js";
+import { htmlReport, resultsCsv } from "./export.js";
+import { simulateInBrowser } from "./simulation.js";
+
+export interface ScenarioResult {
+  design: string;
+  scenario: string;
+  truth: number[];
+  result: OperatingCharacteristics;
+}
+
+function DesignEditor({
+  name,
+  form,
+  setForm,
+  checked,
+}: {
+  name: string;
+  form: DesignForm;
+  setForm: (f: DesignForm) => void;
+  checked: CheckedDesign;
+}) {
+  const set = (field: keyof DesignForm) => (event: { target: { value: string } }) => setForm({ ...form, [field]: event.target.value });
+  const { errors } = checked;
+  const kind = form.design;
+  return (
+    <fieldset className="design-editor">
+      <legend>{name}</legend>
+      <Field label="Design" error={errors.design}>
+        <select
+          value={kind}
+          onChange={(e) => setForm({ ...defaultForm(e.target.value), cohorts: form.cohorts, cohortSize: form.cohortSize })}
+        >
+          {DESIGNS.map((d) => (
+            <option key={d.value} value={d.value}>
+              {d.label}
+            </option>
+          ))}
+        </select>
+      </Field>
+      {kind !== "three-plus-three" && kind !== "blrm" && (
+        <Field label="Target DLT probability" error={errors.target} hint="between 0 and 1, e.g. 0.3">
+          <input inputMode="decimal" value={form.target} onChange={set("target")} />
+        </Field>
+      )}
+      <Field
+        label="Doses"
+        error={errors.doses}
+        hint={
+          kind === "blrm" ? "labels starting with the amount, e.g. 1 mg/kg, 2 mg/kg" : "a number of doses, or labels separated by commas"
+        }
+      >
+        <input value={form.doses} onChange={set("doses")} />
+      </Field>
+      {kind !== "three-plus-three" && (
+        <div className="row">
+          <Field label="Cohort size" error={errors.cohortSize}>
+            <input inputMode="numeric" value={form.cohortSize} onChange={set("cohortSize")} />
+          </Field>
+          <Field label="Cohorts (maximum)" error={errors.cohorts}>
+            <input inputMode="numeric" value={form.cohorts} onChange={set("cohorts")} />
+          </Field>
+        </div>
+      )}
+      {(kind === "crm" || kind === "tite-crm") && (
+        <Field label="Skeleton (prior DLT probabilities)" error={errors.skeleton} hint="increasing, one per dose">
+          <input value={form.skeleton} onChange={set("skeleton")} />
+        </Field>
+      )}
+      {kind === "tite-crm" && (
+        <Field label="DLT window (days)" error={errors.window}>
+          <input inputMode="numeric" value={form.window} onChange={set("window")} />
+        </Field>
+      )}
+      {kind === "blrm" && (
+        <Field label="Reference dose (amount)" error={errors.referenceDose}>
+          <input inputMode="decimal" value={form.referenceDose} onChange={set("referenceDose")} />
+        </Field>
+      )}
+      <Field
+        label="Other options (JSON)"
+        error={errors.other}
+        hint='e.g. {"extraSafe": true, "rules": [{"type": "stop-at-n-at-dose", "n": 12}]}'
+      >
+        <textarea rows={2} value={form.other} onChange={set("other")} spellCheck={false} />
+      </Field>
+    </fieldset>
+  );
+}
+
+function DecisionTable({ design }: { design: Design }) {
+  let table: ReturnType<Design["boundaries"]>;
+  try {
+    table = design.boundaries();
+  } catch {
+    return (
+      <p className="muted">
+        A model-based design has no fixed table: it decides from every dose's data (see the protocol text and the operating
+        characteristics).
+      </p>
+    );
+  }
+  const cell = (value: number | null) => (value === null ? "—" : value);
+  return (
+    <div className="table-scroll">
+      {table.lambdaE !== null && (
+        <p>
+          Escalate when the observed DLT rate ≤ λe = {table.lambdaE.toFixed(3)}; de-escalate when ≥ λd = {table.lambdaD?.toFixed(3)}.
+        </p>
+      )}
+      <table className="decision-table">
+        <caption>Decision table: DLTs among the patients treated at the current dose</caption>
+        <thead>
+          <tr>
+            <th scope="col">Patients</th>
+            <th scope="col">Escalate if DLTs ≤</th>
+            <th scope="col">De-escalate if DLTs ≥</th>
+            <th scope="col">Eliminate if DLTs ≥</th>
+          </tr>
+        </thead>
+        <tbody>
+          {table.table.map((row) => (
+            <tr key={row.n}>
+              <th scope="row">{row.n}</th>
+              <td>{cell(row.escalate)}</td>
+              <td>{cell(row.deescalate)}</td>
+              <td>{cell(row.eliminate)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Flowchart({ design }: { design: Design }) {
+  const spec = design.spec as { cohortSize: number; design: string };
+  const modelBased = ["crm", "tite-crm", "blrm"].includes(spec.design);
+  const steps = [
+    `Treat a cohort of ${spec.cohortSize} at the current dose (start: dose 1)`,
+    "Observe DLTs over the DLT window",
+    modelBased
+      ? "Update the model with all doses' data; choose the dose whose estimate is best (within the safety limits)"
+      : "Compare the DLTs at the current dose with the decision table: escalate, stay or de-escalate",
+    "Eliminate doses that are too toxic; apply the rules (no skipping, stopping)",
+    "Stop at the maximum sample size or when no dose is safe; select the MTD",
+  ];
+  return (
+    <ol className="flowchart" aria-label="How the design decides">
+      {steps.map((step) => (
+        <li key={step}>{step}</li>
+      ))}
+    </ol>
+  );
+}
+
+function charts(results: ScenarioResult[], doseLabels: readonly string[]) {
+  const rows = results.flatMap((r) =>
+    r.result.selection.map((selected, d) => ({
+      design: r.design,
+      scenario: r.scenario,
+      dose: doseLabels[d] ?? `${d + 1}`,
+      doseIndex: d + 1,
+      selected: Math.round(selected * 1000) / 10,
+      patients: Math.round(r.result.patients[d]! * 100) / 100,
+      truth: r.truth[d],
+    })),
+  );
+  const base = {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    data: { values: rows },
+    width: 180,
+    height: 140,
+  };
+  const bars = (field: string, title: string) => ({
+    ...base,
+    facet: { column: { field: "scenario", title: null } },
+    spec: {
+      width: 180,
+      height: 140,
+      mark: "bar",
+      encoding: {
+        x: { field: "dose", sort: { field: "doseIndex" }, title: "dose" },
+        xOffset: { field: "design" },
+        y: { field, type: "quantitative", title },
+        color: { field: "design", title: "design" },
+        tooltip: [{ field: "design" }, { field: "dose" }, { field, title }, { field: "truth", title: "true DLT probability" }],
+      },
+    },
+  });
+  const overdose = {
+    ...base,
+    data: {
+      values: results.map((r) => ({ design: r.design, scenario: r.scenario, overdosed: Math.round(r.result.overdosed * 1000) / 10 })),
+    },
+    mark: "bar",
+    encoding: {
+      x: { field: "scenario", title: null },
+      xOffset: { field: "design" },
+      y: { field: "overdosed", type: "quantitative", title: "% of patients overdosed" },
+      color: { field: "design" },
+    },
+  };
+  return { selection: bars("selected", "% selected as MTD"), patients: bars("patients", "patients treated"), overdose };
+}
+
+export function DesignPage() {
+  const [formA, setFormA] = useState(defaultForm());
+  const [formB, setFormB] = useState(defaultForm("crm"));
+  const [compare, setCompare] = useState(false);
+  const checkedA = useMemo(() => checkDesign(formA), [formA]);
+  const checkedB = useMemo(() => checkDesign(formB), [formB]);
+  const doseCount = checkedA.design?.doseCount ?? 5;
+  const [scenarios, setScenarios] = useState(() => defaultScenarios(5, 0.3));
+  const [trials, setTrials] = useState("2000");
+  const [seed, setSeed] = useState("2026");
+  const [progress, setProgress] = useState<number | null>(null);
+  const [results, setResults] = useState<ScenarioResult[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [copied, setCopied] = useState(false);
+  const abort = useRef<AbortController | null>(null);
+
+  const designs = [{ name: "Design A", checked: checkedA }, ...(compare ? [{ name: "Design B", checked: checkedB }] : [])];
+  const ready = designs.every((d) => d.checked.design !== null);
+  const protocol = checkedA.design?.describe() ?? "";
+
+  async function run() {
+    setError(null);
+    setResults(null);
+    const controller = new AbortController();
+    abort.current = controller;
+    const parsed = scenarios.map((s) => ({ name: s.name, truth: s.truth.split(",").map((x) => Number(x.trim())) }));
+    const jobs = designs.flatMap((d) => parsed.map((s) => ({ design: d, scenario: s })));
+    const out: ScenarioResult[] = [];
+    try {
+      setProgress(0);
+      for (const [i, job] of jobs.entries()) {
+        const result = await simulateInBrowser({
+          spec: job.design.checked.design!.spec,
+          truth: job.scenario.truth,
+          trials: Number(trials),
+          seed: Number(seed),
+          signal: controller.signal,
+          onProgress: (done, blocks) => setProgress((i + done / blocks) / jobs.length),
+        });
+        out.push({ design: job.design.name, scenario: job.scenario.name, truth: job.scenario.truth, result });
+      }
+      setResults(out);
+    } catch (caught) {
+      if (!(caught instanceof DOMException && caught.name === "AbortError")) setError(caught);
+    } finally {
+      setProgress(null);
+      abort.current = null;
+    }
+  }
+
+  const chartSpecs = results && checkedA.design ? charts(results, checkedA.design.doseLabels) : null;
+
+  return (
+    <div className="design-page">
+      <h1>Design and simulate</h1>
+      <p className="muted">Everything on this page runs in your browser: the same engine as the command line, in web workers.</p>
+      <div className="columns">
+        <DesignEditor name="Design A" form={formA} setForm={setFormA} checked={checkedA} />
+        {compare && <DesignEditor name="Design B" form={formB} setForm={setFormB} checked={checkedB} />}
+      </div>
+      <label className="checkbox">
+        <input type="checkbox" checked={compare} onChange={(e) => setCompare(e.target.checked)} /> Compare with a second design
+      </label>
+
+      {checkedA.design && (
+        <>
+          <section aria-labelledby="rules-heading">
+            <h2 id="rules-heading">How design A decides</h2>
+            <div className="columns">
+              <Flowchart design={checkedA.design} />
+              <DecisionTable design={checkedA.design} />
+            </div>
+          </section>
+          <section aria-labelledby="protocol-heading">
+            <h2 id="protocol-heading">Protocol text</h2>
+            <button
+              type="button"
+              onClick={async () => {
+                await navigator.clipboard.writeText(protocol);
+                setCopied(true);
+              }}
+            >
+              {copied ? "Copied" : "Copy protocol text"}
+            </button>{" "}
+            <button
+              type="button"
+              onClick={() => download("design.json", `${JSON.stringify(checkedA.design!.spec, null, 2)}\n`, "application/json")}
+            >
+              Download design file (JSON, for the CLI)
+            </button>
+            <pre className="protocol">{protocol}</pre>
+          </section>
+        </>
+      )}
+
+      <section aria-labelledby="oc-heading">
+        <h2 id="oc-heading">Operating characteristics</h2>
+        <p className="muted">True DLT probability per dose in each scenario (non-decreasing, {doseCount} values).</p>
+        {scenarios.map((scenario, i) => (
+          <div className="row scenario" key={`scenario-${i.toString()}`}>
+            <Field label={`Scenario ${i + 1} name`}>
+              <input
+                value={scenario.name}
+                onChange={(e) => setScenarios(scenarios.map((s, j) => (j === i ? { ...s, name: e.target.value } : s)))}
+              />
+            </Field>
+            <Field label={`Scenario ${i + 1} true DLT probabilities`}>
+              <input
+                value={scenario.truth}
+                onChange={(e) => setScenarios(scenarios.map((s, j) => (j === i ? { ...s, truth: e.target.value } : s)))}
+              />
+            </Field>
+            <button
+              type="button"
+              aria-label={`Remove scenario ${i + 1}`}
+              onClick={() => setScenarios(scenarios.filter((_, j) => j !== i))}
+              disabled={scenarios.length === 1}
+            >
+              Remove
+            </button>
+          </div>
+        ))}
+        <div className="row">
+          <button
+            type="button"
+            onClick={() =>
+              setScenarios([...scenarios, { name: `Scenario ${scenarios.length + 1}`, truth: defaultScenarios(doseCount, 0.3)[1]!.truth }])
+            }
+          >
+            Add scenario
+          </button>
+          <button type="button" onClick={() => setScenarios(defaultScenarios(doseCount, Number(formA.target) || 0.3))}>
+            Reset scenarios to {doseCount} doses
+          </button>
+        </div>
+        <div className="row">
+          <Field label="Simulated trials">
+            <input inputMode="numeric" value={trials} onChange={(e) => setTrials(e.target.value)} />
+          </Field>
+          <Field label="Seed">
+            <input inputMode="numeric" value={seed} onChange={(e) => setSeed(e.target.value)} />
+          </Field>
+        </div>
+        {progress === null ? (
+          <button type="button" className="primary" onClick={run} disabled={!ready}>
+            Simulate
+          </button>
+        ) : (
+          <div className="progress-row">
+            <progress max={1} value={progress} aria-label="Simulation progress" />
+            <span>{Math.round(progress * 100)}%</span>
+            <button type="button" onClick={() => abort.current?.abort()}>
+              Cancel
+            </button>
+          </div>
+        )}
+        <ErrorMessage error={error} />
+        {results && chartSpecs && checkedA.design && (
+          <div className="results">
+            <div className="row">
+              <button type="button" onClick={() => download("operating-characteristics.csv", resultsCsv(results), "text/csv")}>
+                Download CSV
+              </button>
+              <button
+                type="button"
+                onClick={async () =>
+                  download(
+                    "design-report.html",
+                    await htmlReport({ protocol, results, charts: chartSpecs, trials: Number(trials), seed: Number(seed) }),
+                    "text/html",
+                  )
+                }
+              >
+                Download HTML report
+              </button>
+            </div>
+            <ResultsTable results={results} doseLabels={checkedA.design.doseLabels} />
+            <VegaChart
+              spec={chartSpecs.selection}
+              title="Selection as MTD"
+              description="Percentage of simulated trials selecting each dose as the MTD, per scenario and design"
+            />
+            <VegaChart
+              spec={chartSpecs.patients}
+              title="Patients per dose"
+              description="Expected number of patients treated at each dose, per scenario and design"
+            />
+            <VegaChart
+              spec={chartSpecs.overdose}
+              title="Overdosing"
+              description="Expected percentage of patients treated above the target, per scenario and design"
+            />
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function ResultsTable({ results, doseLabels }: { results: ScenarioResult[]; doseLabels: readonly string[] }) {
+  const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
+  return (
+    <div className="table-scroll">
+      <table className="results-table">
+        <caption>Operating characteristics ({results[0]?.result.trials?.toLocaleString("en")} simulated trials each)</caption>
+        <thead>
+          <tr>
+            <th scope="col">Scenario</th>
+            <th scope="col">Design</th>
+            {doseLabels.map((label) => (
+              <th scope="col" key={label}>
+                {label}
+              </th>
+            ))}
+            <th scope="col">No MTD</th>
+            <th scope="col">Patients</th>
+            <th scope="col">Overdosed</th>
+          </tr>
+        </thead>
+        <tbody>
+          {results.map((r) => (
+            <tr key={`${r.scenario}:${r.design}`}>
+              <th scope="row">{r.scenario}</th>
+              <td>{r.design}</td>
+              {r.result.selection.map((s, d) => (
+                <td key={doseLabels[d]} title={`true DLT probability ${r.truth[d]}; ${r.result.patients[d]!.toFixed(1)} patients`}>
+                  {percent(s)}
+                  <span className="sub">{r.result.patients[d]!.toFixed(1)} pts</span>
+                </td>
+              ))}
+              <td>{percent(r.result.noMtd)}</td>
+              <td>{r.result.sampleSize.toFixed(1)}</td>
+              <td>{percent(r.result.overdosed)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

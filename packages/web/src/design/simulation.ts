@@ -1,0 +1,85 @@
+import {
+  addAccumulator,
+  blockCount,
+  checkTrials,
+  checkTruth,
+  createAccumulator,
+  createDesign,
+  type DesignSpec,
+  type OperatingCharacteristics,
+  summarise,
+} from "@escalate/core";
+
+export interface SimulationJob {
+  spec: DesignSpec;
+  truth: number[];
+  seed: number;
+  trials: number;
+}
+
+export type WorkerMessage = { ready: true } | { block: number; acc: Float64Array } | { error: string };
+
+export interface BrowserSimulation extends SimulationJob {
+  /** Web workers to use; default one per logical core. */
+  workers?: number;
+  onProgress?: (blocksDone: number, blocks: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Blocks queued at each worker so none waits for the page between blocks. */
+const IN_FLIGHT = 2;
+
+/**
+ * Monte Carlo operating characteristics on a pool of web workers running the core. Blocks are summed in
+ * block order, so the result equals the core's `simulate` (and the CLI's) for the same seed, whatever the
+ * number of workers. Rejects with an AbortError when `signal` aborts.
+ */
+export function simulateInBrowser(options: BrowserSimulation): Promise<OperatingCharacteristics> {
+  const design = createDesign(options.spec);
+  checkTruth(options.truth, design.doseCount);
+  checkTrials(options.trials, options.seed);
+  const blocks = blockCount(options.trials);
+  const size = Math.max(1, Math.min(options.workers ?? navigator.hardwareConcurrency ?? 2, blocks));
+  const job: SimulationJob = { spec: options.spec, truth: [...options.truth], seed: options.seed, trials: options.trials };
+  return new Promise((resolve, reject) => {
+    const results: Float64Array[] = new Array(blocks);
+    const pool: Worker[] = [];
+    let next = 0;
+    let done = 0;
+    let settled = false;
+    const finish = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      for (const worker of pool) worker.terminate();
+      if (error) return reject(error);
+      const total = createAccumulator(design.doseCount);
+      for (const block of results) addAccumulator(total, block);
+      resolve(summarise(total, design.doseCount, false));
+    };
+    if (options.signal?.aborted) return finish(new DOMException("The simulation was cancelled", "AbortError"));
+    options.signal?.addEventListener("abort", () => finish(new DOMException("The simulation was cancelled", "AbortError")));
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(new URL("./simulation.worker.ts", import.meta.url), { type: "module" });
+      pool.push(worker);
+      let inFlight = 0;
+      const feed = () => {
+        while (inFlight < IN_FLIGHT && next < blocks) {
+          worker.postMessage({ block: next++ });
+          inFlight++;
+        }
+      };
+      worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
+        const message = event.data;
+        if ("error" in message) return finish(new Error(message.error));
+        if ("ready" in message) return feed();
+        results[message.block] = message.acc;
+        inFlight--;
+        options.onProgress?.(++done, blocks);
+        if (done === blocks) finish();
+        else feed();
+      };
+      worker.onerror = (event) => finish(new Error(event.message || "a simulation worker failed"));
+      worker.postMessage(job);
+    }
+  });
+}

@@ -1,0 +1,74 @@
+import { useQuery } from "@tanstack/react-query";
+import { Link } from "wouter";
+import { get } from "./api.js";
+import { Empty, ErrorMessage, Loading } from "./components/ui.js";
+
+interface TrialSummary {
+  id: string;
+  status: string;
+  title: string | null;
+  phase: string | null;
+  indication: string | null;
+  compound: { name: string; antibody?: string; target?: string; linker?: string; payload?: string; sponsor?: string; partner?: string };
+}
+
+/** The portfolio: compounds and their trials at a glance (the trials the user takes part in). */
+export function PortfolioPage() {
+  const { data: trials, isLoading, error } = useQuery({ queryKey: ["trials"], queryFn: () => get<TrialSummary[]>("/api/trials") });
+  if (isLoading) return <Loading what="trials" />;
+  if (error) return <ErrorMessage error={error} />;
+  if (!trials || trials.length === 0) return <Empty>You take part in no trial yet. An administrator grants roles per trial.</Empty>;
+  const compounds = [...new Set(trials.map((t) => t.compound.name))].sort();
+  return (
+    <div>
+      <h1>Portfolio</h1>
+      {compounds.map((name) => {
+        const compound = trials.find((t) => t.compound.name === name)!.compound;
+        return (
+          <section key={name} className="card" aria-labelledby={`compound-${name}`}>
+            <h2 id={`compound-${name}`}>{name}</h2>
+            <dl className="facts">
+              {(["antibody", "target", "linker", "payload", "sponsor", "partner"] as const).map((key) =>
+                compound[key] ? (
+                  <div key={key}>
+                    <dt>{key}</dt>
+                    <dd>{compound[key]}</dd>
+                  </div>
+                ) : null,
+              )}
+            </dl>
+            <table>
+              <caption className="visually-hidden">Trials of {name}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Trial</th>
+                  <th scope="col">Title</th>
+                  <th scope="col">Phase</th>
+                  <th scope="col">Indication</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {trials
+                  .filter((t) => t.compound.name === name)
+                  .map((t) => (
+                    <tr key={t.id}>
+                      <th scope="row">
+                        <Link href={`/trials/${t.id}`}>{t.id}</Link>
+                      </th>
+                      <td>{t.title ?? "—"}</td>
+                      <td>{t.phase ?? "—"}</td>
+                      <td>{t.indication ?? "—"}</td>
+                      <td>
+                        <span className={`status status-${t.status}`}>{t.status}</span>
+                      </td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          </section>
+        );
+      })}
+    </div>
+  );
+}

@@ -1,0 +1,159 @@
+import { doseEscalationPlot, pkPlot, swimmerPlot, type TrialDataInput, trialReport, waterfallPlot } from "@escalate/core";
+import { useQuery } from "@tanstack/react-query";
+import { type ChangeEvent, useMemo, useState } from "react";
+import { Link } from "wouter";
+import { parse as parseYaml } from "yaml";
+import { get } from "../api.js";
+import { Empty, ErrorMessage, Loading } from "../components/ui.js";
+import { VegaChart } from "../components/vega-chart.js";
+
+function computeReport(input: TrialDataInput) {
+  const { report, analysis, data: parsed } = trialReport(input);
+  return {
+    report,
+    plots: [
+      {
+        title: "Dose escalation",
+        description: "Each patient by cohort and dose level, marked by DLT status",
+        spec: doseEscalationPlot(analysis, parsed),
+      },
+      { title: "Swimmer plot", description: "Time on study per patient with responses and DLTs", spec: swimmerPlot(analysis, parsed) },
+      {
+        title: "Waterfall plot",
+        description: "Best percentage change in the sum of target lesions per patient",
+        spec: waterfallPlot(analysis),
+      },
+      { title: "Pharmacokinetics", description: "Concentration over time per patient", spec: pkPlot(parsed) },
+    ].filter((p) => p.spec !== null),
+  };
+}
+
+/** The trial report (as `escalate report` writes it) on the live data, with interactive plots; printable. */
+export function ReportPage({ trialId }: { trialId: string }) {
+  const data = useQuery({ queryKey: ["data", trialId], queryFn: () => get<TrialDataInput>(`/api/trials/${trialId}/data`) });
+  const computed = useMemo(() => (data.data ? computeReport(data.data) : null), [data.data]);
+  if (data.isLoading) return <Loading what="the trial data" />;
+  if (data.error) return <ErrorMessage error={data.error} />;
+  if (!computed) return null;
+  return (
+    <>
+      <p className="breadcrumbs no-print">
+        <Link href="/trials">Trials</Link> › <Link href={`/trials/${trialId}`}>{trialId}</Link> › Report
+      </p>
+      <ReportView computed={computed} />
+    </>
+  );
+}
+
+/** A report from a trial file (YAML or JSON in the trial format, e.g. the reference trials in examples/), computed in the browser. */
+export function ReportFromFilePage() {
+  const [computed, setComputed] = useState<ReturnType<typeof computeReport> | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  async function read(event: ChangeEvent<HTMLInputElement>) {
+    const file = event.target.files?.[0];
+    if (!file) return;
+    setError(null);
+    setComputed(null);
+    try {
+      const text = await file.text();
+      setComputed(computeReport((file.name.endsWith(".json") ? JSON.parse(text) : parseYaml(text)) as TrialDataInput));
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+  return (
+    <>
+      <div className="no-print">
+        <h1>Report from a trial file</h1>
+        <p className="muted">Nothing is uploaded: the file is read and analysed in your browser.</p>
+        <label className="field narrow">
+          <span className="label">Trial file (YAML or JSON, the format of escalate analyze)</span>
+          <input type="file" accept=".yaml,.yml,.json" onChange={read} />
+        </label>
+        <ErrorMessage error={error} />
+      </div>
+      {computed && <ReportView computed={computed} />}
+    </>
+  );
+}
+
+function ReportView({ computed }: { computed: ReturnType<typeof computeReport> }) {
+  const { report, plots } = computed;
+  const percent = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(1)}%`);
+  return (
+    <div className="report">
+      <h1>Report: {report.trial}</h1>
+      <button type="button" className="no-print" onClick={() => window.print()}>
+        Print
+      </button>
+      {report.enrolled === 0 ? (
+        <Empty>No patients yet: the report fills in as the trial enrols.</Empty>
+      ) : (
+        <>
+          <dl className="facts">
+            <div>
+              <dt>Enrolled</dt>
+              <dd>{report.enrolled}</dd>
+            </div>
+            <div>
+              <dt>MTD</dt>
+              <dd>{report.mtd ?? (report.mtdEstablished ? "none" : "not yet established")}</dd>
+            </div>
+            <div>
+              <dt>Objective response rate</dt>
+              <dd>
+                {report.orr.responders}/{report.orr.evaluable} = {percent(report.orr.estimate)} (95% CI {percent(report.orr.lower)}–
+                {percent(report.orr.upper)})
+              </dd>
+            </div>
+            <div>
+              <dt>Median half-life</dt>
+              <dd>{report.halfLifeDays === null ? "—" : `${report.halfLifeDays.toFixed(1)} days`}</dd>
+            </div>
+          </dl>
+          <table>
+            <caption>Patients and DLTs per dose level</caption>
+            <thead>
+              <tr>
+                <th scope="col">Dose</th>
+                <th scope="col">Patients</th>
+                <th scope="col">DLTs</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.doseLevels.map((level) => (
+                <tr key={level.label}>
+                  <th scope="row">{level.label}</th>
+                  <td>{level.patients}</td>
+                  <td>{level.dlts}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <table>
+            <caption>Best overall response</caption>
+            <thead>
+              <tr>
+                {Object.keys(report.bestResponse).map((key) => (
+                  <th scope="col" key={key}>
+                    {key}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              <tr>
+                {Object.entries(report.bestResponse).map(([key, count]) => (
+                  <td key={key}>{count}</td>
+                ))}
+              </tr>
+            </tbody>
+          </table>
+          {plots.map((plot) => (
+            <VegaChart key={plot.title} spec={plot.spec!} title={plot.title} description={plot.description} />
+          ))}
+        </>
+      )}
+    </div>
+  );
+}
