@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { run } from "@escalate/cli";
 import { createDesign, simulate, type TrialDataInput, trialReport } from "@escalate/core";
 import { loadDemo, type RunningServer, startServer } from "@escalate/server";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -22,6 +24,7 @@ const ready = existsSync(CHROMIUM) && existsSync(join(WEB_ROOT, "index.html"));
 if (!ready && process.env.ESCALATE_REQUIRE_BROWSER === "1")
   throw new Error(`${CHROMIUM} and a built web app (${WEB_ROOT}, npm run build) are required (ESCALATE_REQUIRE_BROWSER=1)`);
 
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const DEMO_DESIGN = { design: "boin", target: 0.3, cohortSize: 3, cohorts: 10, expansion: 6 };
 const PASSWORD = "escalate-demo";
 
@@ -72,7 +75,26 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
     return page;
   }
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  /** A screenshot of the screen, and an accessibility audit of it (axe-core: no serious or critical violations). */
+  const shot = async (page: Page, name: string) => {
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+    await page.addScriptTag({ content: AXE_SOURCE });
+    const violations = await page.evaluate(async () => {
+      type Axe = { run: (context: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
+      const scope = globalThis as unknown as { axe: Axe; document: unknown };
+      const result = await scope.axe.run(scope.document);
+      return result.violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map(
+          (v) =>
+            `${v.id}: ${v.nodes
+              .map((n) => n.target.join(" "))
+              .slice(0, 3)
+              .join(", ")}`,
+        );
+    });
+    expect(violations, `accessibility of ${name}`).toEqual([]);
+  };
 
   async function logIn(page: Page, username: string) {
     await page.getByLabel("User name").fill(username);
@@ -104,6 +126,19 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
     expect(shown).toEqual(expected.selection.map((s) => (s * 100).toFixed(1)));
     await page.locator("figure.chart svg").first().waitFor();
     await shot(page, "design-and-simulate");
+    // The exports: a design file the CLI reads (the same design), the CSV, and an HTML report with its charts.
+    const saved = async (button: string) => {
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: button }).click()]);
+      return readFileSync((await download.path())!, "utf8");
+    };
+    const designFile = join(folder, "design.json");
+    writeFileSync(designFile, await saved("Download design file (JSON, for the CLI)"));
+    const cli = await run(["simulate", designFile, "--truth", "0.05,0.1,0.3,0.45,0.6", "--trials", "3000", "--seed", "2026", "--json"]);
+    expect(JSON.parse(cli.stdout).selection).toEqual(expected.selection);
+    expect((await saved("Download CSV")).split("\n")[0]).toBe(
+      "design,scenario,dose,true_dlt_probability,selected,patients,dlts,no_mtd,sample_size,overdosed",
+    );
+    expect(await saved("Download HTML report")).toMatch(/<svg[\s\S]*<\/svg>/);
     // Cancel stops a long run and leaves the page usable.
     await page.getByLabel("Simulated trials").fill("1000000");
     await page.getByRole("button", { name: "Simulate" }).click();
@@ -154,6 +189,8 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
     await inv.getByLabel("Weight (kg)").fill("72");
     await inv.getByLabel("Height (cm)").fill("168");
     await inv.getByRole("button", { name: "Register patient" }).click();
+    // A new patient's DLT window counts down from today's first dose.
+    await expect.poll(() => inv.getByRole("row", { name: /101-010/ }).textContent()).toMatch(/pending.*\d+ days left/);
     await inv.getByRole("link", { name: "101-010" }).click();
     await inv.getByRole("heading", { name: "Patient 101-010" }).waitFor();
     // The CTCAE grade appears while typing, before anything is saved.

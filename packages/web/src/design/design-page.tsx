@@ -106,7 +106,8 @@ function DecisionTable({ design }: { design: Design }) {
   }
   const cell = (value: number | null) => (value === null ? "—" : value);
   return (
-    <div className="table-scroll">
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1; axe scrollable-region-focusable)
+    <section className="table-scroll" tabIndex={0} aria-label="Decision table">
       {table.lambdaE !== null && (
         <p>
           Escalate when the observed DLT rate ≤ λe = {table.lambdaE.toFixed(3)}; de-escalate when ≥ λd = {table.lambdaD?.toFixed(3)}.
@@ -133,7 +134,7 @@ function DecisionTable({ design }: { design: Design }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
 
@@ -298,7 +299,10 @@ export function DesignPage() {
             >
               Download design file (JSON, for the CLI)
             </button>
-            <pre className="protocol">{protocol}</pre>
+            {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1) */}
+            <pre className="protocol" tabIndex={0}>
+              {protocol}
+            </pre>
           </section>
         </>
       )}
@@ -410,7 +414,8 @@ export function DesignPage() {
 function ResultsTable({ results, doseLabels }: { results: ScenarioResult[]; doseLabels: readonly string[] }) {
   const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
   return (
-    <div className="table-scroll">
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1; axe scrollable-region-focusable)
+    <section className="table-scroll" tabIndex={0} aria-label="Operating characteristics">
       <table className="results-table">
         <caption>Operating characteristics ({results[0]?.result.trials?.toLocaleString("en")} simulated trials each)</caption>
         <thead>
@@ -445,6 +450,6 @@ function ResultsTable({ results, doseLabels }: { results: ScenarioResult[]; dose
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
