@@ -226,7 +226,13 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
 
   it("opens the trial report with its plots, and works on a phone-sized screen", async () => {
     const page = await open("/login", 390);
-    await logIn(page, "monitor");
+    // Keyboard only: type, Tab to the next field, Enter to submit.
+    await page.getByLabel("User name").focus();
+    await page.keyboard.type("monitor");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Portfolio" }).waitFor();
     await page.goto(`${server.url}/trials/ESC-101-001/report`);
     await page.getByRole("heading", { name: /^Report:/ }).waitFor();
     await page.locator("figure.chart svg").first().waitFor();

@@ -30,6 +30,21 @@ export interface BrowserSimulation extends SimulationJob {
 const IN_FLIGHT = 2;
 
 /**
+ * Workers are kept between runs: starting one (loading and compiling the core) costs more than a
+ * typical run, so the second simulation of a session starts at once. A cancelled or failed run
+ * terminates them (they may be mid-block) and the next run starts fresh ones.
+ */
+let pool: Worker[] = [];
+const workerPool = (size: number): Worker[] => {
+  while (pool.length < size) pool.push(new Worker(new URL("./simulation.worker.ts", import.meta.url), { type: "module" }));
+  return pool.slice(0, size);
+};
+const discardPool = () => {
+  for (const worker of pool) worker.terminate();
+  pool = [];
+};
+
+/**
  * Monte Carlo operating characteristics on a pool of web workers running the core. Blocks are summed in
  * block order, so the result equals the core's `simulate` (and the CLI's) for the same seed, whatever the
  * number of workers. Rejects with an AbortError when `signal` aborts.
@@ -43,24 +58,28 @@ export function simulateInBrowser(options: BrowserSimulation): Promise<Operating
   const job: SimulationJob = { spec: options.spec, truth: [...options.truth], seed: options.seed, trials: options.trials };
   return new Promise((resolve, reject) => {
     const results: Float64Array[] = new Array(blocks);
-    const pool: Worker[] = [];
     let next = 0;
     let done = 0;
     let settled = false;
+    const workers = workerPool(size);
     const finish = (error?: Error) => {
       if (settled) return;
       settled = true;
-      for (const worker of pool) worker.terminate();
-      if (error) return reject(error);
+      for (const worker of workers) {
+        worker.onmessage = null;
+        worker.onerror = null;
+      }
+      if (error) {
+        discardPool();
+        return reject(error);
+      }
       const total = createAccumulator(design.doseCount);
       for (const block of results) addAccumulator(total, block);
       resolve(summarise(total, design.doseCount, false));
     };
     if (options.signal?.aborted) return finish(new DOMException("The simulation was cancelled", "AbortError"));
     options.signal?.addEventListener("abort", () => finish(new DOMException("The simulation was cancelled", "AbortError")));
-    for (let i = 0; i < size; i++) {
-      const worker = new Worker(new URL("./simulation.worker.ts", import.meta.url), { type: "module" });
-      pool.push(worker);
+    for (const worker of workers) {
       let inFlight = 0;
       const feed = () => {
         while (inFlight < IN_FLIGHT && next < blocks) {
