@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkDesign, defaultForm, defaultScenarios, specOf } from "./design-form.js";
+import { checkDesign, defaultForm, defaultScenarios, scenarioError, specOf } from "./design-form.js";
 
 describe("the design form", () => {
   it("writes the design file the CLI reads", () => {
@@ -31,5 +31,13 @@ describe("the design form", () => {
       expect(truth).toHaveLength(6);
       for (let i = 1; i < truth.length; i++) expect(truth[i]!).toBeGreaterThanOrEqual(truth[i - 1]!);
     }
+  });
+
+  it("checks a scenario as it is typed", () => {
+    expect(scenarioError("0.05, 0.1, 0.2", 3)).toBeUndefined();
+    expect(scenarioError("0.05, 0.1", 3)).toMatch(/3/);
+    expect(scenarioError("0.2, 0.1, 0.3", 3)).toMatch(/^dose 2: .*previous dose/);
+    expect(scenarioError("0.1, x, 0.3", 3)).toMatch(/numbers/);
+    expect(scenarioError("0.1, 0.2, 1.3", 3)).toBeDefined();
   });
 });

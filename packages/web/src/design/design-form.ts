@@ -1,4 +1,4 @@
-import { createDesign, type Design, ValidationError, type ValidationIssue } from "@escalate/core";
+import { checkTruth, createDesign, type Design, ValidationError, type ValidationIssue } from "@escalate/core";
 
 /** What the design form holds: text as typed, so a half-typed number can be shown with its error. */
 export interface DesignForm {
@@ -129,4 +129,20 @@ export function defaultScenarios(doseCount: number, target: number): { name: str
     { name: `MTD at dose ${middle + 1}`, truth: curve(middle) },
     { name: "all doses safe", truth: curve(doseCount + 1) },
   ];
+}
+
+/** A scenario's problem as typed (numbers, length, range, non-decreasing), or undefined when it is fine. */
+export function scenarioError(truth: string, doseCount: number): string | undefined {
+  const values = truth.split(",").map((part) => (part.trim() === "" ? Number.NaN : Number(part)));
+  if (values.some((v) => !Number.isFinite(v))) return "must be numbers separated by commas, e.g. 0.05, 0.1, 0.2";
+  try {
+    checkTruth(values, doseCount);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const issue = error.issues[0];
+    if (!issue) return error.message;
+    const index = issue.path.match(/(\d+)$/)?.[1];
+    return index === undefined ? issue.message : `dose ${Number(index) + 1}: ${issue.message}`;
+  }
 }

@@ -2,7 +2,7 @@ import type { Design, OperatingCharacteristics } from "@escalate/core";
 import { useMemo, useRef, useState } from "react";
 import { download, ErrorMessage, Field } from "../components/ui.js";
 import { VegaChart } from "../components/vega-chart.js";
-import { type CheckedDesign, checkDesign, DESIGNS, type DesignForm, defaultForm, defaultScenarios } from "./design-form.js";
+import { type CheckedDesign, checkDesign, DESIGNS, type DesignForm, defaultForm, defaultScenarios, scenarioError } from "./design-form.js";
 import { htmlReport, resultsCsv } from "./export.js";
 import { simulateInBrowser } from "./simulation.js";
 
@@ -138,24 +138,61 @@ function DecisionTable({ design }: { design: Design }) {
   );
 }
 
+/** The decision flow for one cohort, with the design's own thresholds at the cohort size. */
 function Flowchart({ design }: { design: Design }) {
-  const spec = design.spec as { cohortSize: number; design: string };
+  const spec = design.spec as { cohortSize: number; cohorts?: number; design: string; startDose?: number };
   const modelBased = ["crm", "tite-crm", "blrm"].includes(spec.design);
-  const steps = [
-    `Treat a cohort of ${spec.cohortSize} at the current dose (start: dose 1)`,
-    "Observe DLTs over the DLT window",
-    modelBased
-      ? "Update the model with all doses' data; choose the dose whose estimate is best (within the safety limits)"
-      : "Compare the DLTs at the current dose with the decision table: escalate, stay or de-escalate",
-    "Eliminate doses that are too toxic; apply the rules (no skipping, stopping)",
-    "Stop at the maximum sample size or when no dose is safe; select the MTD",
-  ];
+  let row: { escalate: number | null; deescalate: number | null; eliminate: number | null } | undefined;
+  if (!modelBased) {
+    try {
+      row = design.boundaries().table.find((r) => r.n === spec.cohortSize);
+    } catch {
+      row = undefined;
+    }
+  }
+  const n = spec.cohortSize;
+  const branches = row
+    ? [
+        { label: "Escalate", when: row.escalate === null ? "never at this count" : `DLTs ≤ ${row.escalate} of ${n}` },
+        { label: "Stay", when: "otherwise" },
+        { label: "De-escalate", when: row.deescalate === null ? "never at this count" : `DLTs ≥ ${row.deescalate} of ${n}` },
+        ...(row.eliminate === null ? [] : [{ label: "Eliminate this and higher doses", when: `DLTs ≥ ${row.eliminate} of ${n}` }]),
+      ]
+    : [
+        { label: "Model update", when: "all doses' data, every patient" },
+        {
+          label: "Next dose",
+          when: spec.design === "blrm" ? "most likely in the target interval, overdose risk < limit" : "estimate closest to the target",
+        },
+      ];
   return (
-    <ol className="flowchart" aria-label="How the design decides">
-      {steps.map((step) => (
-        <li key={step}>{step}</li>
-      ))}
-    </ol>
+    <div className="flowchart" role="group" aria-label="How the design decides, for one cohort">
+      <div className="flow-box">
+        Treat a cohort of {n} at the current dose (start: dose {spec.startDose ?? 1})
+      </div>
+      <div className="flow-arrow" aria-hidden="true">
+        ↓
+      </div>
+      <div className="flow-box">Count DLTs{modelBased ? " (and, for the TITE-CRM, follow-up so far)" : " at the current dose"}</div>
+      <div className="flow-arrow" aria-hidden="true">
+        ↓
+      </div>
+      <ul className="flow-branches">
+        {branches.map((b) => (
+          <li key={b.label} className="flow-box">
+            <strong>{b.label}</strong>
+            <span>{b.when}</span>
+          </li>
+        ))}
+      </ul>
+      <div className="flow-arrow" aria-hidden="true">
+        ↓
+      </div>
+      <div className="flow-box">
+        Apply the rules; stop {spec.cohorts ? `after ${spec.cohorts} cohorts (${spec.cohorts * n} patients)` : "as the design says"} or when
+        no dose is safe; select the MTD
+      </div>
+    </div>
   );
 }
 
@@ -226,7 +263,8 @@ export function DesignPage() {
   const abort = useRef<AbortController | null>(null);
 
   const designs = [{ name: "Design A", checked: checkedA }, ...(compare ? [{ name: "Design B", checked: checkedB }] : [])];
-  const ready = designs.every((d) => d.checked.design !== null);
+  const scenarioErrors = scenarios.map((s) => scenarioError(s.truth, doseCount));
+  const ready = designs.every((d) => d.checked.design !== null) && scenarioErrors.every((e) => e === undefined);
   const protocol = checkedA.design?.describe() ?? "";
 
   async function run() {
@@ -318,7 +356,7 @@ export function DesignPage() {
                 onChange={(e) => setScenarios(scenarios.map((s, j) => (j === i ? { ...s, name: e.target.value } : s)))}
               />
             </Field>
-            <Field label={`Scenario ${i + 1} true DLT probabilities`}>
+            <Field label={`Scenario ${i + 1} true DLT probabilities`} error={scenarioErrors[i]}>
               <input
                 value={scenario.truth}
                 onChange={(e) => setScenarios(scenarios.map((s, j) => (j === i ? { ...s, truth: e.target.value } : s)))}
