@@ -166,7 +166,7 @@ function Flowchart({ design }: { design: Design }) {
         },
       ];
   return (
-    <div className="flowchart" role="group" aria-label="How the design decides, for one cohort">
+    <figure className="flowchart" aria-label="How the design decides, for one cohort">
       <div className="flow-box">
         Treat a cohort of {n} at the current dose (start: dose {spec.startDose ?? 1})
       </div>
@@ -192,7 +192,7 @@ function Flowchart({ design }: { design: Design }) {
         Apply the rules; stop {spec.cohorts ? `after ${spec.cohorts} cohorts (${spec.cohorts * n} patients)` : "as the design says"} or when
         no dose is safe; select the MTD
       </div>
-    </div>
+    </figure>
   );
 }
 
