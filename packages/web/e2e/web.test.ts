@@ -149,6 +149,8 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
 
   it("conducts: adjudicate a DLT, get the recommendation, sign it; the next cohort opens for the sites", async () => {
     const chair = await open("/trials");
+    await chair.getByRole("heading", { name: "Log in" }).waitFor(); // the trials need a session: to the login first
+    await shot(chair, "login");
     await logIn(chair, "chair");
     await shot(chair, "portfolio");
     await chair.getByRole("link", { name: "ESC-101-001" }).click();

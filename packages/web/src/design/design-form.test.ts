@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkDesign, defaultForm, defaultScenarios, scenarioError, specOf } from "./design-form.js";
+import { checkDesign, DESIGNS, defaultForm, defaultScenarios, scenarioError, specOf } from "./design-form.js";
 
 describe("the design form", () => {
   it("writes the design file the CLI reads", () => {
@@ -13,6 +13,12 @@ describe("the design form", () => {
       model: "logistic",
       skeleton: [0.05, 0.12, 0.25, 0.4, 0.55],
     });
+  });
+
+  it.each(DESIGNS.map((d) => d.value))("starts %s from a valid design", (design) => {
+    const checked = checkDesign(defaultForm(design));
+    expect(checked.errors).toEqual({});
+    expect(checked.design?.spec.design).toBe(design);
   });
 
   it("puts each of the core's validation messages on the field that caused it", () => {
