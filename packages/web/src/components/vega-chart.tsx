@@ -1,5 +1,4 @@
 import { useEffect, useRef } from "react";
-import embed from "vega-embed";
 
 /** Single-view charts take the container's width, so they fit a phone as well as a desktop. */
 function responsive(spec: Record<string, unknown>): Record<string, unknown> {
@@ -16,10 +15,14 @@ export function VegaChart({ spec, title, description }: { spec: Record<string, u
     if (!container.current) return;
     let finalize: (() => void) | undefined;
     let cancelled = false;
-    embed(container.current, responsive(spec) as never, { actions: false, renderer: "svg" }).then((result) => {
-      if (cancelled) result.finalize();
-      else finalize = () => result.finalize();
-    });
+    const element = container.current;
+    // Vega is loaded on first use, so pages without charts start faster.
+    import("vega-embed")
+      .then(({ default: embed }) => embed(element, responsive(spec) as never, { actions: false, renderer: "svg" }))
+      .then((result) => {
+        if (cancelled) result.finalize();
+        else finalize = () => result.finalize();
+      });
     return () => {
       cancelled = true;
       finalize?.();

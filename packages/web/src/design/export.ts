@@ -1,5 +1,3 @@
-import { parse, View } from "vega";
-import { compile } from "vega-lite";
 import type { ScenarioResult } from "./design-page.js";
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -28,6 +26,7 @@ export function resultsCsv(results: ScenarioResult[]): string {
 }
 
 async function svgOf(spec: Record<string, unknown>): Promise<string> {
+  const [{ parse, View }, { compile }] = await Promise.all([import("vega"), import("vega-lite")]);
   const view = new View(parse(compile(spec as never).spec), { renderer: "none" });
   try {
     return await view.toSVG();
