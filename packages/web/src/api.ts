@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly issues: Issue[] = [],
+    /** The server's error code, e.g. "invalid", "unauthorized" (no session), "signature-refused". */
+    readonly code = "",
   ) {
     super(message);
     this.name = "ApiError";
@@ -34,8 +36,13 @@ export async function api<T>(method: "GET" | "POST" | "PUT" | "DELETE", path: st
   const text = await response.text();
   const data = text && response.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text;
   if (!response.ok) {
-    const detail = typeof data === "object" && data ? (data as { message?: string; issues?: Issue[] }) : {};
-    throw new ApiError(response.status, detail.message ?? (response.statusText || `HTTP ${response.status}`), detail.issues ?? []);
+    const detail = typeof data === "object" && data ? (data as { error?: string; message?: string; issues?: Issue[] }) : {};
+    throw new ApiError(
+      response.status,
+      detail.message ?? (response.statusText || `HTTP ${response.status}`),
+      detail.issues ?? [],
+      detail.error ?? "",
+    );
   }
   return data as T;
 }
