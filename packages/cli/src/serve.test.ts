@@ -40,21 +40,25 @@ describe("escalate serve --demo, then escalate audit verify", () => {
     const { child, base, output } = await serveDemo();
     try {
       expect(output()).toMatch(/Demo: loaded trial ESC-101-001 .*password escalate-demo/);
+      // One connection per request (`connection: close`): stopping the server then leaves fetch no
+      // pooled keep-alive socket to lose under it.
       const login = await fetch(`${base}/api/auth/login`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", connection: "close" },
         body: JSON.stringify({ username: "chair", password: "escalate-demo" }),
       });
       expect(login.status).toBe(200);
       const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
-      const trials = (await (await fetch(`${base}/api/trials`, { headers: { cookie } })).json()) as { id: string }[];
+      const trials = (await (await fetch(`${base}/api/trials`, { headers: { cookie, connection: "close" } })).json()) as { id: string }[];
       expect(trials.map((t) => t.id)).toEqual(["ESC-101-001"]);
-      const decisions = (await (await fetch(`${base}/api/trials/ESC-101-001/decisions`, { headers: { cookie } })).json()) as {
+      const decisions = (await (
+        await fetch(`${base}/api/trials/ESC-101-001/decisions`, { headers: { cookie, connection: "close" } })
+      ).json()) as {
         status: string;
       }[];
       expect(decisions.length).toBeGreaterThan(1);
       expect(decisions.every((d) => d.status === "signed")).toBe(true);
-      expect((await fetch(`${base}/api/docs/json`)).status).toBe(200);
+      expect((await fetch(`${base}/api/docs/json`, { headers: { connection: "close" } })).status).toBe(200);
     } finally {
       child.kill("SIGTERM");
       await new Promise((resolve) => child.once("exit", resolve));

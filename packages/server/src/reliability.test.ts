@@ -1,18 +1,24 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { sql } from "kysely";
+import pg from "pg";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { verifyAudit } from "./audit/verify.js";
 import { openStore } from "./db/database.js";
-import { createTestDatabase, createTestServer, DIALECTS, PASSWORD, TRIAL_ID, trialBody } from "./test-support.js";
+import { createTestDatabase, createTestServer, DIALECTS, PASSWORD, POSTGRES_URL, TRIAL_ID, trialBody } from "./test-support.js";
 
 const T = `/api/trials/${TRIAL_ID}`;
 const CLI = fileURLToPath(new URL("../../cli/src/bin.ts", import.meta.url));
 
-/** A logged-in HTTP session against a real listening server. */
+/**
+ * A logged-in HTTP session against a real listening server. Every request asks for its own connection
+ * (`connection: close`): when a server is closed or killed, fetch has no pooled keep-alive socket for
+ * it to tear down under the client, which on a loaded machine surfaced as unhandled socket errors.
+ */
 async function session(base: string, username: string, password = PASSWORD) {
   const response = await fetch(`${base}/api/auth/login`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", connection: "close" },
     body: JSON.stringify({ username, password }),
   });
   if (response.status !== 200) throw new Error(`login ${username}: ${response.status} ${await response.text()}`);
@@ -21,7 +27,12 @@ async function session(base: string, username: string, password = PASSWORD) {
   return (method: string, path: string, body?: unknown) =>
     fetch(`${base}${path}`, {
       method,
-      headers: { cookie, "x-csrf-token": csrfToken, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        cookie,
+        "x-csrf-token": csrfToken,
+        connection: "close",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
 }
@@ -131,6 +142,57 @@ describe.each(DIALECTS)("crash and restart (%s)", (dialect) => {
       expect(report.problems).toEqual([]);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe.runIf(POSTGRES_URL)("database connections (postgres)", () => {
+  it("keeps serving when PostgreSQL drops the pool's idle connections", async () => {
+    const database = await createTestDatabase("postgres");
+    const store = await openStore(database.location);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      // Three connections, all idle in the pool afterwards.
+      await Promise.all([1, 2, 3].map(() => sql`select pg_sleep(0.05)`.execute(store.db)));
+      const admin = new pg.Client({ connectionString: POSTGRES_URL });
+      await admin.connect();
+      const name = new URL(database.location).pathname.slice(1);
+      const ended = await admin.query(
+        "select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()",
+        [name],
+      );
+      await admin.end();
+      expect(ended.rowCount).toBeGreaterThanOrEqual(1);
+      await vi.waitFor(() => expect(warn).toHaveBeenCalled());
+      // Without the pool's error listener the process would have died above; the next query reconnects.
+      const { rows } = await sql<{ one: number }>`select 1 as one`.execute(store.db);
+      expect(rows).toEqual([{ one: 1 }]);
+      expect(String(warn.mock.calls[0]![0])).toMatch(/idle database connection was closed/);
+    } finally {
+      warn.mockRestore();
+      await store.close();
+      await database.drop();
+    }
+  });
+
+  it("has ended every connection when closing returns, so the database can be dropped at once", async () => {
+    // pg's pool.end() returns before its connections have said goodbye; a database dropped right after
+    // (as the tests do) then cut them off, and the pool reported it as unhandled errors (seen in CI).
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    try {
+      for (let round = 0; round < 5; round++) {
+        const database = await createTestDatabase("postgres");
+        const store = await openStore(database.location);
+        await Promise.all(Array.from({ length: 10 }, () => sql`select pg_sleep(0.01)`.execute(store.db)));
+        await store.close();
+        const name = new URL(database.location).pathname.slice(1);
+        const left = await admin.query("select count(*)::int as n from pg_stat_activity where datname = $1", [name]);
+        expect(left.rows[0].n).toBe(0);
+        await database.drop();
+      }
+    } finally {
+      await admin.end();
     }
   });
 });

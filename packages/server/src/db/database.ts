@@ -48,7 +48,34 @@ function openSqlite(path: string): Store {
 
 function openPostgres(url: string): Store {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  let closing = false;
+  // PostgreSQL may drop an idle pooled connection (restart, failover, an administrator): the pool
+  // discards it and connects afresh on the next query. Unheard, the event would end the process.
+  pool.on("error", (error) => {
+    if (!closing) console.warn(`escalate: an idle database connection was closed (${error.message}); reconnecting on demand`);
+  });
+  // pool.end() resolves once its connections are told to end, not once they have; closing waits for
+  // each one, so the database can be dropped or stopped right after without cutting one mid-goodbye.
+  let connections = 0;
+  let allEnded: (() => void) | null = null;
+  pool.on("connect", () => connections++);
+  pool.on("remove", () => {
+    if (--connections === 0) allEnded?.();
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const parsed = new URL(url);
-  return { db, dialect: "postgres", location: `${parsed.host}${parsed.pathname}`, close: () => db.destroy() };
+  return {
+    db,
+    dialect: "postgres",
+    location: `${parsed.host}${parsed.pathname}`,
+    async close() {
+      closing = true;
+      const ended = new Promise<void>((resolve) => {
+        if (connections === 0) resolve();
+        else allEnded = resolve;
+      });
+      await db.destroy();
+      await ended;
+    },
+  };
 }
