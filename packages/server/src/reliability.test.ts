@@ -163,7 +163,8 @@ describe.runIf(POSTGRES_URL)("database connections (postgres)", () => {
       );
       await admin.end();
       expect(ended.rowCount).toBeGreaterThanOrEqual(1);
-      await vi.waitFor(() => expect(warn).toHaveBeenCalled());
+      // Each dropped connection is reported (and discarded) once; a query before then could still pick one.
+      await vi.waitFor(() => expect(warn).toHaveBeenCalledTimes(ended.rowCount!));
       // Without the pool's error listener the process would have died above; the next query reconnects.
       const { rows } = await sql<{ one: number }>`select 1 as one`.execute(store.db);
       expect(rows).toEqual([{ one: 1 }]);
