@@ -182,6 +182,9 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
     // The signature closes cohort 3 and opens the next cohort at the decided dose.
     await expect.poll(() => chair.getByRole("cell", { name: "open", exact: true }).count()).toBe(1);
     await expect.poll(() => chair.getByRole("button", { name: "Sign the decision" }).count()).toBe(0);
+    // The next meeting waits for the new cohort to fill: no button to press in vain, but the reason.
+    await expect.poll(() => chair.getByText(/prepared once cohort 4 is full \(0 of 3 places confirmed\)/).count()).toBe(1);
+    expect(await chair.getByRole("button", { name: "Prepare the escalation meeting" }).count()).toBe(0);
     await shot(chair, "decision-signed");
     await chair.close();
   });

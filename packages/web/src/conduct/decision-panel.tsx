@@ -191,13 +191,21 @@ export function DecisionPanel({ trial, canPrepare, canSign }: { trial: TrialDeta
   });
   const list = [...(decisions.data ?? [])].reverse();
   const open = list.some((d) => d.status !== "signed");
+  // The meeting decides the latest dose-finding or expansion cohort, once it is full (the server checks
+  // the rest: DLT windows and adjudications).
+  const current = trial.cohorts.filter((c) => c.kind !== "backfill").at(-1);
   return (
     <section aria-labelledby="decisions-heading" className="card">
       <h2 id="decisions-heading">Escalation meetings</h2>
-      {canPrepare && !open && (
+      {canPrepare && !open && current?.status === "full" && (
         <button type="button" className="primary" onClick={() => prepare.mutate()} disabled={prepare.isPending}>
           Prepare the escalation meeting
         </button>
+      )}
+      {canPrepare && !open && current?.status === "open" && (
+        <p className="muted">
+          The meeting can be prepared once cohort {current.number} is full ({current.confirmed} of {current.capacity} places confirmed).
+        </p>
       )}
       <ErrorMessage error={prepare.error ?? decisions.error} />
       {decisions.data && list.length === 0 && <Empty>No escalation meeting yet.</Empty>}
