@@ -235,12 +235,15 @@ function charts(results: ScenarioResult[], doseLabels: readonly string[]) {
     data: {
       values: results.map((r) => ({ design: r.design, scenario: r.scenario, overdosed: Math.round(r.result.overdosed * 1000) / 10 })),
     },
+    // Horizontal bars: scenario names stay readable at any width.
+    height: { step: 18 },
     mark: "bar",
     encoding: {
-      x: { field: "scenario", title: null },
-      xOffset: { field: "design" },
-      y: { field: "overdosed", type: "quantitative", title: "% of patients overdosed" },
-      color: { field: "design" },
+      y: { field: "scenario", title: null, sort: null },
+      yOffset: { field: "design" },
+      x: { field: "overdosed", type: "quantitative", title: "% of patients treated where the true DLT rate exceeds the target" },
+      color: { field: "design", title: "design" },
+      tooltip: [{ field: "design" }, { field: "scenario" }, { field: "overdosed", title: "% overdosed" }],
     },
   };
   return { selection: bars("selected", "% selected as MTD"), patients: bars("patients", "patients treated"), overdose };
