@@ -266,28 +266,20 @@ export const conductRoutes =
         return listQueries(db, access, request.params.trialId, request.query);
       },
     );
-    app.post(
-      "/api/trials/:trialId/queries/:queryId/answer",
-      { schema: { params: queryParams, body: queryMessageBody, tags, summary: "The site answers a query" } },
-      async (request) => {
-        const access = await authorize(db, requireUser(request), request.params.trialId, "queries.answer");
-        return moveQuery(db, access, request.params.trialId, request.params.queryId, "answer", request.body.text, context.now());
-      },
-    );
-    app.post(
-      "/api/trials/:trialId/queries/:queryId/reopen",
-      { schema: { params: queryParams, body: queryMessageBody, tags, summary: "Send an answered query back to the site" } },
-      async (request) => {
-        const access = await authorize(db, requireUser(request), request.params.trialId, "queries.raise");
-        return moveQuery(db, access, request.params.trialId, request.params.queryId, "reopen", request.body.text, context.now());
-      },
-    );
-    app.post(
-      "/api/trials/:trialId/queries/:queryId/close",
-      { schema: { params: queryParams, body: queryCloseBody, tags, summary: "Close a query" } },
-      async (request) => {
-        const access = await authorize(db, requireUser(request), request.params.trialId, "queries.raise");
-        return moveQuery(db, access, request.params.trialId, request.params.queryId, "close", request.body.text, context.now());
-      },
-    );
+    // A query's moves after it is raised: who may make each, and whether it needs a text.
+    const moves = [
+      { move: "answer", permission: "queries.answer", body: queryMessageBody, summary: "The site answers a query" },
+      { move: "reopen", permission: "queries.raise", body: queryMessageBody, summary: "Send an answered query back to the site" },
+      { move: "close", permission: "queries.raise", body: queryCloseBody, summary: "Close a query" },
+    ] as const;
+    for (const { move, permission, body, summary } of moves) {
+      app.post(
+        `/api/trials/:trialId/queries/:queryId/${move}`,
+        { schema: { params: queryParams, body, tags, summary } },
+        async (request) => {
+          const access = await authorize(db, requireUser(request), request.params.trialId, permission);
+          return moveQuery(db, access, request.params.trialId, request.params.queryId, move, request.body.text, context.now());
+        },
+      );
+    }
   };
