@@ -1,4 +1,5 @@
 export { addAccumulator, createAccumulator, type OperatingCharacteristics, summarise } from "./accumulator.js";
+export { type BlockJob, type BlockReply, type BlockRequest, blockRunner, summariseBlocks } from "./blocks.js";
 export { EnumerationTooLargeError, type ExactOptions, exactOperatingCharacteristics } from "./exact.js";
 export {
   blockCount,

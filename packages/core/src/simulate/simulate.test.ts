@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { createDesign } from "../designs/design.js";
 import { binomialPmf } from "../stats/distributions.js";
+import { type BlockReply, blockRunner, summariseBlocks } from "./blocks.js";
 import { EnumerationTooLargeError, exactOperatingCharacteristics } from "./exact.js";
-import { simulate } from "./monte-carlo.js";
+import { blockCount, simulate } from "./monte-carlo.js";
 
 const SCENARIO = [0.05, 0.12, 0.25, 0.4, 0.55];
 
@@ -141,5 +142,30 @@ describe("Monte Carlo", () => {
     );
     expect(() => simulate(design, { truth: SCENARIO, trials: 0, seed: 1 })).toThrow(/trials: 0 .*1..100000000/);
     expect(() => simulate(design, { truth: SCENARIO, trials: 10, seed: -1 })).toThrow(/seed: -1/);
+  });
+});
+
+describe("the parallel block protocol", () => {
+  const spec = createDesign({ design: "boin", target: 0.3, doses: 5, cohortSize: 3, cohorts: 10 }).spec;
+  const job = { spec, truth: [0.05, 0.1, 0.3, 0.45, 0.6], seed: 11, trials: 3500 };
+
+  it("gives blocks run in any order, by any runner, exactly the result of simulate", () => {
+    const runners = [blockRunner(), blockRunner()];
+    for (const run of runners) expect(run(job)).toEqual({ ready: true });
+    const blocks: Float64Array[] = [];
+    const order = Array.from({ length: blockCount(job.trials) }, (_, b) => b).reverse();
+    order.forEach((block, i) => {
+      const reply = runners[i % 2]!({ block }) as Extract<BlockReply, { acc: Float64Array }>;
+      expect(reply.block).toBe(block);
+      blocks[block] = reply.acc;
+    });
+    expect(blocks).toHaveLength(4);
+    expect(summariseBlocks(blocks, 5)).toEqual(simulate(createDesign(spec), job));
+  });
+
+  it("answers a block before the design, or a bad design, with an error message instead of throwing", () => {
+    expect(blockRunner()({ block: 0 })).toEqual({ error: "a block arrived before the design" });
+    const reply = blockRunner()({ ...job, spec: { ...spec, target: 2 } });
+    expect(reply).toHaveProperty("error", expect.stringMatching(/target/));
   });
 });

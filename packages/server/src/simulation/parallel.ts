@@ -1,16 +1,16 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import {
-  addAccumulator,
+  type BlockJob,
+  type BlockReply,
   blockCount,
   checkTrials,
   checkTruth,
-  createAccumulator,
   createDesign,
   type DesignSpec,
   type OperatingCharacteristics,
   simulateBlock,
-  summarise,
+  summariseBlocks,
 } from "@escalate/core";
 
 export interface ParallelSimulation {
@@ -21,13 +21,6 @@ export interface ParallelSimulation {
   /** Threads, this one included; defaults to every core. 1 runs in this thread only. */
   threads?: number;
   onProgress?: (blocksDone: number, blocks: number) => void;
-}
-
-export interface WorkerRequest {
-  spec: DesignSpec;
-  truth: number[];
-  seed: number;
-  trials: number;
 }
 
 /**
@@ -50,7 +43,7 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
     results[block] = acc;
     options.onProgress?.(++done, blocks);
   };
-  const request: WorkerRequest = { spec: options.spec, truth: Array.from(truth), seed: options.seed, trials: options.trials };
+  const request: BlockJob = { spec: options.spec, truth: Array.from(truth), seed: options.seed, trials: options.trials };
   const workers: Worker[] = [];
   /** Per worker: settles its promise if it holds no blocks (called when this thread runs out of blocks). */
   const releases: (() => void)[] = [];
@@ -74,16 +67,14 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
-  const total = createAccumulator(design.doseCount);
-  for (const block of results) addAccumulator(total, block);
-  return summarise(total, design.doseCount, false);
+  return summariseBlocks(results, design.doseCount);
 }
 
 /** Blocks queued ahead at each worker, so it never waits for the main thread between blocks. */
 const BLOCKS_IN_FLIGHT = 2;
 
 function runWorker(
-  request: WorkerRequest,
+  request: BlockJob,
   takeBlock: () => number,
   onBlock: (block: number, acc: Float64Array) => void,
   workers: Worker[],
@@ -105,7 +96,7 @@ function runWorker(
         resolve();
       }
     };
-    worker.on("message", (message: { block: number; acc: Float64Array } | { error: string } | { ready: true }) => {
+    worker.on("message", (message: BlockReply) => {
       if ("error" in message) {
         reject(new Error(message.error));
         return;

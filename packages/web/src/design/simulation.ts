@@ -1,25 +1,15 @@
 import {
-  addAccumulator,
+  type BlockJob,
+  type BlockReply,
   blockCount,
   checkTrials,
   checkTruth,
-  createAccumulator,
   createDesign,
-  type DesignSpec,
   type OperatingCharacteristics,
-  summarise,
+  summariseBlocks,
 } from "@escalate/core";
 
-export interface SimulationJob {
-  spec: DesignSpec;
-  truth: number[];
-  seed: number;
-  trials: number;
-}
-
-export type WorkerMessage = { ready: true } | { block: number; acc: Float64Array } | { error: string };
-
-export interface BrowserSimulation extends SimulationJob {
+export interface BrowserSimulation extends BlockJob {
   /** Web workers to use; default one per logical core. */
   workers?: number;
   onProgress?: (blocksDone: number, blocks: number) => void;
@@ -55,7 +45,7 @@ export function simulateInBrowser(options: BrowserSimulation): Promise<Operating
   checkTrials(options.trials, options.seed);
   const blocks = blockCount(options.trials);
   const size = Math.max(1, Math.min(options.workers ?? navigator.hardwareConcurrency ?? 2, blocks));
-  const job: SimulationJob = { spec: options.spec, truth: [...options.truth], seed: options.seed, trials: options.trials };
+  const job: BlockJob = { spec: options.spec, truth: [...options.truth], seed: options.seed, trials: options.trials };
   return new Promise((resolve, reject) => {
     const results: Float64Array[] = new Array(blocks);
     let next = 0;
@@ -73,9 +63,7 @@ export function simulateInBrowser(options: BrowserSimulation): Promise<Operating
         discardPool();
         return reject(error);
       }
-      const total = createAccumulator(design.doseCount);
-      for (const block of results) addAccumulator(total, block);
-      resolve(summarise(total, design.doseCount, false));
+      resolve(summariseBlocks(results, design.doseCount));
     };
     if (options.signal?.aborted) return finish(new DOMException("The simulation was cancelled", "AbortError"));
     options.signal?.addEventListener("abort", () => finish(new DOMException("The simulation was cancelled", "AbortError")));
@@ -87,7 +75,7 @@ export function simulateInBrowser(options: BrowserSimulation): Promise<Operating
           inFlight++;
         }
       };
-      worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
+      worker.onmessage = (event: MessageEvent<BlockReply>) => {
         const message = event.data;
         if ("error" in message) return finish(new Error(message.error));
         if ("ready" in message) return feed();
