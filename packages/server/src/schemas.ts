@@ -1,4 +1,5 @@
 import {
+  ACTIONS,
   administrationSchema,
   adverseEventSchema,
   compoundSchema,
@@ -84,7 +85,7 @@ export const resolutionBody = z
   .object({
     outcome: z.enum(["accept", "override"]),
     /** Override: the committee's dose (1-based level) and action. */
-    action: z.enum(["escalate", "stay", "de-escalate", "stop"]).optional(),
+    action: z.enum(ACTIONS).optional(),
     dose: z.number().int().min(1).optional(),
     cohortSize: z.number().int().min(1).max(100).optional(),
     reason: z.string().trim().min(1).max(2000).optional(),

@@ -26,7 +26,9 @@ import { ThreePlusThreeMethod } from "./three-plus-three/three-plus-three.js";
 /** Decision tables stop here: each row costs a row of posterior probabilities. */
 const MAX_TABLE_PATIENTS = 300;
 
-export type Action = "escalate" | "stay" | "de-escalate" | "stop";
+/** What a decision does with the dose, in the order a form lists them. */
+export const ACTIONS = ["escalate", "stay", "de-escalate", "stop"] as const;
+export type Action = (typeof ACTIONS)[number];
 
 /** A next-dose decision, 1-based doses (as in the R packages and the CLI). */
 export interface Decision {

@@ -1,5 +1,5 @@
 export { boinLambdas } from "./boin/boin.js";
-export { type Action, createDesign, type Decision, Design, type History, type MtdSelection } from "./design.js";
+export { ACTIONS, type Action, createDesign, type Decision, Design, type History, type MtdSelection } from "./design.js";
 export { createStep, DecisionEngine, type Step } from "./engine.js";
 export { type BoundaryRow, type BoundaryTable, type DoseFindingMethod, STOP } from "./method.js";
 export {

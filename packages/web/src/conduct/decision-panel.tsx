@@ -1,4 +1,4 @@
-import type { Decision, PathNode } from "@escalate/core";
+import { ACTIONS, type Decision, type PathNode } from "@escalate/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { get, post } from "../api.js";
@@ -67,7 +67,7 @@ function Resolution({ trial, decision }: { trial: TrialDetail; decision: Decisio
         <>
           <Field label="Action">
             <select value={action} onChange={(e) => setAction(e.target.value)}>
-              {["escalate", "stay", "de-escalate", "stop"].map((a) => (
+              {ACTIONS.map((a) => (
                 <option key={a}>{a}</option>
               ))}
             </select>
