@@ -70,6 +70,12 @@ describe.each(DIALECTS)("conducting a trial (%s)", (dialect) => {
     // The trial data for reports: site A's patients only, the whole trial for the monitor.
     expect(((await invA.get(`${T}/data`)).json().patients as { USUBJID: string }[]).map((p) => p.USUBJID)).toEqual(["A-001"]);
     expect((await monitor.get(`${T}/data`)).json().patients).toHaveLength(3);
+    // …and so are their records.
+    expect((await invB.post(`${T}/patients/B-001/administrations`, { EXSTDY: 1, EXDOSE: 84 })).statusCode).toBe(201);
+    const dosed = async (client: typeof invA) =>
+      ((await client.get(`${T}/data`)).json().administrations as { USUBJID: string }[]).map((a) => a.USUBJID);
+    expect(await dosed(invA)).not.toContain("B-001");
+    expect(await dosed(monitor)).toContain("B-001");
     expect((await invA.post(`${T}/patients/B-001/administrations`, { EXSTDY: 1, EXDOSE: 84 })).statusCode).toBe(404);
     // Statisticians do not enter patient data.
     expect((await stat.post(`${T}/patients/A-001/administrations`, { EXSTDY: 1, EXDOSE: 84 })).statusCode).toBe(403);

@@ -162,12 +162,17 @@ export async function revokeRole(
 }
 
 /**
- * The trial in the trial format, as of `today`, from the stored records (all sites: the statistics
- * are the trial's). DLT adjudications travel as DLTFL on the adverse events.
+ * The trial in the trial format, as of `today`, from the stored records: of every site by default (the
+ * statistics are the trial's), or only of `sites`. DLT adjudications travel as DLTFL on the adverse events.
  */
-export async function trialDataOf(db: Kysely<Database> | Tx, trialId: string, today: Date): Promise<TrialData> {
+export async function trialDataOf(
+  db: Kysely<Database> | Tx,
+  trialId: string,
+  today: Date,
+  sites: readonly string[] | null = null,
+): Promise<TrialData> {
   const doc = await loadTrial(db, trialId);
-  const records = async (kind: string) => (await listEntities<Record<string, unknown>>(db, trialId, kind)).map((e) => e.data);
+  const records = async (kind: string) => (await listEntities<Record<string, unknown>>(db, trialId, kind, { sites })).map((e) => e.data);
   return parseTrialData({
     compound: doc.compound,
     trial: { ...doc.trial, dataCutDate: today.toISOString().slice(0, 10) },

@@ -101,19 +101,7 @@ export const trialRoutes =
       },
       async (request) => {
         const access = await authorize(db, requireUser(request), request.params.trialId, "patients.read");
-        const data = await trialDataOf(db, request.params.trialId, context.now());
-        if (access.sites === null) return data;
-        const visible = new Set((await listEntities(db, request.params.trialId, "patient", { sites: access.sites })).map((p) => p.id));
-        const mine = <T extends { USUBJID: string }>(records: T[]) => records.filter((r) => visible.has(r.USUBJID));
-        return {
-          ...data,
-          patients: mine(data.patients),
-          administrations: mine(data.administrations),
-          adverseEvents: mine(data.adverseEvents),
-          labs: mine(data.labs),
-          tumours: mine(data.tumours),
-          pk: mine(data.pk),
-        };
+        return trialDataOf(db, request.params.trialId, context.now(), access.sites);
       },
     );
     app.get(
