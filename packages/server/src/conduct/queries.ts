@@ -33,6 +33,12 @@ export interface QueryDoc {
 export type QueryView = { id: string; status: string } & QueryDoc;
 
 const view = (query: Entity<QueryDoc>): QueryView => ({ id: query.id, status: query.status ?? "open", ...query.data });
+const message = (access: Access, now: Date, text: string): QueryMessage => ({
+  at: now.toISOString(),
+  by: access.actor.name,
+  role: access.actor.role,
+  text,
+});
 
 export async function raiseQuery(db: Kysely<Database>, access: Access, trialId: string, body: QueryBody, now: Date): Promise<QueryView> {
   const patient = await getEntity(db, trialId, "patient", body.USUBJID, { sites: access.sites });
@@ -47,7 +53,7 @@ export async function raiseQuery(db: Kysely<Database>, access: Access, trialId: 
     USUBJID: body.USUBJID,
     recordId: body.recordId ?? null,
     field: body.field ?? null,
-    messages: [{ at: now.toISOString(), by: access.actor.name, role: access.actor.role, text: body.text }],
+    messages: [message(access, now, body.text)],
   };
   await db.transaction().execute((tx) =>
     appendEvent(tx, {
@@ -77,7 +83,7 @@ export async function listQueries(
   return queries.map(view);
 }
 
-/** The allowed moves: who may take each and from which statuses. */
+/** The allowed moves: from which statuses, to which, and the event each logs (who may make each: the routes). */
 const MOVES = {
   answer: { from: ["open"], to: "answered", type: "query.answered" },
   reopen: { from: ["answered"], to: "open", type: "query.reopened" },
@@ -103,10 +109,7 @@ export async function moveQuery(
       throw conflict(
         `query ${queryId} is ${status}; it can be ${move === "reopen" ? "reopened" : `${move}ed`} only when ${from.join(" or ")}`,
       );
-    const messages =
-      text === undefined
-        ? query.data.messages
-        : [...query.data.messages, { at: now.toISOString(), by: access.actor.name, role: access.actor.role, text }];
+    const messages = text === undefined ? query.data.messages : [...query.data.messages, message(access, now, text)];
     const data: QueryDoc = { ...query.data, messages };
     await appendEvent(tx, {
       chain: trialId,
