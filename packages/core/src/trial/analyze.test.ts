@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { analyzeTrial, parseTrialData, studyDayOn } from "./analyze.js";
+import { analyzeTrial, analyzeTrialRecords, parseTrialData, studyDayOn } from "./analyze.js";
 
 const minimal = (over: Record<string, unknown> = {}) => ({
   compound: { name: "X-1", target: "HER2", payload: "DM1" },
@@ -159,5 +159,108 @@ describe("RECIST through the trial data", () => {
         tumour("NT02", "NON-TARGET", 126, "ABSENT"),
       ]),
     ).toEqual(["42:non-CR/non-PD", "84:NE", "126:CR"]);
+  });
+});
+
+describe("one patient's bad data does not stop the trial (issue 14)", () => {
+  const ae = (over: Record<string, unknown> = {}) => ({
+    USUBJID: "A",
+    AETERM: "Rash",
+    AETOXGR: 2,
+    AEREL: "Y",
+    AESTDY: 3,
+    AECAT: "non-haematological",
+    ...over,
+  });
+
+  it("accepts only real calendar dates, on every date field", () => {
+    const withPatientA = (over: Record<string, unknown>) =>
+      minimal({
+        patients: [{ USUBJID: "A", WEIGHT: 70, HEIGHT: 170, doseLevel: 1, cohort: 1, RFXSTDTC: "2026-01-05", ...over }],
+        administrations: [],
+        adverseEvents: [],
+      });
+    expect(() => parseTrialData(withPatientA({ RFXSTDTC: "2026-02-30" }))).toThrow(/patients.0.RFXSTDTC: "2026-02-30" .*real calendar date/);
+    expect(() => parseTrialData(withPatientA({ BRTHDTC: "1961-02-29" }))).toThrow(/BRTHDTC: "1961-02-29" .*real calendar date/);
+    expect(parseTrialData(withPatientA({ BRTHDTC: "1960-02-29" })).patients[0]!.BRTHDTC).toBe("1960-02-29");
+    expect(parseTrialData(withPatientA({ BRTHDTC: "1961-02" })).patients[0]!.BRTHDTC).toBe("1961-02");
+    expect(() => parseTrialData(minimal({ adverseEvents: [ae({ AESTDTC: "2026-04-31" })] }))).toThrow(/AESTDTC: "2026-04-31"/);
+    expect(() => parseTrialData(minimal({ adverseEvents: [ae({ AEENDTC: "2026-13" })] }))).toThrow(/AEENDTC/);
+  });
+
+  it("refuses an adverse event that ends before it starts, by study day or by date", () => {
+    expect(() => parseTrialData(minimal({ adverseEvents: [ae({ AESTDY: 8, AEENDY: 5 })] }))).toThrow(
+      /adverseEvents.0.AEENDY: 5 is not allowed; must not be before AESTDY \(8\)/,
+    );
+    expect(() => parseTrialData(minimal({ adverseEvents: [ae({ AESTDTC: "2026-01-08", AEENDTC: "2026-01-07" })] }))).toThrow(
+      /AEENDTC: "2026-01-07" is not allowed; must not be before AESTDTC/,
+    );
+    // Partial dates compare by what they share: an end in the onset's month may be the same day or later.
+    expect(parseTrialData(minimal({ adverseEvents: [ae({ AESTDTC: "2026-01-08", AEENDTC: "2026-01" })] })).adverseEvents).toHaveLength(1);
+    expect(parseTrialData(minimal({ adverseEvents: [ae({ AESTDY: 5, AEENDY: 5 })] })).adverseEvents).toHaveLength(1);
+  });
+
+  it("limits the length of every text field", () => {
+    expect(() => parseTrialData(minimal({ adverseEvents: [ae({ AETERM: "x".repeat(201) })] }))).toThrow(
+      /adverseEvents.0.AETERM: .* must be ≤ 200 characters/,
+    );
+    expect(parseTrialData(minimal({ adverseEvents: [ae({ AETERM: "x".repeat(200) })] })).adverseEvents).toHaveLength(1);
+  });
+
+  it("reads record by record: a bad patient is left out with their records, a bad record alone, each named", () => {
+    const input = minimal({
+      patients: [
+        { USUBJID: "A", WEIGHT: 70, HEIGHT: 170, doseLevel: 1, cohort: 1, RFXSTDTC: "2026-02-30" },
+        { USUBJID: "B", WEIGHT: 60, HEIGHT: 160, doseLevel: 1, cohort: 1, RFXSTDTC: "2026-01-06" },
+      ],
+      administrations: [
+        { USUBJID: "A", EXSTDY: 1, EXDOSE: 70 },
+        { USUBJID: "B", EXSTDY: 1, EXDOSE: 60 },
+      ],
+      adverseEvents: [ae({ USUBJID: "B", AESTDY: 9, AEENDY: 4 }), ae({ USUBJID: "B", AESTDY: 40 })],
+      pk: [
+        { USUBJID: "B", PCELTM: 1, PCSTRESN: 50 },
+        { USUBJID: "B", PCELTM: 4, PCSTRESN: 40 },
+        { USUBJID: "B", PCELTM: 4, PCSTRESN: 38 },
+        { USUBJID: "B", PCELTM: 24, PCSTRESN: 20 },
+        { USUBJID: "B", PCELTM: 48, PCSTRESN: 10 },
+        { USUBJID: "B", PCELTM: 96, PCSTRESN: 2.5 },
+      ],
+    });
+    const ids = { patients: ["p-A", "p-B"], adverseEvents: ["ae-1", "ae-2"], pk: ["pk-1", "pk-2", "pk-3", "pk-4", "pk-5", "pk-6"] };
+    const { data, analysis } = analyzeTrialRecords(input, ids);
+    expect(data.patients.map((p) => p.USUBJID)).toEqual(["B"]);
+    expect(data.administrations.map((a) => a.USUBJID)).toEqual(["B"]);
+    expect(data.pk.map((s) => s.PCELTM)).toEqual([1, 4, 24, 48, 96]);
+    expect(analysis.problems).toEqual([
+      { USUBJID: "A", collection: "patients", record: "p-A", path: "RFXSTDTC", value: "2026-02-30", message: "must be a real calendar date" },
+      { USUBJID: "B", collection: "adverseEvents", record: "ae-1", path: "AEENDY", value: 4, message: "must not be before AESTDY (9)" },
+      // Study day 36 is the cut (2026-02-10 for a first dose on 2026-01-06).
+      expect.objectContaining({ USUBJID: "B", collection: "adverseEvents", record: "ae-2", path: "AESTDY", value: 40 }),
+      expect.objectContaining({ USUBJID: "B", collection: "pk", record: "pk-3", path: "PCELTM", value: 4 }),
+    ]);
+    expect(analysis.problems[2]!.message).toBe("must not be after the data cut 2026-02-10 (study day 36)");
+    expect(analysis.patients.map((p) => [p.USUBJID, p.dlt.status, p.problems.length])).toEqual([["B", "no DLT", 3]]);
+    expect(analysis.patients[0]!.halfLife).not.toBeNull();
+  });
+
+  it("reports a part of a patient's analysis that fails as that patient's problem and analyses the rest", () => {
+    // Parsed strictly (as a trial file is), PK samples repeating a time point make NCA refuse the profile.
+    const analysis = analyzeTrial(
+      minimal({
+        pk: [
+          { USUBJID: "A", PCELTM: 1, PCSTRESN: 50 },
+          { USUBJID: "A", PCELTM: 4, PCSTRESN: 40 },
+          { USUBJID: "A", PCELTM: 4, PCSTRESN: 38 },
+        ],
+      }),
+    );
+    const a = analysis.patients.find((p) => p.USUBJID === "A")!;
+    expect(a.halfLife).toBeNull();
+    expect(a.problems).toEqual([
+      expect.objectContaining({ USUBJID: "A", collection: "pk", message: expect.stringMatching(/^cannot be analysed: /) }),
+    ]);
+    expect(analysis.patients.map((p) => p.dlt.status)).toEqual(["no DLT", "DLT", "pending"]);
+    expect(analysis.patients.filter((p) => p.USUBJID !== "A").every((p) => p.problems.length === 0)).toBe(true);
   });
 });

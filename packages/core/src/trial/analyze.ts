@@ -20,7 +20,18 @@ import { type AdverseEvent, outcomeHistory, type PatientDlt, patientDltStatus } 
 import { worstLabGrade } from "../safety/grading.js";
 import { clopperPearson } from "../stats/intervals.js";
 import { parseWith, ValidationError, type ValidationIssue } from "../validation.js";
-import { type TrialData, trialDataSchema } from "./schema.js";
+import {
+  administrationSchema,
+  adverseEventSchema,
+  compoundSchema,
+  labSchema,
+  patientSchema,
+  pkSchema,
+  type TrialData,
+  trialDataSchema,
+  trialInfoSchema,
+  tumourSchema,
+} from "./schema.js";
 
 /** SDTM study day of `date` for a patient whose first dose was on `firstDose` (no day 0). */
 export function studyDayOn(date: string, firstDose: string): number {
@@ -28,23 +39,11 @@ export function studyDayOn(date: string, firstDose: string): number {
   return days >= 0 ? days + 1 : days;
 }
 
-function isCalendarDate(date: string): boolean {
-  const [year, month, day] = date.split("-").map(Number) as [number, number, number];
-  const parsed = new Date(Date.UTC(year, month - 1, day));
-  return parsed.getUTCFullYear() === year && parsed.getUTCMonth() === month - 1 && parsed.getUTCDate() === day;
-}
-
 /** Parses and checks a trial document: every field by the schema, then links between records. */
 export function parseTrialData(input: unknown): TrialData {
   const data = parseWith(trialDataSchema, input, "trial data");
   const issues: ValidationIssue[] = [];
   const ids = new Set<string>();
-  for (const [path, date] of [
-    ["trial.dataCutDate", data.trial.dataCutDate],
-    ...data.patients.map((p, i) => [`patients.${i}.RFXSTDTC`, p.RFXSTDTC]),
-  ] as [string, string][]) {
-    if (!isCalendarDate(date)) issues.push({ path, value: date, message: "must be a real calendar date" });
-  }
   data.patients.forEach((patient, i) => {
     if (ids.has(patient.USUBJID)) issues.push({ path: `patients.${i}.USUBJID`, value: patient.USUBJID, message: "must be unique" });
     ids.add(patient.USUBJID);
@@ -64,6 +63,127 @@ export function parseTrialData(input: unknown): TrialData {
   }
   if (issues.length > 0) throw new ValidationError(issues, "trial data");
   return data;
+}
+
+/** The trial document's record collections, in the order patients' data are read. */
+export const RECORD_COLLECTIONS = ["administrations", "adverseEvents", "labs", "tumours", "pk"] as const;
+export type RecordCollection = (typeof RECORD_COLLECTIONS)[number];
+const RECORD_SCHEMAS = {
+  administrations: administrationSchema,
+  adverseEvents: adverseEventSchema,
+  labs: labSchema,
+  tumours: tumourSchema,
+  pk: pkSchema,
+} as const;
+
+/**
+ * One patient's data that could not be used, and why: the record (its collection and its index in the
+ * document, or its stored id), the field, the value and what is allowed. The rest of the trial is
+ * analysed without it.
+ */
+export interface DataProblem {
+  USUBJID: string;
+  collection: "patients" | RecordCollection;
+  /** The record's id where the caller gave ids (a stored record), else its index in the collection; absent when no one record is at fault. */
+  record?: string | number;
+  path: string;
+  value?: unknown;
+  message: string;
+}
+
+/**
+ * Reads a trial document record by record: the compound and the trial (the design, dose levels, DLT
+ * definition) must be valid, as in `parseTrialData`; a patient or record that is not is left out and
+ * reported as a problem, so one patient's bad data never stops the analysis of the others. A patient
+ * left out takes their records along. `ids` names the records (e.g. database ids) in problems.
+ */
+export function readTrialData(
+  input: { compound: unknown; trial: unknown } & Partial<Record<"patients" | RecordCollection, unknown[]>>,
+  ids: Partial<Record<"patients" | RecordCollection, readonly string[]>> = {},
+): { data: TrialData; problems: DataProblem[] } {
+  const compound = parseWith(compoundSchema, input.compound, "compound");
+  const trial = parseWith(trialInfoSchema, input.trial, "trial");
+  const base = parseTrialData({ compound, trial });
+  const problems: DataProblem[] = [];
+  const usubjidOf = (record: unknown) => String((record as { USUBJID?: unknown } | null)?.USUBJID ?? "");
+  const attempt = <T>(collection: DataProblem["collection"], schema: { safeParse: unknown }, record: unknown, index: number): T | null => {
+    try {
+      return parseWith(schema as Parameters<typeof parseWith>[0], record) as T;
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const ref = ids[collection]?.[index] ?? index;
+      for (const issue of error.issues) problems.push({ USUBJID: usubjidOf(record), collection, record: ref, ...issue });
+      return null;
+    }
+  };
+  const patients: TrialData["patients"] = [];
+  for (const [index, record] of (input.patients ?? []).entries()) {
+    const patient = attempt<TrialData["patients"][number]>("patients", patientSchema, record, index);
+    if (!patient) continue;
+    const ref = ids.patients?.[index] ?? index;
+    if (patients.some((p) => p.USUBJID === patient.USUBJID))
+      problems.push({ USUBJID: patient.USUBJID, collection: "patients", record: ref, path: "USUBJID", value: patient.USUBJID, message: "must be unique" });
+    else if (!base.trial.doseLevels.some((level) => level.level === patient.doseLevel))
+      problems.push({
+        USUBJID: patient.USUBJID,
+        collection: "patients",
+        record: ref,
+        path: "doseLevel",
+        value: patient.doseLevel,
+        message: `must be one of trial.doseLevels (${base.trial.doseLevels.map((l) => l.level).join(", ")})`,
+      });
+    else patients.push(patient);
+  }
+  const today = new Map(patients.map((p) => [p.USUBJID, studyDayOn(base.trial.dataCutDate, p.RFXSTDTC)]));
+  const rejected = new Set(problems.map((p) => p.USUBJID));
+  const data: TrialData = { ...base, patients };
+  const pkTimes = new Set<string>();
+  for (const collection of RECORD_COLLECTIONS) {
+    const kept: unknown[] = [];
+    for (const [index, record] of (input[collection] ?? []).entries()) {
+      const usubjid = usubjidOf(record);
+      // The records of a patient left out go with them (the patient's own problem says why).
+      if (rejected.has(usubjid) && !today.has(usubjid)) continue;
+      const parsed = attempt<Record<string, unknown>>(collection, RECORD_SCHEMAS[collection], record, index);
+      if (parsed === null) continue;
+      const problem = (path: string, value: unknown, message: string) =>
+        problems.push({ USUBJID: usubjid, collection, record: ids[collection]?.[index] ?? index, path, value, message });
+      const day = today.get(usubjid);
+      if (day === undefined) {
+        problem("USUBJID", usubjid, "must be a patient listed in patients");
+        continue;
+      }
+      const late = afterDataCut(collection, parsed, day);
+      if (late) {
+        problem(late.path, late.value, `must not be after the data cut ${base.trial.dataCutDate} (study day ${day})`);
+        continue;
+      }
+      if (collection === "pk") {
+        const key = `${usubjid}\u0000${String(parsed.PCELTM)}`;
+        if (pkTimes.has(key)) {
+          problem("PCELTM", parsed.PCELTM, "must be unique per patient: another sample has this time point");
+          continue;
+        }
+        pkTimes.add(key);
+      }
+      kept.push(parsed);
+    }
+    (data as Record<RecordCollection, unknown[]>)[collection] = kept;
+  }
+  return { data, problems };
+}
+
+/** The time field of a record that lies after study day `today` (the data cut), if any. */
+export function afterDataCut(collection: RecordCollection, record: Record<string, unknown>, today: number): { path: string; value: number } | null {
+  const fields = { administrations: ["EXSTDY"], adverseEvents: ["AESTDY", "AEENDY"], labs: ["LBDY"], tumours: ["TRDY"], pk: [] }[collection];
+  for (const path of fields) {
+    const value = record[path];
+    if (typeof value === "number" && value > today) return { path, value };
+  }
+  // PK times are hours after the first infusion: hour h falls on study day floor(h / 24) + 1.
+  if (collection === "pk" && typeof record.PCELTM === "number" && Math.floor(record.PCELTM / 24) + 1 > today)
+    return { path: "PCELTM", value: record.PCELTM };
+  return null;
 }
 
 export interface WorstGrade {
@@ -97,6 +217,8 @@ export interface PatientSummary {
   halfLife: number | null;
   /** Against the schedule up to the data cut: planned mg per administration and relative dose intensity. */
   dosing: { cycles: number; plannedMg: number; relativeDoseIntensity: number; missed: number; delayed: number; reduced: number } | null;
+  /** This patient's data that could not be read or analysed (the rest of the summary stands without it). */
+  problems: DataProblem[];
 }
 
 export interface DoseLevelSummary {
@@ -119,6 +241,8 @@ export interface TrialAnalysis {
   doseLevels: DoseLevelSummary[];
   /** The design history ("1NNN 2NTN") from the DLT statuses, complete cohorts only. */
   outcomes: string;
+  /** Every patient's problems, including those of patients left out because their registration is unreadable. */
+  problems: DataProblem[];
 }
 
 function worstGrades(data: TrialData, id: string): WorstGrade[] {
@@ -269,9 +393,33 @@ export function analyzeTrial(input: unknown): TrialAnalysis {
   return analyzeTrialData(parseTrialData(input));
 }
 
-/** `analyzeTrial` for data already parsed by `parseTrialData`. */
-export function analyzeTrialData(data: TrialData): TrialAnalysis {
+/**
+ * `readTrialData` then `analyzeTrialData`: the analysis of whatever can be read, with the problems of
+ * what cannot (a live trial's stored records, where one bad record must not stop the others).
+ */
+export function analyzeTrialRecords(...args: Parameters<typeof readTrialData>): { data: TrialData; analysis: TrialAnalysis } {
+  const { data, problems } = readTrialData(...args);
+  return { data, analysis: analyzeTrialData(data, problems) };
+}
+
+/**
+ * `analyzeTrial` for data already parsed by `parseTrialData`. Defensive: a part of a patient's analysis
+ * that fails (e.g. NCA on PK samples that repeat a time point) becomes a problem of that patient and
+ * the rest of the trial is analysed. `known` are problems found while reading, reported alongside.
+ */
+export function analyzeTrialData(data: TrialData, known: readonly DataProblem[] = []): TrialAnalysis {
   const { trial } = data;
+  const problems: DataProblem[] = [...known];
+  const attempt = <T>(USUBJID: string, collection: DataProblem["collection"], fallback: T, work: () => T): T => {
+    try {
+      return work();
+    } catch (error) {
+      const issues: ValidationIssue[] =
+        error instanceof ValidationError ? error.issues : [{ path: "", message: error instanceof Error ? error.message : String(error) }];
+      for (const issue of issues) problems.push({ USUBJID, collection, ...issue, message: `cannot be analysed: ${issue.message}` });
+      return fallback;
+    }
+  };
   const definition = {
     windowDays: trial.dlt.windowDays,
     requiredDoses: trial.dlt.requiredDoses,
@@ -296,27 +444,43 @@ export function analyzeTrialData(data: TrialData): TrialAnalysis {
         ...(e.DLTFL === undefined ? {} : { adjudicatedDlt: e.DLTFL === "Y" }),
       }));
     const dosesInWindow = doses.filter((d) => d.EXSTDY >= 1 && d.EXSTDY <= trial.dlt.windowDays && d.EXDOSE > 0).length;
-    const status = patientDltStatus(id, events, dosesInWindow, studyDayOn(trial.dataCutDate, patient.RFXSTDTC), definition);
+    // A DLT status that cannot be assessed stays pending: the cohort is then incomplete, never cleared.
+    const status = attempt<PatientDlt>(
+      id,
+      "adverseEvents",
+      { USUBJID: id, status: "pending", dlts: [], reason: "cannot be assessed until the patient's data problems are fixed", followedDays: 0 },
+      () => patientDltStatus(id, events, dosesInWindow, studyDayOn(trial.dataCutDate, patient.RFXSTDTC), definition),
+    );
     statuses.push(status);
     const samples = data.pk.filter((s) => s.USUBJID === id).sort((a, b) => a.PCELTM - b.PCELTM);
-    let halfLife: number | null = null;
-    if (samples.length >= 3) {
-      const nca = nonCompartmental({ times: samples.map((s) => s.PCELTM), concentrations: samples.map((s) => s.PCSTRESN) });
-      halfLife = nca.lambdaZ?.halfLife ?? null;
-    }
+    const halfLife =
+      samples.length < 3
+        ? null
+        : attempt(
+            id,
+            "pk",
+            null,
+            () =>
+              nonCompartmental({ times: samples.map((s) => s.PCELTM), concentrations: samples.map((s) => s.PCSTRESN) }).lambdaZ?.halfLife ??
+              null,
+          );
     return {
       USUBJID: id,
-      dosing: dosingOf(data, patient, doses),
+      dosing: attempt(id, "administrations", null, () => dosingOf(data, patient, doses)),
       doseLevel: patient.doseLevel,
       cohort: patient.cohort,
       dosesReceived: doses.filter((d) => d.EXDOSE > 0).length,
       totalMg: doses.reduce((sum, d) => sum + d.EXDOSE, 0),
-      worstGrades: worstGrades(data, id),
+      worstGrades: attempt(id, "labs", [], () => worstGrades(data, id)),
       dlt: { status: status.status, reason: status.reason },
-      bestResponse: trial.responseCriteria === "RECIST" ? recistResponse(data, id) : myelomaBestResponse(data, id, trial.responseCriteria),
+      bestResponse: attempt(id, trial.responseCriteria === "RECIST" ? "tumours" : "labs", null, () =>
+        trial.responseCriteria === "RECIST" ? recistResponse(data, id) : myelomaBestResponse(data, id, trial.responseCriteria),
+      ),
       halfLife,
+      problems: [],
     };
   });
+  for (const summary of patients) summary.problems = problems.filter((p) => p.USUBJID === summary.USUBJID);
   const doseLevels = trial.doseLevels.map((level): DoseLevelSummary => {
     const members = patients.filter((p) => p.doseLevel === level.level);
     const assessed = members.filter((p) => p.bestResponse !== null);
@@ -339,5 +503,5 @@ export function analyzeTrialData(data: TrialData): TrialAnalysis {
     data.patients.map((p) => ({ USUBJID: p.USUBJID, doseLevel: p.doseLevel, cohort: p.cohort })),
     statuses,
   );
-  return { trial: trial.id, dataCutDate: trial.dataCutDate, patients, doseLevels, outcomes: history.outcomes };
+  return { trial: trial.id, dataCutDate: trial.dataCutDate, patients, doseLevels, outcomes: history.outcomes, problems };
 }
