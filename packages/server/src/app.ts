@@ -10,9 +10,11 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { z } from "zod";
 import type { User } from "./access.js";
+import { StaleWrite } from "./audit/events.js";
 import { sameSecret, userBySession, userByToken } from "./auth/accounts.js";
 import type { Store } from "./db/database.js";
-import { forbidden, HttpError } from "./errors.js";
+import { conflict, forbidden, HttpError, invalid, unavailable } from "./errors.js";
+import { inputProblem } from "./input-guard.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes, SESSION_COOKIE } from "./routes/auth.js";
 import { conductRoutes } from "./routes/conduct.js";
@@ -61,7 +63,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return { error: error as Error };
     }
   });
-  app.setErrorHandler((error, request, reply) => {
+  app.setErrorHandler((caught, request, reply) => {
+    const error = asHttpError(caught) ?? caught;
     const validation = (error as { validation?: unknown }).validation;
     const cause = error instanceof ValidationError ? error : validation && (error as { cause?: unknown }).cause;
     const part = (error as { validationContext?: string }).validationContext ?? "body";
@@ -73,9 +76,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return reply.status(400).send({ error: "invalid", message: issues.map((i) => `${i.path}: ${i.message}`).join("; "), issues });
     }
     if (error instanceof HttpError) {
+      if (error.statusCode === 503) reply.header("retry-after", "5");
       return reply
         .status(error.statusCode)
-        .send({ error: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) });
+        .send({ ...error.details, error: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) });
     }
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
@@ -88,6 +92,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return reply.status(500).send({ error: "internal", message: "the server failed; nothing was changed by this request" });
   });
   const webApp = options.webRoot !== undefined && existsSync(join(options.webRoot, "index.html"));
+  // Checked before any schema, on every request: what no field may hold (depth, NUL, lone surrogates).
+  app.addHook("preValidation", async (request) => {
+    for (const [part, value] of [
+      ["params", request.params],
+      ["querystring", request.query],
+      ["body", request.body],
+    ] as const) {
+      const problem = inputProblem(value, part);
+      if (problem) throw invalid([problem]);
+    }
+  });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split("?")[0]!;
     // The web app's own routes (/design, /trials/…) get its index.html, so links and reloads work.
@@ -131,7 +146,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (!session) return;
     if (!SAFE_METHODS.has(request.method)) {
       const origin = request.headers.origin;
-      if (origin && new URL(origin).host !== request.headers.host) throw forbidden(`cross-site request from ${origin} refused`);
+      if (origin !== undefined && originHost(origin) !== request.headers.host)
+        throw forbidden(`cross-site request from ${JSON.stringify(origin.slice(0, 200))} refused`);
       const token = request.headers["x-csrf-token"];
       if (typeof token !== "string" || !sameSecret(token, session.csrfToken)) {
         throw forbidden("missing or wrong X-CSRF-Token header (GET /api/auth/session gives the token)");
@@ -153,4 +169,64 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(auditRoutes(context));
   await app.register(simulationRoutes(context));
   return app;
+}
+
+/** The host of an Origin header; null for "null" (sandboxed or privacy-sensitive contexts) or a malformed one. */
+function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host || null;
+  } catch {
+    return null;
+  }
+}
+
+const UNAVAILABLE_CODES = new Set([
+  // PostgreSQL: the server is shutting down, restarting or starting, or the connection failed.
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+  // The network.
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  // SQLite: locked past the busy timeout, an I/O error, a full disk.
+  "SQLITE_BUSY",
+  "SQLITE_LOCKED",
+  "SQLITE_IOERR",
+  "SQLITE_FULL",
+  "SQLITE_CANTOPEN",
+]);
+const UNIQUE_CODES = new Set(["23505", "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"]);
+
+/**
+ * The HTTP meaning of errors from below the routes: a database that cannot be reached is 503 (the
+ * request failed, the server goes on), a unique key taken by a concurrent create is 409, an edit of a
+ * record changed meanwhile is 409 with the current record.
+ */
+function asHttpError(error: unknown): HttpError | null {
+  if (error instanceof StaleWrite) {
+    const current =
+      error.expected === "new" || !error.current ? null : { id: error.key.id, version: error.current.version, ...error.current.data };
+    return conflict(error.message, undefined, error.expected === "new" ? {} : { current });
+  }
+  const code = String((error as { code?: unknown } | null)?.code ?? "");
+  const message = error instanceof Error ? error.message : "";
+  if (UNIQUE_CODES.has(code)) return conflict("that exists already (created by a concurrent request)");
+  if (
+    UNAVAILABLE_CODES.has(code) ||
+    code.startsWith("SQLITE_IOERR") ||
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed/i.test(
+      message,
+    )
+  )
+    return unavailable();
+  return null;
 }

@@ -22,7 +22,7 @@ describe.each(DIALECTS)("audit trail (%s)", (dialect) => {
     server = await createTestServer(dialect);
     const { invA } = server.clients;
     const slot = (await invA.post(`${T}/slots`, { siteId: "A" })).json();
-    await invA.post(`${T}/slots/${slot.id}/confirm`, { patient: patient("A-001") });
+    await invA.post(`${T}/slots/${slot.id}/confirm`, { patient: patient("A-001", "2026-02-20") });
     aeId = (
       await invA.post(`${T}/patients/A-001/adverse-events`, {
         AETERM: "Nausea",
@@ -55,8 +55,8 @@ describe.each(DIALECTS)("audit trail (%s)", (dialect) => {
   it("records corrections with reason, old and new values; verifies clean", async () => {
     const { invA, auditor } = server.clients;
     const record = { AETERM: "Nausea", AETOXGR: 3, AEREL: "Y", AESTDY: 3, AECAT: "non-haematological" };
-    expect((await invA.put(`${T}/records/${aeId}`, { record })).statusCode).toBe(400); // no reason
-    const corrected = await invA.put(`${T}/records/${aeId}`, { record, reason: "grade misread from the source document" });
+    expect((await invA.put(`${T}/records/${aeId}`, { record, version: 1 })).statusCode).toBe(400); // no reason
+    const corrected = await invA.put(`${T}/records/${aeId}`, { record, reason: "grade misread from the source document", version: 1 });
     expect(corrected.json()).toMatchObject({ AETOXGR: 3, version: 2 });
     const trail = (await auditor.get(`${T}/audit?patient=A-001`)).json() as {
       type: string;

@@ -90,6 +90,7 @@ describe.each(DIALECTS)("conducting a trial (%s)", (dialect) => {
     ] as const) {
       expect((await client.post(`${T}/patients/${id}/administrations`, { EXSTDY: 1, EXDOSE: 84 })).statusCode).toBe(201);
     }
+    await advance(7); // day 8 of 21: everyone is still in the window
     const grade3 = { AETERM: "Nausea", AETOXGR: 3, AEREL: "Y", AESTDY: 8, AECAT: "non-haematological" };
     const ae = (await invB.post(`${T}/patients/B-002/adverse-events`, grade3)).json();
     const windows = (await stat.get(`${T}/patients`)).json() as {
@@ -108,7 +109,7 @@ describe.each(DIALECTS)("conducting a trial (%s)", (dialect) => {
 
   it("decides from adjudicated data: recommendation, override needs a reason, signature opens the next cohort", async () => {
     const { chair, stat, invA } = server.clients;
-    await advance(21); // past every window
+    await advance(14); // past every window
     const pending = await stat.post(`${T}/decisions`);
     expect(pending.statusCode).toBe(409);
     expect(pending.json().issues[0].message).toBe("awaits DLT adjudication");

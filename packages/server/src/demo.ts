@@ -2,8 +2,9 @@ import type { TrialDataInput } from "@escalate/core";
 import { authorize, type Role, SYSTEM_ACTOR, type User } from "./access.js";
 import { createUser, findUser } from "./auth/accounts.js";
 import { prepareDecision, resolveDecision, signDecision } from "./conduct/decisions.js";
-import { addRecord, adjudicate, dltWindows } from "./conduct/records.js";
+import { addRecord, adjudicate } from "./conduct/records.js";
 import { confirmSlot, requestSlot } from "./conduct/slots.js";
+import { trialState } from "./conduct/trial-state.js";
 import { createTrial, grantRole } from "./conduct/trials.js";
 import type { Store } from "./db/database.js";
 import { type RecordDomain, recordDomains, trialBody } from "./schemas.js";
@@ -92,7 +93,19 @@ export async function loadDemo(store: Store, example: TrialDataInput, design: Re
           if (record.USUBJID !== patient.USUBJID) continue;
           const { USUBJID: _u, ...fields } = record;
           const validated = recordDomains[domain].schema.parse(fields) as Record<string, unknown>;
-          await addRecord(db, await as(investigator(site), "patients.write"), trialId, patient.USUBJID, domain, validated, at(start, 21));
+          // Entered after the DLT window, or on the day of the record if that is later (never before it happened);
+          // the example's dose changes are the protocol's, confirmed as such.
+          const entered = Math.max(21, lastDayOf(validated) + 1);
+          await addRecord(
+            db,
+            await as(investigator(site), "patients.write"),
+            trialId,
+            patient.USUBJID,
+            domain,
+            validated,
+            at(patient.RFXSTDTC, entered),
+            "as recorded in the example trial",
+          );
         }
       }
     }
@@ -100,12 +113,13 @@ export async function loadDemo(store: Store, example: TrialDataInput, design: Re
     // The escalation meeting after the DLT window: adjudicate what the rules propose, decide, sign.
     const meeting = at(start, 23);
     const chair = await as("chair", "dlt.adjudicate");
-    for (const window of (await dltWindows(db, null, trialId, meeting)).windows) {
+    for (const window of (await trialState(db, trialId, meeting)).windows) {
       for (const id of window.unadjudicated)
-        await adjudicate(db, chair.actor, trialId, id, true, "meets the protocol's DLT definition", meeting);
+        await adjudicate(db, chair.actor, trialId, id, { dlt: true, reason: "meets the protocol's DLT definition" }, meeting);
     }
     const decision = await prepareDecision(db, await as("stat", "decision.prepare"), trialId, meeting);
-    const nextDose = patients.find((p) => p.cohort === cohorts[index + 1])!.doseLevel;
+    const doseOf = (number: number) => patients.find((p) => p.cohort === number)!.doseLevel;
+    const nextDose = doseOf(cohorts[index + 1]!);
     const signer = await as("chair", "decision.sign");
     await resolveDecision(
       db,
@@ -114,10 +128,25 @@ export async function loadDemo(store: Store, example: TrialDataInput, design: Re
       decision.id,
       decision.data.recommendation.dose === nextDose
         ? { outcome: "accept" }
-        : { outcome: "override", action: "stay", dose: nextDose, reason: "as conducted in the example trial" },
+        : {
+            outcome: "override",
+            // What the committee did, relative to the dose of the cohort just decided.
+            action: nextDose > doseOf(cohort) ? "escalate" : nextDose < doseOf(cohort) ? "de-escalate" : "stay",
+            dose: nextDose,
+            reason: "as conducted in the example trial",
+          },
       meeting,
     );
     await signDecision(db, signer, users.get("chair")!, trialId, decision.id, DEMO_PASSWORD, "approval", at(start, 24));
   }
   return true;
+}
+
+/** The last study day a record speaks of (PK times are hours after the first dose). */
+function lastDayOf(record: Record<string, unknown>): number {
+  const days = ["EXSTDY", "AESTDY", "AEENDY", "LBDY", "TRDY"]
+    .map((field) => record[field])
+    .filter((d): d is number => typeof d === "number");
+  if (typeof record.PCELTM === "number") days.push(Math.floor(record.PCELTM / 24) + 1);
+  return Math.max(1, ...days);
 }

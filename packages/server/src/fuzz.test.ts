@@ -40,9 +40,15 @@ const VALID: Record<string, { url: string; as: string; body: Record<string, unkn
   "PUT /api/trials/:trialId/records/:recordId": {
     url: `${T}/records/${UUID}`,
     as: "invA",
-    body: { record: { EXSTDY: 1, EXDOSE: 80 }, reason: "r" },
+    body: { record: { EXSTDY: 1, EXDOSE: 80 }, reason: "r", version: 1 },
   },
   "DELETE /api/trials/:trialId/records/:recordId": { url: `${T}/records/${UUID}`, as: "invA", body: { reason: "r" } },
+  "PUT /api/trials/:trialId/patients/:usubjid": {
+    url: `${T}/patients/A-404`,
+    as: "invA",
+    body: { patient: { WEIGHT: 70, HEIGHT: 165, RFXSTDTC: "2026-02-20" }, reason: "r", version: 1 },
+  },
+  "DELETE /api/trials/:trialId/patients/:usubjid": { url: `${T}/patients/A-404`, as: "invA", body: { reason: "r" } },
   "POST /api/trials/:trialId/adverse-events/:recordId/adjudication": {
     url: `${T}/adverse-events/${UUID}/adjudication`,
     as: "chair",
@@ -102,7 +108,7 @@ describe.each(DIALECTS)("bad input on every endpoint (%s)", (dialect) => {
   beforeAll(async () => {
     server = await createTestServer(dialect);
     const slot = (await server.clients.invA.post(`${T}/slots`, { siteId: "A" })).json();
-    await server.clients.invA.post(`${T}/slots/${slot.id}/confirm`, { patient: patient("A-001") });
+    await server.clients.invA.post(`${T}/slots/${slot.id}/confirm`, { patient: patient("A-001", "2026-02-20") });
   });
   afterAll(() => server?.close());
 

@@ -1,7 +1,8 @@
 import {
   ACTIONS,
   administrationSchema,
-  adverseEventSchema,
+  adverseEventFields,
+  checkAdverseEventDates,
   compoundSchema,
   labSchema,
   patientSchema,
@@ -65,21 +66,47 @@ export const revokeBody = z.object({ reason }).strict();
 
 export const slotBody = z.object({ siteId: id, cohort: z.number().int().min(1).optional() }).strict();
 export const confirmBody = z.object({ patient: patientSchema.omit({ doseLevel: true, cohort: true, SITEID: true }).strict() }).strict();
+/** A registration's correctable fields: all but the patient's id and what the slot decided (site, cohort, dose level). */
+export const patientCorrectionSchema = patientSchema.omit({ USUBJID: true, doseLevel: true, cohort: true, SITEID: true }).strict();
+/**
+ * The version of a record that an edit was made on (optimistic concurrency): required for corrections,
+ * optional for deletions and adjudications; an If-Match header may carry it instead.
+ */
+const version = z.number().int().min(1);
+export const patientCorrectionBody = z.object({ patient: patientCorrectionSchema, reason, version }).strict();
 export const releaseBody = z.object({ reason }).strict();
 
-/** Clinical records by URL segment; USUBJID comes from the URL and DLTFL only from adjudication. */
+/** Confirms an entry that the plausibility checks question (a dose far from the protocol's, a date before the first dose). */
+export const confirmation = z.string().trim().min(1, "a reason is required to confirm").max(2000);
+
+/**
+ * Clinical records by URL segment; USUBJID comes from the URL and DLTFL only from adjudication. `schema`
+ * is the stored record; `entry` the body that creates one, which may add `confirmation`.
+ */
+function domain<F extends z.ZodRawShape>(kind: string, fields: z.ZodObject<F>, refine?: (record: never, context: z.RefinementCtx) => void) {
+  const strict = fields.strict();
+  const entry = fields.extend({ confirmation: confirmation.optional() }).strict();
+  return {
+    kind,
+    schema: refine ? strict.superRefine(refine as (record: unknown, context: z.RefinementCtx) => void) : strict,
+    entry: refine ? entry.superRefine(refine as (record: unknown, context: z.RefinementCtx) => void) : entry,
+  };
+}
 export const recordDomains = {
-  administrations: { kind: "administration", schema: administrationSchema.omit({ USUBJID: true }).strict() },
-  "adverse-events": { kind: "adverseEvent", schema: adverseEventSchema.omit({ USUBJID: true, DLTFL: true }).strict() },
-  labs: { kind: "lab", schema: labSchema.omit({ USUBJID: true }).strict() },
-  tumours: { kind: "tumour", schema: tumourSchema.omit({ USUBJID: true }).strict() },
-  pk: { kind: "pk", schema: pkSchema.omit({ USUBJID: true }).strict() },
+  administrations: domain("administration", administrationSchema.omit({ USUBJID: true })),
+  "adverse-events": domain("adverseEvent", adverseEventFields.omit({ USUBJID: true, DLTFL: true }), checkAdverseEventDates),
+  labs: domain("lab", labSchema.omit({ USUBJID: true })),
+  tumours: domain("tumour", tumourSchema.omit({ USUBJID: true })),
+  pk: domain("pk", pkSchema.omit({ USUBJID: true })),
 } as const;
 export type RecordDomain = keyof typeof recordDomains;
 export const recordKinds = Object.values(recordDomains).map((d) => d.kind);
 
-export const correctionBody = z.object({ record: z.record(z.string(), z.unknown()), reason }).strict();
-export const adjudicationBody = z.object({ dlt: z.boolean(), reason }).strict();
+export const correctionBody = z
+  .object({ record: z.record(z.string(), z.unknown()), reason, version, confirmation: confirmation.optional() })
+  .strict();
+export const deletionBody = z.object({ reason, version: version.optional() }).strict();
+export const adjudicationBody = z.object({ dlt: z.boolean(), reason, version: version.optional() }).strict();
 
 export const resolutionBody = z
   .object({

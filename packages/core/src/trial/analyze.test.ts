@@ -180,7 +180,9 @@ describe("one patient's bad data does not stop the trial (issue 14)", () => {
         administrations: [],
         adverseEvents: [],
       });
-    expect(() => parseTrialData(withPatientA({ RFXSTDTC: "2026-02-30" }))).toThrow(/patients.0.RFXSTDTC: "2026-02-30" .*real calendar date/);
+    expect(() => parseTrialData(withPatientA({ RFXSTDTC: "2026-02-30" }))).toThrow(
+      /patients.0.RFXSTDTC: "2026-02-30" .*real calendar date/,
+    );
     expect(() => parseTrialData(withPatientA({ BRTHDTC: "1961-02-29" }))).toThrow(/BRTHDTC: "1961-02-29" .*real calendar date/);
     expect(parseTrialData(withPatientA({ BRTHDTC: "1960-02-29" })).patients[0]!.BRTHDTC).toBe("1960-02-29");
     expect(parseTrialData(withPatientA({ BRTHDTC: "1961-02" })).patients[0]!.BRTHDTC).toBe("1961-02");
@@ -233,7 +235,14 @@ describe("one patient's bad data does not stop the trial (issue 14)", () => {
     expect(data.administrations.map((a) => a.USUBJID)).toEqual(["B"]);
     expect(data.pk.map((s) => s.PCELTM)).toEqual([1, 4, 24, 48, 96]);
     expect(analysis.problems).toEqual([
-      { USUBJID: "A", collection: "patients", record: "p-A", path: "RFXSTDTC", value: "2026-02-30", message: "must be a real calendar date" },
+      {
+        USUBJID: "A",
+        collection: "patients",
+        record: "p-A",
+        path: "RFXSTDTC",
+        value: "2026-02-30",
+        message: "must be a real calendar date",
+      },
       { USUBJID: "B", collection: "adverseEvents", record: "ae-1", path: "AEENDY", value: 4, message: "must not be before AESTDY (9)" },
       // Study day 36 is the cut (2026-02-10 for a first dose on 2026-01-06).
       expect.objectContaining({ USUBJID: "B", collection: "adverseEvents", record: "ae-2", path: "AESTDY", value: 40 }),

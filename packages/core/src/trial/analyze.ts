@@ -122,7 +122,14 @@ export function readTrialData(
     if (!patient) continue;
     const ref = ids.patients?.[index] ?? index;
     if (patients.some((p) => p.USUBJID === patient.USUBJID))
-      problems.push({ USUBJID: patient.USUBJID, collection: "patients", record: ref, path: "USUBJID", value: patient.USUBJID, message: "must be unique" });
+      problems.push({
+        USUBJID: patient.USUBJID,
+        collection: "patients",
+        record: ref,
+        path: "USUBJID",
+        value: patient.USUBJID,
+        message: "must be unique",
+      });
     else if (!base.trial.doseLevels.some((level) => level.level === patient.doseLevel))
       problems.push({
         USUBJID: patient.USUBJID,
@@ -174,8 +181,14 @@ export function readTrialData(
 }
 
 /** The time field of a record that lies after study day `today` (the data cut), if any. */
-export function afterDataCut(collection: RecordCollection, record: Record<string, unknown>, today: number): { path: string; value: number } | null {
-  const fields = { administrations: ["EXSTDY"], adverseEvents: ["AESTDY", "AEENDY"], labs: ["LBDY"], tumours: ["TRDY"], pk: [] }[collection];
+export function afterDataCut(
+  collection: RecordCollection,
+  record: Record<string, unknown>,
+  today: number,
+): { path: string; value: number } | null {
+  const fields = { administrations: ["EXSTDY"], adverseEvents: ["AESTDY", "AEENDY"], labs: ["LBDY"], tumours: ["TRDY"], pk: [] }[
+    collection
+  ];
   for (const path of fields) {
     const value = record[path];
     if (typeof value === "number" && value > today) return { path, value };
@@ -448,7 +461,13 @@ export function analyzeTrialData(data: TrialData, known: readonly DataProblem[] 
     const status = attempt<PatientDlt>(
       id,
       "adverseEvents",
-      { USUBJID: id, status: "pending", dlts: [], reason: "cannot be assessed until the patient's data problems are fixed", followedDays: 0 },
+      {
+        USUBJID: id,
+        status: "pending",
+        dlts: [],
+        reason: "cannot be assessed until the patient's data problems are fixed",
+        followedDays: 0,
+      },
       () => patientDltStatus(id, events, dosesInWindow, studyDayOn(trial.dataCutDate, patient.RFXSTDTC), definition),
     );
     statuses.push(status);

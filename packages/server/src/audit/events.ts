@@ -32,6 +32,12 @@ export interface Change extends EntityKey {
   after: EntityState | null;
 }
 
+/**
+ * What the writer expects to find, checked under the chain lock: "new" (the entity must not exist: a
+ * create never overwrites), or the version it read (an edit never overwrites a change it did not see).
+ */
+export type Expectation = "new" | { version: number };
+
 export interface NewEvent {
   /** A trial id, or "system". */
   chain: string;
@@ -41,7 +47,24 @@ export interface NewEvent {
   subject?: string | null | undefined;
   siteId?: string | null | undefined;
   at: Date;
-  changes: (EntityKey & { after: EntityState | null })[];
+  changes: (EntityKey & { after: EntityState | null; expect?: Expectation | undefined })[];
+}
+
+/** An expectation that did not hold: the entity exists already, or is at another version (`current` null: deleted). */
+export class StaleWrite extends Error {
+  constructor(
+    readonly key: EntityKey,
+    readonly expected: Expectation,
+    readonly current: (EntityState & { version: number }) | null,
+  ) {
+    super(
+      expected === "new"
+        ? `${key.kind} ${key.id} exists already`
+        : current
+          ? `${key.kind} ${key.id} was changed by someone else: it is at version ${current.version}, you edited version ${expected.version}`
+          : `${key.kind} ${key.id} was deleted by someone else`,
+    );
+  }
 }
 
 export interface RecordedEvent {
@@ -94,7 +117,11 @@ export async function appendEvent(tx: Tx, event: NewEvent): Promise<RecordedEven
   const head = await lockChain(tx, event.chain);
   const changes: Change[] = [];
   for (const change of event.changes) {
-    const before = await readEntity(tx, change);
+    const current = await readVersioned(tx, change);
+    if (change.expect === "new" && current !== null) throw new StaleWrite(change, change.expect, current);
+    if (change.expect !== undefined && change.expect !== "new" && current?.version !== change.expect.version)
+      throw new StaleWrite(change, change.expect, current);
+    const before = current && { siteId: current.siteId, parent: current.parent, status: current.status, data: current.data };
     if (before === null && change.after === null) continue;
     changes.push({ kind: change.kind, trialId: change.trialId, id: change.id, before, after: change.after });
   }
@@ -147,15 +174,15 @@ export async function lockChain(tx: Tx, chain: string): Promise<{ seq: number; h
     .executeTakeFirstOrThrow();
 }
 
-export async function readEntity(db: Kysely<Database> | Tx, key: EntityKey): Promise<EntityState | null> {
+async function readVersioned(db: Kysely<Database> | Tx, key: EntityKey): Promise<(EntityState & { version: number }) | null> {
   const row = await db
     .selectFrom("entities")
-    .select(["site_id", "parent", "status", "data"])
+    .select(["site_id", "parent", "status", "data", "version"])
     .where("kind", "=", key.kind)
     .where("trial_id", "=", key.trialId)
     .where("id", "=", key.id)
     .executeTakeFirst();
-  return row ? { siteId: row.site_id, parent: row.parent, status: row.status, data: JSON.parse(row.data) } : null;
+  return row ? { siteId: row.site_id, parent: row.parent, status: row.status, data: JSON.parse(row.data), version: row.version } : null;
 }
 
 async function applyChange(tx: Tx, change: Change, seq: number): Promise<void> {

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypt
 import argon2 from "argon2";
 import type { Kysely } from "kysely";
 import type { User } from "../access.js";
-import { type Actor, appendEvent, SYSTEM_CHAIN } from "../audit/events.js";
+import { type Actor, appendEvent, lockChain, SYSTEM_CHAIN } from "../audit/events.js";
 import type { Database } from "../db/schema.js";
 import { conflict, HttpError } from "../errors.js";
 
@@ -45,6 +45,8 @@ export async function createUser(
   const hash = await argon2.hash(input.password, ARGON2);
   const id = randomUUID();
   return db.transaction().execute(async (tx) => {
+    // Checked under the system chain's lock (and enforced by a unique index): one of concurrent creates wins.
+    await lockChain(tx, SYSTEM_CHAIN);
     if (await findUser(tx, { username: input.username })) throw conflict(`username ${input.username} is taken`);
     const user: User = { id, username: input.username, name: input.name, admin: input.admin ?? false };
     await appendEvent(tx, {
@@ -58,6 +60,7 @@ export async function createUser(
           trialId: "",
           id,
           after: { siteId: null, parent: input.username.toLowerCase(), status: "active", data: { ...user } },
+          expect: "new",
         },
       ],
     });
@@ -132,6 +135,7 @@ export async function login(
 export async function createApiToken(db: Kysely<Database>, user: User, name: string, now: Date): Promise<string> {
   const token = `esc_${newSecret()}`;
   await db.transaction().execute(async (tx) => {
+    await lockChain(tx, SYSTEM_CHAIN);
     const existing = await tx
       .selectFrom("api_tokens")
       .select("name")

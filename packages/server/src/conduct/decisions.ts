@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type Decision, dosePaths, outcomeHistory, type PathNode } from "@escalate/core";
+import { type Decision, dosePaths, outcomeHistory, type PathNode, type ValidationIssue } from "@escalate/core";
 import type { Kysely } from "kysely";
 import type { Access, User } from "../access.js";
 import { canonicalJson } from "../audit/canonical-json.js";
@@ -9,8 +9,11 @@ import { type Entity, getEntity, listEntities } from "../db/entities.js";
 import type { Database } from "../db/schema.js";
 import { conflict, HttpError, invalid, notFound } from "../errors.js";
 import type { ResolutionBody } from "../schemas.js";
-import { dltWindows } from "./records.js";
+import { trialState } from "./trial-state.js";
 import { type CohortDoc, cohortState, designOf, loadTrial, state } from "./trials.js";
+
+/** The record collections an escalation decision rests on. */
+const DECISION_DATA = new Set(["patients", "administrations", "adverseEvents"]);
 
 export interface DecisionDoc {
   number: number;
@@ -55,7 +58,7 @@ export async function prepareDecision(db: Kysely<Database>, access: Access, tria
   const design = designOf(doc);
   return db.transaction().execute(async (tx) => {
     await lockChain(tx, trialId);
-    const { data, windows } = await dltWindows(tx, null, trialId, now);
+    const { data, windows, analysis } = await trialState(tx, trialId, now);
     const cohorts = await listEntities<CohortDoc>(tx, trialId, "cohort");
     const current = cohorts.filter((c) => c.data.kind !== "backfill").at(-1)!;
     const decisions = await listEntities<DecisionDoc>(tx, trialId, "decision");
@@ -67,6 +70,19 @@ export async function prepareDecision(db: Kysely<Database>, access: Access, tria
       w.unadjudicated.map((id) => ({ path: `patients.${w.USUBJID}.adverseEvents.${id}`, message: "awaits DLT adjudication" })),
     );
     if (unadjudicated.length > 0) throw conflict("adverse events that the protocol proposes as DLTs await adjudication", unadjudicated);
+    // Data the decision rests on must be readable: every registration (each patient enters the design's
+    // history), doses (DLT-evaluability) and adverse events (DLTs). Labs, tumours and PK do not block.
+    const blocking = analysis.problems.filter((p) => DECISION_DATA.has(p.collection));
+    if (blocking.length > 0) {
+      throw conflict(
+        `the data of ${[...new Set(blocking.map((p) => p.USUBJID))].join(", ")} cannot be read: correct or delete the records named, then prepare the meeting`,
+        blocking.map((p) => ({
+          path: `patients.${p.USUBJID}.${p.collection}${p.record === undefined ? "" : `.${p.record}`}.${p.path}`,
+          ...(p.value === undefined ? {} : { value: p.value }),
+          message: p.message,
+        })),
+      );
+    }
     const tite = design.spec.design === "tite-crm";
     const history = outcomeHistory(
       data.patients.map((p) => ({ USUBJID: p.USUBJID, doseLevel: p.doseLevel, cohort: p.cohort })),
@@ -137,9 +153,13 @@ export async function resolveDecision(
     await lockChain(tx, trialId);
     const decision = await getEntity<DecisionDoc>(tx, trialId, "decision", id);
     if (!decision) throw notFound(`decision ${id}`);
-    if (decision.status !== "proposed") throw conflict(`decision ${id} is ${decision.status}`);
+    // A decided but unsigned decision may be revised, with a reason; a signed one stands.
+    const revision = decision.status === "decided";
+    if (decision.status !== "proposed" && !revision) throw conflict(`decision ${id} is ${decision.status}: it can no longer be changed`);
     const recommended = decision.data.recommendation;
-    const issues = [];
+    const issues: ValidationIssue[] = [];
+    if (revision && !body.reason)
+      issues.push({ path: "reason", message: `is required to revise decision ${id}, already ${decision.data.resolution?.action}` });
     if (body.outcome === "override") {
       if (!body.reason) issues.push({ path: "reason", message: "is required to override the recommendation" });
       if (!body.action) issues.push({ path: "action", message: "is required to override the recommendation" });
@@ -154,6 +174,22 @@ export async function resolveDecision(
       if (extra.dose > doseCount)
         issues.push({ path: `backfill.${i}.dose`, value: extra.dose, message: `must be a dose level 1..${doseCount}` });
     }
+    // An override says what it does: escalate above the cohort's dose, de-escalate below it, stay at it.
+    const current = (await getEntity<CohortDoc>(tx, trialId, "cohort", String(decision.data.cohort)))!.data.doseLevel;
+    if (body.outcome === "override" && body.action && body.dose !== undefined && body.dose <= doseCount) {
+      const agrees = { escalate: body.dose > current, "de-escalate": body.dose < current, stay: body.dose === current, stop: false }[
+        body.action
+      ];
+      if (body.action === "stop") issues.push({ path: "dose", value: body.dose, message: "must be absent when the action is stop" });
+      else if (!agrees)
+        issues.push({
+          path: "action",
+          value: body.action,
+          message: `does not agree with dose ${body.dose}: cohort ${decision.data.cohort} was at dose ${current}, so dose ${body.dose} is ${
+            body.dose > current ? "escalate" : body.dose < current ? "de-escalate" : "stay"
+          }`,
+        });
+    }
     if (issues.length > 0) throw invalid(issues);
     const action = body.outcome === "accept" ? recommended.action : body.action!;
     const dose = body.outcome === "accept" ? recommended.dose : action === "stop" ? null : body.dose!;
@@ -162,10 +198,10 @@ export async function resolveDecision(
     await appendEvent(tx, {
       chain: trialId,
       actor: access.actor,
-      type: body.outcome === "accept" ? "decision.accepted" : "decision.overridden",
+      type: revision ? "decision.revised" : body.outcome === "accept" ? "decision.accepted" : "decision.overridden",
       reason: body.reason ?? null,
       at: now,
-      changes: [{ kind: "decision", trialId, id, after: state(data, { status: "decided" }) }],
+      changes: [{ kind: "decision", trialId, id, after: state(data, { status: "decided" }), expect: { version: decision.version } }],
     });
     return { ...decision, status: "decided", data, version: decision.version + 1 };
   });

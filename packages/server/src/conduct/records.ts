@@ -1,14 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { analyzeTrialData, parseWith, proposedDlt, studyDayOn, type TrialData, ValidationError } from "@escalate/core";
+import { entryChecks, parseWith, type RecordCollection, type TrialData, ValidationError, type ValidationIssue } from "@escalate/core";
 import type { Kysely } from "kysely";
 import type { z } from "zod";
 import type { Access } from "../access.js";
 import { type Actor, appendEvent, lockChain, type Tx } from "../audit/events.js";
 import { type Entity, getEntity, listEntities } from "../db/entities.js";
 import type { Database } from "../db/schema.js";
-import { invalid, notFound } from "../errors.js";
-import { type RecordDomain, recordDomains, recordKinds } from "../schemas.js";
-import { state, trialDataOf } from "./trials.js";
+import { conflict, invalid, notFound, unconfirmed } from "../errors.js";
+import { patientCorrectionSchema, type RecordDomain, recordDomains, recordKinds } from "../schemas.js";
+import type { DecisionDoc } from "./decisions.js";
+import { type SlotDoc, settleSlots } from "./slots.js";
+import { COLLECTION_KINDS } from "./trial-state.js";
+import { type CohortDoc, cohortState, loadTrial, state } from "./trials.js";
 
 type Doc = Record<string, unknown>;
 
@@ -21,11 +24,59 @@ function validate(schema: z.ZodType, record: unknown, path: string): Doc {
   }
 }
 
-async function patientFor(db: Kysely<Database>, access: Access, trialId: string, USUBJID: string): Promise<Entity<Doc>> {
+async function patientFor(db: Kysely<Database> | Tx, access: Access, trialId: string, USUBJID: string): Promise<Entity<Doc>> {
   const patient = await getEntity<Doc>(db, trialId, "patient", USUBJID, { sites: access.sites });
   if (!patient) throw notFound(`patient ${USUBJID}`);
   return patient;
 }
+
+const collectionOf = (kind: string) => (Object.keys(COLLECTION_KINDS) as RecordCollection[]).find((c) => COLLECTION_KINDS[c] === kind)!;
+
+/**
+ * The plausibility checks of a record as entered (core `entryChecks`): what cannot be true is refused
+ * (400); what is unusual needs `confirmation`, a reason, and is refused without one (422, with the
+ * protocol's expected amount). Returns the text the audit trail keeps for a confirmed entry.
+ */
+async function checkPlausible(
+  tx: Tx,
+  trialId: string,
+  patient: Entity<Doc>,
+  kind: string,
+  record: Doc,
+  confirmation: string | undefined,
+  now: Date,
+  recordId: string | null,
+): Promise<string | null> {
+  const trial = await loadTrial(tx, trialId);
+  const collection = collectionOf(kind);
+  const others =
+    collection === "pk"
+      ? (await listEntities<Doc>(tx, trialId, "pk", { parent: patient.id }))
+          .filter((s) => s.id !== recordId)
+          .map((s) => Number(s.data.PCELTM))
+      : [];
+  let check: ReturnType<typeof entryChecks>;
+  try {
+    check = entryChecks(
+      trial.trial,
+      patient.data as TrialData["patients"][number],
+      collection,
+      record,
+      now.toISOString().slice(0, 10),
+      others,
+    );
+  } catch (error) {
+    // A registration that cannot be read (stored before its checks existed) is fixed first: nothing to check against.
+    if (error instanceof ValidationError) return null;
+    throw error;
+  }
+  if (check.refused.length > 0) throw invalid(check.refused);
+  if (check.toConfirm.length === 0) return null;
+  if (!confirmation) throw unconfirmed(check.toConfirm, check.expected ? { expected: check.expected } : {});
+  return `confirmed as entered (${check.toConfirm.map(describe).join("; ")}): ${confirmation}`;
+}
+
+const describe = (issue: ValidationIssue) => `${issue.path} ${JSON.stringify(issue.value)} ${issue.message}`;
 
 /** Records a clinical record (dose, adverse event, lab, tumour measurement, PK sample) for a patient. */
 export async function addRecord(
@@ -36,23 +87,27 @@ export async function addRecord(
   domain: RecordDomain,
   body: Doc,
   now: Date,
+  confirmation?: string,
 ): Promise<Entity<Doc>> {
-  const patient = await patientFor(db, access, trialId, USUBJID);
   const { kind } = recordDomains[domain];
   const data = { USUBJID, ...body };
   const id = randomUUID();
-  await db.transaction().execute((tx) =>
-    appendEvent(tx, {
+  return db.transaction().execute(async (tx) => {
+    await lockChain(tx, trialId);
+    const patient = await patientFor(tx, access, trialId, USUBJID);
+    const confirmed = await checkPlausible(tx, trialId, patient, kind, data, confirmation, now, null);
+    await appendEvent(tx, {
       chain: trialId,
       actor: access.actor,
       type: `${kind}.recorded`,
+      reason: confirmed,
       subject: USUBJID,
       siteId: patient.siteId,
       at: now,
-      changes: [{ kind, trialId, id, after: state(data, { siteId: patient.siteId, parent: USUBJID }) }],
-    }),
-  );
-  return { id, siteId: patient.siteId, parent: USUBJID, status: null, version: 1, data };
+      changes: [{ kind, trialId, id, after: state(data, { siteId: patient.siteId, parent: USUBJID }), expect: "new" }],
+    });
+    return { id, siteId: patient.siteId, parent: USUBJID, status: null, version: 1, data };
+  });
 }
 
 async function recordFor(db: Kysely<Database> | Tx, access: Access, trialId: string, id: string): Promise<Entity<Doc> & { kind: string }> {
@@ -63,35 +118,52 @@ async function recordFor(db: Kysely<Database> | Tx, access: Access, trialId: str
   throw notFound(`record ${id}`);
 }
 
-/** Corrects a record (reason required); the log keeps the old and the new values. */
+/** One clinical record with its kind and version (site-isolated). */
+export async function getRecord(db: Kysely<Database>, access: Access, trialId: string, id: string) {
+  return recordFor(db, access, trialId, id);
+}
+
+/**
+ * Corrects a record (reason required); the log keeps the old and the new values. `version` is the
+ * version the user edited: if the record changed since, nothing is written and the answer is 409 with
+ * the current record.
+ */
 export async function correctRecord(
   db: Kysely<Database>,
   access: Access,
   trialId: string,
   id: string,
-  body: Doc,
-  reason: string,
+  edit: { record: Doc; reason: string; version: number; confirmation?: string | undefined },
   now: Date,
 ): Promise<Entity<Doc>> {
-  // Read under the trial's lock: a concurrent correction or deletion cannot slip in between.
   return db.transaction().execute(async (tx) => {
     await lockChain(tx, trialId);
     const record = await recordFor(tx, access, trialId, id);
     const domain = (Object.keys(recordDomains) as RecordDomain[]).find((d) => recordDomains[d].kind === record.kind)!;
-    const corrected = validate(recordDomains[domain].schema, body, "record");
+    const corrected = validate(recordDomains[domain].schema, edit.record, "record");
     // An adjudication stays with the event it was made on only while the facts it judged are unchanged.
     const data = { USUBJID: record.data.USUBJID, ...corrected };
+    const patient = await patientFor(tx, access, trialId, String(record.data.USUBJID));
+    const confirmed = await checkPlausible(tx, trialId, patient, record.kind, data, edit.confirmation, now, id);
     await appendEvent(tx, {
       chain: trialId,
       actor: access.actor,
       type: `${record.kind}.corrected`,
-      reason,
+      reason: confirmed ? `${edit.reason}; ${confirmed}` : edit.reason,
       subject: String(record.data.USUBJID),
       siteId: record.siteId,
       at: now,
-      changes: [{ kind: record.kind, trialId, id, after: state(data, { siteId: record.siteId, parent: record.parent }) }],
+      changes: [
+        {
+          kind: record.kind,
+          trialId,
+          id,
+          after: state(data, { siteId: record.siteId, parent: record.parent }),
+          expect: { version: edit.version },
+        },
+      ],
     });
-    return { ...record, data, version: record.version + 1 };
+    return { ...record, status: null, data, version: edit.version + 1 };
   });
 }
 
@@ -101,6 +173,7 @@ export async function deleteRecord(
   trialId: string,
   id: string,
   reason: string,
+  version: number | undefined,
   now: Date,
 ): Promise<void> {
   await db.transaction().execute(async (tx) => {
@@ -114,8 +187,106 @@ export async function deleteRecord(
       subject: String(record.data.USUBJID),
       siteId: record.siteId,
       at: now,
-      changes: [{ kind: record.kind, trialId, id, after: null }],
+      changes: [{ kind: record.kind, trialId, id, after: null, expect: version === undefined ? undefined : { version } }],
     });
+  });
+}
+
+/**
+ * Corrects a patient's registration (weight, height, dates, …; not the site, cohort or dose level,
+ * which come from the slot). Reason and the edited version are required, as for any record.
+ */
+export async function correctPatient(
+  db: Kysely<Database>,
+  access: Access,
+  trialId: string,
+  USUBJID: string,
+  edit: { patient: Doc; reason: string; version: number },
+  now: Date,
+): Promise<Entity<Doc>> {
+  const corrected = validate(patientCorrectionSchema, edit.patient, "patient");
+  return db.transaction().execute(async (tx) => {
+    await lockChain(tx, trialId);
+    const patient = await patientFor(tx, access, trialId, USUBJID);
+    const { SITEID, doseLevel, cohort } = patient.data;
+    const data = { USUBJID, ...corrected, SITEID, doseLevel, cohort };
+    await appendEvent(tx, {
+      chain: trialId,
+      actor: access.actor,
+      type: "patient.corrected",
+      reason: edit.reason,
+      subject: USUBJID,
+      siteId: patient.siteId,
+      at: now,
+      changes: [
+        {
+          kind: "patient",
+          trialId,
+          id: USUBJID,
+          after: state(data, { siteId: patient.siteId, parent: patient.parent, status: patient.status }),
+          expect: { version: edit.version },
+        },
+      ],
+    });
+    return { ...patient, data, version: edit.version + 1 };
+  });
+}
+
+/**
+ * Withdraws a registration made in error: the patient, their records and their place go (the place is
+ * free again, for the waitlist first). Refused once an escalation decision was based on the patient:
+ * then the records are corrected instead, and the decision's history stays true.
+ */
+export async function deletePatient(
+  db: Kysely<Database>,
+  access: Access,
+  trialId: string,
+  USUBJID: string,
+  reason: string,
+  version: number | undefined,
+  now: Date,
+): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await lockChain(tx, trialId);
+    const patient = await patientFor(tx, access, trialId, USUBJID);
+    const decisions = await listEntities<DecisionDoc>(tx, trialId, "decision");
+    const used = decisions.find((d) => d.data.basedOn.patients.some((p) => p.USUBJID === USUBJID));
+    if (used)
+      throw conflict(
+        `patient ${USUBJID} is part of escalation decision ${used.id}: correct or delete their records instead of the registration`,
+      );
+    const records = (
+      await Promise.all(
+        recordKinds.map(async (kind) => (await listEntities<Doc>(tx, trialId, kind, { parent: USUBJID })).map((r) => ({ kind, r }))),
+      )
+    ).flat();
+    const slot = (await listEntities<SlotDoc>(tx, trialId, "slot", { status: ["confirmed"] })).find((s) => s.data.USUBJID === USUBJID);
+    const cohort = await getEntity<CohortDoc>(tx, trialId, "cohort", String(patient.data.cohort));
+    await appendEvent(tx, {
+      chain: trialId,
+      actor: access.actor,
+      type: "patient.deleted",
+      reason,
+      subject: USUBJID,
+      siteId: patient.siteId,
+      at: now,
+      changes: [
+        { kind: "patient", trialId, id: USUBJID, after: null, expect: version === undefined ? undefined : { version } },
+        ...records.map(({ kind, r }) => ({ kind, trialId, id: r.id, after: null })),
+        ...(slot
+          ? [
+              {
+                kind: "slot",
+                trialId,
+                id: slot.id,
+                after: state({ ...slot.data, expiresAt: null }, { siteId: slot.siteId, parent: slot.parent, status: "released" }),
+              },
+            ]
+          : []),
+        ...(cohort?.status === "full" ? [{ kind: "cohort", trialId, id: cohort.id, after: cohortState(cohort.data, "open") }] : []),
+      ],
+    });
+    await settleSlots(tx, trialId, now);
   });
 }
 
@@ -139,20 +310,19 @@ export async function adjudicate(
   actor: Actor,
   trialId: string,
   id: string,
-  dlt: boolean,
-  reason: string,
+  judgement: { dlt: boolean; reason: string; version?: number | undefined },
   now: Date,
 ): Promise<Entity<Doc>> {
   return db.transaction().execute(async (tx) => {
     await lockChain(tx, trialId);
     const event = await getEntity<Doc>(tx, trialId, "adverseEvent", id);
     if (!event) throw notFound(`adverse event ${id}`);
-    const data = { ...event.data, DLTFL: dlt ? "Y" : "N" };
+    const data = { ...event.data, DLTFL: judgement.dlt ? "Y" : "N" };
     await appendEvent(tx, {
       chain: trialId,
       actor,
       type: "dlt.adjudicated",
-      reason,
+      reason: judgement.reason,
       subject: String(event.data.USUBJID),
       siteId: event.siteId,
       at: now,
@@ -161,86 +331,11 @@ export async function adjudicate(
           kind: "adverseEvent",
           trialId,
           id,
-          after: state(data, { siteId: event.siteId, parent: event.parent, status: dlt ? "DLT" : "not DLT" }),
+          after: state(data, { siteId: event.siteId, parent: event.parent, status: judgement.dlt ? "DLT" : "not DLT" }),
+          expect: judgement.version === undefined ? undefined : { version: judgement.version },
         },
       ],
     });
     return { ...event, data, version: event.version + 1 };
   });
-}
-
-export interface DltWindow {
-  USUBJID: string;
-  siteId: string | null;
-  cohort: number;
-  doseLevel: number;
-  /** pending / no DLT (evaluable) / DLT / not evaluable, as of today. */
-  status: string;
-  reason: string;
-  windowStart: string;
-  windowEnd: string;
-  daysLeft: number;
-  /** Adverse events the protocol's rules propose as DLTs that the safety review has not yet judged. */
-  unadjudicated: string[];
-}
-
-/** Each patient's DLT window and status today (site-isolated), from the core's DLT rules and adjudications. */
-export async function dltWindows(
-  db: Kysely<Database> | Tx,
-  access: Access | null,
-  trialId: string,
-  now: Date,
-): Promise<{ data: TrialData; windows: DltWindow[] }> {
-  const data = await trialDataOf(db, trialId, now);
-  const analysis = analyzeTrialData(data);
-  const patients = await listEntities<Doc>(db, trialId, "patient", { sites: access?.sites });
-  const adverse = await listEntities<Doc>(db, trialId, "adverseEvent", { sites: access?.sites });
-  const visible = new Set(patients.map((p) => p.id));
-  const definition = { ...data.trial.dlt, excludedTerms: data.trial.dlt.excludedTerms ?? [] };
-  const windows = data.patients
-    .filter((p) => visible.has(p.USUBJID))
-    .map((patient) => {
-      const summary = analysis.patients.find((s) => s.USUBJID === patient.USUBJID)!;
-      const today = studyDayOn(data.trial.dataCutDate, patient.RFXSTDTC);
-      const start = Date.parse(`${patient.RFXSTDTC}T00:00:00Z`);
-      const unadjudicated = adverse
-        .filter((e) => e.parent === patient.USUBJID && e.data.DLTFL === undefined)
-        .filter((e) => {
-          const ae = e.data as {
-            AETERM: string;
-            AETOXGR: number;
-            AEREL: string;
-            AESTDY: number;
-            AEENDY?: number;
-            AECAT: "haematological" | "non-haematological";
-          };
-          return proposedDlt(
-            {
-              USUBJID: patient.USUBJID,
-              AETERM: ae.AETERM,
-              AETOXGR: ae.AETOXGR,
-              related: ae.AEREL === "Y",
-              AESTDY: ae.AESTDY,
-              ...(ae.AEENDY === undefined ? {} : { AEENDY: ae.AEENDY }),
-              category: ae.AECAT,
-            },
-            today,
-            definition,
-          );
-        })
-        .map((e) => e.id);
-      return {
-        USUBJID: patient.USUBJID,
-        siteId: patient.SITEID ?? null,
-        cohort: patient.cohort,
-        doseLevel: patient.doseLevel,
-        status: summary.dlt.status,
-        reason: summary.dlt.reason,
-        windowStart: patient.RFXSTDTC,
-        windowEnd: new Date(start + (data.trial.dlt.windowDays - 1) * 86_400_000).toISOString().slice(0, 10),
-        daysLeft: Math.max(0, data.trial.dlt.windowDays - Math.max(today, 0)),
-        unadjudicated,
-      };
-    });
-  return { data, windows };
 }

@@ -24,7 +24,7 @@ const HOLDING: SlotStatus[] = ["reserved", "confirmed"];
  * Runs at the start of every slot transaction, after the chain lock, so time-based changes are
  * applied (and logged) before any decision that depends on them.
  */
-async function settleSlots(tx: Tx, trialId: string, now: Date): Promise<void> {
+export async function settleSlots(tx: Tx, trialId: string, now: Date): Promise<void> {
   const reservationHours = (await loadTrial(tx, trialId)).conduct.reservationHours;
   const reserved = await listEntities<SlotDoc>(tx, trialId, "slot", { status: ["reserved"] });
   for (const slot of reserved) {

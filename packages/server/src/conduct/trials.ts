@@ -1,9 +1,9 @@
 import { createDesign, type Design, doseLabel, parseTrialData, type TrialData, ValidationError } from "@escalate/core";
 import type { Kysely } from "kysely";
 import { type Grant, grantId, type Role, SITE_ROLES } from "../access.js";
-import { type Actor, appendEvent, type EntityState, type Tx } from "../audit/events.js";
+import { type Actor, appendEvent, type EntityState, lockChain, type Tx } from "../audit/events.js";
 import { findUser } from "../auth/accounts.js";
-import { getEntity, listEntities } from "../db/entities.js";
+import { getEntity } from "../db/entities.js";
 import type { Database } from "../db/schema.js";
 import { conflict, invalid, notFound } from "../errors.js";
 import type { TrialBody } from "../schemas.js";
@@ -81,6 +81,8 @@ export async function createTrial(db: Kysely<Database>, actor: Actor, body: Tria
     decision: null,
   };
   await db.transaction().execute(async (tx) => {
+    // Checked under the trial's lock, so of concurrent creates of one trial ID exactly one succeeds.
+    await lockChain(tx, trialId);
     if (await getEntity(tx, trialId, "trial", trialId)) throw conflict(`trial ${trialId} exists already`);
     await appendEvent(tx, {
       chain: trialId,
@@ -88,9 +90,15 @@ export async function createTrial(db: Kysely<Database>, actor: Actor, body: Tria
       type: "trial.created",
       at: now,
       changes: [
-        { kind: "trial", trialId, id: trialId, after: state(doc, { status: "enrolling" }) },
-        ...body.sites.map((site) => ({ kind: "site", trialId, id: site.id, after: state(site, { siteId: site.id }) })),
-        { kind: "cohort", trialId, id: "1", after: cohortState(first, "open") },
+        { kind: "trial", trialId, id: trialId, after: state(doc, { status: "enrolling" }), expect: "new" },
+        ...body.sites.map((site) => ({
+          kind: "site",
+          trialId,
+          id: site.id,
+          after: state(site, { siteId: site.id }),
+          expect: "new" as const,
+        })),
+        { kind: "cohort", trialId, id: "1", after: cohortState(first, "open"), expect: "new" },
       ],
     });
   });
@@ -113,6 +121,8 @@ export async function grantRole(
     throw invalid([{ path: "siteId", value: input.siteId, message: `must be absent: ${input.role} is not a site role` }]);
   const grant: Grant = { userId: user.id, trialId, role: input.role, siteId: input.siteId ?? null };
   await db.transaction().execute(async (tx) => {
+    await lockChain(tx, trialId);
+    if (!(await getEntity(tx, trialId, "trial", trialId))) throw notFound(`trial ${trialId}`);
     if (grant.siteId && !(await getEntity(tx, trialId, "site", grant.siteId))) {
       throw invalid([{ path: "siteId", value: grant.siteId, message: `must be a site of trial ${trialId}` }]);
     }
@@ -131,6 +141,7 @@ export async function grantRole(
           trialId,
           id,
           after: state({ ...grant, username: user.username }, { parent: user.id, siteId: grant.siteId, status: "active" }),
+          expect: "new",
         },
       ],
     });
@@ -147,6 +158,7 @@ export async function revokeRole(
   now: Date,
 ): Promise<void> {
   await db.transaction().execute(async (tx) => {
+    await lockChain(tx, trialId);
     const grant = await getEntity<Grant>(tx, trialId, "grant", id);
     if (!grant) throw notFound(`grant ${id}`);
     await appendEvent(tx, {
@@ -158,29 +170,5 @@ export async function revokeRole(
       siteId: grant.siteId,
       changes: [{ kind: "grant", trialId, id, after: null }],
     });
-  });
-}
-
-/**
- * The trial in the trial format, as of `today`, from the stored records: of every site by default (the
- * statistics are the trial's), or only of `sites`. DLT adjudications travel as DLTFL on the adverse events.
- */
-export async function trialDataOf(
-  db: Kysely<Database> | Tx,
-  trialId: string,
-  today: Date,
-  sites: readonly string[] | null = null,
-): Promise<TrialData> {
-  const doc = await loadTrial(db, trialId);
-  const records = async (kind: string) => (await listEntities<Record<string, unknown>>(db, trialId, kind, { sites })).map((e) => e.data);
-  return parseTrialData({
-    compound: doc.compound,
-    trial: { ...doc.trial, dataCutDate: today.toISOString().slice(0, 10) },
-    patients: await records("patient"),
-    administrations: await records("administration"),
-    adverseEvents: await records("adverseEvent"),
-    labs: await records("lab"),
-    tumours: await records("tumour"),
-    pk: await records("pk"),
   });
 }

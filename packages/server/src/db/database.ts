@@ -47,13 +47,19 @@ function openSqlite(path: string): Store {
 }
 
 function openPostgres(url: string): Store {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // While PostgreSQL is down, a request waits at most this long for a connection and then fails (503).
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
   let closing = false;
-  // PostgreSQL may drop an idle pooled connection (restart, failover, an administrator): the pool
-  // discards it and connects afresh on the next query. Unheard, the event would end the process.
-  pool.on("error", (error) => {
-    if (!closing) console.warn(`escalate: an idle database connection was closed (${error.message}); reconnecting on demand`);
-  });
+  // PostgreSQL may drop a connection (restart, failover, an administrator). An idle one is reported on
+  // the pool, which discards it and connects afresh on the next query; one in use is reported on the
+  // connection itself, after its query has already failed (so that request gets a 503). Unheard, either
+  // event would end the process.
+  const dropped = (error: Error) => {
+    if (!closing) console.warn(`escalate: a database connection was closed (${error.message}); reconnecting on demand`);
+  };
+  pool.on("connect", (client) => client.on("error", dropped));
+  // The pool passes an idle connection's error on as well; it was already reported by the connection.
+  pool.on("error", () => undefined);
   // pool.end() resolves once its connections are told to end, not once they have; closing waits for
   // each one, so the database can be dropped or stopped right after without cutting one mid-goodbye.
   let connections = 0;

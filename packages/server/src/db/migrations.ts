@@ -115,6 +115,25 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex("job_tasks_by_status").on("job_tasks").columns(["status"]).execute();
     },
   },
+  "0003-unique-keys": {
+    async up(db: AnyDatabase) {
+      // Uniqueness is checked under a lock and enforced here, so concurrent creates cannot both succeed.
+      await db.schema
+        .createIndex("entities_unique_username")
+        .on("entities")
+        .column("parent")
+        .unique()
+        .where(sql.ref("kind"), "=", "user")
+        .execute();
+      await db.schema
+        .createIndex("api_tokens_unique_active_name")
+        .on("api_tokens")
+        .columns(["user_id", "name"])
+        .unique()
+        .where(sql.ref("revoked_at"), "is", null)
+        .execute();
+    },
+  },
 };
 
 function isPostgres(db: AnyDatabase): boolean {

@@ -1,17 +1,30 @@
+import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { type Access, authorize } from "../access.js";
 import type { Context } from "../app.js";
 import { type DecisionDoc, prepareDecision, resolveDecision, signDecision } from "../conduct/decisions.js";
 import { listQueries, moveQuery, raiseQuery } from "../conduct/queries.js";
-import { addRecord, adjudicate, correctRecord, deleteRecord, dltWindows, listRecords } from "../conduct/records.js";
+import {
+  addRecord,
+  adjudicate,
+  correctPatient,
+  correctRecord,
+  deletePatient,
+  deleteRecord,
+  getRecord,
+  listRecords,
+} from "../conduct/records.js";
 import { confirmSlot, listSlots, releaseSlot, requestSlot } from "../conduct/slots.js";
+import { trialState, visiblePart } from "../conduct/trial-state.js";
 import { type Entity, getEntity, listEntities } from "../db/entities.js";
-import { notFound } from "../errors.js";
+import { invalid, notFound } from "../errors.js";
 import {
   adjudicationBody,
   confirmBody,
   correctionBody,
+  deletionBody,
+  patientCorrectionBody,
   queryBody,
   queryCloseBody,
   queryMessageBody,
@@ -19,7 +32,6 @@ import {
   recordDomains,
   releaseBody,
   resolutionBody,
-  revokeBody,
   signatureBody,
   slotBody,
 } from "../schemas.js";
@@ -29,6 +41,19 @@ import { trialParams } from "./trials.js";
 const usubjid = z.string().min(1).max(100);
 const recordParams = trialParams.extend({ recordId: z.string().uuid() });
 const decisionParams = trialParams.extend({ decisionId: z.string().regex(/^\d{1,6}$/, "must be a decision number") });
+
+/**
+ * Takes the version an edit was made on from an If-Match header ("3", W/"3" or 3) into the body's
+ * `version`, where the schema checks it; a version in the body wins.
+ */
+async function versionFromIfMatch(request: FastifyRequest): Promise<void> {
+  const ifMatch = request.headers["if-match"];
+  const body = request.body as Record<string, unknown> | null;
+  if (ifMatch === undefined || body === null || typeof body !== "object" || Array.isArray(body) || "version" in body) return;
+  const match = ifMatch.trim().match(/^(?:W\/)?"?(\d{1,9})"?$/);
+  if (!match) throw invalid([{ path: "headers.if-match", value: ifMatch, message: 'must be the version you edited, e.g. "3"' }]);
+  body.version = Number(match[1]);
+}
 
 /** Decisions name patients of every site; a site-restricted caller sees only its own sites' patients. */
 async function visibleDecision(context: Context, access: Access, trialId: string, decision: Entity<DecisionDoc>) {
@@ -88,18 +113,21 @@ export const conductRoutes =
       { schema: { params: trialParams, tags, summary: "Patients with their DLT window and status today" } },
       async (request) => {
         const access = await authorize(db, requireUser(request), request.params.trialId, "patients.read");
-        return (await dltWindows(db, access, request.params.trialId, context.now())).windows;
+        return visiblePart(await trialState(db, request.params.trialId, context.now()), access.sites).windows;
       },
     );
-    app.get("/api/trials/:trialId/patients/:usubjid", { schema: { params: trialParams.extend({ usubjid }), tags } }, async (request) => {
+    const patientParams = trialParams.extend({ usubjid });
+    app.get("/api/trials/:trialId/patients/:usubjid", { schema: { params: patientParams, tags } }, async (request, reply) => {
       const { trialId, usubjid: USUBJID } = request.params;
       const access = await authorize(db, requireUser(request), trialId, "patients.read");
       const patient = await getEntity<Record<string, unknown>>(db, trialId, "patient", USUBJID, { sites: access.sites });
       if (!patient) throw notFound(`patient ${USUBJID}`);
-      const window = (await dltWindows(db, access, trialId, context.now())).windows.find((w) => w.USUBJID === USUBJID);
+      const window = (await trialState(db, trialId, context.now())).windows.find((w) => w.USUBJID === USUBJID);
       const records = await listRecords(db, access, trialId, USUBJID);
+      reply.header("etag", `"${patient.version}"`);
       return {
         patient: patient.data,
+        version: patient.version,
         dltWindow: window ?? null,
         records: Object.fromEntries(
           Object.entries(records).map(([domain, list]) => [domain, list.map((r) => ({ id: r.id, version: r.version, ...r.data }))]),
@@ -111,63 +139,106 @@ export const conductRoutes =
         `/api/trials/:trialId/patients/:usubjid/${domain}`,
         {
           schema: {
-            params: trialParams.extend({ usubjid }),
-            body: recordDomains[domain].schema,
+            params: patientParams,
+            body: recordDomains[domain].entry,
             tags,
-            summary: `Record ${domain} for a patient (own sites only)`,
+            summary: `Record ${domain} for a patient (own sites only; 422 asks to confirm an implausible entry)`,
           },
         },
         async (request, reply) => {
           const { trialId, usubjid: USUBJID } = request.params;
           const access = await authorize(db, requireUser(request), trialId, "patients.write");
-          const record = await addRecord(db, access, trialId, USUBJID, domain, request.body as Record<string, unknown>, context.now());
-          return reply.status(201).send({ id: record.id, ...record.data });
+          const { confirmation, ...fields } = request.body as Record<string, unknown> & { confirmation?: string };
+          const record = await addRecord(db, access, trialId, USUBJID, domain, fields, context.now(), confirmation);
+          return reply.status(201).send({ id: record.id, version: record.version, ...record.data });
         },
       );
     }
     app.put(
+      "/api/trials/:trialId/patients/:usubjid",
+      {
+        preValidation: versionFromIfMatch,
+        schema: {
+          params: patientParams,
+          body: patientCorrectionBody,
+          tags,
+          summary: "Correct a patient's registration (reason and the edited version required)",
+        },
+      },
+      async (request) => {
+        const { trialId, usubjid: USUBJID } = request.params;
+        const access = await authorize(db, requireUser(request), trialId, "patients.write");
+        const patient = await correctPatient(db, access, trialId, USUBJID, request.body, context.now());
+        return { patient: patient.data, version: patient.version };
+      },
+    );
+    app.delete(
+      "/api/trials/:trialId/patients/:usubjid",
+      {
+        preValidation: versionFromIfMatch,
+        schema: {
+          params: patientParams,
+          body: deletionBody,
+          tags,
+          summary: "Withdraw a registration made in error (reason required; refused once a decision used the patient)",
+        },
+      },
+      async (request) => {
+        const { trialId, usubjid: USUBJID } = request.params;
+        const access = await authorize(db, requireUser(request), trialId, "patients.write");
+        await deletePatient(db, access, trialId, USUBJID, request.body.reason, request.body.version, context.now());
+        return { ok: true };
+      },
+    );
+    app.get("/api/trials/:trialId/records/:recordId", { schema: { params: recordParams, tags } }, async (request, reply) => {
+      const access = await authorize(db, requireUser(request), request.params.trialId, "patients.read");
+      const record = await getRecord(db, access, request.params.trialId, request.params.recordId);
+      reply.header("etag", `"${record.version}"`);
+      return { id: record.id, kind: record.kind, version: record.version, ...record.data };
+    });
+    app.put(
       "/api/trials/:trialId/records/:recordId",
       {
+        preValidation: versionFromIfMatch,
         schema: {
           params: recordParams,
           body: correctionBody,
           tags,
-          summary: "Correct a record (reason required; old and new values are logged)",
+          summary: "Correct a record (reason and the edited version required; 409 with the current record if it changed meanwhile)",
         },
       },
       async (request) => {
         const access = await authorize(db, requireUser(request), request.params.trialId, "patients.write");
-        const record = await correctRecord(
+        const record = await correctRecord(db, access, request.params.trialId, request.params.recordId, request.body, context.now());
+        return { id: record.id, version: record.version, ...record.data };
+      },
+    );
+    app.delete(
+      "/api/trials/:trialId/records/:recordId",
+      { preValidation: versionFromIfMatch, schema: { params: recordParams, body: deletionBody, tags } },
+      async (request) => {
+        const access = await authorize(db, requireUser(request), request.params.trialId, "patients.write");
+        await deleteRecord(
           db,
           access,
           request.params.trialId,
           request.params.recordId,
-          request.body.record,
           request.body.reason,
+          request.body.version,
           context.now(),
         );
-        return { id: record.id, version: record.version, ...record.data };
+        return { ok: true };
       },
     );
-    app.delete("/api/trials/:trialId/records/:recordId", { schema: { params: recordParams, body: revokeBody, tags } }, async (request) => {
-      const access = await authorize(db, requireUser(request), request.params.trialId, "patients.write");
-      await deleteRecord(db, access, request.params.trialId, request.params.recordId, request.body.reason, context.now());
-      return { ok: true };
-    });
     app.post(
       "/api/trials/:trialId/adverse-events/:recordId/adjudication",
-      { schema: { params: recordParams, body: adjudicationBody, tags, summary: "The safety review's DLT adjudication" } },
+      {
+        preValidation: versionFromIfMatch,
+        schema: { params: recordParams, body: adjudicationBody, tags, summary: "The safety review's DLT adjudication" },
+      },
       async (request) => {
         const access = await authorize(db, requireUser(request), request.params.trialId, "dlt.adjudicate");
-        const event = await adjudicate(
-          db,
-          access.actor,
-          request.params.trialId,
-          request.params.recordId,
-          request.body.dlt,
-          request.body.reason,
-          context.now(),
-        );
+        const event = await adjudicate(db, access.actor, request.params.trialId, request.params.recordId, request.body, context.now());
         return { id: event.id, version: event.version, ...event.data };
       },
     );

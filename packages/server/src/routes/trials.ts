@@ -1,9 +1,9 @@
-import { analyzeTrialData } from "@escalate/core";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { authorize, grantsOf, requireAdmin } from "../access.js";
 import type { Context } from "../app.js";
-import { createTrial, designOf, grantRole, revokeRole, type TrialDoc, trialDataOf } from "../conduct/trials.js";
+import { trialState, visiblePart } from "../conduct/trial-state.js";
+import { createTrial, designOf, grantRole, revokeRole, type TrialDoc } from "../conduct/trials.js";
 import { listEntities } from "../db/entities.js";
 import { grantBody, id, revokeBody, trialBody } from "../schemas.js";
 import { requireUser } from "./helpers.js";
@@ -96,12 +96,13 @@ export const trialRoutes =
         schema: {
           params: trialParams,
           tags: ["analysis"],
-          summary: "The live data in the trial format of `escalate analyze` (patients limited to the caller's sites)",
+          summary:
+            "The live data in the trial format of `escalate analyze` (patients limited to the caller's sites; records that cannot be read are left out and listed in the analysis's problems)",
         },
       },
       async (request) => {
         const access = await authorize(db, requireUser(request), request.params.trialId, "patients.read");
-        return trialDataOf(db, request.params.trialId, context.now(), access.sites);
+        return visiblePart(await trialState(db, request.params.trialId, context.now()), access.sites).data;
       },
     );
     app.get(
@@ -115,9 +116,7 @@ export const trialRoutes =
       },
       async (request) => {
         const access = await authorize(db, requireUser(request), request.params.trialId, "patients.read");
-        const analysis = analyzeTrialData(await trialDataOf(db, request.params.trialId, context.now()));
-        const visible = new Set((await listEntities(db, request.params.trialId, "patient", { sites: access.sites })).map((p) => p.id));
-        return { ...analysis, patients: analysis.patients.filter((p) => visible.has(p.USUBJID)) };
+        return visiblePart(await trialState(db, request.params.trialId, context.now()), access.sites).analysis;
       },
     );
   };
