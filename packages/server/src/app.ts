@@ -214,7 +214,9 @@ const UNIQUE_CODES = new Set(["23505", "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONST
 function asHttpError(error: unknown): HttpError | null {
   if (error instanceof StaleWrite) {
     const current =
-      error.expected === "new" || !error.current ? null : { id: error.key.id, version: error.current.version, ...error.current.data };
+      error.expected === "new" || !error.current
+        ? null
+        : { id: error.key.id, kind: error.key.kind, version: error.current.version, ...error.current.data };
     return conflict(error.message, undefined, error.expected === "new" ? {} : { current });
   }
   const code = String((error as { code?: unknown } | null)?.code ?? "");

@@ -181,3 +181,30 @@ export async function createTestServer(
 }
 
 export const patient = (USUBJID: string, RFXSTDTC = "2026-03-02") => ({ USUBJID, AGE: 60, SEX: "F", WEIGHT: 70, HEIGHT: 165, RFXSTDTC });
+
+/**
+ * A logged-in HTTP session against a real listening server. Every request asks for its own connection
+ * (`connection: close`): when a server is closed or killed, fetch has no pooled keep-alive socket for
+ * it to tear down under the client, which on a loaded machine surfaced as unhandled socket errors.
+ */
+export async function httpSession(base: string, username: string, password = PASSWORD) {
+  const response = await fetch(`${base}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", connection: "close" },
+    body: JSON.stringify({ username, password }),
+  });
+  if (response.status !== 200) throw new Error(`login ${username}: ${response.status} ${await response.text()}`);
+  const cookie = response.headers.get("set-cookie")!.split(";")[0]!;
+  const { csrfToken } = (await response.json()) as { csrfToken: string };
+  return (method: string, path: string, body?: unknown) =>
+    fetch(`${base}${path}`, {
+      method,
+      headers: {
+        cookie,
+        "x-csrf-token": csrfToken,
+        connection: "close",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+}

@@ -77,7 +77,7 @@ export async function prepareDecision(db: Kysely<Database>, access: Access, tria
       throw conflict(
         `the data of ${[...new Set(blocking.map((p) => p.USUBJID))].join(", ")} cannot be read: correct or delete the records named, then prepare the meeting`,
         blocking.map((p) => ({
-          path: `patients.${p.USUBJID}.${p.collection}${p.record === undefined ? "" : `.${p.record}`}.${p.path}`,
+          path: `patients.${p.USUBJID}${p.collection === "patients" ? "" : `.${p.collection}${p.record === undefined ? "" : `.${p.record}`}`}${p.path ? `.${p.path}` : ""}`,
           ...(p.value === undefined ? {} : { value: p.value }),
           message: p.message,
         })),

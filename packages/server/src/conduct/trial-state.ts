@@ -120,7 +120,9 @@ function windowsOf(data: TrialData, analysis: TrialAnalysis, patients: Entity<Do
   const unreadable = new Set(analysis.problems.map((p) => p.record));
   const summaries = new Map(analysis.patients.map((s) => [s.USUBJID, s]));
   const readable = new Map(data.patients.map((p) => [p.USUBJID, p]));
-  return patients.map((entity): DltWindow => {
+  // In cohort order, then by patient: a corrected registration keeps its place in the list.
+  const ordered = [...patients].sort((a, b) => Number(a.data.cohort) - Number(b.data.cohort) || a.id.localeCompare(b.id));
+  return ordered.map((entity): DltWindow => {
     const USUBJID = entity.id;
     const problems = analysis.problems.filter((p) => p.USUBJID === USUBJID);
     const patient = readable.get(USUBJID);

@@ -53,10 +53,9 @@ export const auditRoutes =
           })),
         );
         reply.header("content-type", "text/csv; charset=utf-8");
-        reply.header(
-          "content-disposition",
-          `attachment; filename="audit-${trialId}${request.query.patient ? `-${request.query.patient}` : ""}.csv"`,
-        );
+        // The file name takes only safe characters: a patient filter may hold anything, CR/LF included.
+        const name = `audit-${trialId}${request.query.patient ? `-${request.query.patient}` : ""}`.replace(/[^A-Za-z0-9._-]/g, "_");
+        reply.header("content-disposition", `attachment; filename="${name}.csv"`);
         return stringify(rows, {
           header: true,
           columns: ["seq", "at", "actor", "role", "type", "reason", "patient", "site", "entity", "before", "after", "hash"],
