@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, describe, expect, it, vi } from "vitest";
@@ -12,12 +10,12 @@ import {
   httpSession,
   PASSWORD,
   POSTGRES_URL,
+  serveChild,
   TRIAL_ID,
   trialBody,
 } from "./test-support.js";
 
 const T = `/api/trials/${TRIAL_ID}`;
-const CLI = fileURLToPath(new URL("../../cli/src/bin.ts", import.meta.url));
 
 describe.each(DIALECTS)("concurrency (%s)", (dialect) => {
   it("gives 50 simultaneous slot requests from two sites exactly the cohort's 3 places", async () => {
@@ -43,30 +41,6 @@ describe.each(DIALECTS)("concurrency (%s)", (dialect) => {
   });
 });
 
-/** Starts `escalate serve` in a child process and resolves with its address once it listens. */
-function serve(db: string): Promise<{ child: ChildProcess; base: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "--conditions=source", CLI, "serve", "--db", db, "--port", "0", "--threads", "1"],
-      {
-        env: { ...process.env, ESCALATE_ADMIN_PASSWORD: PASSWORD },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk;
-      const match = output.match(/Escalate server on (http:\/\/\S+)/);
-      if (match) resolve({ child, base: match[1]! });
-    });
-    child.stderr!.on("data", (chunk: Buffer) => {
-      output += chunk;
-    });
-    child.on("exit", (code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
-  });
-}
-
 describe.each(DIALECTS)("crash and restart (%s)", (dialect) => {
   const databases: { drop(): Promise<void> }[] = [];
   afterAll(async () => {
@@ -76,7 +50,7 @@ describe.each(DIALECTS)("crash and restart (%s)", (dialect) => {
   it("loses no acknowledged write when the server is killed during a burst, and the chain verifies", async () => {
     const database = await createTestDatabase(dialect);
     databases.push(database);
-    let { child, base } = await serve(database.location);
+    let { child, base } = await serveChild(database.location);
     try {
       const admin = await httpSession(base, "admin");
       expect((await admin("POST", "/api/trials", trialBody())).status).toBe(201);
@@ -110,7 +84,7 @@ describe.each(DIALECTS)("crash and restart (%s)", (dialect) => {
       };
       await Promise.all(Array.from({ length: 8 }, writer));
       expect(acknowledged.length).toBeGreaterThanOrEqual(60);
-      ({ child, base } = await serve(database.location));
+      ({ child, base } = await serveChild(database.location));
       const monitor = await httpSession(base, "inv");
       const detail = (await (await monitor("GET", `${T}/patients/A-001`)).json()) as { records: { "adverse-events": { id: string }[] } };
       const stored = new Set(detail.records["adverse-events"].map((r) => r.id));

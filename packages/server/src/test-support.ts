@@ -1,7 +1,9 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import { SYSTEM_ACTOR } from "./access.js";
@@ -207,4 +209,30 @@ export async function httpSession(base: string, username: string, password = PAS
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
+}
+
+const CLI = fileURLToPath(new URL("../../cli/src/bin.ts", import.meta.url));
+
+/** Starts `escalate serve` in a child process and resolves with its address once it listens. */
+export function serveChild(db: string): Promise<{ child: ChildProcess; base: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--conditions=source", CLI, "serve", "--db", db, "--port", "0", "--threads", "1"],
+      {
+        env: { ...process.env, ESCALATE_ADMIN_PASSWORD: PASSWORD },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk;
+      const match = output.match(/Escalate server on (http:\/\/\S+)/);
+      if (match) resolve({ child, base: match[1]! });
+    });
+    child.stderr!.on("data", (chunk: Buffer) => {
+      output += chunk;
+    });
+    child.on("exit", (code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
+  });
 }
