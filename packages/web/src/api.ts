@@ -10,8 +10,10 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly issues: Issue[] = [],
-    /** The server's error code, e.g. "invalid", "unauthorized" (no session), "signature-refused". */
+    /** The server's error code, e.g. "invalid", "unauthorized" (no session), "signature-refused", "conflict". */
     readonly code = "",
+    /** The rest of the answer: `expected` with "confirmation-required", `current` with a stale edit's "conflict". */
+    readonly detail: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = "ApiError";
@@ -42,6 +44,7 @@ export async function api<T>(method: "GET" | "POST" | "PUT" | "DELETE", path: st
       detail.message ?? (response.statusText || `HTTP ${response.status}`),
       detail.issues ?? [],
       detail.error ?? "",
+      detail as Record<string, unknown>,
     );
   }
   return data as T;
@@ -49,3 +52,5 @@ export async function api<T>(method: "GET" | "POST" | "PUT" | "DELETE", path: st
 
 export const get = <T>(path: string) => api<T>("GET", path);
 export const post = <T>(path: string, body: unknown = {}) => api<T>("POST", path, body);
+export const put = <T>(path: string, body: unknown) => api<T>("PUT", path, body);
+export const remove = <T>(path: string, body: unknown) => api<T>("DELETE", path, body);

@@ -1,18 +1,31 @@
-import { CTCAE_V5, gradeLab } from "@escalate/core";
+import { administeredAmount, CTCAE_V5, type DataProblem, gradeLab } from "@escalate/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, useMemo, useState } from "react";
-import { Link } from "wouter";
+import { Link, useLocation } from "wouter";
 import { get, post } from "../api.js";
 import { Empty, ErrorMessage, Field, Loading } from "../components/ui.js";
 import { holds, useSession } from "../session.js";
-import type { PatientWindow } from "./trial-page.js";
+import { ConfirmationPrompt, RecordEditor } from "./record-editing.js";
+import type { PatientWindow, TrialDetail } from "./trial-page.js";
 
-type Row = Record<string, unknown> & { id: string };
+type Row = Record<string, unknown> & { id: string; version: number };
 interface PatientView {
   patient: Record<string, unknown>;
-  dltWindow: PatientWindow | null;
+  version: number;
+  dltWindow: (PatientWindow & { problems: DataProblem[] }) | null;
   records: Record<string, Row[]>;
 }
+
+/** The registration's correctable fields (site, cohort and dose level come from the slot). */
+const REGISTRATION = ["AGE", "SEX", "WEIGHT", "HEIGHT", "RFXSTDTC", "BRTHDTC", "priorRegimens"] as const;
+/** Each record table: its URL segment (as in the API), heading and fields. */
+const DOMAINS = [
+  { domain: "administrations", title: "Doses", fields: ["EXSTDY", "EXDOSE", "EXDOSU"] },
+  { domain: "adverse-events", title: "Adverse events", fields: ["AETERM", "AETOXGR", "AEREL", "AESER", "AESTDY", "AEENDY", "AECAT"] },
+  { domain: "labs", title: "Labs", fields: ["LBTESTCD", "LBSTRESN", "LBSTRESU", "LBSTNRLO", "LBSTNRHI", "LBDY"] },
+  { domain: "tumours", title: "Tumour measurements", fields: ["TRLNKID", "TRGRPID", "TRDY", "TRSTRESN", "TRSTRESC", "TRLOC"] },
+  { domain: "pk", title: "PK samples", fields: ["PCELTM", "PCSTRESN", "PCSTRESU"] },
+] as const;
 interface AuditEvent {
   chainSeq: number;
   at: string;
@@ -47,7 +60,7 @@ function RecordForm({
   const client = useQueryClient();
   const [values, setValues] = useState(initial);
   const save = useMutation({
-    mutationFn: () => post(url, toBody(values)),
+    mutationFn: (confirmation?: string) => post(url, { ...toBody(values), ...(confirmation ? { confirmation } : {}) }),
     onSuccess: () => {
       setValues(initial);
       client.invalidateQueries();
@@ -60,7 +73,7 @@ function RecordForm({
       aria-label={title}
       onSubmit={(e: FormEvent) => {
         e.preventDefault();
-        save.mutate();
+        save.mutate(undefined);
       }}
     >
       <h3>{title}</h3>
@@ -69,7 +82,7 @@ function RecordForm({
         Save
       </button>
       {save.isSuccess && <span className="saved"> Saved.</span>}
-      <ErrorMessage error={save.error} />
+      <ConfirmationPrompt error={save.error} pending={save.isPending} onConfirm={(reason) => save.mutate(reason)} />
     </form>
   );
 }
@@ -127,32 +140,97 @@ function Adjudicate({ trialId, event }: { trialId: string; event: Row }) {
   );
 }
 
-function RecordsTable({ rows, columns, extra }: { rows: Row[]; columns: string[]; extra?: (row: Row) => ReactNode }) {
+function RecordsTable({
+  label,
+  rows,
+  columns,
+  extra,
+  onEdit,
+  editing,
+}: {
+  label: string;
+  rows: Row[];
+  columns: readonly string[];
+  extra?: (row: Row) => ReactNode;
+  onEdit?: ((row: Row) => void) | undefined;
+  editing?: string | null;
+}) {
   if (rows.length === 0) return <Empty>None recorded.</Empty>;
   return (
-    <table>
-      <thead>
-        <tr>
-          {columns.map((c) => (
-            <th scope="col" key={c}>
-              {c}
-            </th>
-          ))}
-          {extra && <th scope="col">Safety review</th>}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <tr key={row.id}>
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1; axe scrollable-region-focusable)
+    <section className="table-scroll" tabIndex={0} aria-label={label}>
+      <table>
+        <thead>
+          <tr>
             {columns.map((c) => (
-              <td key={c}>{row[c] === undefined ? "—" : String(row[c])}</td>
+              <th scope="col" key={c}>
+                {c}
+              </th>
             ))}
-            {extra && <td>{extra(row)}</td>}
+            {extra && <th scope="col">Safety review</th>}
+            {onEdit && <th scope="col">Changes</th>}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.id} className={editing === row.id ? "editing" : undefined}>
+              {columns.map((c) => (
+                <td key={c}>{row[c] === undefined ? "—" : String(row[c])}</td>
+              ))}
+              {extra && <td>{extra(row)}</td>}
+              {onEdit && (
+                <td>
+                  <button
+                    type="button"
+                    onClick={() => onEdit(row)}
+                    aria-label={`Correct or delete ${columns
+                      .map((c) => row[c])
+                      .filter((v) => v !== undefined)
+                      .slice(0, 2)
+                      .join(" ")}`}
+                  >
+                    Correct…
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
+}
+
+/** The patient's data that cannot be read or analysed: each record, field and what is wrong, to correct or delete. */
+function Problems({ problems }: { problems: DataProblem[] }) {
+  if (problems.length === 0) return null;
+  return (
+    <div role="alert" className="error problems">
+      <strong>
+        {problems.length === 1 ? "One record" : `${problems.length} records`} of this patient cannot be used until corrected or deleted:
+      </strong>
+      <ul>
+        {problems.map((p) => (
+          <li key={`${String(p.record)}:${p.path}`}>
+            {p.collection === "patients" ? "registration" : p.collection} · <code>{p.path}</code>
+            {p.value === undefined ? "" : ` ${JSON.stringify(p.value)}`}: {p.message}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The protocol's amount for this patient at their dose level, shown beside the dose they type. */
+function protocolDose(trial: TrialDetail | undefined, patient: Record<string, unknown>): string | undefined {
+  const level = trial?.trial.doseLevels.find((l) => l.level === patient.doseLevel);
+  if (!level || typeof patient.WEIGHT !== "number" || typeof patient.HEIGHT !== "number") return undefined;
+  try {
+    const amount = administeredAmount(level as Parameters<typeof administeredAmount>[0], patient.HEIGHT, patient.WEIGHT);
+    return `Protocol dose ${Math.round(amount.mg * 10) / 10} mg (${amount.explanation})`;
+  } catch {
+    return undefined;
+  }
 }
 
 function AuditTrail({ trialId, usubjid }: { trialId: string; usubjid: string }) {
@@ -216,9 +294,14 @@ export function PatientPage({ trialId, usubjid }: { trialId: string; usubjid: st
   const canWrite = holds(session, trialId, "investigator", "coordinator");
   const canAdjudicate = holds(session, trialId, "medical-monitor");
   const canAudit = holds(session, trialId, "auditor", "monitor") || Boolean(session?.user.admin);
+  const trial = useQuery({ queryKey: ["trial", trialId], queryFn: () => get<TrialDetail>(`/api/trials/${trialId}`) });
+  const [editing, setEditing] = useState<{ domain: string; row: Row } | null>(null);
+  const [editingRegistration, setEditingRegistration] = useState(false);
+  const [, navigate] = useLocation();
   if (view.isLoading) return <Loading what="the patient" />;
   if (view.error) return <ErrorMessage error={view.error} />;
-  const { patient, dltWindow, records } = view.data!;
+  const { patient, version, dltWindow, records } = view.data!;
+  const startEditing = canWrite ? (domain: string) => (row: Row) => setEditing({ domain, row }) : () => undefined;
   return (
     <div>
       <p className="breadcrumbs">
@@ -230,35 +313,71 @@ export function PatientPage({ trialId, usubjid }: { trialId: string; usubjid: st
         {String(patient.SEX ?? "")} {patient.AGE ? `${String(patient.AGE)} y` : ""} · {String(patient.WEIGHT)} kg · first dose{" "}
         {String(patient.RFXSTDTC)}
       </p>
+      {canWrite && !editingRegistration && (
+        <p>
+          <button type="button" onClick={() => setEditingRegistration(true)}>
+            Correct the registration…
+          </button>
+        </p>
+      )}
+      {editingRegistration && (
+        <RecordEditor
+          label="the registration"
+          url={base}
+          fields={REGISTRATION}
+          record={{ ...patient, version }}
+          wrap={(fields) => ({ patient: fields })}
+          onClose={() => setEditingRegistration(false)}
+          onDeleted={() => navigate(`/trials/${trialId}`)}
+          deleteLabel="Withdraw registration"
+        />
+      )}
+      <Problems problems={dltWindow?.problems ?? []} />
       {dltWindow && (
         <p className={`dlt-window dlt-${dltWindow.status.replaceAll(" ", "-")}`}>
-          DLT window {dltWindow.windowStart} → {dltWindow.windowEnd}: <strong>{dltWindow.status}</strong> ({dltWindow.reason})
-          {dltWindow.status === "pending" && `, ${dltWindow.daysLeft} days left`}
+          DLT window {dltWindow.windowEnd === null ? "" : `${dltWindow.windowStart} → ${dltWindow.windowEnd}`}:{" "}
+          <strong>{dltWindow.status}</strong> ({dltWindow.reason}){dltWindow.status === "pending" && `, ${dltWindow.daysLeft} days left`}
         </p>
       )}
       <section aria-labelledby="records-heading" className="card">
         <h2 id="records-heading">Records</h2>
-        <h3>Doses</h3>
-        <RecordsTable rows={records.administrations ?? []} columns={["EXSTDY", "EXDOSE", "EXDOSU"]} />
-        <h3>Adverse events</h3>
-        <RecordsTable
-          rows={records["adverse-events"] ?? []}
-          columns={["AETERM", "AETOXGR", "AEREL", "AESER", "AESTDY", "AECAT", "DLTFL"]}
-          extra={(row: Row) => (
-            <>
-              {row.DLTFL === "Y" && <strong className="dlt-DLT">DLT (adjudicated)</strong>}
-              {row.DLTFL === "N" && <span>not a DLT (adjudicated)</span>}
-              {row.DLTFL === undefined && dltWindow?.unadjudicated.includes(row.id) && (
-                <strong className="dlt-pending">proposed DLT, awaiting review</strong>
-              )}
-              {canAdjudicate && row.DLTFL === undefined && <Adjudicate trialId={trialId} event={row} />}
-            </>
-          )}
-        />
-        <h3>Labs</h3>
-        <RecordsTable rows={records.labs ?? []} columns={["LBTESTCD", "LBSTRESN", "LBSTRESU", "LBSTNRLO", "LBSTNRHI", "LBDY"]} />
-        <h3>Tumour measurements</h3>
-        <RecordsTable rows={records.tumours ?? []} columns={["TRLNKID", "TRGRPID", "TRDY", "TRSTRESN", "TRSTRESC", "TRLOC"]} />
+        {DOMAINS.map(({ domain, title, fields }) => (
+          <div key={domain}>
+            <h3>{title}</h3>
+            <RecordsTable
+              label={title}
+              rows={records[domain] ?? []}
+              columns={fields}
+              editing={editing?.domain === domain ? editing.row.id : null}
+              onEdit={canWrite ? startEditing(domain) : undefined}
+              {...(domain === "adverse-events"
+                ? {
+                    extra: (row: Row) => (
+                      <>
+                        {row.DLTFL === "Y" && <strong className="dlt-DLT">DLT (adjudicated)</strong>}
+                        {row.DLTFL === "N" && <span>not a DLT (adjudicated)</span>}
+                        {row.DLTFL === undefined && dltWindow?.unadjudicated.includes(row.id) && (
+                          <strong className="dlt-pending">proposed DLT, awaiting review</strong>
+                        )}
+                        {canAdjudicate && row.DLTFL === undefined && <Adjudicate trialId={trialId} event={row} />}
+                      </>
+                    ),
+                  }
+                : {})}
+            />
+            {editing?.domain === domain && (
+              <RecordEditor
+                key={editing.row.id}
+                label={`${title.toLowerCase()} record`}
+                url={`/api/trials/${trialId}/records/${editing.row.id}`}
+                fields={fields}
+                record={editing.row}
+                wrap={(record) => ({ record })}
+                onClose={() => setEditing(null)}
+              />
+            )}
+          </div>
+        ))}
       </section>
       {canWrite && (
         <section aria-labelledby="entry-heading" className="card">
@@ -274,7 +393,7 @@ export function PatientPage({ trialId, usubjid }: { trialId: string; usubjid: st
                 <Field label="Study day">
                   <input inputMode="numeric" value={v.EXSTDY} onChange={set("EXSTDY")} />
                 </Field>
-                <Field label="Dose (mg)">
+                <Field label="Dose (mg)" {...(protocolDose(trial.data, patient) ? { hint: protocolDose(trial.data, patient)! } : {})}>
                   <input inputMode="decimal" value={v.EXDOSE} onChange={set("EXDOSE")} />
                 </Field>
               </>
@@ -283,9 +402,17 @@ export function PatientPage({ trialId, usubjid }: { trialId: string; usubjid: st
           <RecordForm
             title="Adverse event"
             url={`${base}/adverse-events`}
-            initial={{ AETERM: "", AETOXGR: "1", AEREL: "Y", AESER: "N", AESTDY: "", AECAT: "non-haematological" }}
+            initial={{ AETERM: "", AETOXGR: "1", AEREL: "Y", AESER: "N", AESTDY: "", AEENDY: "", AECAT: "non-haematological" }}
             toBody={(v) =>
-              compact({ AETERM: v.AETERM, AETOXGR: num(v.AETOXGR), AEREL: v.AEREL, AESER: v.AESER, AESTDY: num(v.AESTDY), AECAT: v.AECAT })
+              compact({
+                AETERM: v.AETERM,
+                AETOXGR: num(v.AETOXGR),
+                AEREL: v.AEREL,
+                AESER: v.AESER,
+                AESTDY: num(v.AESTDY),
+                AEENDY: num(v.AEENDY),
+                AECAT: v.AECAT,
+              })
             }
           >
             {(v, set) => (
@@ -314,6 +441,9 @@ export function PatientPage({ trialId, usubjid }: { trialId: string; usubjid: st
                 </Field>
                 <Field label="Onset study day">
                   <input inputMode="numeric" value={v.AESTDY} onChange={set("AESTDY")} />
+                </Field>
+                <Field label="End study day (blank if ongoing)">
+                  <input inputMode="numeric" value={v.AEENDY} onChange={set("AEENDY")} />
                 </Field>
                 <Field label="Category">
                   <select value={v.AECAT} onChange={set("AECAT")}>

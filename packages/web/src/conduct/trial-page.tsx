@@ -40,9 +40,12 @@ export interface PatientWindow {
   status: string;
   reason: string;
   windowStart: string;
-  windowEnd: string;
+  /** Null while the registration cannot be read ("not analysable"). */
+  windowEnd: string | null;
   daysLeft: number;
   unadjudicated: string[];
+  /** The patient's records that cannot be read, to correct. */
+  problems: { path: string; message: string }[];
 }
 
 interface Slot {
@@ -66,9 +69,10 @@ function RegisterForm({ trialId, slot, onDone }: { trialId: string; slot: Slot; 
   const confirm = useMutation({
     mutationFn: () =>
       post(`/api/trials/${trialId}/slots/${slot.id}/confirm`, {
+        // A blank age stays blank: the field is left out, never sent as 0.
         patient: {
           USUBJID: form.USUBJID,
-          AGE: Number(form.AGE),
+          ...(form.AGE.trim() === "" ? {} : { AGE: Number(form.AGE) }),
           SEX: form.SEX,
           WEIGHT: Number(form.WEIGHT),
           HEIGHT: Number(form.HEIGHT),
