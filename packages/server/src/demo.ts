@@ -79,71 +79,95 @@ export async function loadDemo(store: Store, example: TrialDataInput, design: Re
     ["tumours", "tumours"],
     ["pk", "pk"],
   ];
+  // The trial's history as it happened, in time order: each cohort's registrations, every record entered
+  // the day after the last day it speaks of (never before it happened), and the escalation meeting after
+  // each cohort's DLT window — so a meeting sees exactly the data that existed on its day.
+  const doseOf = (number: number) => patients.find((p) => p.cohort === number)!.doseLevel;
+  const timeline: { at: Date; order: number; run: () => Promise<unknown> }[] = [];
   for (const [index, cohort] of cohorts.entries()) {
     const members = patients.filter((p) => p.cohort === cohort);
     const start = members.map((p) => p.RFXSTDTC).sort()[0]!;
     for (const patient of members) {
       const site = patient.SITEID ?? "101";
-      const access = await as(investigator(site), "slots.request");
-      const slot = await requestSlot(db, access, trialId, { siteId: site }, at(start, -3));
-      const { doseLevel: _d, cohort: _c, SITEID: _s, ...registration } = patient;
-      await confirmSlot(db, await as(investigator(site), "patients.write"), trialId, slot.id, registration, at(start, -2));
+      timeline.push({
+        at: at(start, -3),
+        order: 0,
+        run: async () => {
+          const slot = await requestSlot(db, await as(investigator(site), "slots.request"), trialId, { siteId: site }, at(start, -3));
+          const { doseLevel: _d, cohort: _c, SITEID: _s, ...registration } = patient;
+          await confirmSlot(db, await as(investigator(site), "patients.write"), trialId, slot.id, registration, at(start, -2));
+        },
+      });
       for (const [domain, collection] of domains) {
         for (const record of (example[collection] as { USUBJID: string }[] | undefined) ?? []) {
           if (record.USUBJID !== patient.USUBJID) continue;
           const { USUBJID: _u, ...fields } = record;
           const validated = recordDomains[domain].schema.parse(fields) as Record<string, unknown>;
-          // Entered after the DLT window, or on the day of the record if that is later (never before it happened);
-          // the example's dose changes are the protocol's, confirmed as such.
-          const entered = Math.max(21, lastDayOf(validated) + 1);
-          await addRecord(
-            db,
-            await as(investigator(site), "patients.write"),
-            trialId,
-            patient.USUBJID,
-            domain,
-            validated,
-            at(patient.RFXSTDTC, entered),
-            "as recorded in the example trial",
-          );
+          const entered = at(patient.RFXSTDTC, entryOffset(validated));
+          timeline.push({
+            at: entered,
+            order: 1,
+            // The example's dose changes are the protocol's, confirmed as such.
+            run: async () =>
+              addRecord(
+                db,
+                await as(investigator(site), "patients.write"),
+                trialId,
+                patient.USUBJID,
+                domain,
+                validated,
+                entered,
+                "as recorded in the example trial",
+              ),
+          });
         }
       }
     }
-    if (index === cohorts.length - 1) break;
+    if (index === cohorts.length - 1) continue;
     // The escalation meeting after the DLT window: adjudicate what the rules propose, decide, sign.
     const meeting = at(start, 23);
-    const chair = await as("chair", "dlt.adjudicate");
-    for (const window of (await trialState(db, trialId, meeting)).windows) {
-      for (const id of window.unadjudicated)
-        await adjudicate(db, chair.actor, trialId, id, { dlt: true, reason: "meets the protocol's DLT definition" }, meeting);
-    }
-    const decision = await prepareDecision(db, await as("stat", "decision.prepare"), trialId, meeting);
-    const doseOf = (number: number) => patients.find((p) => p.cohort === number)!.doseLevel;
-    const nextDose = doseOf(cohorts[index + 1]!);
-    const signer = await as("chair", "decision.sign");
-    await resolveDecision(
-      db,
-      signer,
-      trialId,
-      decision.id,
-      decision.data.recommendation.dose === nextDose
-        ? { outcome: "accept" }
-        : {
-            outcome: "override",
-            // What the committee did, relative to the dose of the cohort just decided.
-            action: nextDose > doseOf(cohort) ? "escalate" : nextDose < doseOf(cohort) ? "de-escalate" : "stay",
-            dose: nextDose,
-            reason: "as conducted in the example trial",
-          },
-      meeting,
-    );
-    await signDecision(db, signer, users.get("chair")!, trialId, decision.id, DEMO_PASSWORD, "approval", at(start, 24));
+    timeline.push({
+      at: meeting,
+      order: 2,
+      run: async () => {
+        const chair = await as("chair", "dlt.adjudicate");
+        for (const window of (await trialState(db, trialId, meeting)).windows) {
+          for (const id of window.unadjudicated)
+            await adjudicate(db, chair.actor, trialId, id, { dlt: true, reason: "meets the protocol's DLT definition" }, meeting);
+        }
+        const decision = await prepareDecision(db, await as("stat", "decision.prepare"), trialId, meeting);
+        const nextDose = doseOf(cohorts[index + 1]!);
+        const signer = await as("chair", "decision.sign");
+        await resolveDecision(
+          db,
+          signer,
+          trialId,
+          decision.id,
+          decision.data.recommendation.dose === nextDose
+            ? { outcome: "accept" }
+            : {
+                outcome: "override",
+                // What the committee did, relative to the dose of the cohort just decided.
+                action: nextDose > doseOf(cohort) ? "escalate" : nextDose < doseOf(cohort) ? "de-escalate" : "stay",
+                dose: nextDose,
+                reason: "as conducted in the example trial",
+              },
+          meeting,
+        );
+        await signDecision(db, signer, users.get("chair")!, trialId, decision.id, DEMO_PASSWORD, "approval", at(start, 24));
+      },
+    });
   }
+  timeline.sort((a, b) => a.at.getTime() - b.at.getTime() || a.order - b.order);
+  for (const step of timeline) await step.run();
   return true;
 }
 
-/** The last study day a record speaks of (PK times are hours after the first dose). */
-function lastDayOf(record: Record<string, unknown>): number {
+/**
+ * When a record is entered, in days after the first dose: the day after the last study day it speaks of
+ * (study day d is d − 1 days after the first dose; PK times are hours after it).
+ */
+function entryOffset(record: Record<string, unknown>): number {
   const days = ["EXSTDY", "AESTDY", "AEENDY", "LBDY", "TRDY"]
     .map((field) => record[field])
     .filter((d): d is number => typeof d === "number");

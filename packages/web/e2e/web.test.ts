@@ -198,6 +198,8 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
     await inv.getByLabel("Age").fill("58");
     await inv.getByLabel("Weight (kg)").fill("72");
     await inv.getByLabel("Height (cm)").fill("168");
+    // First dose ten days ago: records up to study day 11 can be entered; later ones would be in the future.
+    await inv.getByLabel("First dose date").fill(new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10));
     await inv.getByRole("button", { name: "Register patient" }).click();
     // A new patient's DLT window counts down from today's first dose.
     await expect.poll(() => inv.getByRole("row", { name: /101-010/ }).textContent()).toMatch(/pending.*\d+ days left/);
@@ -216,7 +218,7 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
     await ae.getByLabel("CTCAE grade").selectOption("3");
     await ae.getByLabel("Onset study day").fill("9");
     await ae.getByRole("button", { name: "Save" }).click();
-    await expect.poll(() => inv.getByRole("cell", { name: "Febrile neutropenia" }).count()).toBe(1);
+    await expect.poll(() => inv.getByRole("cell", { name: "Febrile neutropenia", exact: true }).count()).toBe(1);
     // A bad value is refused with the field named, and nothing is stored.
     await ae.getByLabel("Term").fill("Nausea");
     await ae.getByLabel("Onset study day").fill("-0.5");
@@ -245,6 +247,91 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
     await auditor.getByLabel("Password").fill(PASSWORD);
     await auditor.getByRole("button", { name: "Log in" }).click();
     await auditor.getByRole("heading", { name: "Patients and DLT windows" }).waitFor();
+    await auditor.close();
+  });
+
+  it("confirms an implausible dose, corrects and deletes records with a reason, and shows a change made meanwhile", async () => {
+    const inv = await open("/login");
+    await logIn(inv, "inv101");
+    await inv.goto(`${server.url}/trials/ESC-101-001/patients/101-010`);
+    await inv.getByRole("heading", { name: "Patient 101-010" }).waitFor();
+    // The protocol's amount is shown beside the dose field; ten times it must be confirmed with a reason.
+    const doseForm = inv.getByRole("form", { name: "Dose given" });
+    await expect.poll(() => doseForm.textContent()).toMatch(/Protocol dose [\d.]+ mg \([\d.]+ mg\/kg × 72 kg/);
+    const [, planned = "", perKg = ""] = (await doseForm.textContent())!.match(/Protocol dose ([\d.]+) mg \(([\d.]+) mg\/kg/)!;
+    const tenfold = String(Number(planned) * 10);
+    await doseForm.getByLabel("Dose (mg)").fill(tenfold);
+    await expectError(/status of 422/, () => doseForm.getByRole("button", { name: "Save" }).click());
+    await expect
+      .poll(() => doseForm.getByRole("alert").textContent())
+      .toMatch(new RegExp(`EXDOSE ${tenfold} is \\+900% from the protocol dose ${planned} mg.*Protocol dose: ${planned} mg`));
+    await shot(inv, "patient-dose-confirmation");
+    await doseForm.getByLabel("Reason to keep it as entered").fill("loading dose per amendment 2");
+    await doseForm.getByRole("button", { name: "Save as entered" }).click();
+    const doses = inv.getByRole("region", { name: "Doses" });
+    await expect.poll(() => doses.getByRole("cell", { name: tenfold, exact: true }).count()).toBe(1);
+    // Corrected with a reason.
+    await doses
+      .getByRole("row", { name: new RegExp(tenfold) })
+      .getByRole("button", { name: /Correct or delete/ })
+      .click();
+    const editor = inv.getByRole("form", { name: "Correct doses record" });
+    await editor.getByLabel("EXDOSE").fill(planned);
+    await editor.getByLabel("Reason for the change").fill("transcription error: a zero too many");
+    await editor.getByRole("button", { name: "Save correction" }).click();
+    await expect.poll(() => doses.getByRole("cell", { name: planned, exact: true }).count()).toBe(1);
+    // Someone else corrects the adverse event while this user edits it: the change is shown, not overwritten.
+    const events = inv.getByRole("region", { name: "Adverse events" });
+    await events
+      .getByRole("row", { name: /Febrile neutropenia/ })
+      .getByRole("button", { name: /Correct or delete/ })
+      .click();
+    const aeEditor = inv.getByRole("form", { name: "Correct adverse events record" });
+    const other = await inv.context().request.get(`${server.url}/api/trials/ESC-101-001/patients/101-010`);
+    const [event] = (await other.json()).records["adverse-events"] as { id: string; version: number }[];
+    const session = await (await inv.context().request.get(`${server.url}/api/auth/session`)).json();
+    const meanwhile = await inv.context().request.put(`${server.url}/api/trials/ESC-101-001/records/${event!.id}`, {
+      headers: { "x-csrf-token": session.csrfToken, origin: server.url },
+      data: {
+        record: { AETERM: "Febrile neutropenia", AETOXGR: 4, AEREL: "Y", AESTDY: 9, AECAT: "haematological" },
+        reason: "grade per source",
+        version: event!.version,
+      },
+    });
+    expect(meanwhile.status()).toBe(200);
+    await aeEditor.getByLabel("AEENDY").fill("11");
+    await aeEditor.getByLabel("Reason for the change").fill("resolved on day 11");
+    await expectError(/status of 409/, () => aeEditor.getByRole("button", { name: "Save correction" }).click());
+    await expect
+      .poll(() => aeEditor.getByRole("alert").textContent())
+      .toMatch(/Someone else changed this record.*AETOXGR 4.*haematological/);
+    await shot(inv, "patient-edit-conflict");
+    await aeEditor.getByRole("button", { name: "Edit the current version" }).click();
+    await aeEditor.getByLabel("AEENDY").fill("11");
+    await aeEditor.getByRole("button", { name: "Save correction" }).click();
+    await expect.poll(() => events.getByRole("row", { name: /Febrile neutropenia/ }).textContent()).toMatch(/4.*9.*11.*haematological/);
+    // Deleted with a reason.
+    await doses.getByRole("button", { name: /Correct or delete/ }).click();
+    await editor.getByLabel("Reason for the change").fill("entered for the wrong patient");
+    await editor.getByRole("button", { name: "Delete" }).click();
+    await expect.poll(() => doses.getByRole("cell", { name: planned, exact: true }).count()).toBe(0);
+    // The registration is corrected like any record; the next dose is checked against the new weight.
+    await inv.getByRole("button", { name: "Correct the registration…" }).click();
+    const registration = inv.getByRole("form", { name: "Correct the registration" });
+    await registration.getByLabel("WEIGHT").fill("70");
+    await registration.getByLabel("Reason for the change").fill("weighed again on day 1");
+    await registration.getByRole("button", { name: "Save correction" }).click();
+    await expect.poll(() => inv.locator(".muted").first().textContent()).toMatch(/70 kg/);
+    await expect.poll(() => doseForm.textContent()).toMatch(new RegExp(`Protocol dose ${Math.round(Number(perKg) * 70 * 10) / 10} mg`));
+    await inv.close();
+
+    const auditor = await open("/login");
+    await logIn(auditor, "auditor");
+    await auditor.goto(`${server.url}/trials/ESC-101-001/patients/101-010`);
+    await auditor.getByRole("heading", { name: "Audit trail" }).waitFor();
+    for (const type of ["administration.corrected", "administration.deleted", "adverseEvent.corrected", "patient.corrected"])
+      await expect.poll(() => auditor.getByRole("cell", { name: type, exact: true }).count(), { message: type }).toBeGreaterThan(0);
+    await expect.poll(() => auditor.getByRole("cell", { name: /confirmed as entered .*loading dose per amendment 2/ }).count()).toBe(1);
     await auditor.close();
   });
 

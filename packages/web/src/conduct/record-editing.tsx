@@ -145,6 +145,10 @@ export function RecordEditor({
     mutationFn: (confirmation?: string) =>
       put(url, { ...wrap(fromText(fields, values)), reason, version: base.version, ...(confirmation ? { confirmation } : {}) }),
     onSuccess: done,
+    // A change made meanwhile: the page shows it too, not only this form.
+    onError: (error) => {
+      if (error instanceof ApiError && error.code === "conflict") client.invalidateQueries();
+    },
   });
   const drop = useMutation({
     mutationFn: () => remove(url, { reason, version: base.version }),
