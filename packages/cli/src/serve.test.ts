@@ -55,9 +55,20 @@ describe("escalate serve --demo, then escalate audit verify", () => {
         await fetch(`${base}/api/trials/ESC-101-001/decisions`, { headers: { cookie, connection: "close" } })
       ).json()) as {
         status: string;
+        cohort: number;
+        basedOn: { patients: { cohort: number; doseLevel: number }[] };
+        resolution: { action: string; dose: number | null };
       }[];
       expect(decisions.length).toBeGreaterThan(1);
       expect(decisions.every((d) => d.status === "signed")).toBe(true);
+      // Each decision says what it did relative to the dose of the cohort it decided (issue 14: the demo's
+      // second decision said "stay" while moving from 2.4 to 3.6 mg/kg).
+      for (const decision of decisions) {
+        const current = decision.basedOn.patients.find((p) => p.cohort === decision.cohort)!.doseLevel;
+        const { action, dose } = decision.resolution;
+        const relation = dose === null ? "stop" : dose > current ? "escalate" : dose < current ? "de-escalate" : "stay";
+        expect(action, `decision on cohort ${decision.cohort}`).toBe(relation);
+      }
       expect((await fetch(`${base}/api/docs/json`, { headers: { connection: "close" } })).status).toBe(200);
     } finally {
       child.kill("SIGTERM");

@@ -66,6 +66,13 @@ function formatAnalysis(analysis: TrialAnalysis): string {
     ]),
   );
   const dlts = analysis.patients.filter((p) => p.dlt.status === "DLT").map((p) => `  • ${p.USUBJID}: ${p.dlt.reason}`);
+  // What could not be analysed, patient by patient: the rest of the tables stand without it.
+  const problems = analysis.problems.map(
+    (p) =>
+      `  • ${p.USUBJID}: ${p.collection}${p.record === undefined ? "" : `[${p.record}]`}${p.path ? `.${p.path}` : ""}${
+        p.value === undefined ? "" : ` ${JSON.stringify(p.value)}`
+      } ${p.message}`,
+  );
   return [
     `Trial ${analysis.trial}, data cut ${analysis.dataCutDate}`,
     "",
@@ -73,6 +80,7 @@ function formatAnalysis(analysis: TrialAnalysis): string {
     "",
     levels,
     ...(dlts.length > 0 ? ["", "Dose-limiting toxicities:", ...dlts] : []),
+    ...(problems.length > 0 ? ["", "Data that could not be analysed (the rest of the trial was):", ...problems] : []),
     "",
     `Design history (complete cohorts): ${analysis.outcomes || "(none yet)"}`,
   ].join("\n");
