@@ -131,6 +131,8 @@ export class Client {
 export interface TestServer {
   app: FastifyInstance;
   store: Store;
+  /** The database: an SQLite file or a postgres:// URL. */
+  location: string;
   clock: { now: Date };
   clients: Record<Username, Client>;
   close(): Promise<void>;
@@ -172,6 +174,7 @@ export async function createTestServer(
   return {
     app,
     store,
+    location: database.location,
     clock,
     clients,
     async close() {
