@@ -14,6 +14,7 @@ export {
   type TrialAnalysis,
   type WorstGrade,
 } from "./analyze.js";
+export type { DltWindow } from "./dlt-window.js";
 export { DOSE_TOLERANCE, type EntryCheck, entryChecks } from "./entry-checks.js";
 export { type Portfolio, parsePortfolio, parseSimonStudy, portfolioSchema, type SimonStudy, simonStudySchema } from "./portfolio.js";
 export {

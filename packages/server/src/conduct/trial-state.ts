@@ -1,6 +1,6 @@
 import {
   analyzeTrialRecords,
-  type DataProblem,
+  type DltWindow,
   proposedDlt,
   RECORD_COLLECTIONS,
   type RecordCollection,
@@ -24,24 +24,6 @@ export const COLLECTION_KINDS: Record<RecordCollection, string> = {
   tumours: "tumour",
   pk: "pk",
 };
-
-export interface DltWindow {
-  USUBJID: string;
-  siteId: string | null;
-  cohort: number;
-  doseLevel: number;
-  /** pending / no DLT (evaluable) / DLT / not evaluable as of today; "not analysable" while the registration itself is unreadable. */
-  status: string;
-  reason: string;
-  windowStart: string;
-  /** The last day of the window; null while the registration is unreadable. */
-  windowEnd: string | null;
-  daysLeft: number;
-  /** Adverse events the protocol's rules propose as DLTs that the safety review has not yet judged. */
-  unadjudicated: string[];
-  /** The patient's records that cannot be read or analysed, each named, with what to fix. */
-  problems: DataProblem[];
-}
 
 /**
  * A live trial as of one day: its data in the trial format (the records that can be read), the

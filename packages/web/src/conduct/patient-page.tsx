@@ -12,7 +12,7 @@ type Row = Record<string, unknown> & { id: string; version: number };
 interface PatientView {
   patient: Record<string, unknown>;
   version: number;
-  dltWindow: (PatientWindow & { problems: DataProblem[] }) | null;
+  dltWindow: PatientWindow | null;
   records: Record<string, Row[]>;
 }
 

@@ -1,3 +1,4 @@
+import type { DltWindow } from "@escalate/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "wouter";
@@ -32,21 +33,8 @@ export interface TrialDetail {
   }[];
 }
 
-export interface PatientWindow {
-  USUBJID: string;
-  siteId: string | null;
-  cohort: number;
-  doseLevel: number;
-  status: string;
-  reason: string;
-  windowStart: string;
-  /** Null while the registration cannot be read ("not analysable"). */
-  windowEnd: string | null;
-  daysLeft: number;
-  unadjudicated: string[];
-  /** The patient's records that cannot be read, to correct. */
-  problems: { path: string; message: string }[];
-}
+/** A patient's DLT window, as the server reports it (the core defines it for both). */
+export type PatientWindow = DltWindow;
 
 interface Slot {
   id: string;
