@@ -6,6 +6,7 @@ import { get, post } from "../api.js";
 import { Empty, ErrorMessage, Field, Loading } from "../components/ui.js";
 import { holds, rolesIn, useSession } from "../session.js";
 import { DecisionPanel } from "./decision-panel.js";
+import { fromText } from "./record-editing.js";
 
 export interface TrialDetail {
   id: string;
@@ -58,14 +59,7 @@ function RegisterForm({ trialId, slot, onDone }: { trialId: string; slot: Slot; 
     mutationFn: () =>
       post(`/api/trials/${trialId}/slots/${slot.id}/confirm`, {
         // A blank age stays blank: the field is left out, never sent as 0.
-        patient: {
-          USUBJID: form.USUBJID,
-          ...(form.AGE.trim() === "" ? {} : { AGE: Number(form.AGE) }),
-          SEX: form.SEX,
-          WEIGHT: Number(form.WEIGHT),
-          HEIGHT: Number(form.HEIGHT),
-          RFXSTDTC: form.RFXSTDTC,
-        },
+        patient: fromText(["USUBJID", "AGE", "SEX", "WEIGHT", "HEIGHT", "RFXSTDTC"], form),
       }),
     onSuccess: onDone,
   });
