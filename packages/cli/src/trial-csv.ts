@@ -89,7 +89,8 @@ export function writeTrialFolder(data: TrialData, folder: string): string[] {
         return value;
       }),
     );
-    writeFileSync(join(folder, DOMAINS[section].file), stringify([columns, ...rows]));
+    // A cell a spreadsheet would run as a formula (=, +, @, …; negative numbers are left alone) is neutralised.
+    writeFileSync(join(folder, DOMAINS[section].file), stringify([columns, ...rows], { escape_formulas: true }));
     written.push(DOMAINS[section].file);
   }
   return written;

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseWith, ValidationError } from "@escalate/core";
 import cookie from "@fastify/cookie";
+import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
@@ -13,7 +14,7 @@ import type { User } from "./access.js";
 import { StaleWrite } from "./audit/events.js";
 import { sameSecret, userBySession, userByToken } from "./auth/accounts.js";
 import type { Store } from "./db/database.js";
-import { conflict, forbidden, HttpError, invalid, unavailable } from "./errors.js";
+import { conflict, forbidden, HttpError, invalid, unauthorized, unavailable } from "./errors.js";
 import { inputProblem } from "./input-guard.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes, SESSION_COOKIE } from "./routes/auth.js";
@@ -26,6 +27,10 @@ declare module "fastify" {
   interface FastifyRequest {
     user: User | null;
   }
+  interface FastifyContextConfig {
+    /** Answers without a logged-in user (login, the session probe, health); every other API route answers 401 first. */
+    public?: boolean;
+  }
 }
 
 export interface AppOptions {
@@ -36,7 +41,13 @@ export interface AppOptions {
   jobs?: JobRunner | null;
   /** Login attempts per client address per minute. */
   loginRateLimit?: number;
-  logger?: boolean;
+  /** Structured request logs (pino JSON, with request ids; cookies, tokens and bodies are never logged). */
+  logger?: boolean | { level?: string; stream?: { write(line: string): void } };
+  /**
+   * Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges); none by default, so the client
+   * address is the connection's peer and a client cannot choose it.
+   */
+  trustProxy?: readonly string[];
   /** The built web app (packages/web/dist), served at / with the API under /api. */
   webRoot?: string | undefined;
 }
@@ -52,7 +63,11 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** The HTTP API: every route validates its input with the shared zod schemas and answers JSON. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: API_BODY_LIMIT, trustProxy: true }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    logger: loggerOptions(options.logger),
+    bodyLimit: API_BODY_LIMIT,
+    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? [...options.trustProxy] : false,
+  }).withTypeProvider<ZodTypeProvider>();
   const context: Context = { store: options.store, now: options.now ?? (() => new Date()), jobs: options.jobs ?? null };
 
   // Validation with the core's parser, so HTTP errors name field, value and rule exactly as the CLI does.
@@ -69,17 +84,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const cause = error instanceof ValidationError ? error : validation && (error as { cause?: unknown }).cause;
     const part = (error as { validationContext?: string }).validationContext ?? "body";
     if (cause instanceof ValidationError || error instanceof ValidationError) {
-      const issues = (cause instanceof ValidationError ? cause : (error as ValidationError)).issues.map((i) => ({
-        ...i,
-        path: i.path ? `${part}.${i.path}` : part,
-      }));
+      const issues = (cause instanceof ValidationError ? cause : (error as ValidationError)).issues.map((i) =>
+        withoutSecret({
+          ...i,
+          path: i.path ? `${part}.${i.path}` : part,
+        }),
+      );
       return reply.status(400).send({ error: "invalid", message: issues.map((i) => `${i.path}: ${i.message}`).join("; "), issues });
     }
     if (error instanceof HttpError) {
       if (error.statusCode === 503) reply.header("retry-after", "5");
-      return reply
-        .status(error.statusCode)
-        .send({ ...error.details, error: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) });
+      return reply.status(error.statusCode).send({
+        ...error.details,
+        error: error.code,
+        message: error.message,
+        ...(error.issues ? { issues: error.issues.map(withoutSecret) } : {}),
+      });
     }
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
@@ -92,8 +112,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return reply.status(500).send({ error: "internal", message: "the server failed; nothing was changed by this request" });
   });
   const webApp = options.webRoot !== undefined && existsSync(join(options.webRoot, "index.html"));
-  // Checked before any schema, on every request: what no field may hold (depth, NUL, lone surrogates).
+  // Before any schema, on every request: who is calling (401 before any field is judged), then what no
+  // field may hold (depth, NUL, lone surrogates).
   app.addHook("preValidation", async (request) => {
+    if (
+      !request.user &&
+      request.routeOptions.config.public !== true &&
+      request.url.startsWith("/api/") &&
+      !request.url.startsWith("/api/docs")
+    )
+      throw unauthorized();
     for (const [part, value] of [
       ["params", request.params],
       ["querystring", request.query],
@@ -111,6 +139,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return reply.status(404).send({ error: "not-found", message: `no route ${request.method} ${path}` });
   });
 
+  // Security headers on every answer. The web app's scripts are its own ('unsafe-eval' only because
+  // Vega compiles chart expressions at run time); styles may be inline (charts, the API docs).
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-eval'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:", "blob:"],
+        workerSrc: ["'self'", "blob:"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
+    // Plain-HTTP deployments (loopback, a TLS-terminating proxy) must not be told to upgrade.
+    hsts: false,
+  });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
@@ -133,7 +181,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Who is calling: a session cookie (with CSRF protection on writes) or an API token (scripts).
   app.decorateRequest("user", null);
-  app.addHook("preHandler", async (request) => {
+  app.addHook("onRequest", async (request) => {
     const now = context.now();
     const bearer = request.headers.authorization?.match(/^Bearer (.+)$/)?.[1];
     if (bearer) {
@@ -156,7 +204,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     request.user = session.user;
   });
 
-  app.get("/api/health", { schema: { hide: true } }, async () => ({ ok: true, database: context.store.dialect }));
+  app.get("/api/health", { schema: { hide: true }, config: { public: true } }, async () => ({ ok: true, database: context.store.dialect }));
   if (webApp) {
     await app.register(fastifyStatic, { root: options.webRoot!, prefix: "/", wildcard: false, index: "index.html" });
   } else {
@@ -231,4 +279,23 @@ function asHttpError(error: unknown): HttpError | null {
   )
     return unavailable();
   return null;
+}
+
+/** Fields whose values an error never repeats (they may be a password or a token). */
+const SECRET_FIELD = /(password|token|secret)$/i;
+function withoutSecret<T extends { path: string; value?: unknown }>(issue: T): T {
+  if (!SECRET_FIELD.test(issue.path) || !("value" in issue)) return issue;
+  const { value: _secret, ...rest } = issue;
+  return rest as T;
+}
+
+function loggerOptions(logger: AppOptions["logger"]) {
+  if (!logger) return false;
+  const { level = "info", stream } = logger === true ? {} : logger;
+  // Requests are logged with their id, method, URL, peer and status; never headers or bodies.
+  return {
+    level,
+    ...(stream ? { stream } : {}),
+    redact: ["req.headers.cookie", "req.headers.authorization", 'req.headers["x-csrf-token"]'],
+  };
 }

@@ -46,6 +46,7 @@ export async function loadDemo(store: Store, example: TrialDataInput, design: Re
         SYSTEM_ACTOR,
         { username: spec.username, name: spec.name, password: DEMO_PASSWORD, admin: spec.role === "system-admin" },
         at("2026-02-01"),
+        false, // the demo's password is published: the policy would be pointless here
       ));
     users.set(spec.username, user);
   }
@@ -154,7 +155,7 @@ export async function loadDemo(store: Store, example: TrialDataInput, design: Re
               },
           meeting,
         );
-        await signDecision(db, signer, users.get("chair")!, trialId, decision.id, DEMO_PASSWORD, "approval", at(start, 24));
+        await signDecision(db, signer, users.get("chair")!, trialId, decision.id, DEMO_PASSWORD, "approval", at(start, 24), "demo");
       },
     });
   }

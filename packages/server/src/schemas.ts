@@ -40,6 +40,11 @@ export const userBody = z
   })
   .strict();
 
+export const passwordChangeBody = z
+  .object({ currentPassword: z.string().min(1).max(1000), newPassword: z.string().min(1).max(1000) })
+  .strict();
+export const passwordResetBody = z.object({ password: z.string().min(1).max(1000), reason }).strict();
+
 export const siteBody = z.object({ id, name: z.string().trim().min(1).max(200) }).strict();
 
 export const trialBody = z

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { SYSTEM_ACTOR } from "./access.js";
 import { buildApp } from "./app.js";
 import { createUser, newSecret } from "./auth/accounts.js";
+import { passwordProblem } from "./auth/password-policy.js";
 import { openStore, type Store } from "./db/database.js";
 import { type JobRunner, startJobRunner } from "./simulation/jobs.js";
 
@@ -22,8 +23,8 @@ export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   url: string;
-  /** Set when the database had no users: the first administrator's generated password (printed once). */
-  initialAdmin: { username: string; password: string } | null;
+  /** Set when the database had no users: the first administrator, with the generated password (printed once; null when it came from ESCALATE_ADMIN_PASSWORD). */
+  initialAdmin: { username: string; password: string | null } | null;
   close(): Promise<void>;
 }
 
@@ -55,10 +56,20 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   }
 }
 
-async function ensureAdministrator(store: Store): Promise<{ username: string; password: string } | null> {
+/**
+ * Creates the first administrator in an empty database: with ESCALATE_ADMIN_PASSWORD (which must pass the
+ * password policy, and is never printed) or a generated password, returned to be shown once.
+ */
+async function ensureAdministrator(store: Store): Promise<{ username: string; password: string | null } | null> {
   const any = await store.db.selectFrom("entities").select("id").where("kind", "=", "user").limit(1).executeTakeFirst();
   if (any) return null;
-  const password = process.env.ESCALATE_ADMIN_PASSWORD ?? newSecret();
-  await createUser(store.db, SYSTEM_ACTOR, { username: "admin", name: "Administrator", password, admin: true }, new Date());
-  return { username: "admin", password };
+  const given = process.env.ESCALATE_ADMIN_PASSWORD;
+  const account = { username: "admin", name: "Administrator" };
+  if (given !== undefined) {
+    const problem = passwordProblem(given, account);
+    if (problem) throw new Error(`ESCALATE_ADMIN_PASSWORD ${problem}; the server did not start`);
+  }
+  const password = given ?? newSecret();
+  await createUser(store.db, SYSTEM_ACTOR, { ...account, password, admin: true }, new Date());
+  return { username: "admin", password: given === undefined ? password : null };
 }

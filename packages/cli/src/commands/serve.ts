@@ -42,7 +42,9 @@ export async function serveCommand(_reference: string | undefined, options: Opti
   process.stdout.write(`Web app: ${server.url}/   API documentation: ${server.url}/api/docs\n`);
   if (server.initialAdmin) {
     process.stdout.write(
-      `First administrator: ${server.initialAdmin.username} / ${server.initialAdmin.password} (shown once; change it)\n`,
+      server.initialAdmin.password === null
+        ? `First administrator: ${server.initialAdmin.username}, with the password in ESCALATE_ADMIN_PASSWORD\n`
+        : `First administrator: ${server.initialAdmin.username} / ${server.initialAdmin.password} (shown once; change it)\n`,
     );
   }
   const signal = await untilSignal();

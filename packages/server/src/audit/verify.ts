@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import type { Kysely } from "kysely";
+import { type DecisionDoc, decisionRecordHash } from "../conduct/decisions.js";
 import type { Database } from "../db/schema.js";
 import { canonicalJson } from "./canonical-json.js";
 import { type EntityState, eventHash, GENESIS, rowToEvent } from "./events.js";
@@ -72,9 +74,12 @@ export async function verifyAudit(db: Kysely<Database>): Promise<AuditReport> {
     const [kind, trialId, id] = key.split("\u0000");
     problems.push(`state ${kind} ${id}${trialId ? ` (trial ${trialId})` : ""}: in the log but missing from the current state`);
   }
+  problems.push(...(await verifyLinkedTables(db)));
   const chains = [...progress].map(([chain, p]) => ({ chain, events: p.seq, head: p.hash })).sort((a, b) => a.chain.localeCompare(b.chain));
   return { ok: problems.length === 0, events: rows.length, chains, problems };
 }
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 function safeParse(text: string): unknown {
   try {
@@ -82,4 +87,58 @@ function safeParse(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/**
+ * The operational tables the log vouches for, checked against the (already verified) projection: each
+ * stored password hash against its logged digest, each usable API token against its logged creation
+ * (an inserted row, or one revoked in the log but not in the table, is found), each finished simulation
+ * task's result against the digest logged when it finished, and each signature against the decision
+ * record it signed (21 CFR 11.70).
+ */
+async function verifyLinkedTables(db: Kysely<Database>): Promise<string[]> {
+  const problems: string[] = [];
+  const entities = async (kind: string) =>
+    new Map(
+      (await db.selectFrom("entities").selectAll().where("kind", "=", kind).execute()).map((row) => [
+        row.id,
+        { status: row.status, data: safeParse(row.data) as Record<string, unknown> },
+      ]),
+    );
+  const credentials = await entities("credential");
+  for (const row of await db.selectFrom("credentials").select(["user_id", "password_hash"]).execute()) {
+    const logged = credentials.get(row.user_id);
+    if (!logged) problems.push(`credential of user ${row.user_id}: no password was ever logged for this account`);
+    else if (logged.data.passwordHashDigest !== sha256(row.password_hash))
+      problems.push(`credential of user ${row.user_id}: the stored password hash is not the one logged`);
+  }
+  const tokens = await entities("token");
+  for (const row of await db.selectFrom("api_tokens").selectAll().where("revoked_at", "is", null).execute()) {
+    const logged = tokens.get(row.token_hash);
+    if (!logged || logged.data.userId !== row.user_id)
+      problems.push(`API token "${row.name}" of user ${row.user_id}: not created through the log`);
+    else if (logged.status !== "active")
+      problems.push(`API token "${row.name}" of user ${row.user_id}: revoked in the log but usable in the table`);
+  }
+  const results = await entities("simulation");
+  const finished = db.selectFrom("jobs").select("id").where("status", "in", ["done", "failed"]);
+  for (const task of await db
+    .selectFrom("job_tasks")
+    .select(["job_id", "task", "result"])
+    .where("status", "=", "done")
+    .where("job_id", "in", finished)
+    .execute()) {
+    const logged = results.get(task.job_id)?.data.results as Record<string, string> | undefined;
+    if (logged && logged[String(task.task)] !== sha256(task.result ?? ""))
+      problems.push(`simulation ${task.job_id}, task ${task.task}: the stored result is not the one logged`);
+    else if (!logged) problems.push(`simulation ${task.job_id}, task ${task.task}: finished, but its result was never logged`);
+  }
+  for (const row of await db.selectFrom("entities").selectAll().where("kind", "=", "decision").execute()) {
+    const decision = safeParse(row.data) as DecisionDoc;
+    for (const signature of decision.signatures ?? []) {
+      if (signature.recordHash !== decisionRecordHash(decision))
+        problems.push(`decision ${row.id} (trial ${row.trial_id}): ${signature.name}'s signature does not match the record it signed`);
+    }
+  }
+  return problems;
 }

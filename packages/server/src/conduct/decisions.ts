@@ -4,10 +4,10 @@ import type { Kysely } from "kysely";
 import type { Access, User } from "../access.js";
 import { canonicalJson } from "../audit/canonical-json.js";
 import { appendEvent, lockChain } from "../audit/events.js";
-import { passwordMatches } from "../auth/accounts.js";
+import { authenticate } from "../auth/accounts.js";
 import { type Entity, getEntity, listEntities } from "../db/entities.js";
 import type { Database } from "../db/schema.js";
-import { conflict, HttpError, invalid, notFound } from "../errors.js";
+import { conflict, invalid, notFound } from "../errors.js";
 import type { ResolutionBody } from "../schemas.js";
 import { trialState } from "./trial-state.js";
 import { type CohortDoc, cohortState, designOf, loadTrial, state } from "./trials.js";
@@ -221,9 +221,11 @@ export async function signDecision(
   password: string,
   meaning: string,
   now: Date,
+  /** The client's address, for the sign-in throttle and the audit trail. */
+  from: string,
 ): Promise<Entity<DecisionDoc>> {
-  if (!(await passwordMatches(db, user.id, password)))
-    throw new HttpError(401, "signature-refused", "the password does not match: the signature was not applied");
+  // Re-authentication (21 CFR 11.200): throttled with logins, every failure an audit event (11.300(d)).
+  await authenticate(db, user.username, password, now, from, "signature");
   const doc = await loadTrial(db, trialId);
   const design = designOf(doc);
   return db.transaction().execute(async (tx) => {

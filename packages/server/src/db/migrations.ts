@@ -1,4 +1,7 @@
 import { type Kysely, type Migration, Migrator, PostgresAdapter, sql } from "kysely";
+import { SYSTEM_ACTOR } from "../access.js";
+import { appendEvent, type NewEvent, SYSTEM_CHAIN, type Tx } from "../audit/events.js";
+import { credentialChange, sha256 } from "../auth/accounts.js";
 
 /**
  * Versioned migrations, in order; a released migration is never edited — add the next one. Written with
@@ -132,6 +135,76 @@ const migrations: Record<string, Migration> = {
         .unique()
         .where(sql.ref("revoked_at"), "is", null)
         .execute();
+    },
+  },
+  "0004-login-attempts": {
+    async up(db: AnyDatabase) {
+      // Failed sign-ins per (account, client address) and per address, counted before the password is
+      // checked. Replaces the per-account counter of `credentials`, which anyone could run up.
+      await db.schema
+        .createTable("login_attempts")
+        .addColumn("key", "text", (c) => c.primaryKey())
+        .addColumn("failures", "integer", (c) => c.notNull())
+        .addColumn("locked_until", "text")
+        .addColumn("lockouts", "integer", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+    },
+  },
+  "0005-log-credentials-and-tokens": {
+    async up(db: AnyDatabase) {
+      // From now on the log vouches for stored password hashes, API tokens and simulation results
+      // (verifyAudit checks them). What existed before is logged once here, by the system.
+      // PostgreSQL runs each migration in a transaction already; SQLite does not.
+      const inTransaction = (work: (tx: AnyDatabase) => Promise<void>) => (db.isTransaction ? work(db) : db.transaction().execute(work));
+      await inTransaction(async (tx) => {
+        const at = new Date();
+        const log = (chain: string, type: string, changes: NewEvent["changes"]) =>
+          changes.length > 0 && appendEvent(tx as unknown as Tx, { chain, actor: SYSTEM_ACTOR, type, at, changes });
+        const credentials = await tx.selectFrom("credentials").select(["user_id", "password_hash"]).execute();
+        await log(
+          SYSTEM_CHAIN,
+          "credentials.logged",
+          credentials.map((c) => credentialChange(c.user_id, c.password_hash)),
+        );
+        const tokens = await tx.selectFrom("api_tokens").selectAll().where("revoked_at", "is", null).execute();
+        await log(
+          SYSTEM_CHAIN,
+          "tokens.logged",
+          tokens.map((t) => ({
+            kind: "token",
+            trialId: "",
+            id: t.token_hash,
+            after: {
+              siteId: null,
+              parent: t.user_id,
+              status: "active",
+              data: { userId: t.user_id, name: t.name, createdAt: t.created_at },
+            },
+          })),
+        );
+        for (const job of await tx
+          .selectFrom("jobs")
+          .select(["id", "trial_id", "status"])
+          .where("status", "in", ["done", "failed"])
+          .execute()) {
+          const tasks = await tx
+            .selectFrom("job_tasks")
+            .select(["task", "result"])
+            .where("job_id", "=", job.id)
+            .where("status", "=", "done")
+            .execute();
+          const results = Object.fromEntries(tasks.map((t) => [String(t.task), sha256(t.result ?? "")]));
+          await log(job.trial_id ?? SYSTEM_CHAIN, "simulation.logged", [
+            {
+              kind: "simulation",
+              trialId: job.trial_id ?? "",
+              id: job.id,
+              after: { siteId: null, parent: null, status: job.status, data: { results } },
+            },
+          ]);
+        }
+      });
     },
   },
 };

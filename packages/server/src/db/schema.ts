@@ -15,6 +15,19 @@ export interface Database {
   api_tokens: ApiTokenTable;
   jobs: JobTable;
   job_tasks: JobTaskTable;
+  login_attempts: LoginAttemptTable;
+}
+
+/** Failed sign-ins (logins and signatures) per "pair:<username>|<address>" and per "address:<address>". */
+export interface LoginAttemptTable {
+  key: string;
+  /** Failures since the last success or lockout. */
+  failures: number;
+  /** While in the future, attempts are refused without checking the password (and not counted). */
+  locked_until: string | null;
+  /** Lockouts so far: each one lasts twice as long as the last, up to a day. */
+  lockouts: number;
+  updated_at: string;
 }
 
 export interface EventTable {

@@ -56,7 +56,9 @@ export const auditRoutes =
         // The file name takes only safe characters: a patient filter may hold anything, CR/LF included.
         const name = `audit-${trialId}${request.query.patient ? `-${request.query.patient}` : ""}`.replace(/[^A-Za-z0-9._-]/g, "_");
         reply.header("content-disposition", `attachment; filename="${name}.csv"`);
+        // Cells a spreadsheet would run as formulas (an AETERM of "=HYPERLINK(…)") are neutralised.
         return stringify(rows, {
+          escape_formulas: true,
           header: true,
           columns: ["seq", "at", "actor", "role", "type", "reason", "patient", "site", "entity", "before", "after", "hash"],
         });

@@ -2,10 +2,21 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { grantsOf, requireAdmin } from "../access.js";
 import type { Context } from "../app.js";
-import { createApiToken, createUser, endSession, login, revokeApiToken, userBySession } from "../auth/accounts.js";
+import {
+  changeOwnPassword,
+  createApiToken,
+  createUser,
+  endUserSessions,
+  login,
+  logout,
+  resetPassword,
+  revokeApiToken,
+  setUserDisabled,
+  userBySession,
+} from "../auth/accounts.js";
 import { listEntities } from "../db/entities.js";
 import { notFound } from "../errors.js";
-import { loginBody, tokenBody, userBody } from "../schemas.js";
+import { loginBody, passwordChangeBody, passwordResetBody, revokeBody, tokenBody, userBody } from "../schemas.js";
 import { requireUser } from "./helpers.js";
 
 export const SESSION_COOKIE = "escalate_session";
@@ -22,7 +33,7 @@ export const authRoutes =
           tags: ["auth"],
           summary: "Log in: sets an HttpOnly, SameSite=Strict session cookie; returns the CSRF token",
         },
-        config: { rateLimit: { max: loginsPerMinute, timeWindow: "1 minute" } },
+        config: { public: true, rateLimit: { max: loginsPerMinute, timeWindow: "1 minute" } },
       },
       async (request, reply) => {
         const session = await login(db, request.body.username, request.body.password, context.now(), request.ip);
@@ -36,9 +47,9 @@ export const authRoutes =
         return { user: session.user, csrfToken: session.csrfToken, grants: await grantsOf(db, session.user.id) };
       },
     );
-    app.post("/api/auth/logout", { schema: { tags: ["auth"] } }, async (request, reply) => {
+    app.post("/api/auth/logout", { schema: { tags: ["auth"] }, config: { public: true } }, async (request, reply) => {
       const sessionId = request.cookies[SESSION_COOKIE];
-      if (sessionId) await endSession(db, sessionId);
+      if (sessionId) await logout(db, sessionId, context.now(), request.ip);
       reply.clearCookie(SESSION_COOKIE, { path: "/" });
       return { ok: true };
     });
@@ -49,6 +60,7 @@ export const authRoutes =
           tags: ["auth"],
           summary: "The logged-in user, their grants and the CSRF token for writes (user null when not logged in)",
         },
+        config: { public: true },
       },
       async (request) => {
         // Anonymous callers get a plain answer, not a 401: the web app asks this on every start.
@@ -83,6 +95,75 @@ export const authRoutes =
       async (request, reply) => {
         const actor = requireAdmin(requireUser(request));
         return reply.status(201).send(await createUser(db, actor, request.body, context.now()));
+      },
+    );
+    app.post(
+      "/api/auth/password",
+      {
+        schema: {
+          body: passwordChangeBody,
+          tags: ["auth"],
+          summary: "Change your own password (the current one first); your other sessions end",
+        },
+      },
+      async (request) => {
+        const user = requireUser(request);
+        const sessionId = request.cookies[SESSION_COOKIE] ?? null;
+        await changeOwnPassword(db, user, request.body, context.now(), request.ip, sessionId);
+        return { ok: true };
+      },
+    );
+    const userParams = z.object({ userId: z.string().uuid() }).strict();
+    app.post(
+      "/api/users/:userId/password",
+      {
+        schema: {
+          params: userParams,
+          body: passwordResetBody,
+          tags: ["users"],
+          summary: "Set a user's password (administrators; reason required; their sessions end)",
+        },
+      },
+      async (request) => {
+        const actor = requireAdmin(requireUser(request));
+        await resetPassword(db, actor, request.params.userId, request.body.password, request.body.reason, context.now());
+        return { ok: true };
+      },
+    );
+    for (const [move, disabled] of [
+      ["disable", true],
+      ["enable", false],
+    ] as const) {
+      app.post(
+        `/api/users/:userId/${move}`,
+        {
+          schema: {
+            params: userParams,
+            body: revokeBody,
+            tags: ["users"],
+            summary: `${move === "disable" ? "Disable" : "Enable"} an account (administrators; reason required)`,
+          },
+        },
+        async (request) => {
+          const actor = requireAdmin(requireUser(request));
+          await setUserDisabled(db, actor, request.params.userId, disabled, request.body.reason, context.now());
+          return { ok: true };
+        },
+      );
+    }
+    app.post(
+      "/api/users/:userId/sessions/end",
+      {
+        schema: {
+          params: userParams,
+          body: revokeBody,
+          tags: ["users"],
+          summary: "End every session of a user (administrators; reason required)",
+        },
+      },
+      async (request) => {
+        const actor = requireAdmin(requireUser(request));
+        return { ended: await endUserSessions(db, actor, request.params.userId, request.body.reason, context.now()) };
       },
     );
     app.get("/api/users", { schema: { tags: ["users"] } }, async (request) => {

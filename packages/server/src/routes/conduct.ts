@@ -307,6 +307,7 @@ export const conductRoutes =
           request.body.password,
           request.body.meaning,
           context.now(),
+          request.ip,
         );
         return visibleDecision(context, access, trialId, signed);
       },

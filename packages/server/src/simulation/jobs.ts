@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { checkTruth, createDesign, type OperatingCharacteristics, ValidationError } from "@escalate/core";
 import type { Kysely } from "kysely";
+import { SYSTEM_ACTOR } from "../access.js";
 import { type Actor, appendEvent, SYSTEM_CHAIN } from "../audit/events.js";
+import { sha256 } from "../auth/accounts.js";
 import type { Database } from "../db/schema.js";
 import { invalid, notFound } from "../errors.js";
 import type { SimulationBody } from "../schemas.js";
@@ -213,11 +215,39 @@ async function runTask(
         .where("job_id", "=", claimed.job_id)
         .where("status", "=", "failed")
         .executeTakeFirst();
+      const finishedAt = new Date();
       await tx
         .updateTable("jobs")
-        .set({ status: failed ? "failed" : "done", finished_at: new Date().toISOString() })
+        .set({ status: failed ? "failed" : "done", finished_at: finishedAt.toISOString() })
         .where("id", "=", claimed.job_id)
         .execute();
+      // The results go into the audit log as digests, so a result changed in the table is found by verify.
+      const tasks = await tx
+        .selectFrom("job_tasks")
+        .select(["task", "result"])
+        .where("job_id", "=", claimed.job_id)
+        .where("status", "=", "done")
+        .execute();
+      const owner = await tx.selectFrom("jobs").select("trial_id").where("id", "=", claimed.job_id).executeTakeFirstOrThrow();
+      await appendEvent(tx, {
+        chain: owner.trial_id ?? SYSTEM_CHAIN,
+        actor: SYSTEM_ACTOR,
+        type: failed ? "simulation.failed" : "simulation.completed",
+        at: finishedAt,
+        changes: [
+          {
+            kind: "simulation",
+            trialId: owner.trial_id ?? "",
+            id: claimed.job_id,
+            after: {
+              siteId: null,
+              parent: null,
+              status: failed ? "failed" : "done",
+              data: { results: Object.fromEntries(tasks.map((t) => [String(t.task), sha256(t.result ?? "")])) },
+            },
+          },
+        ],
+      });
     }
   });
 }

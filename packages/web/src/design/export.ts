@@ -1,3 +1,4 @@
+import { stringify } from "csv-stringify/browser/esm/sync";
 import type { ScenarioResult } from "./design-page.js";
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -22,7 +23,8 @@ export function resultsCsv(results: ScenarioResult[]): string {
         String(r.result.overdosed),
       ]);
     });
-  return `${rows.map((row) => row.map((cell) => (/[",\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell)).join(",")).join("\n")}\n`;
+  // Names are typed by users: a cell that a spreadsheet would run as a formula is neutralised.
+  return stringify(rows, { escape_formulas: true });
 }
 
 async function svgOf(spec: Record<string, unknown>): Promise<string> {
