@@ -172,8 +172,17 @@ export async function authenticate(
   // server's back (to sign in as someone else) is refused, and the refusal logged.
   const logged =
     user &&
-    (await db.selectFrom("entities").select("data").where("kind", "=", "credential").where("trial_id", "=", "").where("id", "=", user.id).executeTakeFirst());
-  const genuine = credential && logged && (JSON.parse(logged.data) as { passwordHashDigest?: string }).passwordHashDigest === sha256(credential.password_hash);
+    (await db
+      .selectFrom("entities")
+      .select("data")
+      .where("kind", "=", "credential")
+      .where("trial_id", "=", "")
+      .where("id", "=", user.id)
+      .executeTakeFirst());
+  const genuine =
+    credential &&
+    logged &&
+    (JSON.parse(logged.data) as { passwordHashDigest?: string }).passwordHashDigest === sha256(credential.password_hash);
   const refusal = refusedBy ?? (credential && !genuine ? "the stored password hash is not the one in the audit log" : null);
   // Always one argon2 verification, whatever the case: the answer's timing tells nothing.
   const matches = await argon2.verify(refusal === null && credential ? credential.password_hash : await unusedHash(), password);
