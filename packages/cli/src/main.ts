@@ -29,10 +29,15 @@ Usage:
   escalate report <example> [--format md|json] [--doses "2.4 mg/kg,3.6 mg/kg"] [--out FILE]
                                                       the trial's findings computed from its patient data
   escalate serve [--port 8080] [--host 127.0.0.1] [--db FILE|postgres://…] [--demo]
+                 [--trust-proxy ADDRESSES] [--log-level info] [--anchor-key DIR/private.pem --anchors FILE]
                                                       the trial conduct server (API docs at /api/docs);
                                                       --demo loads the example trial and one user per role
   escalate worker [--db postgres://…]                 runs queued simulation jobs from a shared database
-  escalate audit verify [--db FILE|URL] [--json]      checks the hash chains and the state (exit 3 if tampered)
+  escalate audit verify [--db FILE|URL] [--anchors FILE --public-key DIR/public.pem] [--json]
+                                                      checks the hash chains and the state (exit 3 if tampered)
+  escalate audit keygen --out DIR                     an Ed25519 key pair for anchoring the audit trail
+  escalate audit anchor [--db …] --key DIR/private.pem --anchors FILE
+                                                      appends the signed heads of every chain to FILE
   escalate ci --responders 4 --n 10 [--method exact|wilson|jeffreys] [--level 0.95] [--json]
                                                       response rate with its interval
 

@@ -32,6 +32,13 @@ const OPTIONS = {
   host: { type: "string" },
   db: { type: "string" },
   demo: { type: "boolean" },
+  "trust-proxy": { type: "string" },
+  "log-level": { type: "string" },
+  key: { type: "string" },
+  anchors: { type: "string" },
+  "public-key": { type: "string" },
+  "anchor-key": { type: "string" },
+  "anchor-minutes": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
 } as const;
@@ -75,6 +82,20 @@ const optionsSchema = z.object({
   /** An SQLite file path or a postgres:// URL. */
   db: z.string().min(1).optional(),
   demo: z.boolean().default(false),
+  /** Proxies whose X-Forwarded-For the server believes: addresses or CIDR ranges, comma-separated. */
+  "trust-proxy": z
+    .string()
+    .transform((text) => text.split(",").map((part) => part.trim()))
+    .pipe(z.array(z.string().regex(/^[0-9a-fA-F.:]+(\/\d{1,3})?$/, "must be IP addresses or CIDR ranges, comma-separated")).min(1))
+    .optional(),
+  "log-level": z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  /** The anchor signing key (escalate audit anchor). */
+  key: z.string().min(1).optional(),
+  /** The anchors file (escalate audit anchor / verify, escalate serve). */
+  anchors: z.string().min(1).optional(),
+  "public-key": z.string().min(1).optional(),
+  "anchor-key": z.string().min(1).optional(),
+  "anchor-minutes": integer(1, 7 * 24 * 60).default(60),
   help: z.boolean().default(false),
   version: z.boolean().default(false),
 });

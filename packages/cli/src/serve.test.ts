@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { openStore } from "@escalate/server";
+import { createUser, openStore, SYSTEM_ACTOR } from "@escalate/server";
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { run } from "./main.js";
@@ -92,6 +92,48 @@ describe("escalate serve --demo, then escalate audit verify", () => {
     expect(tampered.exitCode).toBe(3);
     expect(tampered.stdout).toMatch(/^TAMPERED/);
     expect(tampered.stdout).toMatch(/problem: .*hash/);
+  });
+
+  it("anchors the chains' heads with a key of its own, and verify then finds a cut-off tail (exit 3)", async () => {
+    const keys = join(folder, "keys");
+    const anchors = join(folder, "anchors.json");
+    const db = join(folder, "anchored.db");
+    const store = await openStore(db);
+    await createUser(
+      store.db,
+      SYSTEM_ACTOR,
+      { username: "admin", name: "Admin", password: "violet tractor under 9 moons", admin: true },
+      new Date(),
+    );
+    const bob = await createUser(store.db, SYSTEM_ACTOR, { username: "bob", name: "Bob", password: "amber harbour lights 77" }, new Date());
+    await store.close();
+    expect((await run(["audit", "keygen", "--out", keys])).exitCode).toBe(0);
+    expect((await run(["audit", "keygen", "--out", keys])).stderr).toMatch(/exists already/);
+    const anchored = await run(["audit", "anchor", "--db", db, "--key", join(keys, "private.pem"), "--anchors", anchors]);
+    expect(anchored.stdout).toMatch(/^Anchored 1 chains at .* into /);
+    const check = ["audit", "verify", "--db", db, "--anchors", anchors, "--public-key", join(keys, "public.pem")];
+    expect((await run(check)).exitCode).toBe(0);
+    // Bob's account goes with every trace of it — the event that created it, its state and its password —
+    // and the chain's head is set back: the chains alone still verify; against the anchor, not.
+    const tampered = await openStore(db);
+    await sql`drop trigger if exists events_no_delete`.execute(tampered.db);
+    const last = await tampered.db
+      .selectFrom("events")
+      .select(["seq", "chain_seq", "prev_hash"])
+      .orderBy("seq", "desc")
+      .executeTakeFirstOrThrow();
+    await tampered.db.deleteFrom("events").where("seq", "=", last.seq).execute();
+    await tampered.db.deleteFrom("entities").where("id", "=", bob.id).execute();
+    await tampered.db.deleteFrom("credentials").where("user_id", "=", bob.id).execute();
+    await tampered.db
+      .updateTable("chains")
+      .set({ seq: last.chain_seq - 1, head: last.prev_hash })
+      .execute();
+    await tampered.close();
+    expect((await run(["audit", "verify", "--db", db])).exitCode).toBe(0);
+    const found = await run(check);
+    expect(found.exitCode).toBe(3);
+    expect(found.stdout).toMatch(/problem: chain system: event \d+, anchored on .*, is gone \(the chain was cut short\)/);
   });
 
   it("explains its usage", async () => {

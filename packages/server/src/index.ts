@@ -6,6 +6,7 @@
 
 export { SYSTEM_ACTOR } from "./access.js";
 export { type AppOptions, buildApp } from "./app.js";
+export { type Anchor, anchorHeads, appendAnchor, generateAnchorKeys, readAnchors, verifyAnchors } from "./audit/anchors.js";
 export { type AuditReport, verifyAudit } from "./audit/verify.js";
 export { createUser } from "./auth/accounts.js";
 export { DEFAULT_DATABASE, openStore, type Store } from "./db/database.js";

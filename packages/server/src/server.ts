@@ -1,6 +1,8 @@
-import type { FastifyInstance } from "fastify";
+import { readFileSync } from "node:fs";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { SYSTEM_ACTOR } from "./access.js";
 import { buildApp } from "./app.js";
+import { anchorHeads, appendAnchor } from "./audit/anchors.js";
 import { createUser, newSecret } from "./auth/accounts.js";
 import { passwordProblem } from "./auth/password-policy.js";
 import { openStore, type Store } from "./db/database.js";
@@ -17,6 +19,12 @@ export interface ServeOptions {
   webRoot?: string | undefined;
   /** Called once the store is open, before listening (e.g. to load demo data). */
   prepare?: (store: Store) => Promise<void>;
+  /** Proxies whose X-Forwarded-For is believed (none by default). */
+  trustProxy?: readonly string[] | undefined;
+  /** Request logging (pino JSON lines on stdout) from this level; none when absent or "silent". */
+  logLevel?: string | undefined;
+  /** Anchor every chain's head with this Ed25519 key into `file`, at start and then every `everyMinutes`. */
+  anchors?: { keyFile: string; file: string; everyMinutes: number } | undefined;
 }
 
 export interface RunningServer {
@@ -36,14 +44,22 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     await options.prepare?.(store);
     const initialAdmin = await ensureAdministrator(store);
     jobs = startJobRunner(store.db, { threads: options.threads });
-    const app = await buildApp({ store, jobs, webRoot: options.webRoot });
+    const app = await buildApp({
+      store,
+      jobs,
+      webRoot: options.webRoot,
+      ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+      logger: options.logLevel === undefined || options.logLevel === "silent" ? false : { level: options.logLevel },
+    });
     const url = await app.listen({ port: options.port ?? 8080, host: options.host ?? "127.0.0.1" });
+    const anchoring = options.anchors ? scheduleAnchors(store, options.anchors, app.log) : null;
     return {
       app,
       store,
       url,
       initialAdmin,
       async close() {
+        if (anchoring) clearInterval(anchoring);
         await app.close();
         await jobs?.stop();
         await store.close();
@@ -72,4 +88,17 @@ async function ensureAdministrator(store: Store): Promise<{ username: string; pa
   const password = given ?? newSecret();
   await createUser(store.db, SYSTEM_ACTOR, { ...account, password, admin: true }, new Date());
   return { username: "admin", password: given === undefined ? password : null };
+}
+
+/** Anchors the chains' heads now and on a schedule; a failure is logged, and the next run tries again. */
+function scheduleAnchors(store: Store, config: NonNullable<ServeOptions["anchors"]>, log: FastifyBaseLogger): NodeJS.Timeout {
+  const key = readFileSync(config.keyFile, "utf8");
+  const anchorNow = () =>
+    anchorHeads(store.db, key, new Date())
+      .then((anchor) => appendAnchor(config.file, anchor))
+      .catch((error: unknown) => log.error({ err: error }, `anchoring the audit trail into ${config.file} failed`));
+  void anchorNow();
+  const timer = setInterval(anchorNow, config.everyMinutes * 60_000);
+  timer.unref();
+  return timer;
 }

@@ -1,6 +1,20 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TrialDataInput } from "@escalate/core";
-import { loadDemo, openStore, type Store, startJobRunner, startServer, verifyAudit } from "@escalate/server";
+import {
+  anchorHeads,
+  appendAnchor,
+  generateAnchorKeys,
+  loadDemo,
+  openStore,
+  readAnchors,
+  type Store,
+  startJobRunner,
+  startServer,
+  verifyAnchors,
+  verifyAudit,
+} from "@escalate/server";
 import { readDocument } from "../design-file.js";
 import { UsageError } from "../errors.js";
 import type { Options } from "../options.js";
@@ -36,6 +50,12 @@ export async function serveCommand(_reference: string | undefined, options: Opti
     host: options.host,
     threads: options.threads,
     webRoot: WEB_ROOT,
+    trustProxy: options["trust-proxy"],
+    // Requests are logged as JSON lines; the demo logs only warnings and errors, to keep its console readable.
+    logLevel: options["log-level"] ?? (options.demo ? "warn" : "info"),
+    ...(options["anchor-key"]
+      ? { anchors: { keyFile: options["anchor-key"], file: options.anchors ?? "anchors.json", everyMinutes: options["anchor-minutes"] } }
+      : {}),
     ...(options.demo ? { prepare: loadDemoInto } : {}),
   });
   process.stdout.write(`Escalate server on ${server.url} (database: ${server.store.dialect} ${server.store.location})\n`);
@@ -64,15 +84,57 @@ export async function workerCommand(_reference: string | undefined, options: Opt
 }
 
 /** `escalate audit verify [--db] [--json]`: every hash chain and the current state against the log. */
+const AUDIT_USAGE = `usage: escalate audit verify [--db FILE|URL] [--anchors anchors.json --public-key DIR/public.pem] [--json]
+       escalate audit keygen --out DIR
+       escalate audit anchor [--db FILE|URL] --key DIR/private.pem --anchors anchors.json`;
+
+/**
+ * `escalate audit verify | keygen | anchor`: check the log (exit 3 when tampered with, or when a chain no
+ * longer extends an anchored head), make an anchor key pair, or anchor the chains' heads now.
+ */
 export async function auditCommand(action: string | undefined, options: Options): Promise<CommandResult> {
-  if (action !== "verify") throw new UsageError("usage: escalate audit verify [--db FILE|URL] [--json]");
+  if (action === "keygen") {
+    if (!options.out) throw new UsageError(`missing --out DIR\n${AUDIT_USAGE}`);
+    const privateFile = join(options.out, "private.pem");
+    if (existsSync(privateFile)) throw new UsageError(`${privateFile} exists already: an anchor key is never overwritten`);
+    mkdirSync(options.out, { recursive: true });
+    const keys = generateAnchorKeys();
+    writeFileSync(privateFile, keys.privateKey, { mode: 0o600 });
+    writeFileSync(join(options.out, "public.pem"), keys.publicKey);
+    return {
+      text: `Wrote ${privateFile} (keep it away from the database server's disk) and ${join(options.out, "public.pem")} (for verify).`,
+    };
+  }
+  if (action === "anchor") {
+    if (!options.key || !options.anchors) throw new UsageError(`missing --key or --anchors\n${AUDIT_USAGE}`);
+    const key = readFileSync(options.key, "utf8");
+    const store = await openStore(options.db);
+    try {
+      const anchor = await anchorHeads(store.db, key, new Date());
+      appendAnchor(options.anchors, anchor);
+      if (options.json) return { json: anchor };
+      return { text: `Anchored ${anchor.chains.length} chains at ${anchor.at} into ${options.anchors}` };
+    } finally {
+      await store.close();
+    }
+  }
+  if (action !== "verify") throw new UsageError(AUDIT_USAGE);
+  if ((options.anchors === undefined) !== (options["public-key"] === undefined))
+    throw new UsageError(`--anchors and --public-key go together\n${AUDIT_USAGE}`);
   const store = await openStore(options.db);
   try {
     const report = await verifyAudit(store.db);
+    if (options.anchors && options["public-key"]) {
+      const anchors = readAnchors(options.anchors);
+      report.problems.push(...(await verifyAnchors(store.db, anchors, readFileSync(options["public-key"], "utf8"))));
+      report.ok = report.problems.length === 0;
+    }
     const exitCode = report.ok ? 0 : 3;
     if (options.json) return { json: report, exitCode };
     const lines = [
-      `${report.ok ? "OK" : "TAMPERED"}: ${report.events} events in ${report.chains.length} chains (${store.dialect} ${store.location})`,
+      `${report.ok ? "OK" : "TAMPERED"}: ${report.events} events in ${report.chains.length} chains (${store.dialect} ${store.location})${
+        options.anchors ? `, checked against ${readAnchors(options.anchors).length} anchors` : ""
+      }`,
       ...report.chains.map((c) => `  ${c.chain}: ${c.events} events, head ${c.head}`),
       ...report.problems.map((p) => `  problem: ${p}`),
     ];
