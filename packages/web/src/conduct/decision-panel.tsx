@@ -170,7 +170,9 @@ function DecisionCard({ trial, decision, canSign }: { trial: TrialDetail; decisi
       )}
       {decision.signatures.map((s) => (
         <p key={s.at} className="signature">
-          Signed by {s.name} ({s.meaning}) on {new Date(s.at).toLocaleString()} · record hash <code>{s.recordHash.slice(0, 16)}…</code>
+          {/* 21 CFR 11.50: the printed name, the date and time, and the meaning of the signature. */}
+          Signed by <strong>{s.name}</strong> on {s.at.slice(0, 10)} at {s.at.slice(11, 19)} UTC · meaning: {s.meaning} · record hash{" "}
+          <code>{s.recordHash.slice(0, 16)}…</code>
         </p>
       ))}
       {canSign && decision.status === "proposed" && <Resolution trial={trial} decision={decision} />}
