@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
+import argon2 from "argon2";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildApp } from "./app.js";
 import { verifyAudit } from "./audit/verify.js";
 import { ADDRESS_FAILURES, LOCKOUT_FAILURES, LOCKOUT_MINUTES, sha256 } from "./auth/accounts.js";
-import { Client, createTestServer, DIALECTS, PASSWORD, patient, type TestServer, TRIAL_ID } from "./test-support.js";
+import { startServer } from "./server.js";
+import { Client, createTestDatabase, createTestServer, DIALECTS, PASSWORD, patient, type TestServer, TRIAL_ID } from "./test-support.js";
 
 /**
  * Issue 15: what an attacker tried, each a regression test on SQLite and PostgreSQL — login throttling,
@@ -94,6 +96,23 @@ describe.each(DIALECTS)("sign-in throttling that holds (%s)", (dialect) => {
     expect(messages).toEqual(new Set(["wrong username or password, or the account is locked"]));
   });
 
+  it("checks one password hash for every refusal — locked, unknown, disabled or wrong — so timing tells nothing", async () => {
+    const verify = vi.spyOn(argon2, "verify");
+    try {
+      for (const [username, address] of [
+        ["chair", "10.0.0.66"], // locked from there (above)
+        ["no-such-user", "10.0.0.70"],
+        ["chair", "10.0.0.71"], // wrong password
+      ] as const) {
+        verify.mockClear();
+        expect((await loginFrom(server, username, "not it", address)).statusCode).toBe(401);
+        expect(verify, username).toHaveBeenCalledTimes(1);
+      }
+    } finally {
+      verify.mockRestore();
+    }
+  });
+
   it("lengthens each further lockout of the same account and address, and never counts attempts made while locked", async () => {
     const clock = server.clock;
     const start = clock.now;
@@ -125,6 +144,30 @@ describe.each(DIALECTS)("sign-in throttling that holds (%s)", (dialect) => {
     expect((await loginFrom(server, "stat", PASSWORD, "10.0.0.99")).statusCode).toBe(401);
     expect((await loginFrom(server, "stat", PASSWORD, "10.0.0.98")).statusCode).toBe(200);
     expect((await systemEvents(server)).some((e) => e.type === "login.address-locked")).toBe(true);
+  });
+});
+
+describe.each(DIALECTS)("the first administrator's password (%s)", (dialect) => {
+  it("refuses to start with a weak ESCALATE_ADMIN_PASSWORD, and never prints one given", async () => {
+    const database = await createTestDatabase(dialect);
+    const saved = process.env.ESCALATE_ADMIN_PASSWORD;
+    try {
+      process.env.ESCALATE_ADMIN_PASSWORD = "a";
+      await expect(startServer({ db: database.location, port: 0 })).rejects.toThrow(
+        /ESCALATE_ADMIN_PASSWORD must be at least 12 characters; the server did not start/,
+      );
+      process.env.ESCALATE_ADMIN_PASSWORD = "violet tractor under 9 moons";
+      const server = await startServer({ db: database.location, port: 0 });
+      try {
+        expect(server.initialAdmin).toEqual({ username: "admin", password: null });
+      } finally {
+        await server.close();
+      }
+    } finally {
+      if (saved === undefined) delete process.env.ESCALATE_ADMIN_PASSWORD;
+      else process.env.ESCALATE_ADMIN_PASSWORD = saved;
+      await database.drop();
+    }
   });
 });
 
