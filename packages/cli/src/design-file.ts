@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { createDesign, DESIGN_NAMES, type Design } from "@escalate/core";
+import { createDesign, DESIGN_NAMES, type Design } from "@escalate/core/designs";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { UsageError } from "./errors.js";
 

@@ -1,11 +1,5 @@
-import { analyzeCommand, exportCommand } from "./commands/analyze.js";
-import { boundariesCommand, describeCommand, mtdCommand, nextCommand, pathsCommand } from "./commands/decisions.js";
-import { demoCommand } from "./commands/demo.js";
-import { ciCommand, simonCommand } from "./commands/phase2.js";
-import { reportCommand } from "./commands/report.js";
-import { auditCommand, serveCommand, workerCommand } from "./commands/serve.js";
+import { readFileSync } from "node:fs";
 import type { CommandResult } from "./commands/shared.js";
-import { simulateCommand } from "./commands/simulate.js";
 import { describeError, UsageError } from "./errors.js";
 import { type Options, parseCommandLine } from "./options.js";
 
@@ -47,26 +41,31 @@ Outcomes: cohorts separated by spaces, each a dose number then N (no DLT) or T (
 Exit codes: 0 success, 2 invalid input, 1 internal error, 3 audit verification failed.
 The database is DATABASE_URL when set (postgres://…), else data/escalate.db (SQLite).`;
 
-const VERSION = "0.1.0";
+/** The version is the package's own (package.json), never typed twice. */
+const VERSION = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 type Command = (reference: string | undefined, options: Options) => CommandResult | Promise<CommandResult>;
 
-const COMMANDS: Record<string, Command> = {
-  demo: () => demoCommand(),
-  boundaries: boundariesCommand,
-  next: nextCommand,
-  mtd: mtdCommand,
-  simulate: simulateCommand,
-  paths: pathsCommand,
-  describe: describeCommand,
-  simon: simonCommand,
-  ci: ciCommand,
-  analyze: analyzeCommand,
-  export: exportCommand,
-  report: reportCommand,
-  serve: serveCommand,
-  worker: workerCommand,
-  audit: auditCommand,
+/**
+ * Each command is loaded when it is run, so `escalate --version` or `escalate next` never load the
+ * server, its database drivers, Vega or worker threads.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  demo: async () => (await import("./commands/demo.js")).demoCommand,
+  boundaries: async () => (await import("./commands/decisions.js")).boundariesCommand,
+  next: async () => (await import("./commands/decisions.js")).nextCommand,
+  mtd: async () => (await import("./commands/decisions.js")).mtdCommand,
+  simulate: async () => (await import("./commands/simulate.js")).simulateCommand,
+  paths: async () => (await import("./commands/decisions.js")).pathsCommand,
+  describe: async () => (await import("./commands/decisions.js")).describeCommand,
+  simon: async () => (await import("./commands/phase2.js")).simonCommand,
+  ci: async () => (await import("./commands/phase2.js")).ciCommand,
+  analyze: async () => (await import("./commands/analyze.js")).analyzeCommand,
+  export: async () => (await import("./commands/analyze.js")).exportCommand,
+  report: async () => (await import("./commands/report.js")).reportCommand,
+  serve: async () => (await import("./commands/serve.js")).serveCommand,
+  worker: async () => (await import("./commands/serve.js")).workerCommand,
+  audit: async () => (await import("./commands/serve.js")).auditCommand,
 };
 
 export async function run(argv: string[]): Promise<{ stdout: string; exitCode: number; stderr: string }> {
@@ -75,10 +74,10 @@ export async function run(argv: string[]): Promise<{ stdout: string; exitCode: n
     if (options.version) return { stdout: `${VERSION}\n`, stderr: "", exitCode: 0 };
     const [name, reference, ...extra] = positionals;
     if (options.help || name === undefined || name === "help") return { stdout: `${HELP}\n`, stderr: "", exitCode: 0 };
-    const command = COMMANDS[name];
-    if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(", ")} (see escalate --help)`);
+    const load = COMMANDS[name];
+    if (!load) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(", ")} (see escalate --help)`);
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (quote --outcomes values that contain spaces)`);
-    const result = await command(reference, options);
+    const result = await (await load())(reference, options);
     const stdout = "json" in result ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.text}\n`;
     return { stdout, stderr: "", exitCode: result.exitCode ?? 0 };
   } catch (error) {

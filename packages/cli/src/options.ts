@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { parseWith, ValidationError } from "@escalate/core";
+import { parseWith, ValidationError } from "@escalate/core/validation";
 import { z } from "zod";
 import { UsageError } from "./errors.js";
 

@@ -1,4 +1,5 @@
-import { type Decision, dosePaths, type PathNode } from "@escalate/core";
+import type { Decision } from "@escalate/core/designs";
+import { dosePaths, type PathNode } from "@escalate/core/paths";
 import { loadDesign } from "../design-file.js";
 import type { Options } from "../options.js";
 import { fixed, renderTable } from "../table.js";

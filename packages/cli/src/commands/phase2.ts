@@ -1,4 +1,5 @@
-import { binomialInterval, simonDecision, simonDesigns, type TwoStageDesign } from "@escalate/core";
+import { simonDecision, simonDesigns, type TwoStageDesign } from "@escalate/core/phase2";
+import { binomialInterval } from "@escalate/core/stats";
 import { UsageError } from "../errors.js";
 import type { Options } from "../options.js";
 import { fixed, percent, renderTable } from "../table.js";

@@ -1,4 +1,4 @@
-import { ValidationError } from "@escalate/core";
+import { ValidationError } from "@escalate/core/validation";
 import type { DesignOverrides } from "../design-file.js";
 import type { Options } from "../options.js";
 
