@@ -81,7 +81,9 @@ function designRules(design: Design): string[] {
         spec.variant === "escalation-only"
           ? "- Variant *escalation-only*: the trial stops when a dose exceeds the MTD; the MTD is the next lower dose (none if dose 1 is exceeded). Doses are never revisited."
           : "- Variant *with de-escalation*: when a dose exceeds the MTD, the next lower dose is re-expanded to 6 patients if it had only 3; the MTD is the highest dose with at most 1 DLT in 6 patients below every exceeded dose.",
-        "- At the highest dose, 0 of 3 is confirmed with 3 more patients; at most 1 of 6 makes it the MTD.",
+        spec.confirmTopDose
+          ? "- At the highest dose, 0 of 3 is confirmed with 3 more patients; at most 1 of 6 makes it the MTD."
+          : "- At the highest dose, 0 of 3 ends the trial with the highest dose as the MTD (not confirmed with 3 more); at most 1 of 6 does too.",
         "",
         table,
       ];

@@ -57,6 +57,11 @@ export const threePlusThreeSpec = z
     cohorts: maxCohorts.optional(),
     /** escalation-only: MTD = dose below the first dose with ≥ 2 DLTs; de-escalation: the lower dose is expanded to 6. */
     variant: z.enum(["escalation-only", "de-escalation"]).default("escalation-only"),
+    /**
+     * At the highest dose, 0 of 3 is confirmed with 3 more patients (true), or ends the trial with the
+     * highest dose as MTD (false: bcrm's `threep3` convention).
+     */
+    confirmTopDose: z.boolean().default(true),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { exactOperatingCharacteristics } from "../../simulate/exact.js";
 import { loadFixture } from "../../test-support/fixtures.js";
 import { createDesign } from "../design.js";
 
@@ -82,5 +83,31 @@ describe("3+3 with de-escalation", () => {
       { n: 3, escalate: 0, deescalate: 2, eliminate: 2 },
       { n: 6, escalate: 1, deescalate: 2, eliminate: 2 },
     ]);
+  });
+});
+
+describe("3+3 at the highest dose: confirmTopDose", () => {
+  // bcrm 0.5.4 `threep3`'s exact values (fixture, with its source), where 0 of 3 at the highest dose ends the trial.
+  const bcrm = loadFixture<{
+    three_plus_three_bcrm: Record<"escalation-only" | "de-escalation", { noMtd: number; selection: number[]; meanSampleSize: number }> & {
+      truth: number[];
+    };
+  }>("published-values.json").three_plus_three_bcrm;
+
+  it.each(["escalation-only", "de-escalation"] as const)("false reproduces bcrm's exact operating characteristics (%s)", (variant) => {
+    const design = createDesign({ design: "three-plus-three", doses: 6, variant, confirmTopDose: false });
+    const oc = exactOperatingCharacteristics(design, { truth: bcrm.truth });
+    const expected = bcrm[variant];
+    expect(oc.noMtd).toBeCloseTo(expected.noMtd, 6);
+    oc.selection.forEach((p, d) => expect(p, `dose ${d + 1}`).toBeCloseTo(expected.selection[d]!, 6));
+    expect(oc.sampleSize).toBeCloseTo(expected.meanSampleSize, 4);
+  });
+
+  it("true (the default) confirms 0 of 3 at the highest dose with 3 more; false stops there", () => {
+    const confirming = createDesign({ design: "three-plus-three", doses: 2 });
+    expect(confirming.decide("1NNN 2NNN")).toMatchObject({ stop: false, dose: 2 });
+    const bcrmStyle = createDesign({ design: "three-plus-three", doses: 2, confirmTopDose: false });
+    expect(bcrmStyle.decide("1NNN 2NNN")).toMatchObject({ stop: true, mtd: 2 });
+    expect(bcrmStyle.describe()).toMatch(/0 of 3 ends the trial with the highest dose as the MTD/);
   });
 });

@@ -10,11 +10,13 @@ import { doseCountOf, type ThreePlusThreeSpec } from "../spec.js";
  * - `escalation-only`: stop; the MTD is the highest cleared dose (0 of 3 or ≤ 1 of 6) below it; none below dose 1.
  * - `de-escalation`: go down to the next lower dose; if it has only 3 patients, treat 3 more there; the
  *   MTD is the highest dose with ≥ 6 patients and ≤ 1 DLT below every exceeded dose.
- * At the highest dose, "escalate" means "expand to 6"; 0–1 of 6 there makes it the MTD.
+ * At the highest dose, "escalate" means "expand to 6"; 0–1 of 6 there makes it the MTD. With
+ * `confirmTopDose: false` (bcrm's convention), 0 of 3 there ends the trial with it as the MTD.
  */
 export class ThreePlusThreeMethod implements DoseFindingMethod {
   readonly doseCount: number;
   private readonly deescalation: boolean;
+  private readonly confirmTopDose: boolean;
 
   constructor(
     spec: ThreePlusThreeSpec,
@@ -22,6 +24,7 @@ export class ThreePlusThreeMethod implements DoseFindingMethod {
   ) {
     this.doseCount = doseCountOf(spec);
     this.deescalation = spec.variant === "de-escalation";
+    this.confirmTopDose = spec.confirmTopDose;
   }
 
   /** A dose is exceeded when 2 or more of its patients had a DLT; it and all higher doses are out. */
@@ -79,7 +82,7 @@ export class ThreePlusThreeMethod implements DoseFindingMethod {
     const top = current === this.doseCount - 1;
     if (top || admissible[current + 1] !== 1) {
       const why = () => (top ? "it is the highest dose" : `${name(current + 1)} exceeds the MTD`);
-      if (n >= 6) {
+      if (n >= 6 || (top && !this.confirmTopDose)) {
         reasons?.push(`${counts()} and ${why()}: stop; it is the MTD.`);
         return STOP;
       }
@@ -95,7 +98,8 @@ export class ThreePlusThreeMethod implements DoseFindingMethod {
     for (let d = 0; d < this.doseCount && admissible[d] === 1; d++) {
       const n = state.patients[d]!;
       const y = state.dlts[d]!;
-      const qualifies = this.deescalation ? n >= 6 && y <= 1 : (n >= 3 && y === 0) || (n >= 6 && y <= 1);
+      const unconfirmedTop = !this.confirmTopDose && d === this.doseCount - 1 && n >= 3 && y === 0;
+      const qualifies = unconfirmedTop || (this.deescalation ? n >= 6 && y <= 1 : (n >= 3 && y === 0) || (n >= 6 && y <= 1));
       if (qualifies) mtd = d;
     }
     if (reasons) {
