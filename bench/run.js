@@ -9,6 +9,7 @@ import { naiveBoinSimulation } from "./baseline.js";
 import { browserBenchmark } from "./browser.js";
 import { formatLoad, loadBenchmarks } from "./load.js";
 import { formatReads, readBenchmark } from "./reads.js";
+import { formatStartup, startupBenchmark } from "./startup.js";
 
 const BOIN_5 = { design: "boin", target: 0.3, doses: 5, cohortSize: 3, cohorts: 10 };
 const TRUTH_5 = [0.05, 0.12, 0.3, 0.45, 0.6];
@@ -128,6 +129,9 @@ console.log(lines.join("\n"));
 console.error("Running the server load benchmark…");
 const load = await loadBenchmarks({ clients: 16, seconds: 10 });
 console.log(`\nServer load (loopback HTTP, sessions with CSRF, every write hash-chained and fsynced):\n${formatLoad(load)}`);
+console.error("Timing command start-up…");
+const startup = startupBenchmark();
+console.log(`\nCommand start-up (whole processes):\n${formatStartup(startup)}`);
 console.error("Running the server read benchmark…");
 const reads = await readBenchmark({ records: 10_000 });
 console.log(`\nServer reads as the trial grows (loopback HTTP; the analysis is computed once per trial version):\n${formatReads(reads)}`);
@@ -135,5 +139,5 @@ console.log(`\nServer reads as the trial grows (loopback HTTP; the analysis is c
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
 writeFileSync(
   new URL(`./results/bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`, import.meta.url),
-  `${JSON.stringify({ node: process.version, cores: threads, rows, load, reads }, null, 2)}\n`,
+  `${JSON.stringify({ node: process.version, cores: threads, rows, load, reads, startup }, null, 2)}\n`,
 );

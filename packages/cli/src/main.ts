@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import type { CommandResult } from "./commands/shared.js";
 import { describeError, UsageError } from "./errors.js";
 import { type Options, parseCommandLine } from "./options.js";
+import { cliVersion } from "./package-root.js";
 
 const HELP = `escalate — dose-finding designs for early-phase oncology trials
 
@@ -41,9 +41,6 @@ Outcomes: cohorts separated by spaces, each a dose number then N (no DLT) or T (
 Exit codes: 0 success, 2 invalid input, 1 internal error, 3 audit verification failed.
 The database is DATABASE_URL when set (postgres://…), else data/escalate.db (SQLite).`;
 
-/** The version is the package's own (package.json), never typed twice. */
-const VERSION = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
-
 type Command = (reference: string | undefined, options: Options) => CommandResult | Promise<CommandResult>;
 
 /**
@@ -71,7 +68,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 export async function run(argv: string[]): Promise<{ stdout: string; exitCode: number; stderr: string }> {
   try {
     const { positionals, options } = parseCommandLine(argv);
-    if (options.version) return { stdout: `${VERSION}\n`, stderr: "", exitCode: 0 };
+    // The version is the package's own (package.json), never typed twice.
+    if (options.version) return { stdout: `${cliVersion()}\n`, stderr: "", exitCode: 0 };
     const [name, reference, ...extra] = positionals;
     if (options.help || name === undefined || name === "help") return { stdout: `${HELP}\n`, stderr: "", exitCode: 0 };
     const load = COMMANDS[name];

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { TrialDataInput } from "@escalate/core";
 import {
   anchorHeads,
@@ -18,14 +17,15 @@ import {
 import { readDocument } from "../design-file.js";
 import { UsageError } from "../errors.js";
 import type { Options } from "../options.js";
+import { cliPackageRoot } from "../package-root.js";
 import type { CommandResult } from "./shared.js";
 
 /** The example the demo conducts: a first-in-human ADC trial with two sites, under a BOIN design. */
-const DEMO_TRIAL = fileURLToPath(new URL("../../../../examples/trials/adc-first-in-human.yaml", import.meta.url));
+const DEMO_TRIAL = join(cliPackageRoot(), "../../examples/trials/adc-first-in-human.yaml");
 const DEMO_DESIGN = { design: "boin", target: 0.3, cohortSize: 3, cohorts: 10, expansion: 6 };
 const DEMO_DATABASE = "data/escalate-demo.db";
 /** The built web app (`npm run build` builds it), served at / when present. */
-const WEB_ROOT = fileURLToPath(new URL("../../../web/dist", import.meta.url));
+const WEB_ROOT = join(cliPackageRoot(), "../web/dist");
 
 function untilSignal(): Promise<string> {
   return new Promise((resolve) => {

@@ -99,7 +99,7 @@ describe("3+3 at the highest dose: confirmTopDose", () => {
     const oc = exactOperatingCharacteristics(design, { truth: bcrm.truth });
     const expected = bcrm[variant];
     expect(oc.noMtd).toBeCloseTo(expected.noMtd, 6);
-    oc.selection.forEach((p, d) => expect(p, `dose ${d + 1}`).toBeCloseTo(expected.selection[d]!, 6));
+    for (const [d, p] of oc.selection.entries()) expect(p, `dose ${d + 1}`).toBeCloseTo(expected.selection[d]!, 6);
     expect(oc.sampleSize).toBeCloseTo(expected.meanSampleSize, 4);
   });
 
