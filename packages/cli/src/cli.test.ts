@@ -121,6 +121,18 @@ describe("bad input", () => {
     ["unknown flag", ["next", boinFile, "--bogus"], /Unknown option '--bogus'/],
     ["unknown command", ["frobnicate"], /unknown command "frobnicate"/],
     ["unknown key", ["next", writeSpec("design: boin\ntarget: 0.3\ndoses: 5\ncohortsize: 3\n")], /unknown key "cohortsize"/],
+    // Issue 16: flags belong to commands, and a number that is not one says so.
+    [
+      "flags of other commands",
+      ["next", boinFile, "--port", "9", "--alpha", "7", "--format", "html"],
+      /--port, --alpha, --format do not apply to escalate next \(it takes --target, --doses, --cohort-size, --cohorts, --outcomes\)/,
+    ],
+    ["a number that is not", ["next", "boin", "--target", "abc", "--doses", "5"], /--target: "abc" is not allowed; must be a number/],
+    [
+      "an integer that is not",
+      ["simulate", boinFile, "--truth", "0.1,0.2,0.3,0.4,0.5", "--trials", "ten", "--seed", "1"],
+      /--trials: "ten" is not allowed; must be a number/,
+    ],
   ];
   it.each(cases)("%s → exit 2 with a message naming the field", async (_name, argv, message) => {
     const result = await run(argv);
@@ -129,6 +141,31 @@ describe("bad input", () => {
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
+
+describe("help and start-up", () => {
+  it("lists each command's own flags with --help, and gives the version of package.json", async () => {
+    const help = await run(["simon", "--help"]);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toMatch(/^ {2}escalate simon --p0/m);
+    expect(help.stdout).toMatch(/Flags: --p0, --p1, --alpha, --beta, --max-n, --patients, --responses, --json, --help/);
+    const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    expect((await run(["--version"])).stdout).toBe(`${manifest.version}\n`);
+  });
+
+  it("names a busy port and how to choose another", async () => {
+    const { createServer } = await import("node:net");
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const result = await run(["serve", "--port", String(port), "--db", join(dir, "busy.db"), "--log-level", "silent"]);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`port ${port} is in use by another program: choose another with --port`));
+    } finally {
+      blocker.close();
+    }
   });
 });
 

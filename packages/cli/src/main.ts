@@ -1,6 +1,6 @@
 import type { CommandResult } from "./commands/shared.js";
 import { describeError, UsageError } from "./errors.js";
-import { type Options, parseCommandLine } from "./options.js";
+import { COMMAND_FLAGS, type Options, parseCommandLine } from "./options.js";
 import { cliVersion } from "./package-root.js";
 
 const HELP = `escalate — dose-finding designs for early-phase oncology trials
@@ -71,6 +71,7 @@ export async function run(argv: string[]): Promise<{ stdout: string; exitCode: n
     // The version is the package's own (package.json), never typed twice.
     if (options.version) return { stdout: `${cliVersion()}\n`, stderr: "", exitCode: 0 };
     const [name, reference, ...extra] = positionals;
+    if (options.help && name !== undefined && name in COMMANDS) return { stdout: `${commandHelp(name)}\n`, stderr: "", exitCode: 0 };
     if (options.help || name === undefined || name === "help") return { stdout: `${HELP}\n`, stderr: "", exitCode: 0 };
     const load = COMMANDS[name];
     if (!load) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(", ")} (see escalate --help)`);
@@ -83,4 +84,17 @@ export async function run(argv: string[]): Promise<{ stdout: string; exitCode: n
     if (exitCode === 1 && process.env.ESCALATE_DEBUG && error instanceof Error) return { stdout: "", stderr: `${error.stack}\n`, exitCode };
     return { stdout: "", stderr: `escalate: ${message}\n`, exitCode };
   }
+}
+
+/** `escalate <command> --help`: its usage lines from the main help, and the flags it takes. */
+function commandHelp(name: string): string {
+  const lines = HELP.split("\n");
+  const usage: string[] = [];
+  lines.forEach((line, i) => {
+    if (!line.startsWith(`  escalate ${name}`)) return;
+    usage.push(line);
+    for (let j = i + 1; j < lines.length && /^ {4,}/.test(lines[j]!); j++) usage.push(lines[j]!);
+  });
+  const flags = (COMMAND_FLAGS[name] ?? []).map((flag) => `--${flag}`);
+  return [...usage, "", `Flags: ${[...flags, "--json", "--help"].join(", ")}`].join("\n");
 }

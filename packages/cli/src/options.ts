@@ -43,7 +43,11 @@ const OPTIONS = {
   version: { type: "boolean" },
 } as const;
 
-const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A flag's text as a number: "abc" is named as what it is ("must be a number"), not coerced to NaN. */
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+const number = () => z.string().trim().regex(NUMBER, "must be a number").transform(Number).pipe(z.number());
+const integer = (min: number, max: number) =>
+  z.string().trim().regex(NUMBER, "must be a number").transform(Number).pipe(z.number().int().min(min).max(max));
 
 /** Every flag's schema: the CLI validates with the same library and messages as the core. */
 const optionsSchema = z.object({
@@ -59,22 +63,22 @@ const optionsSchema = z.object({
   threads: integer(1, 256).optional(),
   exact: z.boolean().default(false),
   cohorts: integer(1, 1000).optional(),
-  target: z.coerce.number().gt(0).lt(1).optional(),
+  target: number().pipe(z.number().gt(0).lt(1)).optional(),
   /** A dose count for designs (`--doses 5`), or dose labels for reports (`--doses "2.4 mg/kg,3.6 mg/kg"`). */
   doses: z.string().min(1).optional(),
   "cohort-size": integer(1, 30).optional(),
   // Phase II: ranges are checked by the core, which names the field and the allowed values.
-  p0: z.coerce.number().optional(),
-  p1: z.coerce.number().optional(),
-  alpha: z.coerce.number().optional(),
-  beta: z.coerce.number().optional(),
-  "max-n": z.coerce.number().optional(),
-  responders: z.coerce.number().optional(),
-  n: z.coerce.number().optional(),
-  patients: z.coerce.number().optional(),
-  responses: z.coerce.number().optional(),
+  p0: number().optional(),
+  p1: number().optional(),
+  alpha: number().optional(),
+  beta: number().optional(),
+  "max-n": number().optional(),
+  responders: number().optional(),
+  n: number().optional(),
+  patients: number().optional(),
+  responses: number().optional(),
   method: z.enum(["exact", "wilson", "jeffreys"]).default("exact"),
-  level: z.coerce.number().default(0.95),
+  level: number().default(0.95),
   out: z.string().min(1).optional(),
   format: z.enum(["md", "html", "json"]).optional(),
   port: integer(0, 65535).optional(),
@@ -101,6 +105,45 @@ const optionsSchema = z.object({
 });
 
 export type Options = z.infer<typeof optionsSchema>;
+type Flag = keyof typeof OPTIONS;
+
+/** Flags every command takes. */
+const EVERYWHERE: readonly Flag[] = ["json", "help", "version"];
+/** A design named on the command line is completed (or a design file overridden) by these. */
+const DESIGN: readonly Flag[] = ["target", "doses", "cohort-size", "cohorts"];
+
+/**
+ * The flags each command takes: one declaration, from which a flag given to a command it does not
+ * apply to is an error naming it, and `escalate <command> --help` lists them.
+ */
+export const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
+  demo: [],
+  boundaries: DESIGN,
+  next: [...DESIGN, "outcomes"],
+  mtd: [...DESIGN, "outcomes"],
+  paths: [...DESIGN, "outcomes"],
+  describe: DESIGN,
+  simulate: [...DESIGN, "truth", "trials", "seed", "threads", "exact"],
+  simon: ["p0", "p1", "alpha", "beta", "max-n", "patients", "responses"],
+  ci: ["responders", "n", "method", "level"],
+  analyze: [],
+  export: ["out"],
+  report: ["format", "out", "doses"],
+  serve: ["port", "host", "db", "demo", "threads", "trust-proxy", "log-level", "anchor-key", "anchors", "anchor-minutes"],
+  worker: ["db", "threads"],
+  audit: ["db", "out", "key", "anchors", "public-key"],
+};
+
+/** Refuses a flag the command does not take, naming it and the ones it does. */
+export function checkFlags(command: string, given: readonly string[]): void {
+  const allowed = new Set<string>([...EVERYWHERE, ...(COMMAND_FLAGS[command] ?? [])]);
+  const stray = given.filter((flag) => !allowed.has(flag));
+  if (stray.length === 0) return;
+  const takes = (COMMAND_FLAGS[command] ?? []).map((flag) => `--${flag}`).join(", ") || "no flags but --json";
+  throw new UsageError(
+    `${stray.map((flag) => `--${flag}`).join(", ")} ${stray.length > 1 ? "do" : "does"} not apply to escalate ${command} (it takes ${takes})`,
+  );
+}
 
 export function parseCommandLine(argv: string[]): { positionals: string[]; options: Options } {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
@@ -109,6 +152,8 @@ export function parseCommandLine(argv: string[]): { positionals: string[]; optio
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+  const command = parsed.positionals[0];
+  if (command !== undefined && command in COMMAND_FLAGS) checkFlags(command, Object.keys(parsed.values));
   try {
     return { positionals: parsed.positionals, options: parseWith(optionsSchema, parsed.values, "option") };
   } catch (error) {

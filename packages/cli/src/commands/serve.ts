@@ -57,6 +57,14 @@ export async function serveCommand(_reference: string | undefined, options: Opti
       ? { anchors: { keyFile: options["anchor-key"], file: options.anchors ?? "anchors.json", everyMinutes: options["anchor-minutes"] } }
       : {}),
     ...(options.demo ? { prepare: loadDemoInto } : {}),
+  }).catch((error: unknown) => {
+    if ((error as { code?: string }).code === "EADDRINUSE") {
+      const port = options.port ?? 8080;
+      throw new UsageError(
+        `port ${port} is in use by another program: choose another with --port (e.g. --port ${port + 1}), or --port 0 for any free one`,
+      );
+    }
+    throw error;
   });
   process.stdout.write(`Escalate server on ${server.url} (database: ${server.store.dialect} ${server.store.location})\n`);
   process.stdout.write(`Web app: ${server.url}/   API documentation: ${server.url}/api/docs\n`);
