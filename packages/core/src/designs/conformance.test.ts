@@ -34,6 +34,14 @@ const SPECS: Record<string, Record<string, unknown>> = {
     safetyStop: { confidence: 0.9 },
     rules: [{ type: "no-skipping" }, { type: "expansion", patients: 3 }],
   },
+  // Every design as it comes, with no rules: the safe defaults must hold on their own (issue 16).
+  "CRM, defaults": { design: "crm", target: 0.25, doses: 5, cohorts: 6, skeleton: [0.05, 0.12, 0.25, 0.4, 0.55] },
+  "BLRM, defaults": {
+    design: "blrm",
+    doses: [1, 2, 4, 8, 12].map((amount) => ({ label: `${amount} mg/m²`, amount })),
+    referenceDose: 8,
+    cohorts: 5,
+  },
   "BLRM with EWOC": {
     design: "blrm",
     doses: [1, 2, 4, 8, 12].map((amount) => ({ label: `${amount} mg/m²`, amount })),
@@ -133,7 +141,8 @@ function checkDecisionShape(design: Design, history: string, decision: Decision)
 
 describe.each(Object.entries(SPECS))("conformance: %s", (_name, spec) => {
   const design = createDesign(spec);
-  const target = (spec.target as number | undefined) ?? 1 / 3;
+  // The BLRM's threshold is the start of its over-dosing interval (0.33 by default).
+  const target = (spec.target as number | undefined) ?? (spec.design === "blrm" ? 0.33 : 1 / 3);
   const followed = followedHistories(design, 5);
   const deviating = deviatingHistories(design.doseCount, 300);
 
@@ -169,12 +178,25 @@ describe.each(Object.entries(SPECS))("conformance: %s", (_name, spec) => {
     }
   });
 
-  it("never skips an untried dose when escalating", () => {
-    for (const history of followed) {
+  it("never skips an untried dose when escalating, followed or not", () => {
+    for (const history of [...followed, ...deviating]) {
       const decision = design.decide(history);
       if (decision.dose === null || history === "") continue;
       const highestTried = Math.max(...parseOutcomes(history).map((cohort) => cohort.dose));
       expect(decision.dose, history).toBeLessThanOrEqual(highestTried + 1);
+    }
+  });
+
+  it("never escalates right after a cohort whose DLT rate was above the target (the default)", () => {
+    expect(design.spec.coherent, "coherence is on by default").toBe(spec.coherent ?? true);
+    expect(design.spec.allowSkipping, "skipping is off by default").toBe(false);
+    for (const history of [...followed, ...deviating]) {
+      const decision = design.decide(history);
+      if (history === "" || decision.dose === null || decision.phase === "expansion") continue;
+      const last = parseOutcomes(history).at(-1)!;
+      if (decision.dose <= last.dose) continue;
+      const rate = last.dlts.filter(Boolean).length / last.dlts.length;
+      expect(rate, `${history} escalates to dose ${decision.dose}`).toBeLessThanOrEqual(target);
     }
   });
 

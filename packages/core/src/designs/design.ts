@@ -76,7 +76,9 @@ export class Design {
     const labelled = typeof spec.doses !== "number";
     const doseName: DoseNamer = (dose) => (labelled ? `dose ${dose + 1} (${this.doseLabels[dose]})` : `dose ${dose + 1}`);
     this.method = createMethod(spec, doseName);
-    const rules = normalizeRules(spec.rules, spec.target, spec.expansion);
+    const rules = normalizeRules(spec.rules, spec.target, spec.expansion, spec.allowSkipping);
+    const threshold = spec.target ?? this.method.coherenceTarget;
+    const coherence = spec.coherent && threshold !== undefined && !this.method.coherentByConstruction ? threshold : null;
     this.engine = new DecisionEngine(
       this.method,
       rules,
@@ -84,7 +86,13 @@ export class Design {
       spec.cohorts ?? Number.POSITIVE_INFINITY,
       doseName,
       spec.startDose - 1,
+      coherence,
     );
+  }
+
+  /** Whether decisions depend on the last cohort (coherence): exact enumeration then keeps it in each state. */
+  get readsLastCohort(): boolean {
+    return this.method.readsLastCohort === true || this.engine.coherenceTarget !== null;
   }
 
   parseHistory(history: History): readonly Cohort[] {

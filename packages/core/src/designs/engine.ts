@@ -22,7 +22,7 @@ export function createStep(): Step {
  * A design with its rules applied: one `step` serves conduct (with reasons) and simulation (without).
  * Rules are applied in one fixed order whatever order they were listed in: admissibility (the method's
  * eliminations ∪ the too-toxic rules) → the cohort limit and stop-at-n → the first dose or the
- * method's next dose → clamp to an admissible dose → no skipping → stop-at-n-at-dose → on stopping,
+ * method's next dose → clamp to an admissible dose → coherence → no skipping → stop-at-n-at-dose → on stopping,
  * MTD selection and the expansion cohort.
  */
 export class DecisionEngine {
@@ -37,6 +37,8 @@ export class DecisionEngine {
     private readonly doseName: DoseNamer,
     /** 0-based dose of the first cohort (lowered to an admissible one if a rule excludes it). */
     readonly startDose = 0,
+    /** Coherence: no escalation right after a cohort whose DLT rate exceeded this target; null = off. */
+    readonly coherenceTarget: number | null = null,
   ) {
     this.doseCount = method.doseCount;
     this.admissible = new Uint8Array(method.doseCount);
@@ -99,6 +101,20 @@ export class DecisionEngine {
     } else {
       next = state.current < 0 ? this.firstDose(admissible, reasons) : this.method.nextDose(state, admissible, reasons);
       if (next !== STOP && admissible[next] !== 1) next = highestAdmissibleAtOrBelow(admissible, next);
+      const coherence = this.coherenceTarget;
+      if (
+        next !== STOP &&
+        coherence !== null &&
+        next > state.current &&
+        state.current >= 0 &&
+        state.lastCohortSize > 0 &&
+        state.lastCohortDlts > coherence * state.lastCohortSize
+      ) {
+        reasons?.push(
+          `Coherence: the last cohort had ${state.lastCohortDlts} DLT${state.lastCohortDlts > 1 ? "s" : ""} in ${state.lastCohortSize}, above the target ${coherence}: no escalation; stay at ${this.doseName(state.current)}.`,
+        );
+        next = state.current;
+      }
       if (next !== STOP && this.rules.noSkipping && state.current >= 0) {
         const cap = highestTriedDose(state) + 1;
         if (next > cap) {

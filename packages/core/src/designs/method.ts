@@ -13,6 +13,10 @@ export interface DoseFindingMethod {
   readonly doseCount: number;
   /** True when decisions depend on the most recent cohort's DLTs (TrialState.lastCohortDlts). */
   readonly readsLastCohort?: boolean;
+  /** True when the method's own rules never escalate right after a cohort above the target (the 3+3), so the engine's coherence rule has nothing to do. */
+  readonly coherentByConstruction?: boolean;
+  /** The DLT rate coherence compares the last cohort with, for designs whose spec has no single target (the BLRM's intervals). */
+  readonly coherenceTarget?: number;
   /** Writes 1 for each dose the method still allows (not eliminated), 0 otherwise. */
   markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: string[]): void;
   /**

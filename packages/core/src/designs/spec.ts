@@ -32,6 +32,16 @@ const common = {
   expansion: z.number().int().min(0).max(10000).optional(),
   /** Free text shown in describe() and reports. */
   title: z.string().max(200).optional(),
+  /**
+   * Allow escalating more than one level above the highest dose tried (unsafe: off by default; dfcrm's
+   * CRM allows it). Off, no design skips an untried dose.
+   */
+  allowSkipping: z.boolean().default(false),
+  /**
+   * Coherence: never escalate right after a cohort whose DLT rate was above the target (on by default;
+   * the CRM, stricter, after any DLT — Cheung 2005). Off reproduces packages without it (BOIN, Keyboard).
+   */
+  coherent: z.boolean().default(true),
 };
 
 const cohortSize = z.number().int().min(1).max(30).default(3);
@@ -134,7 +144,7 @@ const crmFields = {
   intercept: z.number().min(-10).max(10).default(3),
   /** The estimate decisions use: p_d at the posterior mean of β (dfcrm), or the posterior mean of p_d. */
   estimate: z.enum(["plug-in", "posterior-mean"]).default("plug-in"),
-  /** Never escalate right after a cohort with a DLT (Cheung 2005). */
+  /** Coherence, the CRM's (stricter) way: never escalate right after a cohort with any DLT (Cheung 2005). */
   coherent: z.boolean().default(true),
   /** Stop when P(DLT rate at dose 1 > threshold | data) > confidence, once minPatients have been treated. */
   safetyStop: z

@@ -11,8 +11,9 @@ export interface TrialState {
   readonly dlts: Int32Array;
   /** 0-based dose of the most recent cohort; -1 before the first cohort. */
   current: number;
-  /** DLTs in the most recent cohort (for coherence rules such as the CRM's). */
+  /** DLTs in the most recent cohort, and its size (for coherence rules). */
   lastCohortDlts: number;
+  lastCohortSize: number;
   /** Cohorts treated in the dose-finding phase. */
   cohorts: number;
   /** 0-based dose of the expansion cohort at the MTD; -1 while dose finding continues. */
@@ -35,6 +36,7 @@ export function createTrialState(doseCount: number): TrialState {
     dlts: new Int32Array(doseCount),
     current: -1,
     lastCohortDlts: 0,
+    lastCohortSize: 0,
     cohorts: 0,
     expansionDose: -1,
     expansionPatients: 0,
@@ -64,6 +66,7 @@ export function resetTrialState(state: TrialState): void {
   state.dlts.fill(0);
   state.current = -1;
   state.lastCohortDlts = 0;
+  state.lastCohortSize = 0;
   state.cohorts = 0;
   state.expansionDose = -1;
   state.expansionPatients = 0;
@@ -75,6 +78,7 @@ export function copyTrialState(from: TrialState, to: TrialState): void {
   to.dlts.set(from.dlts);
   to.current = from.current;
   to.lastCohortDlts = from.lastCohortDlts;
+  to.lastCohortSize = from.lastCohortSize;
   to.cohorts = from.cohorts;
   to.expansionDose = from.expansionDose;
   to.expansionPatients = from.expansionPatients;
@@ -88,6 +92,7 @@ export function addCohort(state: TrialState, dose: number, size: number, dlts: n
   state.dlts[dose]! += dlts;
   state.current = dose;
   state.lastCohortDlts = dlts;
+  state.lastCohortSize = size;
   if (state.expansionDose < 0) state.cohorts++;
   else state.expansionPatients += size;
 }

@@ -40,11 +40,17 @@ export interface NormalizedRules {
   expansionPatients: number;
 }
 
-export function normalizeRules(rules: readonly RuleSpec[], target: number | undefined, expansionShorthand?: number): NormalizedRules {
+export function normalizeRules(
+  rules: readonly RuleSpec[],
+  target: number | undefined,
+  expansionShorthand?: number,
+  /** The design's `allowSkipping`: without it (the default), no skipping applies as if it were listed. */
+  allowSkipping = false,
+): NormalizedRules {
   const normalized: NormalizedRules = {
     maxPatients: Number.POSITIVE_INFINITY,
     maxAtDose: Number.POSITIVE_INFINITY,
-    noSkipping: false,
+    noSkipping: !allowSkipping,
     tooToxic: [],
     expansionPatients: 0,
   };

@@ -56,7 +56,7 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
 
   let level = new StateTable(width);
   let next = new StateTable(width);
-  const remembersLastCohort = design.method.readsLastCohort === true;
+  const remembersLastCohort = design.readsLastCohort;
   encode(state, key, remembersLastCohort);
   level.add(key, 1);
   while (level.size > 0) {
@@ -95,7 +95,12 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
 function encode(state: TrialState, key: Int32Array, withLastCohort: boolean): void {
   const K = state.doseCount;
   for (let d = 0; d < K; d++) key[d] = (state.patients[d]! << 16) | state.dlts[d]!;
-  key[K] = (state.current + 1) | ((state.expansionDose + 1) << 8) | ((withLastCohort ? state.lastCohortDlts : 0) << 16);
+  // Dose, expansion dose, and (when decisions read it) the last cohort's DLTs and size: 8 bits each.
+  key[K] =
+    (state.current + 1) |
+    ((state.expansionDose + 1) << 8) |
+    ((withLastCohort ? state.lastCohortDlts : 0) << 16) |
+    ((withLastCohort ? state.lastCohortSize : 0) << 24);
   key[K + 1] = state.cohorts | (state.expansionPatients << 16);
 }
 
@@ -107,7 +112,8 @@ function decode(key: Int32Array, state: TrialState): void {
   }
   state.current = (key[K]! & 0xff) - 1;
   state.expansionDose = ((key[K]! >>> 8) & 0xff) - 1;
-  state.lastCohortDlts = key[K]! >>> 16;
+  state.lastCohortDlts = (key[K]! >>> 16) & 0xff;
+  state.lastCohortSize = key[K]! >>> 24;
   state.cohorts = key[K + 1]! & 0xffff;
   state.expansionPatients = key[K + 1]! >>> 16;
 }

@@ -56,6 +56,7 @@ export function simulateTiteTrials(
     target.current = enrolled > 0 ? doses[enrolled - 1]! : -1;
     target.cohorts = Math.ceil(enrolled / size);
     target.lastCohortDlts = newDlts;
+    target.lastCohortSize = Math.min(size, enrolled);
   };
 
   for (let trial = firstTrial; trial < firstTrial + count; trial++) {

@@ -15,6 +15,14 @@ describe("the design form", () => {
     });
   });
 
+  it("keeps the safe defaults on, and writes only what turns one off", () => {
+    expect(specOf(defaultForm("crm"))).not.toHaveProperty("allowSkipping");
+    expect(specOf(defaultForm("crm"))).not.toHaveProperty("coherent");
+    expect(specOf({ ...defaultForm("crm"), noSkipping: false, coherent: false })).toMatchObject({ allowSkipping: true, coherent: false });
+    const checked = checkDesign(defaultForm("blrm"));
+    expect(checked.design?.spec).toMatchObject({ allowSkipping: false, coherent: true });
+  });
+
   it.each(DESIGNS.map((d) => d.value))("starts %s from a valid design", (design) => {
     const checked = checkDesign(defaultForm(design));
     expect(checked.errors).toEqual({});

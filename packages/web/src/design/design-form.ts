@@ -15,6 +15,9 @@ export interface DesignForm {
   window: string;
   /** Any other options of the design file, as JSON (rules, extraSafe, prior, …). */
   other: string;
+  /** The safe defaults, as checkboxes (on): never skip an untried dose; no escalation right after a cohort above the target. */
+  noSkipping: boolean;
+  coherent: boolean;
 }
 
 export const DESIGNS = [
@@ -37,6 +40,8 @@ export const defaultForm = (design = "boin"): DesignForm => ({
   referenceDose: "8",
   window: "28",
   other: "",
+  noSkipping: true,
+  coherent: true,
 });
 
 const numberOrText = (text: string): number | string => (text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text);
@@ -65,6 +70,9 @@ export function specOf(form: DesignForm): Record<string, unknown> {
   if (form.design === "crm" || form.design === "tite-crm") spec.skeleton = list(form.skeleton).map(numberOrText);
   if (form.design === "tite-crm") spec.window = numberOrText(form.window);
   if (form.design === "blrm") spec.referenceDose = numberOrText(form.referenceDose);
+  // The safe defaults are the designs' own: a design file states only what turns one off.
+  if (!form.noSkipping) spec.allowSkipping = true;
+  if (!form.coherent) spec.coherent = false;
   if (form.other.trim() !== "") {
     const other: unknown = JSON.parse(form.other);
     if (typeof other !== "object" || other === null || Array.isArray(other)) throw new SyntaxError("must be a JSON object");

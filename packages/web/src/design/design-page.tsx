@@ -81,6 +81,16 @@ function DesignEditor({
           <input inputMode="decimal" value={form.referenceDose} onChange={set("referenceDose")} />
         </Field>
       )}
+      <div className="row safe-defaults">
+        <label className="checkbox">
+          <input type="checkbox" checked={form.noSkipping} onChange={(e) => setForm({ ...form, noSkipping: e.target.checked })} /> Never
+          skip an untried dose
+        </label>
+        <label className="checkbox">
+          <input type="checkbox" checked={form.coherent} onChange={(e) => setForm({ ...form, coherent: e.target.checked })} /> No escalation
+          right after a cohort above the target (coherence)
+        </label>
+      </div>
       <Field
         label="Other options (JSON)"
         error={errors.other}

@@ -71,7 +71,8 @@ describe("BLRM with escalation with overdose control (Neuenschwander et al. 2008
 
   it("chooses the eligible dose with the highest P(target) and never one with P(over) ≥ the limit", () => {
     for (const history of ["1NNN", "1NNN 2NNN", "1NNN 2NNN 3NNT", "1NNN 2NNN 3NNN 4NTT"]) {
-      const decision = blrm().decide(history);
+      // The method's own choice, without the default cap at the next untried dose.
+      const decision = blrm({ allowSkipping: true, coherent: false }).decide(history);
       const estimates = decision.estimates!;
       const eligible = estimates.filter((e) => e.pOver! < 0.25);
       const best = eligible.reduce((a, b) => (b.pTarget! > a.pTarget! ? b : a));
@@ -82,9 +83,12 @@ describe("BLRM with escalation with overdose control (Neuenschwander et al. 2008
 
   it("caps escalation at maxStep above the highest dose given", () => {
     const history = "1NNN 1NNN 1NNN 1NNN";
-    const uncapped = blrm().decide(history);
-    const capped = blrm({ maxStep: 1 }).decide(history);
+    const uncapped = blrm({ allowSkipping: true }).decide(history);
+    const capped = blrm({ maxStep: 1, allowSkipping: true }).decide(history);
     expect(uncapped.dose).toBeGreaterThan(2);
+    // By default no design escalates past the next untried dose.
+    expect(blrm().decide(history)).toMatchObject({ dose: 2 });
+    expect(blrm().decide(history).reasons.join(" ")).toMatch(/No skipping/);
     // Only 1 mg/m² given: at most 2 mg/m² (dose 2) next.
     expect(capped.dose).toBe(2);
     expect(capped.reasons.join(" ")).toMatch(/maximum step of \+100%/);

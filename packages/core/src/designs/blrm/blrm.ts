@@ -21,6 +21,8 @@ const OVER = 2;
  */
 export class BlrmMethod implements DoseFindingMethod {
   readonly doseCount: number;
+  /** Coherence's threshold: the start of the over-dosing interval. */
+  readonly coherenceTarget: number;
   readonly posterior: BlrmPosterior;
   private readonly amounts: number[];
   /** Memoised [P(under), P(target), P(over)] per dose, per state. */
@@ -34,6 +36,7 @@ export class BlrmMethod implements DoseFindingMethod {
   ) {
     this.amounts = doseAmountsOf(spec)!;
     this.doseCount = this.amounts.length;
+    this.coherenceTarget = spec.intervals[1];
     this.posterior = new BlrmPosterior(this.amounts, spec.referenceDose, {
       mean: spec.prior.mean,
       sd: spec.prior.sd,

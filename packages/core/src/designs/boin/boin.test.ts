@@ -51,7 +51,8 @@ describe("BOIN (Liu & Yuan 2015)", () => {
   });
 
   it("follows the published conduct sequence (Han et al. 2019)", () => {
-    const design = boin();
+    // The BOIN package has no coherence rule: after 2NTN (1 of 6 overall, 1 of 3 last) it escalates.
+    const design = boin({ coherent: false });
     for (const [outcomes, next] of published.boin_conduct_sequence.steps) {
       expect(design.decide(outcomes).dose, outcomes).toBe(next);
     }
@@ -97,7 +98,7 @@ describe("BOIN (Liu & Yuan 2015)", () => {
   });
 
   it("stops early when the cap is reached at a dose where the decision is to stay", () => {
-    const design = boin({ earlyStopN: 9 });
+    const design = boin({ earlyStopN: 9, coherent: false }); // as the BOIN package: no coherence rule
     // 9 patients at dose 2 with 2 DLTs: 0.222 ≤ λe would escalate, so no stop.
     expect(design.decide("1NNN 2NNN 2NTN 2NTN").action).toBe("escalate");
     // 3 of 9 (0.333) lies between λe and λd: stay, and the cap of 9 is reached → stop with an MTD.

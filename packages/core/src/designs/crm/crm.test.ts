@@ -217,6 +217,7 @@ describe("CRM: published examples beyond Cheung's", () => {
       ...(example.intercept === undefined ? {} : { intercept: example.intercept }),
       cohortSize: 3,
       cohorts: 10,
+      allowSkipping: true, // dfcrm's convention: its CRM may skip untried doses (2NNN → dose 4)
     });
     expect(design.decide(example.outcomes).dose).toBe(example.next);
   });

@@ -15,6 +15,8 @@ import { doseCountOf, type ThreePlusThreeSpec } from "../spec.js";
  */
 export class ThreePlusThreeMethod implements DoseFindingMethod {
   readonly doseCount: number;
+  /** It escalates only after 0 of 3 or at most 1 of 6, whose last cohort of 3 had no DLT. */
+  readonly coherentByConstruction = true;
   private readonly deescalation: boolean;
   private readonly confirmTopDose: boolean;
 
