@@ -11,7 +11,20 @@ import { chromium } from "playwright-core";
 const CHROMIUM = "/usr/bin/chromium";
 const WEB_ROOT = fileURLToPath(new URL("../packages/web/dist", import.meta.url));
 
-export async function browserBenchmark({ trials = 10_000, runs = 3 } = {}) {
+export interface BrowserResult {
+  name: string;
+  seconds: number;
+  cold: number;
+  trials: number;
+}
+
+export async function browserBenchmark({
+  trials = 10_000,
+  runs = 3,
+}: {
+  trials?: number;
+  runs?: number;
+} = {}): Promise<BrowserResult | null> {
   if (!existsSync(CHROMIUM) || !existsSync(join(WEB_ROOT, "index.html"))) return null;
   const folder = mkdtempSync(join(tmpdir(), "escalate-browser-bench-"));
   const server = await startServer({ db: join(folder, "bench.db"), port: 0, webRoot: WEB_ROOT, threads: 1 });
@@ -22,7 +35,7 @@ export async function browserBenchmark({ trials = 10_000, runs = 3 } = {}) {
     await page.getByLabel("Simulated trials").fill(String(trials));
     await page.getByLabel("Scenario 1 true DLT probabilities").fill("0.05, 0.12, 0.3, 0.45, 0.6");
     for (let i = 0; i < 2; i++) await page.getByRole("button", { name: "Remove scenario 2" }).click();
-    const times = [];
+    const times: number[] = [];
     let cold = 0;
     for (let run = 0; run <= runs; run++) {
       const start = performance.now();
@@ -33,10 +46,12 @@ export async function browserBenchmark({ trials = 10_000, runs = 3 } = {}) {
       else times.push((performance.now() - start) / 1000);
     }
     times.sort((a, b) => a - b);
-    const workers = await page.evaluate(() => navigator.hardwareConcurrency);
+    const workers = await page.evaluate(
+      () => (globalThis as unknown as { navigator: { hardwareConcurrency: number } }).navigator.hardwareConcurrency,
+    );
     return {
       name: `Web app: BOIN, ${trials.toLocaleString("en")} trials in headless Chromium (${workers} web workers), click to result`,
-      seconds: times[Math.floor(times.length / 2)],
+      seconds: times[Math.floor(times.length / 2)]!,
       cold,
       trials,
     };

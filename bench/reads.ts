@@ -26,28 +26,45 @@ const TRIAL = {
   sites: [{ id: "A", name: "Site A" }],
 };
 
-async function send(base, session, method, path, body) {
+interface Session {
+  cookie: string;
+  csrf: string;
+}
+
+async function send(base: string, session: Session, method: string, path: string, body?: unknown): Promise<Response> {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: { "content-type": "application/json", cookie: session.cookie, "x-csrf-token": session.csrf },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
   return response;
 }
 
-async function login(base, username) {
+async function login(base: string, username: string): Promise<Session> {
   const response = await fetch(`${base}/api/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ username, password: PASSWORD }),
   });
-  return { cookie: response.headers.get("set-cookie").split(";")[0], csrf: (await response.json()).csrfToken };
+  return { cookie: response.headers.get("set-cookie")!.split(";")[0]!, csrf: ((await response.json()) as { csrfToken: string }).csrfToken };
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-export async function readBenchmark({ records = 10_000 } = {}) {
+interface ReadTiming {
+  afterWriteMs: number;
+  steadyMs: number;
+  bytes: number;
+}
+export interface ReadResult {
+  records: number;
+  patients: number;
+  list: ReadTiming;
+  view: ReadTiming;
+}
+
+export async function readBenchmark({ records = 10_000 }: { records?: number } = {}): Promise<ReadResult> {
   const folder = mkdtempSync(join(tmpdir(), "escalate-reads-"));
   const store = await openStore(join(folder, "reads.db"));
   const app = await buildApp({ store, loginRateLimit: 1_000_000 });
@@ -64,7 +81,7 @@ export async function readBenchmark({ records = 10_000 } = {}) {
     const perPatient = Math.ceil(records / PATIENTS);
     for (let p = 1; p <= PATIENTS; p++) {
       const USUBJID = `A-${String(p).padStart(3, "0")}`;
-      const slot = await (await send(base, inv, "POST", `${T}/slots`, { siteId: "A" })).json();
+      const slot = (await (await send(base, inv, "POST", `${T}/slots`, { siteId: "A" })).json()) as { id: string };
       await send(base, inv, "POST", `${T}/slots/${slot.id}/confirm`, {
         patient: { USUBJID, AGE: 60, SEX: "F", WEIGHT: 70, HEIGHT: 165, RFXSTDTC: "2026-01-05" },
       });
@@ -101,19 +118,19 @@ export async function readBenchmark({ records = 10_000 } = {}) {
         }
       });
     }
-    const time = async (path) => {
+    const time = async (path: string) => {
       const t0 = performance.now();
       const response = await send(base, inv, "GET", path);
       const bytes = (await response.arrayBuffer()).byteLength;
       return { ms: performance.now() - t0, bytes };
     };
-    const result = { records: perPatient * PATIENTS, patients: PATIENTS };
+    const timings: Record<"list" | "view", ReadTiming> = {} as Record<"list" | "view", ReadTiming>;
     for (const [name, path] of [
       ["list", `${T}/patients`],
       ["view", `${T}/patients/A-007`],
-    ]) {
-      const afterWrite = [];
-      const steady = [];
+    ] as const) {
+      const afterWrite: number[] = [];
+      const steady: number[] = [];
       let bytes = 0;
       for (let round = 0; round < 7; round++) {
         // A write (a new trial version), then the first read, then steady reads of that version.
@@ -125,9 +142,9 @@ export async function readBenchmark({ records = 10_000 } = {}) {
           bytes = read.bytes;
         }
       }
-      result[name] = { afterWriteMs: median(afterWrite.slice(1)), steadyMs: median(steady.slice(5)), bytes };
+      timings[name] = { afterWriteMs: median(afterWrite.slice(1)), steadyMs: median(steady.slice(5)), bytes };
     }
-    return result;
+    return { records: perPatient * PATIENTS, patients: PATIENTS, ...timings };
   } finally {
     await app.close();
     await store.close();
@@ -135,8 +152,8 @@ export async function readBenchmark({ records = 10_000 } = {}) {
   }
 }
 
-export function formatReads(r) {
-  const row = (label, x) =>
+export function formatReads(r: ReadResult): string {
+  const row = (label: string, x: ReadTiming) =>
     `${label.padEnd(22)} ${x.afterWriteMs.toFixed(1).padStart(14)} ${x.steadyMs.toFixed(1).padStart(10)} ${(x.afterWriteMs / x.steadyMs).toFixed(0).padStart(6)}× ${(x.bytes / 1024).toFixed(0).padStart(7)} kB`;
   return [
     `SQLite, ${r.patients} patients, ${r.records.toLocaleString("en")} records (median ms per request)`,

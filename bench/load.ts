@@ -28,21 +28,19 @@ const TRIAL = {
 };
 
 class Session {
-  constructor(base) {
-    this.base = base;
-    this.cookie = "";
-    this.csrf = "";
-  }
-  async login(username) {
+  cookie = "";
+  csrf = "";
+  constructor(readonly base: string) {}
+  async login(username: string): Promise<void> {
     const response = await this.send("POST", "/api/auth/login", { username, password: PASSWORD });
-    this.cookie = response.headers.get("set-cookie").split(";")[0];
-    this.csrf = (await response.json()).csrfToken;
+    this.cookie = response.headers.get("set-cookie")!.split(";")[0]!;
+    this.csrf = ((await response.json()) as { csrfToken: string }).csrfToken;
   }
-  async send(method, path, body) {
+  async send(method: string, path: string, body?: unknown): Promise<Response> {
     const response = await fetch(`${this.base}${path}`, {
       method,
       headers: { "content-type": "application/json", cookie: this.cookie, "x-csrf-token": this.csrf },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
     return response;
@@ -50,7 +48,7 @@ class Session {
 }
 
 /** A fresh scratch database on the PostgreSQL server, dropped afterwards. */
-async function scratchPostgres(url) {
+async function scratchPostgres(url: string): Promise<{ location: string; drop(): Promise<void> }> {
   const name = `escalate_bench_${randomUUID().replaceAll("-", "")}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -69,9 +67,31 @@ async function scratchPostgres(url) {
   };
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
-export async function loadBenchmark(location, dialect, { clients = 16, seconds = 10 } = {}) {
+export interface LoadOptions {
+  clients?: number;
+  seconds?: number;
+}
+
+export interface LoadResult {
+  name: string;
+  dialect: string;
+  clients: number;
+  seconds: number;
+  writes: number;
+  failures: number;
+  throughput: number;
+  p50Ms: number;
+  p99Ms: number;
+  auditVerified: boolean;
+}
+
+export async function loadBenchmark(
+  location: string,
+  dialect: string,
+  { clients = 16, seconds = 10 }: LoadOptions = {},
+): Promise<LoadResult> {
   const store = await openStore(location);
   const app = await buildApp({ store, loginRateLimit: 1_000_000 });
   try {
@@ -81,7 +101,7 @@ export async function loadBenchmark(location, dialect, { clients = 16, seconds =
     await admin.login("admin");
     await admin.send("POST", "/api/trials", TRIAL);
     const T = `/api/trials/${TRIAL.trial.id}`;
-    const sessions = [];
+    const sessions: { session: Session; site: string }[] = [];
     for (let c = 0; c < clients; c++) {
       const username = `inv${c}`;
       const site = c % 2 === 0 ? "A" : "B";
@@ -93,13 +113,13 @@ export async function loadBenchmark(location, dialect, { clients = 16, seconds =
     }
     // One patient per site in the first cohort; every client writes for its site's patient.
     for (const site of new Set(sessions.map((s) => s.site))) {
-      const { session } = sessions.find((s) => s.site === site);
-      const slot = await (await session.send("POST", `${T}/slots`, { siteId: site })).json();
+      const { session } = sessions.find((s) => s.site === site)!;
+      const slot = (await (await session.send("POST", `${T}/slots`, { siteId: site })).json()) as { id: string };
       await session.send("POST", `${T}/slots/${slot.id}/confirm`, {
         patient: { USUBJID: `${site}-001`, AGE: 60, SEX: "F", WEIGHT: 70, HEIGHT: 165, RFXSTDTC: "2026-03-02" },
       });
     }
-    const latencies = [];
+    const latencies: number[] = [];
     let failures = 0;
     const start = performance.now();
     const deadline = start + seconds * 1000;
@@ -144,8 +164,8 @@ export async function loadBenchmark(location, dialect, { clients = 16, seconds =
 }
 
 /** Runs the load benchmark on SQLite and, if configured, PostgreSQL. */
-export async function loadBenchmarks(options) {
-  const results = [];
+export async function loadBenchmarks(options: LoadOptions): Promise<LoadResult[]> {
+  const results: LoadResult[] = [];
   const folder = mkdtempSync(join(tmpdir(), "escalate-load-"));
   try {
     results.push(await loadBenchmark(join(folder, "load.db"), "SQLite", options));
@@ -164,7 +184,7 @@ export async function loadBenchmarks(options) {
   return results;
 }
 
-export function formatLoad(results) {
+export function formatLoad(results: LoadResult[]): string {
   const lines = ["database     clients  writes   writes/s   p50 ms   p99 ms  failures  audit"];
   for (const r of results)
     lines.push(

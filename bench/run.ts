@@ -11,24 +11,35 @@ import { formatLoad, loadBenchmarks } from "./load.js";
 import { formatReads, readBenchmark } from "./reads.js";
 import { formatStartup, startupBenchmark } from "./startup.js";
 
-const BOIN_5 = { design: "boin", target: 0.3, doses: 5, cohortSize: 3, cohorts: 10 };
+const BOIN_5 = { design: "boin", target: 0.3, doses: 5, cohortSize: 3, cohorts: 10 } as const;
 const TRUTH_5 = [0.05, 0.12, 0.3, 0.45, 0.6];
 const TRUTH_6 = [0.02, 0.05, 0.1, 0.2, 0.3, 0.5];
 
-async function median(runs, fn) {
+async function median(runs: number, fn: () => unknown): Promise<number> {
   await fn(); // warm-up: JIT and lazily built decision tables
-  const times = [];
+  const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
     await fn();
     times.push(performance.now() - start);
   }
   times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] / 1000;
+  return times[Math.floor(times.length / 2)]! / 1000;
 }
 
-const rows = [];
-const record = (name, seconds, extra = {}) => {
+interface Row {
+  name: string;
+  seconds: number;
+  trials?: number;
+  /** Seconds it should take at most. */
+  target?: number;
+  baselineRatio?: number;
+  /** The R package's time for the same work, in seconds. */
+  reference?: number;
+  speedup?: number;
+}
+const rows: Row[] = [];
+const record = (name: string, seconds: number, extra: Omit<Row, "name" | "seconds"> = {}) => {
   rows.push({ name, seconds, ...extra });
   console.error(`  ${name}: ${(seconds * 1000).toFixed(1)} ms`);
 };
@@ -46,10 +57,11 @@ record("  simple baseline (same trials, written the obvious way)", baselineSecon
 
 const threads = availableParallelism();
 const large = 1_000_000;
-const oneThread = await median(3, () => simulateInParallel({ spec: BOIN_5, truth: TRUTH_5, trials: large, seed: 1, threads: 1 }));
+const boinSpec = createDesign(BOIN_5).spec;
+const oneThread = await median(3, () => simulateInParallel({ spec: boinSpec, truth: TRUTH_5, trials: large, seed: 1, threads: 1 }));
 record(`BOIN Monte Carlo, ${large.toLocaleString("en")} trials, 1 thread`, oneThread, { trials: large });
 if (threads > 1) {
-  const all = await median(3, () => simulateInParallel({ spec: BOIN_5, truth: TRUTH_5, trials: large, seed: 1, threads }));
+  const all = await median(3, () => simulateInParallel({ spec: boinSpec, truth: TRUTH_5, trials: large, seed: 1, threads }));
   record(`BOIN Monte Carlo, ${large.toLocaleString("en")} trials, ${threads} threads`, all, { trials: large, speedup: oneThread / all });
 }
 
@@ -85,7 +97,7 @@ record("Simon two-stage search, p0 0.05 vs p1 0.2, n ≤ 150", simonSeconds, { t
 const simonHard = await median(3, () => simonDesigns({ p0: 0.4, p1: 0.55, alpha: 0.05, beta: 0.1, maxN: 150 }));
 record("Simon two-stage search, p0 0.4 vs p1 0.55, n ≤ 150", simonHard, { target: 1 });
 
-const exactCases = [
+const exactCases: [string, Record<string, unknown>, number[], number | undefined][] = [
   ["Exact BOIN, 5 doses, 10×3", BOIN_5, TRUTH_5, 1],
   ["Exact BOIN, 6 doses, 10×3", { ...BOIN_5, doses: 6 }, TRUTH_6, 1],
   ["Exact Keyboard, 6 doses, 10×3", { ...BOIN_5, design: "keyboard", doses: 6 }, TRUTH_6, 1],
@@ -104,7 +116,7 @@ if (browserRow) {
   record("  the same, first run of the page (web workers starting)", browserRow.cold, { trials: browserRow.trials });
 } else console.error("  (skipped: needs /usr/bin/chromium and npm run build)");
 
-const format = (seconds) => (seconds < 1 ? `${(seconds * 1000).toFixed(1)} ms` : `${seconds.toFixed(2)} s`);
+const format = (seconds: number) => (seconds < 1 ? `${(seconds * 1000).toFixed(1)} ms` : `${seconds.toFixed(2)} s`);
 const table = [["benchmark", "time", "trials/s", "target", "notes"]];
 for (const row of rows) {
   const notes = [];
@@ -120,8 +132,8 @@ for (const row of rows) {
     notes.join("; "),
   ]);
 }
-const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
-const lines = table.map((r) => r.map((cell, i) => (i === 0 || i === 4 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  "));
+const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+const lines = table.map((r) => r.map((cell, i) => (i === 0 || i === 4 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "));
 lines.splice(1, 0, widths.map((w) => "─".repeat(w)).join("  "));
 console.log(`Node ${process.version}, ${threads} cores\n`);
 console.log(lines.join("\n"));
