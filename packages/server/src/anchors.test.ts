@@ -4,7 +4,7 @@ import { anchorHeads, generateAnchorKeys, verifyAnchors } from "./audit/anchors.
 import { type Change, eventHash, GENESIS, rowToEvent, SYSTEM_CHAIN } from "./audit/events.js";
 import { verifyAudit } from "./audit/verify.js";
 import type { Database } from "./db/schema.js";
-import { createTestServer, DIALECTS, PASSWORD, patient, type TestServer, TRIAL_ID } from "./test-support.js";
+import { createTestServer, DIALECTS, PASSWORD, preparedDecision, type TestServer, TRIAL_ID } from "./test-support.js";
 
 /**
  * Issue 15: what the hash chains alone cannot show — a history rewritten with recomputed hashes, a tail
@@ -50,17 +50,8 @@ describe.each(DIALECTS)("anchors and signature links (%s)", (dialect) => {
   const keys = generateAnchorKeys();
   beforeAll(async () => {
     server = await createTestServer(dialect);
-    const { invA, invB, stat, chair } = server.clients;
-    for (const [client, id, site] of [
-      [invA, "A-001", "A"],
-      [invA, "A-002", "A"],
-      [invB, "B-001", "B"],
-    ] as const) {
-      const slot = (await client.post(`${T}/slots`, { siteId: site })).json();
-      await client.post(`${T}/slots/${slot.id}/confirm`, { patient: patient(id, "2026-02-01") });
-      await client.post(`${T}/patients/${id}/administrations`, { EXSTDY: 1, EXDOSE: 84 });
-    }
-    const decision = (await stat.post(`${T}/decisions`)).json();
+    const { chair } = server.clients;
+    const decision = { id: await preparedDecision(server) };
     await chair.post(`${T}/decisions/${decision.id}/resolution`, { outcome: "accept" });
     expect((await chair.post(`${T}/decisions/${decision.id}/signature`, { password: PASSWORD, meaning: "approval" })).statusCode).toBe(200);
     await allowEdits(server.store.db, dialect);

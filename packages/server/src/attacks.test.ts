@@ -6,7 +6,17 @@ import { buildApp } from "./app.js";
 import { verifyAudit } from "./audit/verify.js";
 import { ADDRESS_FAILURES, LOCKOUT_FAILURES, LOCKOUT_MINUTES, sha256 } from "./auth/accounts.js";
 import { startServer } from "./server.js";
-import { Client, createTestDatabase, createTestServer, DIALECTS, PASSWORD, patient, type TestServer, TRIAL_ID } from "./test-support.js";
+import {
+  Client,
+  createTestDatabase,
+  createTestServer,
+  DIALECTS,
+  PASSWORD,
+  patient,
+  preparedDecision,
+  type TestServer,
+  TRIAL_ID,
+} from "./test-support.js";
 
 /**
  * Issue 15: what an attacker tried, each a regression test on SQLite and PostgreSQL — login throttling,
@@ -179,19 +189,9 @@ describe.each(DIALECTS)("signatures, accounts and passwords (%s)", (dialect) => 
   afterAll(() => server?.close());
 
   async function decidedDecision() {
-    const { invA, invB, stat, chair } = server.clients;
-    for (const [client, id, site] of [
-      [invA, "A-001", "A"],
-      [invA, "A-002", "A"],
-      [invB, "B-001", "B"],
-    ] as const) {
-      const slot = (await client.post(`${T}/slots`, { siteId: site })).json();
-      await client.post(`${T}/slots/${slot.id}/confirm`, { patient: patient(id, "2026-02-01") });
-      await client.post(`${T}/patients/${id}/administrations`, { EXSTDY: 1, EXDOSE: 84 });
-    }
-    const decision = (await stat.post(`${T}/decisions`)).json();
-    expect((await chair.post(`${T}/decisions/${decision.id}/resolution`, { outcome: "accept" })).statusCode).toBe(200);
-    return decision.id as string;
+    const id = await preparedDecision(server);
+    expect((await server.clients.chair.post(`${T}/decisions/${id}/resolution`, { outcome: "accept" })).statusCode).toBe(200);
+    return id;
   }
 
   it("counts wrong signature passwords toward the sign-in lockout and logs each one", async () => {

@@ -188,6 +188,26 @@ export async function createTestServer(
 export const patient = (USUBJID: string, RFXSTDTC = "2026-03-02") => ({ USUBJID, AGE: 60, SEX: "F", WEIGHT: 70, HEIGHT: 165, RFXSTDTC });
 
 /**
+ * Fills cohort 1 of the test trial (A-001, A-002 at site A, B-001 at B, first dose 2026-02-01, each
+ * dosed on day 1, no DLT) and prepares the escalation meeting; returns the decision's id.
+ */
+export async function preparedDecision(server: TestServer): Promise<string> {
+  const { invA, invB, stat } = server.clients;
+  for (const [client, id, site] of [
+    [invA, "A-001", "A"],
+    [invA, "A-002", "A"],
+    [invB, "B-001", "B"],
+  ] as const) {
+    const slot = (await client.post(`/api/trials/${TRIAL_ID}/slots`, { siteId: site })).json();
+    await client.post(`/api/trials/${TRIAL_ID}/slots/${slot.id}/confirm`, { patient: patient(id, "2026-02-01") });
+    await client.post(`/api/trials/${TRIAL_ID}/patients/${id}/administrations`, { EXSTDY: 1, EXDOSE: 84 });
+  }
+  const prepared = await stat.post(`/api/trials/${TRIAL_ID}/decisions`);
+  if (prepared.statusCode !== 201) throw new Error(`decision: ${prepared.body}`);
+  return String(prepared.json().id);
+}
+
+/**
  * A logged-in HTTP session against a real listening server. Every request asks for its own connection
  * (`connection: close`): when a server is closed or killed, fetch has no pooled keep-alive socket for
  * it to tear down under the client, which on a loaded machine surfaced as unhandled socket errors.

@@ -63,7 +63,9 @@ export function describeDesign(design: Design): string {
   // Coherence, from the same threshold the engine uses (a method with its own, stricter rule states it above).
   const coherence = design.engine.coherenceTarget;
   if (coherence !== null && !design.method.readsLastCohort)
-    rules.push(`Coherence: never escalate right after a cohort in which more than ${formatNumber(100 * coherence)}% of patients had a DLT.`);
+    rules.push(
+      `Coherence: never escalate right after a cohort in which more than ${formatNumber(100 * coherence)}% of patients had a DLT.`,
+    );
   if (!design.engine.rules.noSkipping) rules.push("Skipping allowed: escalation may pass over untried doses (allowSkipping).");
   if (rules.length > 0) lines.push("## Additional rules", "", ...rules.map((rule) => `- ${rule}`), "");
   lines.push("## References", "", ...(REFERENCES[spec.design] ?? []).map((reference) => `- ${reference}`), "");

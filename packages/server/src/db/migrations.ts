@@ -1,7 +1,8 @@
 import { type Kysely, type Migration, Migrator, PostgresAdapter, sql } from "kysely";
 import { SYSTEM_ACTOR } from "../access.js";
 import { appendEvent, type NewEvent, SYSTEM_CHAIN, type Tx } from "../audit/events.js";
-import { credentialChange, sha256 } from "../auth/accounts.js";
+import { credentialChange } from "../auth/accounts.js";
+import { logSimulationResults } from "../simulation/jobs.js";
 
 /**
  * Versioned migrations, in order; a released migration is never edited — add the next one. Written with
@@ -183,27 +184,8 @@ const migrations: Record<string, Migration> = {
             },
           })),
         );
-        for (const job of await tx
-          .selectFrom("jobs")
-          .select(["id", "trial_id", "status"])
-          .where("status", "in", ["done", "failed"])
-          .execute()) {
-          const tasks = await tx
-            .selectFrom("job_tasks")
-            .select(["task", "result"])
-            .where("job_id", "=", job.id)
-            .where("status", "=", "done")
-            .execute();
-          const results = Object.fromEntries(tasks.map((t) => [String(t.task), sha256(t.result ?? "")]));
-          await log(job.trial_id ?? SYSTEM_CHAIN, "simulation.logged", [
-            {
-              kind: "simulation",
-              trialId: job.trial_id ?? "",
-              id: job.id,
-              after: { siteId: null, parent: null, status: job.status, data: { results } },
-            },
-          ]);
-        }
+        for (const job of await tx.selectFrom("jobs").select(["id", "status"]).where("status", "in", ["done", "failed"]).execute())
+          await logSimulationResults(tx as unknown as Tx, job.id, job.status, at, "simulation.logged");
       });
     },
   },

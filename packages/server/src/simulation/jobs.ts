@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import { checkTruth, createDesign, type OperatingCharacteristics, ValidationError } from "@escalate/core";
 import type { Kysely } from "kysely";
 import { SYSTEM_ACTOR } from "../access.js";
-import { type Actor, appendEvent, SYSTEM_CHAIN } from "../audit/events.js";
+import { type Actor, appendEvent, SYSTEM_CHAIN, type Tx } from "../audit/events.js";
 import { sha256 } from "../auth/accounts.js";
 import type { Database } from "../db/schema.js";
 import { invalid, notFound } from "../errors.js";
@@ -222,32 +222,7 @@ async function runTask(
         .where("id", "=", claimed.job_id)
         .execute();
       // The results go into the audit log as digests, so a result changed in the table is found by verify.
-      const tasks = await tx
-        .selectFrom("job_tasks")
-        .select(["task", "result"])
-        .where("job_id", "=", claimed.job_id)
-        .where("status", "=", "done")
-        .execute();
-      const owner = await tx.selectFrom("jobs").select("trial_id").where("id", "=", claimed.job_id).executeTakeFirstOrThrow();
-      await appendEvent(tx, {
-        chain: owner.trial_id ?? SYSTEM_CHAIN,
-        actor: SYSTEM_ACTOR,
-        type: failed ? "simulation.failed" : "simulation.completed",
-        at: finishedAt,
-        changes: [
-          {
-            kind: "simulation",
-            trialId: owner.trial_id ?? "",
-            id: claimed.job_id,
-            after: {
-              siteId: null,
-              parent: null,
-              status: failed ? "failed" : "done",
-              data: { results: Object.fromEntries(tasks.map((t) => [String(t.task), sha256(t.result ?? "")])) },
-            },
-          },
-        ],
-      });
+      await logSimulationResults(tx, claimed.job_id, failed ? "failed" : "done", finishedAt);
     }
   });
 }
@@ -289,4 +264,43 @@ export function startJobRunner(
       await loop;
     },
   };
+}
+
+/**
+ * Logs a finished simulation's results as digests (SHA-256 of each task's stored result) in its trial's
+ * chain, or the system chain: `verifyAudit` then finds a result changed in the table.
+ */
+export async function logSimulationResults(
+  tx: Tx,
+  jobId: string,
+  status: "done" | "failed",
+  at: Date,
+  type = `simulation.${status === "done" ? "completed" : "failed"}`,
+): Promise<void> {
+  const job = await tx.selectFrom("jobs").select("trial_id").where("id", "=", jobId).executeTakeFirstOrThrow();
+  const tasks = await tx
+    .selectFrom("job_tasks")
+    .select(["task", "result"])
+    .where("job_id", "=", jobId)
+    .where("status", "=", "done")
+    .execute();
+  await appendEvent(tx, {
+    chain: job.trial_id ?? SYSTEM_CHAIN,
+    actor: SYSTEM_ACTOR,
+    type,
+    at,
+    changes: [
+      {
+        kind: "simulation",
+        trialId: job.trial_id ?? "",
+        id: jobId,
+        after: {
+          siteId: null,
+          parent: null,
+          status,
+          data: { results: Object.fromEntries(tasks.map((t) => [String(t.task), sha256(t.result ?? "")])) },
+        },
+      },
+    ],
+  });
 }
