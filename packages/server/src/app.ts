@@ -284,7 +284,9 @@ function asHttpError(error: unknown): HttpError | null {
 /** Fields whose values an error never repeats (they may be a password or a token). */
 const SECRET_FIELD = /(password|token|secret)$/i;
 function withoutSecret<T extends { path: string; value?: unknown }>(issue: T): T {
-  if (!SECRET_FIELD.test(issue.path) || !("value" in issue)) return issue;
+  // A whole object (e.g. a body with an unknown key) may hold a password: never repeated either.
+  const secret = SECRET_FIELD.test(issue.path) || (typeof issue.value === "object" && issue.value !== null);
+  if (!secret || !("value" in issue)) return issue;
   const { value: _secret, ...rest } = issue;
   return rest as T;
 }

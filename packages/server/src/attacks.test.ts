@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildApp } from "./app.js";
 import { verifyAudit } from "./audit/verify.js";
-import { ADDRESS_FAILURES, LOCKOUT_FAILURES, LOCKOUT_MINUTES, sha256 } from "./auth/accounts.js";
+import { ADDRESS_FAILURES, addressGroup, LOCKOUT_FAILURES, LOCKOUT_MINUTES, sha256 } from "./auth/accounts.js";
 import { startServer } from "./server.js";
 import {
   Client,
@@ -149,6 +149,21 @@ describe.each(DIALECTS)("sign-in throttling that holds (%s)", (dialect) => {
     }
   });
 
+  it("does not count successful sign-ins against a busy address", async () => {
+    for (let i = 0; i < ADDRESS_FAILURES + 10; i++) expect((await loginFrom(server, "stat", PASSWORD, "10.0.0.50")).statusCode).toBe(200);
+  });
+
+  it("counts an IPv6 client by its /64 network", async () => {
+    expect(addressGroup("2001:db8:1:2:3:4:5:6")).toBe("2001:db8:1:2::/64");
+    expect(addressGroup("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(addressGroup("::ffff:10.0.0.1")).toBe("10.0.0.1");
+    expect(addressGroup("10.0.0.1")).toBe("10.0.0.1");
+    // Rotating addresses within one /64 does not buy more guesses.
+    for (let i = 0; i < LOCKOUT_FAILURES; i++) await loginFrom(server, "coordA", "guess", `2001:db8:7:7::${i + 1}`);
+    expect((await loginFrom(server, "coordA", PASSWORD, "2001:db8:7:7::99")).statusCode).toBe(401);
+    expect((await loginFrom(server, "coordA", PASSWORD, "2001:db8:7:8::1")).statusCode).toBe(200);
+  });
+
   it("refuses an address that fails too often, over any accounts", async () => {
     for (let i = 0; i < ADDRESS_FAILURES; i++) await loginFrom(server, `stranger${i % 9}`, "x", "10.0.0.99");
     expect((await loginFrom(server, "stat", PASSWORD, "10.0.0.99")).statusCode).toBe(401);
@@ -219,6 +234,16 @@ describe.each(DIALECTS)("signatures, accounts and passwords (%s)", (dialect) => 
     expect(csv).toMatch(/User chair,medical-monitor,decision\.signed/);
   });
 
+  it("never repeats a password, not even inside a body it refuses whole", async () => {
+    const withExtra = await server.app.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      payload: { username: "chair", password: "my secret passphrase", extra: 1 },
+    });
+    expect(withExtra.statusCode).toBe(400);
+    expect(withExtra.body).not.toContain("my secret passphrase");
+  });
+
   it("refuses common, short, repeated and username-based passwords, without repeating them", async () => {
     const { admin } = server.clients;
     for (const password of ["password1234", "            ", "mallorymallory1", "short"]) {
@@ -258,9 +283,13 @@ describe.each(DIALECTS)("signatures, accounts and passwords (%s)", (dialect) => 
     expect((await mallory.get("/api/auth/session")).json().user?.username).toBe("mallory"); // this session stays
     expect((await other.get("/api/auth/session")).json().user).toBeNull(); // the others end
     const id = (await admin.get("/api/users")).json().find((u: { username: string }) => u.username === "mallory").id;
+    const token = (await mallory.post("/api/auth/tokens", { name: "laptop" })).json().token as string;
     expect((await admin.post(`/api/users/${id}/password`, { password: "copper kettle sings 12", reason: "forgotten" })).statusCode).toBe(
       200,
     );
+    // A reset also revokes the user's API tokens: whoever knew the old password may have made them.
+    const probe = await server.app.inject({ method: "GET", url: "/api/auth/session", headers: { authorization: `Bearer ${token}` } });
+    expect(probe.json().user).toBeNull();
     expect((await mallory.get("/api/auth/session")).json().user).toBeNull();
     expect((await mallory.login("copper kettle sings 12")).statusCode).toBe(200);
     expect((await admin.post(`/api/users/${id}/sessions/end`, { reason: "laptop lost" })).json()).toEqual({ ended: 1 });

@@ -199,7 +199,14 @@ describe.each(DIALECTS)("one patient's data cannot take the trial down (%s)", (d
     });
     expect(revised.statusCode, revised.body).toBe(200);
     expect(revised.json()).toMatchObject({ status: "decided", resolution: { action: "stay", dose: 1 } });
-    const signed = await chair.post(`${T}/decisions/1/signature`, { password: PASSWORD, meaning: "approval" });
+    // Only the version read is resolved or signed: a revision made meanwhile is not overwritten, nor signed unseen.
+    const seen = revised.json().version as number;
+    const overwriting = await chair.post(`${T}/decisions/1/resolution`, { outcome: "accept", reason: "as recommended", version: seen - 1 });
+    expect(overwriting.statusCode).toBe(409);
+    const unseen = await chair.post(`${T}/decisions/1/signature`, { password: PASSWORD, meaning: "approval", version: seen - 1 });
+    expect(unseen.statusCode).toBe(409);
+    expect(unseen.json().message).toMatch(/changed by someone else/);
+    const signed = await chair.post(`${T}/decisions/1/signature`, { password: PASSWORD, meaning: "approval", version: seen });
     expect(signed.statusCode).toBe(200);
     expect((await chair.post(`${T}/decisions/1/resolution`, { outcome: "accept", reason: "too late" })).statusCode).toBe(409);
     const types = (await server.clients.auditor.get(`${T}/audit`)).json().map((e: { type: string }) => e.type);

@@ -121,6 +121,8 @@ export const resolutionBody = z
     dose: z.number().int().min(1).optional(),
     cohortSize: z.number().int().min(1).max(100).optional(),
     reason: z.string().trim().min(1).max(2000).optional(),
+    /** The version of the decision the committee read; one revised since is not overwritten (409). */
+    version: z.number().int().min(1).optional(),
     /** Extra cohorts at doses already cleared, enrolled alongside (backfill). */
     backfill: z
       .array(z.object({ dose: z.number().int().min(1), capacity: z.number().int().min(1).max(100) }).strict())
@@ -131,7 +133,10 @@ export const resolutionBody = z
 export type ResolutionBody = z.infer<typeof resolutionBody>;
 
 export const SIGNATURE_MEANINGS = ["approval", "review", "responsibility"] as const;
-export const signatureBody = z.object({ password: z.string().min(1).max(1000), meaning: z.enum(SIGNATURE_MEANINGS) }).strict();
+/** `version`: the version of the decision the signer read; a decision revised since is not signed (409). */
+export const signatureBody = z
+  .object({ password: z.string().min(1).max(1000), meaning: z.enum(SIGNATURE_MEANINGS), version: z.number().int().min(1).optional() })
+  .strict();
 
 export const simulationBody = z
   .object({

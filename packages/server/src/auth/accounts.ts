@@ -124,6 +124,22 @@ async function countAttempt(db: Kysely<Database>, key: string, now: Date): Promi
     .executeTakeFirstOrThrow();
 }
 
+/**
+ * The client as throttling counts it: an IPv4 address, or an IPv6 address's /64 network (one
+ * subscriber usually holds a whole /64, so counting single IPv6 addresses would be no limit at all).
+ */
+export function addressGroup(address: string): string {
+  if (!address.includes(":") || /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address)) return address.replace(/^::ffff:/i, "");
+  const [head = "", tail = ""] = address.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = address.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g || "0", 16).toString(16))
+    .join(":")}::/64`;
+}
+
 const isLocked = (attempt: Attempt, now: Date) => attempt.locked_until !== null && Date.parse(attempt.locked_until) > now.getTime();
 
 async function lock(db: Kysely<Database>, key: string, minutes: number, lockouts: number, now: Date): Promise<string> {
@@ -153,8 +169,9 @@ export async function authenticate(
 ): Promise<User> {
   const name = username.toLowerCase().slice(0, 100);
   const user = await findUser(db, { username: name });
-  const pairKey = `pair:${name}|${from}`;
-  const addressKey = `address:${from}`;
+  const client = addressGroup(from);
+  const pairKey = `pair:${name}|${client}`;
+  const addressKey = `address:${client}`;
   const pair = await countAttempt(db, pairKey, now);
   const address = await countAttempt(db, addressKey, now);
   const refusedBy =
@@ -167,22 +184,23 @@ export async function authenticate(
           : user.disabled
             ? "disabled account"
             : null;
-  const credential = user && (await db.selectFrom("credentials").select("password_hash").where("user_id", "=", user.id).executeTakeFirst());
-  // A password hash is used only if it is the one the audit log recorded: one swapped in behind the
-  // server's back (to sign in as someone else) is refused, and the refusal logged.
-  const logged =
-    user &&
-    (await db
-      .selectFrom("entities")
-      .select("data")
-      .where("kind", "=", "credential")
-      .where("trial_id", "=", "")
-      .where("id", "=", user.id)
-      .executeTakeFirst());
+  // The stored hash and the digest the audit log recorded for it, read together (one statement, so a
+  // password change committing meanwhile cannot pair an old one with a new one). A hash swapped in
+  // behind the server's back (to sign in as someone else) is refused, and the refusal logged. Unknown
+  // users take the same query, for nobody: the same work whoever asks.
+  const stored = await db
+    .selectFrom("credentials")
+    .leftJoin("entities", (join) =>
+      join.onRef("entities.id", "=", "credentials.user_id").on("entities.kind", "=", "credential").on("entities.trial_id", "=", ""),
+    )
+    .select(["credentials.password_hash", "entities.data"])
+    .where("credentials.user_id", "=", user?.id ?? "")
+    .executeTakeFirst();
+  const credential = user && stored ? { password_hash: stored.password_hash } : undefined;
   const genuine =
     credential &&
-    logged &&
-    (JSON.parse(logged.data) as { passwordHashDigest?: string }).passwordHashDigest === sha256(credential.password_hash);
+    stored?.data &&
+    (JSON.parse(stored.data) as { passwordHashDigest?: string }).passwordHashDigest === sha256(credential.password_hash);
   const refusal = refusedBy ?? (credential && !genuine ? "the stored password hash is not the one in the audit log" : null);
   // Always one argon2 verification, whatever the case: the answer's timing tells nothing.
   const matches = await argon2.verify(refusal === null && credential ? credential.password_hash : await unusedHash(), password);
@@ -193,6 +211,13 @@ export async function authenticate(
       .execute((tx) => appendEvent(tx, { chain: SYSTEM_CHAIN, actor, type: `${purpose}.${type}`, reason, at: now, changes: [] }));
   if (refusal === null && matches && user) {
     await db.updateTable("login_attempts").set({ failures: 0, lockouts: 0, locked_until: null }).where("key", "=", pairKey).execute();
+    // The address counted this attempt before it was checked: a success takes it back, so an address
+    // many people sign in from (a hospital's) is limited by its failures only.
+    await db
+      .updateTable("login_attempts")
+      .set({ failures: sql<number>`case when failures > 0 then failures - 1 else 0 end` })
+      .where("key", "=", addressKey)
+      .execute();
     if (purpose === "login") await log("succeeded");
     return user;
   }
@@ -372,7 +397,32 @@ async function setPassword(
     let ending = tx.deleteFrom("sessions").where("user_id", "=", target.id);
     if (keepSession) ending = ending.where("id_hash", "<>", sha256(keepSession));
     await ending.execute();
-    await appendEvent(tx, { chain: SYSTEM_CHAIN, actor, type, reason, at: now, changes: [credentialChange(target.id, hash)] });
+    // A reset (a forgotten or compromised password) also revokes the user's API tokens — whoever held
+    // the old password may have made some — and lifts their sign-in lockouts.
+    const revoked =
+      type === "password.reset"
+        ? await tx.selectFrom("api_tokens").selectAll().where("user_id", "=", target.id).where("revoked_at", "is", null).execute()
+        : [];
+    if (type === "password.reset") {
+      await tx
+        .updateTable("api_tokens")
+        .set({ revoked_at: now.toISOString() })
+        .where("user_id", "=", target.id)
+        .where("revoked_at", "is", null)
+        .execute();
+      await tx.deleteFrom("login_attempts").where("key", "like", `pair:${target.username.toLowerCase()}|%`).execute();
+    }
+    await appendEvent(tx, {
+      chain: SYSTEM_CHAIN,
+      actor,
+      type,
+      reason,
+      at: now,
+      changes: [
+        credentialChange(target.id, hash),
+        ...revoked.map((row) => tokenChange(row.token_hash, { userId: target.id, name: row.name, createdAt: row.created_at }, "revoked")),
+      ],
+    });
   });
 }
 

@@ -193,7 +193,8 @@ export async function resolveDecision(
     if (issues.length > 0) throw invalid(issues);
     const action = body.outcome === "accept" ? recommended.action : body.action!;
     const dose = body.outcome === "accept" ? recommended.dose : action === "stop" ? null : body.dose!;
-    const resolution = { ...body, action, dose, decidedBy: access.actor.name, decidedAt: now.toISOString() };
+    const { version: _read, ...given } = body;
+    const resolution = { ...given, action, dose, decidedBy: access.actor.name, decidedAt: now.toISOString() };
     const data = { ...decision.data, resolution };
     await appendEvent(tx, {
       chain: trialId,
@@ -201,7 +202,10 @@ export async function resolveDecision(
       type: revision ? "decision.revised" : body.outcome === "accept" ? "decision.accepted" : "decision.overridden",
       reason: body.reason ?? null,
       at: now,
-      changes: [{ kind: "decision", trialId, id, after: state(data, { status: "decided" }), expect: { version: decision.version } }],
+      // The version the committee read (when given): a revision made meanwhile is not overwritten.
+      changes: [
+        { kind: "decision", trialId, id, after: state(data, { status: "decided" }), expect: { version: body.version ?? decision.version } },
+      ],
     });
     return { ...decision, status: "decided", data, version: decision.version + 1 };
   });
@@ -223,6 +227,8 @@ export async function signDecision(
   now: Date,
   /** The client's address, for the sign-in throttle and the audit trail. */
   from: string,
+  /** The version of the decision the signer read: one revised since is not signed (409). */
+  version?: number,
 ): Promise<Entity<DecisionDoc>> {
   // Re-authentication (21 CFR 11.200): throttled with logins, every failure an audit event (11.300(d)).
   await authenticate(db, user.username, password, now, from, "signature");
@@ -246,7 +252,13 @@ export async function signDecision(
     const cohorts = await listEntities<CohortDoc>(tx, trialId, "cohort");
     const prompting = cohorts.find((c) => c.data.number === decision.data.cohort)!;
     const changes = [
-      { kind: "decision", trialId, id, after: state(data, { status: "signed" }) },
+      {
+        kind: "decision",
+        trialId,
+        id,
+        after: state(data, { status: "signed" }),
+        ...(version === undefined ? {} : { expect: { version } }),
+      },
       { kind: "cohort", trialId, id: prompting.id, after: cohortState(prompting.data, "closed") },
     ];
     let next = cohorts.length;

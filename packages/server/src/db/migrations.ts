@@ -122,6 +122,33 @@ const migrations: Record<string, Migration> = {
   "0003-unique-keys": {
     async up(db: AnyDatabase) {
       // Uniqueness is checked under a lock and enforced here, so concurrent creates cannot both succeed.
+      // Before this version a race could create two accounts with one username: say which, plainly.
+      const twins = await db
+        .selectFrom("entities")
+        .select("parent")
+        .where("kind", "=", "user")
+        .groupBy("parent")
+        .having((eb) => eb.fn.countAll(), ">", 1)
+        .execute();
+      if (twins.length > 0)
+        throw new Error(
+          `several accounts share the username ${twins.map((t) => `"${t.parent}"`).join(", ")} (created concurrently before this version): disable and rename all but one, then start again`,
+        );
+      // Active API tokens of one user sharing a name: revoked (their owners make new ones through the API).
+      const tokenTwins = await db
+        .selectFrom("api_tokens")
+        .select(["user_id", "name"])
+        .where("revoked_at", "is", null)
+        .groupBy(["user_id", "name"])
+        .having((eb) => eb.fn.countAll(), ">", 1)
+        .execute();
+      if (tokenTwins.length > 0)
+        await db
+          .updateTable("api_tokens")
+          .set({ revoked_at: new Date().toISOString() })
+          .where("revoked_at", "is", null)
+          .where((eb) => eb.or(tokenTwins.map((t) => eb.and([eb("user_id", "=", t.user_id), eb("name", "=", t.name)]))))
+          .execute();
       await db.schema
         .createIndex("entities_unique_username")
         .on("entities")

@@ -57,10 +57,16 @@ async function versionFromIfMatch(request: FastifyRequest): Promise<void> {
 
 /** Decisions name patients of every site; a site-restricted caller sees only its own sites' patients. */
 async function visibleDecision(context: Context, access: Access, trialId: string, decision: Entity<DecisionDoc>) {
-  if (access.sites === null) return { id: decision.id, status: decision.status, ...decision.data };
+  if (access.sites === null) return { id: decision.id, status: decision.status, version: decision.version, ...decision.data };
   const mine = new Set((await listEntities(context.store.db, trialId, "patient", { sites: access.sites })).map((p) => p.id));
   const patients = decision.data.basedOn.patients.filter((p) => mine.has(p.USUBJID));
-  return { id: decision.id, status: decision.status, ...decision.data, basedOn: { ...decision.data.basedOn, patients } };
+  return {
+    id: decision.id,
+    status: decision.status,
+    version: decision.version,
+    ...decision.data,
+    basedOn: { ...decision.data.basedOn, patients },
+  };
 }
 
 export const conductRoutes =
@@ -308,6 +314,7 @@ export const conductRoutes =
           request.body.meaning,
           context.now(),
           request.ip,
+          request.body.version,
         );
         return visibleDecision(context, access, trialId, signed);
       },

@@ -6,6 +6,8 @@ import { Empty, ErrorMessage, Field } from "../components/ui.js";
 import { doseName, type TrialDetail } from "./trial-page.js";
 
 interface DecisionView {
+  /** Changes with every resolution, revision and signature. */
+  version: number;
   id: string;
   status: string;
   number: number;
@@ -47,7 +49,10 @@ function Resolution({ trial, decision }: { trial: TrialDetail; decision: Decisio
     mutationFn: () =>
       post(
         `/api/trials/${trial.id}/decisions/${decision.id}/resolution`,
-        override ? { outcome: "override", action, dose: Number(dose), reason } : { outcome: "accept" },
+        // The version read: a decision revised meanwhile by someone else is not overwritten (409).
+        override
+          ? { outcome: "override", action, dose: Number(dose), reason, version: decision.version }
+          : { outcome: "accept", version: decision.version },
       ),
     onSuccess: () => client.invalidateQueries({ queryKey: ["decisions", trial.id] }),
   });
@@ -99,7 +104,8 @@ function Signature({ trial, decision }: { trial: TrialDetail; decision: Decision
   const [password, setPassword] = useState("");
   const [meaning, setMeaning] = useState("approval");
   const sign = useMutation({
-    mutationFn: () => post(`/api/trials/${trial.id}/decisions/${decision.id}/signature`, { password, meaning }),
+    // The version on screen: a decision revised since it was read is not signed (409).
+    mutationFn: () => post(`/api/trials/${trial.id}/decisions/${decision.id}/signature`, { password, meaning, version: decision.version }),
     onSuccess: () => {
       setPassword("");
       for (const key of ["decisions", "trial", "patients", "slots"]) client.invalidateQueries({ queryKey: [key, trial.id] });
