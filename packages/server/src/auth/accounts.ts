@@ -142,10 +142,16 @@ export function addressGroup(address: string): string {
 
 const isLocked = (attempt: Attempt, now: Date) => attempt.locked_until !== null && Date.parse(attempt.locked_until) > now.getTime();
 
-async function lock(db: Kysely<Database>, key: string, minutes: number, lockouts: number, now: Date): Promise<string> {
+/** Locks a key unless it is locked already (parallel refusals race here: one of them locks); the end, or null. */
+async function lock(db: Kysely<Database>, key: string, minutes: number, lockouts: number, now: Date): Promise<string | null> {
   const until = new Date(now.getTime() + minutes * 60_000).toISOString();
-  await db.updateTable("login_attempts").set({ failures: 0, locked_until: until, lockouts }).where("key", "=", key).execute();
-  return until;
+  const result = await db
+    .updateTable("login_attempts")
+    .set({ failures: 0, locked_until: until, lockouts })
+    .where("key", "=", key)
+    .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<=", now.toISOString())]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0 ? until : null;
 }
 
 let dummyHash: Promise<string> | null = null;
@@ -221,18 +227,17 @@ export async function authenticate(
     if (purpose === "login") await log("succeeded");
     return user;
   }
-  if (refusal !== null) await log("refused", refusal);
-  else {
-    await log("failed", "wrong password");
-    if (pair.failures >= LOCKOUT_FAILURES) {
-      const minutes = Math.min(LOCKOUT_MINUTES * 2 ** pair.lockouts, MAX_LOCKOUT_MINUTES);
-      const until = await lock(db, pairKey, minutes, pair.lockouts + 1, now);
-      await log("locked", `${pair.failures} failed sign-ins in a row from ${from}: refused from there until ${until}`);
-    }
+  await log(refusal === null ? "failed" : "refused", refusal ?? "wrong password");
+  // Every refusal counted toward the limit locks at it, with an end: also for an unknown or disabled
+  // account, and for a burst whose attempts were all counted before the first was checked.
+  if (!isLocked(pair, now) && pair.failures >= LOCKOUT_FAILURES) {
+    const minutes = Math.min(LOCKOUT_MINUTES * 2 ** pair.lockouts, MAX_LOCKOUT_MINUTES);
+    const until = await lock(db, pairKey, minutes, pair.lockouts + 1, now);
+    if (until) await log("locked", `${pair.failures} failed sign-ins in a row from ${from}: refused from there until ${until}`);
   }
   if (!isLocked(address, now) && address.failures >= ADDRESS_FAILURES) {
     const until = await lock(db, addressKey, 60, address.lockouts + 1, now);
-    await log("address-locked", `${address.failures} failed sign-ins from ${from} within the hour: refused until ${until}`);
+    if (until) await log("address-locked", `${address.failures} failed sign-ins from ${from} within the hour: refused until ${until}`);
   }
   throw new HttpError(
     401,
@@ -487,6 +492,12 @@ export async function setUserDisabled(
     if (!user) throw notFound(`user ${userId}`);
     if ((user.status !== "active") === disabled) throw conflict(`user ${userId} is ${disabled ? "disabled" : "active"} already`);
     if (disabled) await tx.deleteFrom("sessions").where("user_id", "=", userId).execute();
+    // Enabled again: attempts refused while disabled no longer hold the account locked.
+    else
+      await tx
+        .deleteFrom("login_attempts")
+        .where("key", "like", `pair:${String(user.parent)}|%`)
+        .execute();
     await appendEvent(tx, {
       chain: SYSTEM_CHAIN,
       actor: admin,
