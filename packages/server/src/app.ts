@@ -154,6 +154,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],
+        // Plain-HTTP deployments (a LAN address, TLS ended at a proxy) must not have their requests upgraded.
+        upgradeInsecureRequests: null,
       },
     },
     // Plain-HTTP deployments (loopback, a TLS-terminating proxy) must not be told to upgrade.

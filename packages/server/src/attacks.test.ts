@@ -396,6 +396,8 @@ describe.each(DIALECTS)("what the audit trail vouches for (%s)", (dialect) => {
     try {
       const page = await app.inject({ method: "GET", url: "/api/health" });
       expect(page.headers["content-security-policy"]).toMatch(/default-src 'self'.*frame-ancestors 'none'/);
+      expect(page.headers["content-security-policy"]).toMatch(/script-src 'self';/);
+      expect(page.headers["content-security-policy"]).not.toMatch(/upgrade-insecure-requests/);
       expect(page.headers["x-content-type-options"]).toBe("nosniff");
       const anonymous = await app.inject({ method: "POST", url: `${T}/slots`, payload: { siteId: 42, extra: true } });
       expect(anonymous.statusCode).toBe(401);
