@@ -7,6 +7,7 @@ import {
   labSchema,
   patientSchema,
   pkSchema,
+  type RecordCollection,
   trialInfoSchema,
   tumourSchema,
 } from "@escalate/core";
@@ -88,24 +89,41 @@ export const confirmation = z.string().trim().min(1, "a reason is required to co
  * Clinical records by URL segment; USUBJID comes from the URL and DLTFL only from adjudication. `schema`
  * is the stored record; `entry` the body that creates one, which may add `confirmation`.
  */
-function domain<F extends z.ZodRawShape>(kind: string, fields: z.ZodObject<F>, refine?: (record: never, context: z.RefinementCtx) => void) {
+function domain<F extends z.ZodRawShape>(
+  kind: string,
+  collection: RecordCollection,
+  fields: z.ZodObject<F>,
+  refine?: (record: never, context: z.RefinementCtx) => void,
+) {
   const strict = fields.strict();
   const entry = fields.extend({ confirmation: confirmation.optional() }).strict();
   return {
     kind,
+    /** Its collection in the trial format. */
+    collection,
     schema: refine ? strict.superRefine(refine as (record: unknown, context: z.RefinementCtx) => void) : strict,
     entry: refine ? entry.superRefine(refine as (record: unknown, context: z.RefinementCtx) => void) : entry,
   };
 }
 export const recordDomains = {
-  administrations: domain("administration", administrationSchema.omit({ USUBJID: true })),
-  "adverse-events": domain("adverseEvent", adverseEventFields.omit({ USUBJID: true, DLTFL: true }), checkAdverseEventDates),
-  labs: domain("lab", labSchema.omit({ USUBJID: true })),
-  tumours: domain("tumour", tumourSchema.omit({ USUBJID: true })),
-  pk: domain("pk", pkSchema.omit({ USUBJID: true })),
+  administrations: domain("administration", "administrations", administrationSchema.omit({ USUBJID: true })),
+  "adverse-events": domain(
+    "adverseEvent",
+    "adverseEvents",
+    adverseEventFields.omit({ USUBJID: true, DLTFL: true }),
+    checkAdverseEventDates,
+  ),
+  labs: domain("lab", "labs", labSchema.omit({ USUBJID: true })),
+  tumours: domain("tumour", "tumours", tumourSchema.omit({ USUBJID: true })),
+  pk: domain("pk", "pk", pkSchema.omit({ USUBJID: true })),
 } as const;
 export type RecordDomain = keyof typeof recordDomains;
 export const recordKinds = Object.values(recordDomains).map((d) => d.kind);
+/** The record domain of a stored entity kind. */
+export const domainOfKind = (kind: string) => Object.values(recordDomains).find((d) => d.kind === kind)!;
+/** The stored entity kind of each trial-format record collection. */
+export const kindOfCollection = (collection: RecordCollection) =>
+  Object.values(recordDomains).find((d) => d.collection === collection)!.kind;
 
 export const correctionBody = z
   .object({ record: z.record(z.string(), z.unknown()), reason, version, confirmation: confirmation.optional() })

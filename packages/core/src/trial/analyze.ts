@@ -406,6 +406,21 @@ export function analyzeTrial(input: unknown): TrialAnalysis {
   return analyzeTrialData(parseTrialData(input));
 }
 
+/** A trial-format adverse event as the DLT rules read it (adjudication included). */
+export function adverseEventOf(e: TrialData["adverseEvents"][number]): AdverseEvent {
+  return {
+    USUBJID: e.USUBJID,
+    AETERM: e.AETERM,
+    AETOXGR: e.AETOXGR,
+    related: e.AEREL === "Y",
+    AESER: e.AESER === "Y",
+    AESTDY: e.AESTDY,
+    ...(e.AEENDY === undefined ? {} : { AEENDY: e.AEENDY }),
+    category: e.AECAT,
+    ...(e.DLTFL === undefined ? {} : { adjudicatedDlt: e.DLTFL === "Y" }),
+  };
+}
+
 /**
  * `readTrialData` then `analyzeTrialData`: the analysis of whatever can be read, with the problems of
  * what cannot (a live trial's stored records, where one bad record must not stop the others).
@@ -443,19 +458,7 @@ export function analyzeTrialData(data: TrialData, known: readonly DataProblem[] 
   const patients: PatientSummary[] = data.patients.map((patient) => {
     const id = patient.USUBJID;
     const doses = data.administrations.filter((a) => a.USUBJID === id);
-    const events: AdverseEvent[] = data.adverseEvents
-      .filter((e) => e.USUBJID === id)
-      .map((e) => ({
-        USUBJID: id,
-        AETERM: e.AETERM,
-        AETOXGR: e.AETOXGR,
-        related: e.AEREL === "Y",
-        AESER: e.AESER === "Y",
-        AESTDY: e.AESTDY,
-        ...(e.AEENDY === undefined ? {} : { AEENDY: e.AEENDY }),
-        category: e.AECAT,
-        ...(e.DLTFL === undefined ? {} : { adjudicatedDlt: e.DLTFL === "Y" }),
-      }));
+    const events: AdverseEvent[] = data.adverseEvents.filter((e) => e.USUBJID === id).map(adverseEventOf);
     const dosesInWindow = doses.filter((d) => d.EXSTDY >= 1 && d.EXSTDY <= trial.dlt.windowDays && d.EXDOSE > 0).length;
     // A DLT status that cannot be assessed stays pending: the cohort is then incomplete, never cleared.
     const status = attempt<PatientDlt>(

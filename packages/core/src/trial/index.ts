@@ -1,4 +1,5 @@
 export {
+  adverseEventOf,
   afterDataCut,
   analyzeTrial,
   analyzeTrialData,

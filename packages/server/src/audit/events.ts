@@ -38,6 +38,9 @@ export interface Change extends EntityKey {
  */
 export type Expectation = "new" | { version: number };
 
+/** The expectation of an edit that may say which version it read (none said: no check). */
+export const readVersion = (version: number | undefined): Expectation | undefined => (version === undefined ? undefined : { version });
+
 export interface NewEvent {
   /** A trial id, or "system". */
   chain: string;

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import type { Kysely } from "kysely";
+import { sha256 } from "../auth/accounts.js";
 import { type DecisionDoc, decisionRecordHash } from "../conduct/decisions.js";
 import type { Database } from "../db/schema.js";
 import { canonicalJson } from "./canonical-json.js";
@@ -78,8 +78,6 @@ export async function verifyAudit(db: Kysely<Database>): Promise<AuditReport> {
   const chains = [...progress].map(([chain, p]) => ({ chain, events: p.seq, head: p.hash })).sort((a, b) => a.chain.localeCompare(b.chain));
   return { ok: problems.length === 0, events: rows.length, chains, problems };
 }
-
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 function safeParse(text: string): unknown {
   try {

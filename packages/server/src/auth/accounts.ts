@@ -309,7 +309,11 @@ export async function createApiToken(db: Kysely<Database>, user: User, name: str
  * The audit log's record of an API token: its SHA-256 (what the tokens table keys it by; the token
  * itself is never stored), so a token row inserted behind the server's back has no event (`verifyAudit`).
  */
-const tokenChange = (tokenHash: string, data: { userId: string; name: string; createdAt: string }, status: "active" | "revoked") => ({
+export const tokenChange = (
+  tokenHash: string,
+  data: { userId: string; name: string; createdAt: string },
+  status: "active" | "revoked",
+) => ({
   kind: "token",
   trialId: "",
   id: tokenHash,

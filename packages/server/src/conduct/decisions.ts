@@ -3,7 +3,7 @@ import { type Decision, dosePaths, outcomeHistory, type PathNode, type Validatio
 import type { Kysely } from "kysely";
 import type { Access, User } from "../access.js";
 import { canonicalJson } from "../audit/canonical-json.js";
-import { appendEvent, lockChain } from "../audit/events.js";
+import { appendEvent, lockChain, readVersion } from "../audit/events.js";
 import { authenticate } from "../auth/accounts.js";
 import { type Entity, getEntity, listEntities } from "../db/entities.js";
 import type { Database } from "../db/schema.js";
@@ -177,17 +177,13 @@ export async function resolveDecision(
     // An override says what it does: escalate above the cohort's dose, de-escalate below it, stay at it.
     const current = (await getEntity<CohortDoc>(tx, trialId, "cohort", String(decision.data.cohort)))!.data.doseLevel;
     if (body.outcome === "override" && body.action && body.dose !== undefined && body.dose <= doseCount) {
-      const agrees = { escalate: body.dose > current, "de-escalate": body.dose < current, stay: body.dose === current, stop: false }[
-        body.action
-      ];
+      const direction = body.dose > current ? "escalate" : body.dose < current ? "de-escalate" : "stay";
       if (body.action === "stop") issues.push({ path: "dose", value: body.dose, message: "must be absent when the action is stop" });
-      else if (!agrees)
+      else if (body.action !== direction)
         issues.push({
           path: "action",
           value: body.action,
-          message: `does not agree with dose ${body.dose}: cohort ${decision.data.cohort} was at dose ${current}, so dose ${body.dose} is ${
-            body.dose > current ? "escalate" : body.dose < current ? "de-escalate" : "stay"
-          }`,
+          message: `does not agree with dose ${body.dose}: cohort ${decision.data.cohort} was at dose ${current}, so dose ${body.dose} is ${direction}`,
         });
     }
     if (issues.length > 0) throw invalid(issues);
@@ -203,9 +199,7 @@ export async function resolveDecision(
       reason: body.reason ?? null,
       at: now,
       // The version the committee read (when given): a revision made meanwhile is not overwritten.
-      changes: [
-        { kind: "decision", trialId, id, after: state(data, { status: "decided" }), expect: { version: body.version ?? decision.version } },
-      ],
+      changes: [{ kind: "decision", trialId, id, after: state(data, { status: "decided" }), expect: readVersion(body.version) }],
     });
     return { ...decision, status: "decided", data, version: decision.version + 1 };
   });
@@ -257,7 +251,7 @@ export async function signDecision(
         trialId,
         id,
         after: state(data, { status: "signed" }),
-        ...(version === undefined ? {} : { expect: { version } }),
+        expect: readVersion(version),
       },
       { kind: "cohort", trialId, id: prompting.id, after: cohortState(prompting.data, "closed") },
     ];

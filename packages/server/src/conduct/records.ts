@@ -1,16 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { entryChecks, parseWith, type RecordCollection, type TrialData, ValidationError, type ValidationIssue } from "@escalate/core";
+import { entryChecks, parseWith, type TrialData, ValidationError, type ValidationIssue } from "@escalate/core";
 import type { Kysely } from "kysely";
 import type { z } from "zod";
 import type { Access } from "../access.js";
-import { type Actor, appendEvent, lockChain, type Tx } from "../audit/events.js";
+import { type Actor, appendEvent, lockChain, readVersion, type Tx } from "../audit/events.js";
 import { type Entity, getEntity, listEntities } from "../db/entities.js";
 import type { Database } from "../db/schema.js";
 import { conflict, invalid, notFound, unconfirmed } from "../errors.js";
-import { patientCorrectionSchema, type RecordDomain, recordDomains, recordKinds } from "../schemas.js";
+import { domainOfKind, patientCorrectionSchema, type RecordDomain, recordDomains, recordKinds } from "../schemas.js";
 import type { DecisionDoc } from "./decisions.js";
 import { type SlotDoc, settleSlots } from "./slots.js";
-import { COLLECTION_KINDS } from "./trial-state.js";
 import { type CohortDoc, cohortState, loadTrial, state } from "./trials.js";
 
 type Doc = Record<string, unknown>;
@@ -30,8 +29,6 @@ async function patientFor(db: Kysely<Database> | Tx, access: Access, trialId: st
   return patient;
 }
 
-const collectionOf = (kind: string) => (Object.keys(COLLECTION_KINDS) as RecordCollection[]).find((c) => COLLECTION_KINDS[c] === kind)!;
-
 /**
  * The plausibility checks of a record as entered (core `entryChecks`): what cannot be true is refused
  * (400); what is unusual needs `confirmation`, a reason, and is refused without one (422, with the
@@ -48,7 +45,7 @@ async function checkPlausible(
   recordId: string | null,
 ): Promise<string | null> {
   const trial = await loadTrial(tx, trialId);
-  const collection = collectionOf(kind);
+  const { collection } = domainOfKind(kind);
   const others =
     collection === "pk"
       ? (await listEntities<Doc>(tx, trialId, "pk", { parent: patient.id }))
@@ -110,17 +107,18 @@ export async function addRecord(
   });
 }
 
-async function recordFor(db: Kysely<Database> | Tx, access: Access, trialId: string, id: string): Promise<Entity<Doc> & { kind: string }> {
+/** One clinical record with its kind and version (site-isolated). */
+export async function getRecord(
+  db: Kysely<Database> | Tx,
+  access: Access,
+  trialId: string,
+  id: string,
+): Promise<Entity<Doc> & { kind: string }> {
   for (const kind of recordKinds) {
     const record = await getEntity<Doc>(db, trialId, kind, id, { sites: access.sites });
     if (record) return { ...record, kind };
   }
   throw notFound(`record ${id}`);
-}
-
-/** One clinical record with its kind and version (site-isolated). */
-export async function getRecord(db: Kysely<Database>, access: Access, trialId: string, id: string) {
-  return recordFor(db, access, trialId, id);
 }
 
 /**
@@ -138,9 +136,8 @@ export async function correctRecord(
 ): Promise<Entity<Doc>> {
   return db.transaction().execute(async (tx) => {
     await lockChain(tx, trialId);
-    const record = await recordFor(tx, access, trialId, id);
-    const domain = (Object.keys(recordDomains) as RecordDomain[]).find((d) => recordDomains[d].kind === record.kind)!;
-    const corrected = validate(recordDomains[domain].schema, edit.record, "record");
+    const record = await getRecord(tx, access, trialId, id);
+    const corrected = validate(domainOfKind(record.kind).schema, edit.record, "record");
     // An adjudication stays with the event it was made on only while the facts it judged are unchanged.
     const data = { USUBJID: record.data.USUBJID, ...corrected };
     const patient = await patientFor(tx, access, trialId, String(record.data.USUBJID));
@@ -178,7 +175,7 @@ export async function deleteRecord(
 ): Promise<void> {
   await db.transaction().execute(async (tx) => {
     await lockChain(tx, trialId);
-    const record = await recordFor(tx, access, trialId, id);
+    const record = await getRecord(tx, access, trialId, id);
     await appendEvent(tx, {
       chain: trialId,
       actor: access.actor,
@@ -187,7 +184,7 @@ export async function deleteRecord(
       subject: String(record.data.USUBJID),
       siteId: record.siteId,
       at: now,
-      changes: [{ kind: record.kind, trialId, id, after: null, expect: version === undefined ? undefined : { version } }],
+      changes: [{ kind: record.kind, trialId, id, after: null, expect: readVersion(version) }],
     });
   });
 }
@@ -271,7 +268,7 @@ export async function deletePatient(
       siteId: patient.siteId,
       at: now,
       changes: [
-        { kind: "patient", trialId, id: USUBJID, after: null, expect: version === undefined ? undefined : { version } },
+        { kind: "patient", trialId, id: USUBJID, after: null, expect: readVersion(version) },
         ...records.map(({ kind, r }) => ({ kind, trialId, id: r.id, after: null })),
         ...(slot
           ? [
@@ -332,7 +329,7 @@ export async function adjudicate(
           trialId,
           id,
           after: state(data, { siteId: event.siteId, parent: event.parent, status: judgement.dlt ? "DLT" : "not DLT" }),
-          expect: judgement.version === undefined ? undefined : { version: judgement.version },
+          expect: readVersion(judgement.version),
         },
       ],
     });

@@ -1,4 +1,5 @@
 import {
+  adverseEventOf,
   analyzeTrialRecords,
   type DltWindow,
   proposedDlt,
@@ -12,18 +13,10 @@ import type { Kysely } from "kysely";
 import type { Tx } from "../audit/events.js";
 import { type Entity, listEntities } from "../db/entities.js";
 import type { Database } from "../db/schema.js";
+import { kindOfCollection } from "../schemas.js";
 import { loadTrial } from "./trials.js";
 
 type Doc = Record<string, unknown>;
-
-/** The stored entity kind of each record collection of the trial format. */
-export const COLLECTION_KINDS: Record<RecordCollection, string> = {
-  administrations: "administration",
-  adverseEvents: "adverseEvent",
-  labs: "lab",
-  tumours: "tumour",
-  pk: "pk",
-};
 
 /**
  * A live trial as of one day: its data in the trial format (the records that can be read), the
@@ -74,7 +67,7 @@ async function readState(db: Kysely<Database> | Tx, trialId: string, day: string
   const doc = await loadTrial(db, trialId);
   const patients = await listEntities<Doc>(db, trialId, "patient");
   const records = {} as Record<RecordCollection, Entity<Doc>[]>;
-  for (const collection of RECORD_COLLECTIONS) records[collection] = await listEntities<Doc>(db, trialId, COLLECTION_KINDS[collection]);
+  for (const collection of RECORD_COLLECTIONS) records[collection] = await listEntities<Doc>(db, trialId, kindOfCollection(collection));
   const ids = Object.fromEntries(
     [["patients", patients] as const, ...RECORD_COLLECTIONS.map((c) => [c, records[c]] as const)].map(([c, list]) => [
       c,
@@ -102,11 +95,17 @@ function windowsOf(data: TrialData, analysis: TrialAnalysis, patients: Entity<Do
   const unreadable = new Set(analysis.problems.map((p) => p.record));
   const summaries = new Map(analysis.patients.map((s) => [s.USUBJID, s]));
   const readable = new Map(data.patients.map((p) => [p.USUBJID, p]));
+  const problemsOf = groupBy(analysis.problems, (p) => p.USUBJID);
+  // Events not yet adjudicated, per patient; an unreadable one is a problem already, not a proposal.
+  const awaiting = groupBy(
+    adverse.filter((e) => e.data.DLTFL === undefined && !unreadable.has(e.id)),
+    (e) => String(e.parent),
+  );
   // In cohort order, then by patient: a corrected registration keeps its place in the list.
   const ordered = [...patients].sort((a, b) => Number(a.data.cohort) - Number(b.data.cohort) || a.id.localeCompare(b.id));
   return ordered.map((entity): DltWindow => {
     const USUBJID = entity.id;
-    const problems = analysis.problems.filter((p) => p.USUBJID === USUBJID);
+    const problems = problemsOf.get(USUBJID) ?? [];
     const patient = readable.get(USUBJID);
     const summary = summaries.get(USUBJID);
     if (!patient || !summary) {
@@ -126,31 +125,8 @@ function windowsOf(data: TrialData, analysis: TrialAnalysis, patients: Entity<Do
     }
     const today = studyDayOn(trial.dataCutDate, patient.RFXSTDTC);
     const start = Date.parse(`${patient.RFXSTDTC}T00:00:00Z`);
-    const unadjudicated = adverse
-      .filter((e) => e.parent === USUBJID && e.data.DLTFL === undefined && !unreadable.has(e.id))
-      .filter((e) => {
-        const ae = e.data as {
-          AETERM: string;
-          AETOXGR: number;
-          AEREL: string;
-          AESTDY: number;
-          AEENDY?: number;
-          AECAT: "haematological" | "non-haematological";
-        };
-        return proposedDlt(
-          {
-            USUBJID,
-            AETERM: ae.AETERM,
-            AETOXGR: ae.AETOXGR,
-            related: ae.AEREL === "Y",
-            AESTDY: ae.AESTDY,
-            ...(ae.AEENDY === undefined ? {} : { AEENDY: ae.AEENDY }),
-            category: ae.AECAT,
-          },
-          today,
-          definition,
-        );
-      })
+    const unadjudicated = (awaiting.get(USUBJID) ?? [])
+      .filter((e) => proposedDlt(adverseEventOf(e.data as TrialData["adverseEvents"][number]), today, definition))
       .map((e) => e.id);
     return {
       USUBJID,
@@ -166,6 +142,16 @@ function windowsOf(data: TrialData, analysis: TrialAnalysis, patients: Entity<Do
       problems,
     };
   });
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
 }
 
 /** The part of a trial's state a caller may see: the patients of `sites` (null = all) and their records. */

@@ -1,7 +1,7 @@
 import { type Kysely, type Migration, Migrator, PostgresAdapter, sql } from "kysely";
 import { SYSTEM_ACTOR } from "../access.js";
 import { appendEvent, type NewEvent, SYSTEM_CHAIN, type Tx } from "../audit/events.js";
-import { credentialChange } from "../auth/accounts.js";
+import { credentialChange, tokenChange } from "../auth/accounts.js";
 import { logSimulationResults } from "../simulation/jobs.js";
 
 /**
@@ -199,17 +199,7 @@ const migrations: Record<string, Migration> = {
         await log(
           SYSTEM_CHAIN,
           "tokens.logged",
-          tokens.map((t) => ({
-            kind: "token",
-            trialId: "",
-            id: t.token_hash,
-            after: {
-              siteId: null,
-              parent: t.user_id,
-              status: "active",
-              data: { userId: t.user_id, name: t.name, createdAt: t.created_at },
-            },
-          })),
+          tokens.map((t) => tokenChange(t.token_hash, { userId: t.user_id, name: t.name, createdAt: t.created_at }, "active")),
         );
         for (const job of await tx.selectFrom("jobs").select(["id", "status"]).where("status", "in", ["done", "failed"]).execute())
           await logSimulationResults(tx as unknown as Tx, job.id, job.status, at, "simulation.logged");
