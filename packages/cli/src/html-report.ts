@@ -8,11 +8,12 @@ import {
   type VegaLiteSpec,
   waterfallPlot,
 } from "@escalate/core";
-import { parse as parseVega, View } from "vega";
-import { compile } from "vega-lite";
+import { importExternal } from "./external-modules.js";
 
 /** Renders a Vega-Lite specification to an SVG string, headless (no browser, no canvas). */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+  // Vega is loaded when a plot is drawn, not when the CLI starts.
+  const [{ parse: parseVega, View }, { compile }] = await Promise.all([importExternal("vega"), importExternal("vega-lite")]);
   // biome-ignore lint/suspicious/noExplicitAny: vega-lite's TopLevelSpec type is wider than our plain-data spec
   const vega = compile(spec as any).spec;
   const view = new View(parseVega(vega), { renderer: "none" });

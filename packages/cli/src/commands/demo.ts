@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { createDesign, exactOperatingCharacteristics } from "@escalate/core";
-import { simulateInParallel } from "@escalate/server/simulation";
+import { importExternal } from "../external-modules.js";
 import { createProgress } from "../progress.js";
 import { renderTable } from "../table.js";
 import type { CommandResult } from "./shared.js";
@@ -60,6 +60,7 @@ export async function demoCommand(): Promise<CommandResult> {
 
   const trials = 10_000;
   const threads = availableParallelism();
+  const { simulateInParallel } = await importExternal("@escalate/server/simulation"); // worker threads, loaded only here
   const progress = createProgress("Simulating", trials);
   started = performance.now();
   const simulated = await simulateInParallel({

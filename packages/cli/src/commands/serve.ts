@@ -1,24 +1,16 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TrialDataInput } from "@escalate/core";
-import {
-  anchorHeads,
-  appendAnchor,
-  generateAnchorKeys,
-  loadDemo,
-  openStore,
-  readAnchors,
-  type Store,
-  startJobRunner,
-  startServer,
-  verifyAnchors,
-  verifyAudit,
-} from "@escalate/server";
+import type { Store } from "@escalate/server";
 import { readDocument } from "../design-file.js";
 import { UsageError } from "../errors.js";
+import { importExternal } from "../external-modules.js";
 import type { Options } from "../options.js";
 import { cliPackageRoot } from "../package-root.js";
 import type { CommandResult } from "./shared.js";
+
+// Loaded when a command runs, not when the CLI starts.
+const serverModule = () => importExternal("@escalate/server");
 
 /** The example the demo conducts: a first-in-human ADC trial with two sites, under a BOIN design. */
 const DEMO_TRIAL = join(cliPackageRoot(), "../../examples/trials/adc-first-in-human.yaml");
@@ -34,6 +26,7 @@ function untilSignal(): Promise<string> {
 }
 
 async function loadDemoInto(store: Store): Promise<void> {
+  const { loadDemo } = await serverModule();
   const example = readDocument(DEMO_TRIAL, "demo trial", "a trial document") as unknown as TrialDataInput;
   if (await loadDemo(store, example, DEMO_DESIGN))
     process.stdout.write(
@@ -44,6 +37,7 @@ async function loadDemoInto(store: Store): Promise<void> {
 /** `escalate serve [--port] [--db] [--demo]`: the conduct server, until Ctrl-C. */
 export async function serveCommand(_reference: string | undefined, options: Options): Promise<CommandResult> {
   const db = options.db ?? (options.demo && !process.env.DATABASE_URL ? DEMO_DATABASE : undefined);
+  const { startServer } = await serverModule();
   const server = await startServer({
     db,
     port: options.port,
@@ -82,6 +76,7 @@ export async function serveCommand(_reference: string | undefined, options: Opti
 
 /** `escalate worker [--db]`: runs queued simulation tasks from a shared database, until Ctrl-C. */
 export async function workerCommand(_reference: string | undefined, options: Options): Promise<CommandResult> {
+  const { openStore, startJobRunner } = await serverModule();
   const store = await openStore(options.db);
   const runner = startJobRunner(store.db, { threads: options.threads });
   process.stdout.write(`Simulation worker on ${store.dialect} ${store.location}\n`);
@@ -101,6 +96,7 @@ const AUDIT_USAGE = `usage: escalate audit verify [--db FILE|URL] [--anchors anc
  * longer extends an anchored head), make an anchor key pair, or anchor the chains' heads now.
  */
 export async function auditCommand(action: string | undefined, options: Options): Promise<CommandResult> {
+  const { anchorHeads, appendAnchor, generateAnchorKeys, openStore, readAnchors, verifyAnchors, verifyAudit } = await serverModule();
   if (action === "keygen") {
     if (!options.out) throw new UsageError(`missing --out DIR\n${AUDIT_USAGE}`);
     const privateFile = join(options.out, "private.pem");

@@ -1,7 +1,7 @@
 import { exactOperatingCharacteristics, type OperatingCharacteristics } from "@escalate/core";
-import { simulateInParallel } from "@escalate/server/simulation";
 import { loadDesign } from "../design-file.js";
 import { UsageError } from "../errors.js";
+import { importExternal } from "../external-modules.js";
 import type { Options } from "../options.js";
 import { createProgress } from "../progress.js";
 import { fixed, percent, renderTable } from "../table.js";
@@ -20,6 +20,7 @@ export async function simulateCommand(reference: string | undefined, options: Op
     if (options.trials === undefined || options.seed === undefined) {
       throw new UsageError("give --trials N and --seed S for Monte Carlo simulation, or --exact for exact operating characteristics");
     }
+    const { simulateInParallel } = await importExternal("@escalate/server/simulation"); // worker threads, loaded only here
     const progress = createProgress("Simulating", options.trials);
     result = await simulateInParallel({
       spec: design.spec,
