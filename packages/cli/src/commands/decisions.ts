@@ -83,7 +83,7 @@ export function mtdCommand(reference: string | undefined, options: Options): Com
     lines.push(
       "",
       renderTable(
-        ["dose", design.spec.design === "blrm" ? "P(target interval)" : "estimated DLT probability"],
+        ["dose", design.module.estimateName],
         selection.estimates.map((estimate, i) => [i + 1, estimate === null ? "—" : fixed(estimate, 3)]),
       ),
     );

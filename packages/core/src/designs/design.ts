@@ -2,26 +2,14 @@ import { type Cohort, parseOutcomes } from "../outcomes/notation.js";
 import { addCohort, addPending, countDlts, createTrialState, type TrialState } from "../outcomes/trial-state.js";
 import { normalizeRules } from "../rules/normalize.js";
 import { parseWith, ValidationError, type ValidationIssue } from "../validation.js";
-import { BlrmMethod } from "./blrm/blrm.js";
-import { createBoinMethod, resolvedBoinProbabilities } from "./boin/boin.js";
-import { CrmMethod, type DoseEstimate, resolvedSkeleton } from "./crm/crm.js";
+import type { DoseEstimate } from "./crm/crm.js";
 import { describeDesign } from "./describe.js";
 import { createStep, DecisionEngine } from "./engine.js";
-import { createKeyboardMethod } from "./keyboard/keyboard.js";
+import { doseCountOf, doseLabelsOf } from "./fields.js";
 import type { BoundaryTable, DoseFindingMethod, DoseNamer } from "./method.js";
 import { STOP } from "./method.js";
-import { createMtpi2Method } from "./mtpi2/mtpi2.js";
-import {
-  type BlrmSpec,
-  type CrmSpec,
-  type DesignSpec,
-  type DesignSpecInput,
-  designSpec,
-  doseAmountsOf,
-  doseCountOf,
-  doseLabelsOf,
-} from "./spec.js";
-import { ThreePlusThreeMethod } from "./three-plus-three/three-plus-three.js";
+import type { DesignModule } from "./module.js";
+import { DESIGN_MODULES, type DesignSpec, type DesignSpecInput, designModule, designSpec } from "./registry.js";
 
 /** Decision tables stop here: each row costs a row of posterior probabilities. */
 const MAX_TABLE_PATIENTS = 300;
@@ -69,13 +57,16 @@ export class Design {
   readonly doseLabels: readonly string[];
   readonly engine: DecisionEngine;
   readonly method: DoseFindingMethod;
+  /** What the design is: its schema, capabilities, protocol text (the design's folder). */
+  readonly module: DesignModule<DesignSpec>;
 
   constructor(readonly spec: DesignSpec) {
+    this.module = designModule(spec.design)!;
     this.doseCount = doseCountOf(spec);
     this.doseLabels = doseLabelsOf(spec);
     const labelled = typeof spec.doses !== "number";
     const doseName: DoseNamer = (dose) => (labelled ? `dose ${dose + 1} (${this.doseLabels[dose]})` : `dose ${dose + 1}`);
-    this.method = createMethod(spec, doseName);
+    this.method = this.module.createMethod(spec, doseName);
     const rules = normalizeRules(spec.rules, spec.target, spec.expansion, spec.allowSkipping);
     const threshold = spec.target ?? this.method.coherenceTarget;
     const coherence = spec.coherent && threshold !== undefined && !this.method.coherentByConstruction ? threshold : null;
@@ -115,7 +106,7 @@ export class Design {
       if (step.startsExpansion) state.expansionDose = step.dose;
       // A TITE-CRM history gives follow-up as of now, not what was known at each enrolment, so past
       // advice cannot be reconstructed and deviations are not noted.
-      if (notes && this.spec.design !== "tite-crm" && step.dose !== cohort.dose - 1) {
+      if (notes && !this.module.capabilities.timeToEvent && step.dose !== cohort.dose - 1) {
         const advised = step.dose === STOP ? "had stopped" : `advised dose ${step.dose + 1}`;
         notes.push(`Note: cohort ${index + 1} was treated at dose ${cohort.dose} where the design ${advised}.`);
       }
@@ -129,18 +120,19 @@ export class Design {
   /** Patients still inside their DLT window count with weight follow-up / window (Cheung & Chappell 2000). */
   private addFollowUp(state: TrialState, cohort: Cohort, index: number): void {
     if (!cohort.followUp) return;
-    if (this.spec.design !== "tite-crm") {
+    const window = "window" in this.spec && this.module.capabilities.timeToEvent ? this.spec.window : undefined;
+    if (window === undefined) {
+      const timeToEvent = DESIGN_MODULES.filter((module) => module.capabilities.timeToEvent).map((module) => module.name);
       throw new ValidationError(
         [
           {
             path: `outcomes.${index}`,
-            message: `follow-up times such as N[14] are used only by tite-crm; ${this.spec.design} needs complete outcomes`,
+            message: `follow-up times such as N[14] are used only by ${timeToEvent.join(", ")}; ${this.spec.design} needs complete outcomes`,
           },
         ],
         "outcomes",
       );
     }
-    const window = this.spec.window;
     cohort.followUp.forEach((days, patient) => {
       if (days === null || days === undefined || cohort.dlts[patient]) return;
       if (days < window) addPending(state, cohort.dose - 1, days / window);
@@ -204,8 +196,9 @@ export class Design {
           {
             path: "design",
             value: this.spec.design,
-            message:
-              "must be a design with a fixed decision table (three-plus-three, boin, keyboard, mtpi2): a model-based design decides from every dose's data; `escalate paths` shows where the next cohorts lead",
+            message: `must be a design with a fixed decision table (${DESIGN_MODULES.filter((module) => !module.capabilities.modelBased)
+              .map((module) => module.name)
+              .join(", ")}): a model-based design decides from every dose's data; \`escalate paths\` shows where the next cohorts lead`,
           },
         ],
         "design",
@@ -228,24 +221,6 @@ export class Design {
   }
 }
 
-function createMethod(spec: DesignSpec, doseName: DoseNamer): DoseFindingMethod {
-  switch (spec.design) {
-    case "three-plus-three":
-      return new ThreePlusThreeMethod(spec, doseName);
-    case "boin":
-      return createBoinMethod(spec, doseName);
-    case "keyboard":
-      return createKeyboardMethod(spec, doseName);
-    case "mtpi2":
-      return createMtpi2Method(spec, doseName);
-    case "crm":
-    case "tite-crm":
-      return new CrmMethod(spec, doseName);
-    case "blrm":
-      return new BlrmMethod(spec, doseName);
-  }
-}
-
 /** Validates a design specification (from a file, the CLI or code) and builds the design. */
 export function createDesign(input: DesignSpecInput | unknown): Design {
   const spec = parseWith(designSpec, input, "design");
@@ -253,107 +228,13 @@ export function createDesign(input: DesignSpecInput | unknown): Design {
   return new Design(spec);
 }
 
-/** Constraints between fields that a per-field schema cannot express. */
+/** Constraints between fields that a per-field schema cannot express: the dose range here, the rest by the design. */
 function checkDesignSpec(spec: DesignSpec): void {
   const issues: ValidationIssue[] = [];
   const doseCount = doseCountOf(spec);
   if (spec.startDose > doseCount) {
     issues.push({ path: "startDose", value: spec.startDose, message: `must be in 1..${doseCount} (the number of doses)` });
   }
-  if (spec.design === "boin") {
-    // Rounded for the message: 1.4 × 0.75 is 1.0499999999999998 in floating point.
-    const { pSafe, pTox } = resolvedBoinProbabilities(spec);
-    const shown = (value: number) => Number(value.toPrecision(12));
-    const defaulted = (given: number | undefined, rule: string) => (given === undefined ? ` (the default ${rule})` : "");
-    if (!(pSafe > 0 && pSafe < spec.target)) {
-      issues.push({
-        path: "pSafe",
-        value: shown(pSafe),
-        message: `must be in (0, target = ${spec.target})${defaulted(spec.pSafe, "0.6 × target")}`,
-      });
-    }
-    if (!(pTox > spec.target && pTox < 1)) {
-      issues.push({
-        path: "pTox",
-        value: shown(pTox),
-        message: `must be in (target = ${spec.target}, 1)${defaulted(spec.pTox, "1.4 × target; give pTox explicitly")}`,
-      });
-    }
-  }
-  const interval = (below: [string, number], above: [string, number], name: string) => {
-    if (!(spec.target! - below[1] > 0))
-      issues.push({ path: below[0], value: below[1], message: `must be < target (${spec.target}) so that the ${name} starts above 0` });
-    if (!(spec.target! + above[1] < 1))
-      issues.push({
-        path: above[0],
-        value: above[1],
-        message: `must be < 1 − target (${1 - spec.target!}) so that the ${name} ends below 1`,
-      });
-  };
-  if (spec.design === "keyboard") interval(["marginBelow", spec.marginBelow], ["marginAbove", spec.marginAbove], "target key");
-  if (spec.design === "mtpi2") interval(["epsilon1", spec.epsilon1], ["epsilon2", spec.epsilon2], "equivalence interval");
-  if (spec.design === "crm" || spec.design === "tite-crm") issues.push(...skeletonIssues(spec));
-  if (spec.design === "tite-crm" && (spec.expansion || spec.rules.some((rule) => rule.type === "expansion"))) {
-    issues.push({ path: "expansion", message: "is not available for tite-crm (patients are enrolled while others are still followed)" });
-  }
-  if (spec.design === "blrm") issues.push(...blrmIssues(spec));
+  issues.push(...(designModule(spec.design)!.check?.(spec) ?? []));
   if (issues.length > 0) throw new ValidationError(issues, "design");
-}
-
-function blrmIssues(spec: BlrmSpec): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  const amounts = doseAmountsOf(spec);
-  if (amounts === null) {
-    issues.push({
-      path: "doses",
-      message: 'must list every dose with its amount for a BLRM, e.g. [{ label: "2.4 mg/kg", amount: 2.4 }, …]',
-    });
-  } else {
-    for (let i = 1; i < amounts.length; i++) {
-      if (!(amounts[i]! > amounts[i - 1]!)) {
-        issues.push({
-          path: `doses.${i}.amount`,
-          value: amounts[i],
-          message: `must be > the previous amount ${amounts[i - 1]} (increasing)`,
-        });
-        break;
-      }
-    }
-  }
-  if (!(spec.intervals[0] < spec.intervals[1])) {
-    issues.push({
-      path: "intervals",
-      value: spec.intervals,
-      message: "must be two increasing probabilities [a, b]: under-dosing below a, over-dosing from b",
-    });
-  }
-  return issues;
-}
-
-function skeletonIssues(spec: CrmSpec): ValidationIssue[] {
-  const doseCount = doseCountOf(spec);
-  if (!Array.isArray(spec.skeleton)) {
-    try {
-      resolvedSkeleton(spec);
-      return [];
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      return error.issues.map((issue) => ({ ...issue, path: `skeleton.${issue.path}` }));
-    }
-  }
-  const skeleton = spec.skeleton;
-  if (skeleton.length !== doseCount) {
-    return [{ path: "skeleton", value: skeleton, message: `must have one value per dose (${doseCount} values, got ${skeleton.length})` }];
-  }
-  for (let i = 1; i < skeleton.length; i++) {
-    if (!(skeleton[i]! > skeleton[i - 1]!)) {
-      return [
-        { path: `skeleton.${i}`, value: skeleton[i], message: `must be > the previous value ${skeleton[i - 1]} (strictly increasing)` },
-      ];
-    }
-  }
-  if (spec.model === "logistic" && skeleton.some((s) => Math.log(s / (1 - s)) >= spec.intercept)) {
-    return [{ path: "intercept", value: spec.intercept, message: "must exceed the logit of every skeleton value" }];
-  }
-  return [];
 }

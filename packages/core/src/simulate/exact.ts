@@ -30,12 +30,12 @@ export class EnumerationTooLargeError extends Error {
  */
 export function exactOperatingCharacteristics(design: Design, options: ExactOptions): OperatingCharacteristics {
   const truth = checkTruth(options.truth, design.doseCount);
-  if (design.spec.design === "tite-crm") {
+  if (!design.module.capabilities.exact) {
     throw new ValidationError(
       [
         {
           path: "design",
-          value: "tite-crm",
+          value: design.spec.design,
           message: "cannot be enumerated exactly (follow-up times are continuous); use Monte Carlo (--trials, --seed)",
         },
       ],

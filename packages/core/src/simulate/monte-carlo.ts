@@ -6,7 +6,6 @@ import { createRandom } from "../stats/random.js";
 import { ValidationError } from "../validation.js";
 import { addAccumulator, createAccumulator, type OperatingCharacteristics, recordTrial, summarise } from "./accumulator.js";
 import { checkTruth } from "./scenario.js";
-import { simulateTiteTrials } from "./tite.js";
 
 /**
  * Trials are simulated in fixed blocks; block b always covers trials [b·BLOCK, (b+1)·BLOCK) and block
@@ -21,14 +20,13 @@ export interface MonteCarloOptions {
   seed: number;
 }
 
-/**
- * The DLT rate above which a patient counts as overdosed: the design's target; for a BLRM without a
- * target, the lower edge of its over-dosing interval; for a 3+3 without a target, 1/3.
- */
+/** The DLT rate above which a patient counts as overdosed: the design's target, or what the design says without one. */
 export function overdoseThreshold(design: Design): number {
   const spec = design.spec;
   if (spec.target !== undefined) return spec.target;
-  return spec.design === "blrm" ? spec.intervals[1] : 1 / 3;
+  const threshold = design.module.overdoseThreshold?.(spec);
+  if (threshold === undefined) throw new Error(`${spec.design}: a design without a target must say when a patient is overdosed`);
+  return threshold;
 }
 
 /**
@@ -43,8 +41,8 @@ export function simulateTrials(
   count: number,
   acc: Float64Array,
 ): void {
-  if (design.spec.design === "tite-crm") {
-    simulateTiteTrials(design, truth, seed, firstTrial, count, acc, overdoseThreshold(design));
+  if (design.module.simulateTrials) {
+    design.module.simulateTrials(design.engine, design.spec, truth, seed, firstTrial, count, acc, overdoseThreshold(design));
     return;
   }
   const K = design.doseCount;

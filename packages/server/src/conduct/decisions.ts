@@ -83,7 +83,7 @@ export async function prepareDecision(db: Kysely<Database>, access: Access, tria
         })),
       );
     }
-    const tite = design.spec.design === "tite-crm";
+    const tite = design.module.capabilities.timeToEvent;
     const history = outcomeHistory(
       data.patients.map((p) => ({ USUBJID: p.USUBJID, doseLevel: p.doseLevel, cohort: p.cohort })),
       windows.map((w) => ({

@@ -1,4 +1,13 @@
-import { checkTruth, createDesign, type Design, ValidationError, type ValidationIssue } from "@escalate/core";
+import {
+  checkTruth,
+  createDesign,
+  DESIGN_MODULES,
+  type Design,
+  designModule,
+  type KeyField,
+  ValidationError,
+  type ValidationIssue,
+} from "@escalate/core";
 
 /** What the design form holds: text as typed, so a half-typed number can be shown with its error. */
 export interface DesignForm {
@@ -20,20 +29,18 @@ export interface DesignForm {
   coherent: boolean;
 }
 
-export const DESIGNS = [
-  { value: "boin", label: "BOIN" },
-  { value: "keyboard", label: "Keyboard" },
-  { value: "mtpi2", label: "mTPI-2" },
-  { value: "three-plus-three", label: "3+3" },
-  { value: "crm", label: "CRM" },
-  { value: "tite-crm", label: "TITE-CRM" },
-  { value: "blrm", label: "BLRM with overdose control" },
-] as const;
+/** The designs the form offers, from the core's registry. */
+export const DESIGNS = DESIGN_MODULES.map((module) => ({ value: module.name, label: module.label }));
+
+/** Whether the form shows (and the design file gets) a field for this design. */
+export const hasField = (design: string, field: KeyField): boolean => designModule(design)?.keyFields.includes(field) ?? false;
+/** Whether the design needs each dose's amount (a model on the dose scale): dose labels then start with it. */
+export const needsAmounts = (design: string): boolean => designModule(design)?.capabilities.doseAmounts ?? false;
 
 export const defaultForm = (design = "boin"): DesignForm => ({
   design,
   target: "0.3",
-  doses: design === "blrm" ? "1 mg/kg, 2 mg/kg, 4 mg/kg, 8 mg/kg, 12 mg/kg" : "5",
+  doses: needsAmounts(design) ? "1 mg/kg, 2 mg/kg, 4 mg/kg, 8 mg/kg, 12 mg/kg" : "5",
   cohortSize: "3",
   cohorts: "10",
   skeleton: "0.05, 0.12, 0.25, 0.4, 0.55",
@@ -55,21 +62,19 @@ const list = (text: string) =>
 export function specOf(form: DesignForm): Record<string, unknown> {
   const spec: Record<string, unknown> = { design: form.design };
   // The 3+3 has no target; the BLRM's is its target interval (set in "other" as `intervals`).
-  if (form.design !== "three-plus-three" && form.design !== "blrm") spec.target = numberOrText(form.target);
+  if (hasField(form.design, "target")) spec.target = numberOrText(form.target);
   const doses = form.doses.trim();
   if (/^\d+$/.test(doses)) spec.doses = Number(doses);
   else
     spec.doses = list(doses).map((label) => {
       const amount = Number.parseFloat(label);
-      return form.design === "blrm" && Number.isFinite(amount) ? { label, amount } : { label };
+      return needsAmounts(form.design) && Number.isFinite(amount) ? { label, amount } : { label };
     });
-  if (form.design !== "three-plus-three") {
-    spec.cohortSize = numberOrText(form.cohortSize);
-    spec.cohorts = numberOrText(form.cohorts);
-  }
-  if (form.design === "crm" || form.design === "tite-crm") spec.skeleton = list(form.skeleton).map(numberOrText);
-  if (form.design === "tite-crm") spec.window = numberOrText(form.window);
-  if (form.design === "blrm") spec.referenceDose = numberOrText(form.referenceDose);
+  if (hasField(form.design, "cohortSize")) spec.cohortSize = numberOrText(form.cohortSize);
+  if (hasField(form.design, "cohorts")) spec.cohorts = numberOrText(form.cohorts);
+  if (hasField(form.design, "skeleton")) spec.skeleton = list(form.skeleton).map(numberOrText);
+  if (hasField(form.design, "window")) spec.window = numberOrText(form.window);
+  if (hasField(form.design, "referenceDose")) spec.referenceDose = numberOrText(form.referenceDose);
   // The safe defaults are the designs' own: a design file states only what turns one off.
   if (!form.noSkipping) spec.allowSkipping = true;
   if (!form.coherent) spec.coherent = false;

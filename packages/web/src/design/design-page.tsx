@@ -2,7 +2,17 @@ import type { Design, OperatingCharacteristics } from "@escalate/core";
 import { useMemo, useRef, useState } from "react";
 import { download, ErrorMessage, Field } from "../components/ui.js";
 import { VegaChart } from "../components/vega-chart.js";
-import { type CheckedDesign, checkDesign, DESIGNS, type DesignForm, defaultForm, defaultScenarios, scenarioError } from "./design-form.js";
+import {
+  type CheckedDesign,
+  checkDesign,
+  DESIGNS,
+  type DesignForm,
+  defaultForm,
+  defaultScenarios,
+  hasField,
+  needsAmounts,
+  scenarioError,
+} from "./design-form.js";
 import { htmlReport, resultsCsv } from "./export.js";
 import { simulateInBrowser } from "./simulation.js";
 
@@ -42,7 +52,7 @@ function DesignEditor({
           ))}
         </select>
       </Field>
-      {kind !== "three-plus-three" && kind !== "blrm" && (
+      {hasField(kind, "target") && (
         <Field label="Target DLT probability" error={errors.target} hint="between 0 and 1, e.g. 0.3">
           <input inputMode="decimal" value={form.target} onChange={set("target")} />
         </Field>
@@ -51,12 +61,12 @@ function DesignEditor({
         label="Doses"
         error={errors.doses}
         hint={
-          kind === "blrm" ? "labels starting with the amount, e.g. 1 mg/kg, 2 mg/kg" : "a number of doses, or labels separated by commas"
+          needsAmounts(kind) ? "labels starting with the amount, e.g. 1 mg/kg, 2 mg/kg" : "a number of doses, or labels separated by commas"
         }
       >
         <input value={form.doses} onChange={set("doses")} />
       </Field>
-      {kind !== "three-plus-three" && (
+      {hasField(kind, "cohortSize") && (
         <div className="row">
           <Field label="Cohort size" error={errors.cohortSize}>
             <input inputMode="numeric" value={form.cohortSize} onChange={set("cohortSize")} />
@@ -66,17 +76,17 @@ function DesignEditor({
           </Field>
         </div>
       )}
-      {(kind === "crm" || kind === "tite-crm") && (
+      {hasField(kind, "skeleton") && (
         <Field label="Skeleton (prior DLT probabilities)" error={errors.skeleton} hint="increasing, one per dose">
           <input value={form.skeleton} onChange={set("skeleton")} />
         </Field>
       )}
-      {kind === "tite-crm" && (
+      {hasField(kind, "window") && (
         <Field label="DLT window (days)" error={errors.window}>
           <input inputMode="numeric" value={form.window} onChange={set("window")} />
         </Field>
       )}
-      {kind === "blrm" && (
+      {hasField(kind, "referenceDose") && (
         <Field label="Reference dose (amount)" error={errors.referenceDose}>
           <input inputMode="decimal" value={form.referenceDose} onChange={set("referenceDose")} />
         </Field>
@@ -151,7 +161,7 @@ function DecisionTable({ design }: { design: Design }) {
 /** The decision flow for one cohort, with the design's own thresholds at the cohort size. */
 function Flowchart({ design }: { design: Design }) {
   const spec = design.spec as { cohortSize: number; cohorts?: number; design: string; startDose?: number };
-  const modelBased = ["crm", "tite-crm", "blrm"].includes(spec.design);
+  const modelBased = design.module.capabilities.modelBased;
   let row: { escalate: number | null; deescalate: number | null; eliminate: number | null } | undefined;
   if (!modelBased) {
     try {
@@ -172,7 +182,7 @@ function Flowchart({ design }: { design: Design }) {
         { label: "Model update", when: "all doses' data, every patient" },
         {
           label: "Next dose",
-          when: spec.design === "blrm" ? "most likely in the target interval, overdose risk < limit" : "estimate closest to the target",
+          when: design.module.nextDoseInBrief ?? "estimate closest to the target",
         },
       ];
   return (

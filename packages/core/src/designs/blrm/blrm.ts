@@ -1,9 +1,10 @@
 import { StateMemo } from "../../outcomes/state-table.js";
 import { highestTriedDose, type TrialState } from "../../outcomes/trial-state.js";
 import { CREDIBLE_LEVEL, type DoseEstimate, type ModelSummary } from "../crm/crm.js";
+import { doseAmountsOf } from "../fields.js";
 import { type DoseFindingMethod, type DoseNamer, formatNumber, STOP } from "../method.js";
-import { type BlrmSpec, doseAmountsOf } from "../spec.js";
 import { BlrmPosterior } from "./posterior.js";
+import type { BlrmSpec } from "./spec.js";
 
 /** Per-dose interval probabilities, in this order in the memoised rows. */
 const UNDER = 0;

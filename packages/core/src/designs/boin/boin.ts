@@ -1,9 +1,10 @@
+import { doseCountOf } from "../fields.js";
 import { DEESCALATE, DecisionBoundaries, ESCALATE, STAY } from "../interval/boundaries.js";
 import { IntervalMethod } from "../interval/interval-method.js";
 import { IsotonicMtdSelection } from "../interval/isotonic-selection.js";
 import { intervalSafetyOf } from "../interval/safety.js";
 import { type DoseNamer, formatNumber } from "../method.js";
-import { type BoinSpec, doseCountOf } from "../spec.js";
+import type { BoinSpec } from "./spec.js";
 
 /**
  * Bayesian optimal interval design (Liu & Yuan 2015, JRSS C 64:507–523).

@@ -1,10 +1,11 @@
 import { StateMemo } from "../../outcomes/state-table.js";
 import type { TrialState } from "../../outcomes/trial-state.js";
+import { doseCountOf } from "../fields.js";
 import { type DoseFindingMethod, type DoseNamer, formatNumber, STOP } from "../method.js";
-import { type CrmSpec, doseCountOf } from "../spec.js";
 import { calibrateSkeleton } from "./calibration.js";
 import { CrmModel } from "./model.js";
 import { type CrmData, CrmPosterior } from "./posterior.js";
+import type { CrmSpec } from "./spec.js";
 
 /** The skeleton as given, or calibrated by the indifference-interval method. */
 export function resolvedSkeleton(spec: Pick<CrmSpec, "skeleton" | "model" | "target" | "doses" | "intercept">): number[] {

@@ -14,18 +14,18 @@ export interface CrmData {
 }
 
 /** Step of the trapezoid rule in the stretched variable u (see CrmPosterior). */
-const STEP = 0.15;
+export const QUADRATURE_STEP = 0.15;
 /** Gauss–Legendre nodes per unit of u for tail probabilities (the integrand is smooth but cut at b). */
 const LEGENDRE_ORDER = 10;
 
-/** sinh(k·STEP) and log cosh(k·STEP) for k = 0, 1, …: the rule's fixed nodes, computed once. */
+/** sinh(k·QUADRATURE_STEP) and log cosh(k·QUADRATURE_STEP) for k = 0, 1, …: the rule's fixed nodes, computed once. */
 const grid = { sinh: new Float64Array(0), logCosh: new Float64Array(0) };
 
 function stretchedGrid(half: number): typeof grid {
   if (half >= grid.sinh.length) {
     const size = Math.max(half + 1, 2 * grid.sinh.length, 64);
-    grid.sinh = Float64Array.from({ length: size }, (_, k) => Math.sinh(k * STEP));
-    grid.logCosh = Float64Array.from({ length: size }, (_, k) => Math.log(Math.cosh(k * STEP)));
+    grid.sinh = Float64Array.from({ length: size }, (_, k) => Math.sinh(k * QUADRATURE_STEP));
+    grid.logCosh = Float64Array.from({ length: size }, (_, k) => Math.log(Math.cosh(k * QUADRATURE_STEP)));
   }
   return grid;
 }
@@ -110,8 +110,8 @@ export class CrmPosterior {
     this.findMode();
     // Cover the posterior's own spread and the prior's tails (where a flat likelihood leaves the prior).
     const range = 10 * this.scale + 15 * Math.sqrt(this.priorVariance);
-    const half = Math.ceil(Math.asinh(range / this.scale) / STEP);
-    this.reach = half * STEP;
+    const half = Math.ceil(Math.asinh(range / this.scale) / QUADRATURE_STEP);
+    this.reach = half * QUADRATURE_STEP;
     if (2 * half + 1 > this.betas.length) {
       this.betas = new Float64Array(2 * half + 1);
       this.weights = new Float64Array(2 * half + 1);
@@ -127,7 +127,7 @@ export class CrmPosterior {
       for (let k = side === 1 ? 0 : 1; k <= half; k++) {
         const beta = this.mode + side * this.scale * grid.sinh[k]!;
         const logWeight = grid.logCosh[k]! + this.logPosterior(beta) - this.logAtMode;
-        const w = STEP * this.scale * Math.exp(logWeight);
+        const w = QUADRATURE_STEP * this.scale * Math.exp(logWeight);
         this.betas[count] = beta;
         this.weights[count] = w;
         count++;

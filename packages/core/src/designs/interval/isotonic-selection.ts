@@ -1,6 +1,9 @@
 import type { TrialState } from "../../outcomes/trial-state.js";
 import { createIsotonicScratch, isotonicRegression } from "../../stats/isotonic.js";
 
+/** The c of the Beta(c, c) prior behind BOIN's and the Keyboard's estimates for MTD selection. */
+export const DEFAULT_SELECTION_PRIOR = 0.05;
+
 export interface IsotonicSelectionOptions {
   /** Symmetric Beta(c, c) prior behind the estimates: 0.05 for BOIN and Keyboard (default), 0.005 for mTPI. */
   prior?: number;
@@ -32,7 +35,7 @@ export class IsotonicMtdSelection {
     readonly target: number,
     options: IsotonicSelectionOptions = {},
   ) {
-    this.prior = options.prior ?? 0.05;
+    this.prior = options.prior ?? DEFAULT_SELECTION_PRIOR;
     this.upperBound = options.upperBound;
     this.raw = new Float64Array(doseCount);
     this.weights = new Float64Array(doseCount);

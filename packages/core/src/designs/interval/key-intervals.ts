@@ -78,3 +78,20 @@ export function intervalDecision(partition: KeyPartition, n: number, y: number, 
   if (strongest > partition.targetIndex) return DEESCALATE;
   return STAY;
 }
+
+/** The interval [target − below, target + above] around the target must lie inside (0, 1). */
+export function keyIntervalIssues(
+  target: number,
+  below: [path: string, value: number],
+  above: [path: string, value: number],
+  name: string,
+): { path: string; value: number; message: string }[] {
+  return [
+    ...(target - below[1] > 0
+      ? []
+      : [{ path: below[0], value: below[1], message: `must be < target (${target}) so that the ${name} starts above 0` }]),
+    ...(target + above[1] < 1
+      ? []
+      : [{ path: above[0], value: above[1], message: `must be < 1 − target (${1 - target}) so that the ${name} ends below 1` }]),
+  ];
+}

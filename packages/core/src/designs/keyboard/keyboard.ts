@@ -1,10 +1,11 @@
+import { doseCountOf } from "../fields.js";
 import { DEESCALATE, DecisionBoundaries, ESCALATE } from "../interval/boundaries.js";
 import { IntervalMethod } from "../interval/interval-method.js";
 import { IsotonicMtdSelection } from "../interval/isotonic-selection.js";
 import { intervalDecision, partitionAroundTarget } from "../interval/key-intervals.js";
 import { intervalSafetyOf } from "../interval/safety.js";
 import { type DoseNamer, formatNumber } from "../method.js";
-import { doseCountOf, type KeyboardSpec } from "../spec.js";
+import type { KeyboardSpec } from "./spec.js";
 
 /**
  * Keyboard design (Yan, Mandrekar & Yuan 2017, Clin Cancer Res 23:3994–4003). The target key

@@ -1,10 +1,11 @@
+import { doseCountOf } from "../fields.js";
 import { DEESCALATE, DecisionBoundaries, ESCALATE } from "../interval/boundaries.js";
 import { IntervalMethod } from "../interval/interval-method.js";
 import { IsotonicMtdSelection } from "../interval/isotonic-selection.js";
 import { intervalDecision, partitionAroundTarget } from "../interval/key-intervals.js";
 import { intervalSafetyOf } from "../interval/safety.js";
 import { type DoseNamer, formatNumber } from "../method.js";
-import { doseCountOf, type Mtpi2Spec } from "../spec.js";
+import type { Mtpi2Spec } from "./spec.js";
 
 /**
  * mTPI-2 (Guo, Wang, Ji, Ji, Liu & Lin 2017, Contemp Clin Trials 58:23–33). The equivalence interval
@@ -16,7 +17,7 @@ import { doseCountOf, type Mtpi2Spec } from "../spec.js";
  * vague Beta(0.005, 0.005) prior, weighted by inverse posterior variance, then the estimate closest to
  * the target, with BOIN's tie rule.
  */
-const MTPI_SELECTION_PRIOR = 0.005;
+export const MTPI_SELECTION_PRIOR = 0.005;
 
 export function createMtpi2Method(spec: Mtpi2Spec, doseName: DoseNamer): IntervalMethod {
   const low = spec.target - spec.epsilon1;

@@ -1,6 +1,7 @@
 import type { TrialState } from "../../outcomes/trial-state.js";
+import { doseCountOf } from "../fields.js";
 import { type BoundaryTable, capitalise, type DoseFindingMethod, type DoseNamer, highestAdmissibleAtOrBelow, STOP } from "../method.js";
-import { doseCountOf, type ThreePlusThreeSpec } from "../spec.js";
+import type { ThreePlusThreeSpec } from "./spec.js";
 
 /**
  * The 3+3 design (Storer 1989; the "traditional" algorithm of Lin & Shih 2001), cohorts of 3:

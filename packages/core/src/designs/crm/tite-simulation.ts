@@ -1,9 +1,9 @@
-import type { Design } from "../designs/design.js";
-import { createStep } from "../designs/engine.js";
-import { STOP } from "../designs/method.js";
-import { addPending, createTrialState, resetTrialState, type TrialState } from "../outcomes/trial-state.js";
-import { createRandom } from "../stats/random.js";
-import { recordTrial } from "./accumulator.js";
+import { addPending, createTrialState, resetTrialState, type TrialState } from "../../outcomes/trial-state.js";
+import { recordTrial } from "../../simulate/accumulator.js";
+import { createRandom } from "../../stats/random.js";
+import { createStep, type DecisionEngine } from "../engine.js";
+import { STOP } from "../method.js";
+import type { TiteCrmSpec } from "./spec.js";
 
 /**
  * Monte Carlo for the TITE-CRM (Cheung & Chappell 2000): cohorts arrive every `arrivalInterval` days
@@ -13,7 +13,8 @@ import { recordTrial } from "./accumulator.js";
  * last cohort, everyone completes follow-up and the MTD is selected from the complete data.
  */
 export function simulateTiteTrials(
-  design: Design,
+  engine: DecisionEngine,
+  spec: TiteCrmSpec,
   truth: Float64Array,
   seed: number,
   firstTrial: number,
@@ -21,10 +22,7 @@ export function simulateTiteTrials(
   acc: Float64Array,
   overdoseThreshold: number,
 ): void {
-  const spec = design.spec;
-  if (spec.design !== "tite-crm") throw new Error("simulateTiteTrials needs a tite-crm design");
-  const K = design.doseCount;
-  const engine = design.engine;
+  const K = engine.doseCount;
   const window = spec.window;
   const interval = spec.arrivalInterval ?? window / 4;
   const size = spec.cohortSize;

@@ -1,0 +1,69 @@
+import type { z } from "zod";
+import type { ValidationIssue } from "../validation.js";
+import type { DecisionEngine } from "./engine.js";
+import type { BoundaryTable, DoseFindingMethod, DoseNamer } from "./method.js";
+
+/** What a design can do, for the code that serves every design (simulation, the CLI, the web form). */
+export interface DesignCapabilities {
+  /** Exact operating characteristics by enumerating every trial path (outcomes are discrete). */
+  exact: boolean;
+  /** Decides with patients still inside their DLT window: outcomes carry follow-up, e.g. N[14]. */
+  timeToEvent: boolean;
+  /** Decides from responses as well as DLTs. */
+  efficacyAware: boolean;
+  /** Decides from a model fitted to every dose's data, so it has no decision table per dose. */
+  modelBased: boolean;
+  /** Every dose needs its amount (a model on the dose scale). */
+  doseAmounts: boolean;
+}
+
+/** The fields a protocol team sets first for this design (a form shows these; the rest keep their defaults). */
+export type KeyField = "target" | "doses" | "cohortSize" | "cohorts" | "skeleton" | "window" | "referenceDose";
+
+/**
+ * One dose-finding design: everything the rest of Escalate knows about it. Each design's folder exports
+ * one of these, registered in registry.ts; nothing outside the folder branches on the design's name.
+ */
+export interface DesignModule<Spec extends { design: string } = { design: string }, Schema = z.ZodObject> {
+  /** The `design:` value of a design file. */
+  readonly name: Spec["design"];
+  /** Short name for lists and tables ("BOIN"). */
+  readonly label: string;
+  /** Full name for protocol text ("Bayesian optimal interval (BOIN)"). */
+  readonly title: string;
+  /** The design file's schema, with its defaults. */
+  readonly schema: Schema;
+  readonly capabilities: DesignCapabilities;
+  readonly keyFields: readonly KeyField[];
+  readonly references: readonly string[];
+  /** What MTD selection's per-dose estimates are ("estimated DLT probability", "P(target interval)"). */
+  readonly estimateName: string;
+  /** Model-based designs: how the next dose is chosen, in a few words. */
+  readonly nextDoseInBrief?: string;
+  /** Constraints between fields that the schema cannot express. */
+  check?(spec: Spec): ValidationIssue[];
+  createMethod(spec: Spec, doseName: DoseNamer): DoseFindingMethod;
+  /** The protocol's sections on dose assignment, safety and MTD selection (markdown lines). */
+  describe(spec: Spec, design: { boundaries(): BoundaryTable }): string[];
+  /** The DLT rate above which a patient counts as overdosed when the spec has no target. */
+  overdoseThreshold?(spec: Spec): number;
+  /**
+   * Monte Carlo of trials [firstTrial, firstTrial + count) into `acc`, for designs that cannot be simulated
+   * cohort by cohort from complete outcomes (time-to-event designs).
+   */
+  simulateTrials?(
+    engine: DecisionEngine,
+    spec: Spec,
+    truth: Float64Array,
+    seed: number,
+    firstTrial: number,
+    count: number,
+    acc: Float64Array,
+    overdoseThreshold: number,
+  ): void;
+}
+
+/** Declares a design module (the identity, typed: the spec type flows from the schema to every member). */
+export const defineDesign = <Schema extends z.ZodObject<{ design: z.ZodLiteral<string> }>>(
+  module: DesignModule<z.infer<Schema>, Schema>,
+): DesignModule<z.infer<Schema>, Schema> => module;

@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { blrmDesign } from "./blrm/module.js";
+import { boinDesign } from "./boin/module.js";
+import { crmDesign, titeCrmDesign } from "./crm/module.js";
+import { keyboardDesign } from "./keyboard/module.js";
+import type { DesignModule } from "./module.js";
+import { mtpi2Design } from "./mtpi2/module.js";
+import { threePlusThreeDesign } from "./three-plus-three/module.js";
+
+/**
+ * Every design, in the order lists show them. Adding a design: its folder, its module here and its schema
+ * in the union below (TypeScript infers the union's type only from a literal list).
+ */
+export const DESIGN_MODULES = [
+  boinDesign,
+  keyboardDesign,
+  mtpi2Design,
+  threePlusThreeDesign,
+  crmDesign,
+  titeCrmDesign,
+  blrmDesign,
+] as const;
+
+/** A design file, any design: the union of the modules' schemas, told apart by `design`. */
+export const designSpec = z.discriminatedUnion("design", [
+  boinDesign.schema,
+  keyboardDesign.schema,
+  mtpi2Design.schema,
+  threePlusThreeDesign.schema,
+  crmDesign.schema,
+  titeCrmDesign.schema,
+  blrmDesign.schema,
+]);
+
+export type DesignSpec = z.infer<typeof designSpec>;
+export type DesignSpecInput = z.input<typeof designSpec>;
+export type DesignName = DesignSpec["design"];
+export const DESIGN_NAMES: readonly DesignName[] = DESIGN_MODULES.map((module) => module.name);
+
+/** The module of a design by its name (undefined for an unknown name). */
+export function designModule(name: string): DesignModule<DesignSpec> | undefined {
+  return DESIGN_MODULES.find((module) => module.name === name) as unknown as DesignModule<DesignSpec> | undefined;
+}
