@@ -8,7 +8,8 @@ import { type CommandResult, designOverrides } from "./shared.js";
 export function boundariesCommand(reference: string | undefined, options: Options): CommandResult {
   const design = loadDesign(reference, designOverrides(options));
   const boundaries = design.boundaries();
-  if (options.json) return { json: boundaries };
+  const pendingTable = design.module.capabilities.timeToEvent ? design.pendingTable() : [];
+  if (options.json) return { json: pendingTable.length > 0 ? { ...boundaries, pendingTable } : boundaries };
   const cell = (value: number | null) => (value === null ? "—" : value);
   const lines = [];
   if (boundaries.lambdaE !== null && boundaries.lambdaD !== null) {
@@ -20,6 +21,24 @@ export function boundariesCommand(reference: string | undefined, options: Option
       boundaries.table.map((row) => [row.n, cell(row.escalate), cell(row.deescalate), cell(row.eliminate)]),
     ),
   );
+  if (pendingTable.length > 0) {
+    // The rows a trial meets: n a multiple of the cohort size, some patients pending (the JSON has every cell).
+    const rows = pendingTable.filter((row) => row.pending > 0 && row.n % design.spec.cohortSize === 0);
+    const rule = (row: (typeof pendingTable)[number]) =>
+      row.stftAtLeast !== null
+        ? `escalate if STFT ≥ ${fixed(row.stftAtLeast, 2)}, otherwise stay`
+        : row.stftAtMost !== null
+          ? `stay if STFT > ${fixed(row.stftAtMost, 2)}, otherwise de-escalate`
+          : row.decision;
+    lines.push(
+      "",
+      "With patients still in the DLT window (STFT = their days of follow-up, summed, divided by the window):",
+      renderTable(
+        ["patients", "DLTs", "pending", "decision"],
+        rows.map((row) => [row.n, row.dlts, row.pending, rule(row)]),
+      ),
+    );
+  }
   return { text: lines.join("\n") };
 }
 
@@ -27,9 +46,11 @@ export function nextCommand(reference: string | undefined, options: Options): Co
   const design = loadDesign(reference, designOverrides(options));
   const decision = design.decide(options.outcomes ?? "");
   if (options.json) {
-    const { action, dose, stop, admissible, mtd, reasons, cohortSize, phase, estimates, decisionEstimate, betaHat } = decision;
+    const { action, dose, stop, admissible, mtd, reasons, cohortSize, phase, estimates, decisionEstimate, betaHat, pending, stft } =
+      decision;
     const model = estimates ? { estimates, decisionEstimate, ...(betaHat === undefined ? {} : { betaHat }) } : {};
-    return { json: { action, dose, stop, admissible, mtd, reasons, cohortSize, phase, ...model } };
+    const followUp = stft === undefined ? {} : { pending, stft };
+    return { json: { action, dose, stop, admissible, mtd, reasons, cohortSize, phase, ...model, ...followUp } };
   }
   return { text: formatDecision(decision, design.doseLabels) };
 }
@@ -38,7 +59,9 @@ function formatDecision(decision: Decision, labels: readonly string[]): string {
   const dose = (index: number | null) => (index === null ? "none" : `${index} (${labels[index - 1]})`);
   const headline = decision.stop
     ? `STOP — MTD: ${dose(decision.mtd)}`
-    : `${decision.action.toUpperCase()} — next cohort of ${decision.cohortSize} at dose ${dose(decision.dose)}${decision.phase === "expansion" ? " (expansion at the MTD)" : ""}`;
+    : decision.action === "suspend"
+      ? `SUSPEND ACCRUAL — the next cohort of ${decision.cohortSize} waits, at dose ${dose(decision.dose)} unless the outcomes change the decision`
+      : `${decision.action.toUpperCase()} — next cohort of ${decision.cohortSize} at dose ${dose(decision.dose)}${decision.phase === "expansion" ? " (expansion at the MTD)" : ""}`;
   const admissible = decision.admissible.map((ok, i) => `${i + 1}${ok ? "" : "✗"}`).join(" ");
   const lines = [
     headline,
@@ -47,6 +70,7 @@ function formatDecision(decision: Decision, labels: readonly string[]): string {
     "",
     `Admissible doses (✗ = eliminated): ${admissible}`,
   ];
+  if (decision.stft !== undefined) lines.push(`Pending at the current dose: ${decision.pending} (STFT ${fixed(decision.stft, 2)})`);
   if (decision.estimates) lines.push("", formatEstimates(decision, labels));
   return lines.join("\n");
 }

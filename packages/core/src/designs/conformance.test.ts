@@ -14,6 +14,7 @@ const SPECS: Record<string, Record<string, unknown>> = {
   BOIN: { design: "boin", target: 0.3, doses: 5, cohorts: 8 },
   "BOIN extra-safe, early stop": { design: "boin", target: 0.25, doses: 4, cohorts: 8, extraSafe: true, earlyStopN: 9 },
   Keyboard: { design: "keyboard", target: 0.3, doses: 5, cohorts: 8 },
+  "TITE-BOIN (complete outcomes)": { design: "tite-boin", target: 0.25, doses: 5, cohorts: 8, window: 42 },
   "mTPI-2": { design: "mtpi2", target: 0.2, doses: 5, cohorts: 8 },
   "CRM (empiric), no skipping": {
     design: "crm",

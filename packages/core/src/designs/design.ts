@@ -6,16 +6,18 @@ import type { DoseEstimate } from "./crm/crm.js";
 import { describeDesign } from "./describe.js";
 import { createStep, DecisionEngine } from "./engine.js";
 import { doseCountOf, doseLabelsOf } from "./fields.js";
-import type { BoundaryTable, DoseFindingMethod, DoseNamer } from "./method.js";
+import type { BoundaryTable, DoseFindingMethod, DoseNamer, PendingRow } from "./method.js";
 import { STOP } from "./method.js";
 import type { DesignModule } from "./module.js";
 import { DESIGN_MODULES, type DesignSpec, type DesignSpecInput, designModule, designSpec } from "./registry.js";
 
 /** Decision tables stop here: each row costs a row of posterior probabilities. */
 const MAX_TABLE_PATIENTS = 300;
+/** Tables with pending patients have a row per (n, DLTs, pending), n³/6 in all: they stop here. */
+const MAX_PENDING_TABLE_PATIENTS = 60;
 
 /** What a decision does with the dose, in the order a form lists them. */
-export const ACTIONS = ["escalate", "stay", "de-escalate", "stop"] as const;
+export const ACTIONS = ["escalate", "stay", "de-escalate", "suspend", "stop"] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** A next-dose decision, 1-based doses (as in the R packages and the CLI). */
@@ -38,6 +40,12 @@ export interface Decision {
   decisionEstimate?: "plug-in" | "posterior-mean" | "target-probability";
   /** CRM: the posterior mean of β. */
   betaHat?: number;
+  /**
+   * Time-to-event designs: patients at the current dose still inside the DLT window without DLT, and
+   * their standardized total follow-up time (days followed, summed, divided by the window).
+   */
+  pending?: number;
+  stft?: number;
 }
 
 export interface MtdSelection {
@@ -127,7 +135,7 @@ export class Design {
         [
           {
             path: `outcomes.${index}`,
-            message: `follow-up times such as N[14] are used only by ${timeToEvent.join(", ")}; ${this.spec.design} needs complete outcomes`,
+            message: `follow-up times such as N[14] are used only by time-to-event designs (${timeToEvent.join(", ")}); ${this.spec.design} needs complete outcomes`,
           },
         ],
         "outcomes",
@@ -148,11 +156,13 @@ export class Design {
     const stop = step.dose === STOP;
     const action: Action = stop
       ? "stop"
-      : state.current < 0 || step.dose === state.current
-        ? "stay"
-        : step.dose > state.current
-          ? "escalate"
-          : "de-escalate";
+      : step.suspended
+        ? "suspend"
+        : state.current < 0 || step.dose === state.current
+          ? "stay"
+          : step.dose > state.current
+            ? "escalate"
+            : "de-escalate";
     return {
       action,
       dose: stop ? null : step.dose + 1,
@@ -163,6 +173,7 @@ export class Design {
       phase: state.expansionDose >= 0 || step.startsExpansion ? "expansion" : "dose-finding",
       reasons,
       ...(options.estimates === false ? {} : this.method.summarise?.(state)),
+      ...(this.module.capabilities.timeToEvent ? pendingAt(state, state.current) : {}),
     };
   }
 
@@ -188,6 +199,28 @@ export class Design {
     return describeDesign(this);
   }
 
+  /** Time-to-event interval designs: the decision for every (n, DLTs, pending) up to the design's size. */
+  pendingTable(): PendingRow[] {
+    return this.method.pendingTable?.(Math.min(this.tableRows(), MAX_PENDING_TABLE_PATIENTS)) ?? [];
+  }
+
+  private tableRows(): number {
+    const rows = this.spec.cohortSize * (this.spec.cohorts ?? 2);
+    if (rows > MAX_TABLE_PATIENTS) {
+      throw new ValidationError(
+        [
+          {
+            path: "cohorts",
+            value: this.spec.cohorts,
+            message: `gives a table of ${rows} rows (cohorts × cohortSize); at most ${MAX_TABLE_PATIENTS} are tabulated`,
+          },
+        ],
+        "design",
+      );
+    }
+    return rows;
+  }
+
   /** The decision table for 1..maxPatients patients at a dose (interval designs and the 3+3). */
   boundaries(): BoundaryTable {
     if (!this.method.boundaryTable) {
@@ -204,20 +237,7 @@ export class Design {
         "design",
       );
     }
-    const rows = this.spec.cohortSize * (this.spec.cohorts ?? 2);
-    if (rows > MAX_TABLE_PATIENTS) {
-      throw new ValidationError(
-        [
-          {
-            path: "cohorts",
-            value: this.spec.cohorts,
-            message: `gives a table of ${rows} rows (cohorts × cohortSize); at most ${MAX_TABLE_PATIENTS} are tabulated`,
-          },
-        ],
-        "design",
-      );
-    }
-    return this.method.boundaryTable(rows);
+    return this.method.boundaryTable(this.tableRows());
   }
 }
 
@@ -237,4 +257,16 @@ function checkDesignSpec(spec: DesignSpec): void {
   }
   issues.push(...(designModule(spec.design)!.check?.(spec) ?? []));
   if (issues.length > 0) throw new ValidationError(issues, "design");
+}
+
+/** Pending patients at a dose and their standardized total follow-up time. */
+function pendingAt(state: TrialState, dose: number): { pending: number; stft: number } {
+  let pending = 0;
+  let stft = 0;
+  for (let i = 0; i < state.pendingCount; i++) {
+    if (state.pendingDose[i] !== dose) continue;
+    pending++;
+    stft += state.pendingWeight[i]!;
+  }
+  return { pending, stft };
 }

@@ -1,6 +1,6 @@
 import { highestTriedDose, type TrialState, totalPatients } from "../outcomes/trial-state.js";
 import type { NormalizedRules } from "../rules/normalize.js";
-import { type DoseFindingMethod, type DoseNamer, highestAdmissibleAtOrBelow, STOP } from "./method.js";
+import { type DoseFindingMethod, type DoseNamer, highestAdmissibleAtOrBelow, STOP, SUSPEND } from "./method.js";
 
 /** The outcome of one decision, written into a reusable object so the simulation loop allocates nothing. */
 export interface Step {
@@ -12,10 +12,15 @@ export interface Step {
   cohortSize: number;
   /** True when this step ends dose finding and opens the expansion cohort at `dose`. */
   startsExpansion: boolean;
+  /**
+   * True when accrual is suspended (time-to-event designs): too many patients at the current dose are
+   * pending; `dose` is the current dose, for the cohort that will come once their outcomes are known.
+   */
+  suspended: boolean;
 }
 
 export function createStep(): Step {
-  return { dose: STOP, mtd: -1, cohortSize: 0, startsExpansion: false };
+  return { dose: STOP, mtd: -1, cohortSize: 0, startsExpansion: false, suspended: false };
 }
 
 /**
@@ -65,6 +70,7 @@ export class DecisionEngine {
 
   step(state: TrialState, out: Step, reasons?: string[]): void {
     out.startsExpansion = false;
+    out.suspended = false;
     out.mtd = -1;
     out.cohortSize = this.cohortSize;
     const expansion = this.rules.expansionPatients;
@@ -100,6 +106,11 @@ export class DecisionEngine {
       reasons?.push(`${this.rules.maxPatients} patients have been treated (stop-at-n rule): stop.`);
     } else {
       next = state.current < 0 ? this.firstDose(admissible, reasons) : this.method.nextDose(state, admissible, reasons);
+      if (next === SUSPEND) {
+        out.dose = state.current;
+        out.suspended = true;
+        return;
+      }
       if (next !== STOP && admissible[next] !== 1) next = highestAdmissibleAtOrBelow(admissible, next);
       const coherence = this.coherenceTarget;
       if (

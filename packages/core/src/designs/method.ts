@@ -3,6 +3,11 @@ import type { ModelSummary } from "./crm/crm.js";
 
 /** Returned as a dose index to mean "stop the trial". */
 export const STOP = -1;
+/**
+ * Returned by a time-to-event method's `nextDose` to mean "suspend accrual": too many patients at the
+ * current dose are still inside their DLT window to decide; the next cohort waits for their outcomes.
+ */
+export const SUSPEND = -2;
 
 /**
  * A dose-finding method reduced to its decision logic on the compact trial state. Doses are 0-based.
@@ -28,7 +33,8 @@ export interface DoseFindingMethod {
   /**
    * The next dose in the dose-finding phase once patients have been treated, or STOP (the first
    * cohort's start dose is the engine's). `admissible` already combines the method's own eliminations
-   * with those of any rules; the method must never return an inadmissible dose.
+   * with those of any rules; the method must never return an inadmissible dose. Time-to-event methods
+   * may return SUSPEND.
    */
   nextDose(state: TrialState, admissible: Uint8Array, reasons?: string[]): number;
   /** The dose selected as MTD from all data so far (0-based), or -1 when none can be selected. */
@@ -39,6 +45,8 @@ export interface DoseFindingMethod {
   summarise?(state: TrialState): ModelSummary;
   /** The decision table for 1..maxPatients patients at a dose; absent for model-based designs. */
   boundaryTable?(maxPatients: number): BoundaryTable;
+  /** Time-to-event interval designs: the decision for every (n, DLTs, pending) up to maxPatients. */
+  pendingTable?(maxPatients: number): PendingRow[];
 }
 
 /** Highest admissible dose at or below `dose` (0-based), or -1. */
@@ -75,4 +83,22 @@ export interface BoundaryTable {
   /** BOIN's de-escalation boundary on the observed rate; null for other designs. */
   lambdaD: number | null;
   table: BoundaryRow[];
+}
+
+/** A decision a time-to-event interval design takes with patients still pending at the current dose. */
+export type PendingDecision = "escalate" | "stay" | "de-escalate" | "eliminate" | "suspend";
+
+/**
+ * One cell of a time-to-event decision table: n patients at the current dose (completed and pending),
+ * `dlts` DLTs seen, `pending` patients still inside the window without DLT.
+ */
+export interface PendingRow {
+  n: number;
+  dlts: number;
+  pending: number;
+  decision: PendingDecision;
+  /** Escalate when the pending patients' standardized total follow-up time is at least this, otherwise stay; null when the decision does not depend on it. */
+  stftAtLeast: number | null;
+  /** Stay when the STFT is above this, otherwise de-escalate; null when the decision does not depend on it. */
+  stftAtMost: number | null;
 }

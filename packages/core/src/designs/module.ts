@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { ValidationIssue } from "../validation.js";
 import type { DecisionEngine } from "./engine.js";
-import type { BoundaryTable, DoseFindingMethod, DoseNamer } from "./method.js";
+import type { BoundaryTable, DoseFindingMethod, DoseNamer, PendingRow } from "./method.js";
 
 /** What a design can do, for the code that serves every design (simulation, the CLI, the web form). */
 export interface DesignCapabilities {
@@ -44,7 +44,7 @@ export interface DesignModule<Spec extends { design: string } = { design: string
   check?(spec: Spec): ValidationIssue[];
   createMethod(spec: Spec, doseName: DoseNamer): DoseFindingMethod;
   /** The protocol's sections on dose assignment, safety and MTD selection (markdown lines). */
-  describe(spec: Spec, design: { boundaries(): BoundaryTable }): string[];
+  describe(spec: Spec, design: { boundaries(): BoundaryTable; pendingTable?(): PendingRow[] }): string[];
   /** The DLT rate above which a patient counts as overdosed when the spec has no target. */
   overdoseThreshold?(spec: Spec): number;
   /**

@@ -12,6 +12,7 @@ import { DESIGN_MODULES, DESIGN_NAMES, designModule, designSpec } from "./regist
 /** A minimal valid design file per design, for the checks every design must pass. */
 const MINIMAL: Record<string, Record<string, unknown>> = {
   boin: { design: "boin", target: 0.25, doses: 5 },
+  "tite-boin": { design: "tite-boin", target: 0.25, doses: 5, window: 42 },
   keyboard: { design: "keyboard", target: 0.25, doses: 5 },
   mtpi2: { design: "mtpi2", target: 0.25, doses: 5 },
   "three-plus-three": { design: "three-plus-three", doses: 5 },

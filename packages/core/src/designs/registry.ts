@@ -6,6 +6,7 @@ import { keyboardDesign } from "./keyboard/module.js";
 import type { DesignModule } from "./module.js";
 import { mtpi2Design } from "./mtpi2/module.js";
 import { threePlusThreeDesign } from "./three-plus-three/module.js";
+import { titeBoinDesign } from "./tite-boin/module.js";
 
 /**
  * Every design, in the order lists show them. Adding a design: its folder, its module here and its schema
@@ -13,6 +14,7 @@ import { threePlusThreeDesign } from "./three-plus-three/module.js";
  */
 export const DESIGN_MODULES = [
   boinDesign,
+  titeBoinDesign,
   keyboardDesign,
   mtpi2Design,
   threePlusThreeDesign,
@@ -24,6 +26,7 @@ export const DESIGN_MODULES = [
 /** A design file, any design: the union of the modules' schemas, told apart by `design`. */
 export const designSpec = z.discriminatedUnion("design", [
   boinDesign.schema,
+  titeBoinDesign.schema,
   keyboardDesign.schema,
   mtpi2Design.schema,
   threePlusThreeDesign.schema,

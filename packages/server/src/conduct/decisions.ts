@@ -179,7 +179,8 @@ export async function resolveDecision(
     if (body.outcome === "override" && body.action && body.dose !== undefined && body.dose <= doseCount) {
       const direction = body.dose > current ? "escalate" : body.dose < current ? "de-escalate" : "stay";
       if (body.action === "stop") issues.push({ path: "dose", value: body.dose, message: "must be absent when the action is stop" });
-      else if (body.action !== direction)
+      // Suspending accrual keeps the dose: it agrees with "stay".
+      else if (body.action !== direction && !(body.action === "suspend" && direction === "stay"))
         issues.push({
           path: "action",
           value: body.action,
@@ -253,10 +254,14 @@ export async function signDecision(
         after: state(data, { status: "signed" }),
         expect: readVersion(version),
       },
-      { kind: "cohort", trialId, id: prompting.id, after: cohortState(prompting.data, "closed") },
+      // A suspension (time-to-event designs) leaves the cohort undecided: the next meeting, once more
+      // outcomes are known, decides it; no cohort opens meanwhile.
+      ...(resolution.action === "suspend"
+        ? []
+        : [{ kind: "cohort", trialId, id: prompting.id, after: cohortState(prompting.data, "closed") }]),
     ];
     let next = cohorts.length;
-    if (resolution.action !== "stop" && resolution.dose !== null) {
+    if (resolution.action !== "stop" && resolution.action !== "suspend" && resolution.dose !== null) {
       const expansion = decision.data.recommendation.phase === "expansion" && resolution.dose === decision.data.recommendation.dose;
       const cohort: CohortDoc = {
         number: ++next,

@@ -1,6 +1,6 @@
 import { doseCountOf } from "../fields.js";
 import { DEESCALATE, DecisionBoundaries, ESCALATE, STAY } from "../interval/boundaries.js";
-import { IntervalMethod } from "../interval/interval-method.js";
+import { IntervalMethod, type PendingRule } from "../interval/interval-method.js";
 import { IsotonicMtdSelection } from "../interval/isotonic-selection.js";
 import { intervalSafetyOf } from "../interval/safety.js";
 import { type DoseNamer, formatNumber } from "../method.js";
@@ -30,7 +30,12 @@ export function resolvedBoinProbabilities(spec: Pick<BoinSpec, "target" | "pSafe
   return { pSafe: spec.pSafe ?? 0.6 * spec.target, pTox: spec.pTox ?? 1.4 * spec.target };
 }
 
-export function createBoinMethod(spec: BoinSpec, doseName: DoseNamer): IntervalMethod {
+/** BOIN; with a pending rule, its time-to-event form (TITE-BOIN). */
+export function createBoinMethod(
+  spec: Omit<BoinSpec, "design">,
+  doseName: DoseNamer,
+  pending?: (lambdas: BoinBoundaries) => PendingRule,
+): IntervalMethod {
   const { pSafe, pTox } = resolvedBoinProbabilities(spec);
   const { lambdaE, lambdaD } = boinLambdas(spec.target, pSafe, pTox);
   const boundaries = new DecisionBoundaries((n, y) => {
@@ -47,6 +52,7 @@ export function createBoinMethod(spec: BoinSpec, doseName: DoseNamer): IntervalM
     selection: new IsotonicMtdSelection(doseCountOf(spec), spec.target, spec.boundMtd ? { upperBound: lambdaD } : {}),
     doseName,
     lambdas: { lambdaE, lambdaD },
+    ...(pending ? { pending: pending({ lambdaE, lambdaD }) } : {}),
     explainDecision: (n, y) => {
       const rate = `${y} of ${n} patients had a DLT; the rate ${formatNumber(y / n)}`;
       if (y / n <= lambdaE) return `${rate} is ≤ λe = ${formatNumber(lambdaE, 4)}: escalate.`;

@@ -1,20 +1,20 @@
 import { z } from "zod";
 import { cohortSize, common, intervalSafety, maxCohorts, probability } from "../fields.js";
 
-export const boinSpec = z
-  .object({
-    design: z.literal("boin"),
-    ...common,
-    cohortSize,
-    cohorts: maxCohorts.default(10),
-    /** Highest rate deemed underdosing; default 0.6 × target. */
-    pSafe: probability.optional(),
-    /** Lowest rate deemed overdosing; default 1.4 × target. */
-    pTox: probability.optional(),
-    ...intervalSafety,
-    /** BOIN's boundMTD: the selected MTD's isotonic estimate must not exceed λd. */
-    boundMtd: z.boolean().default(false),
-  })
-  .strict();
+/** BOIN's fields (shared with TITE-BOIN). */
+export const boinFields = {
+  ...common,
+  cohortSize,
+  cohorts: maxCohorts.default(10),
+  /** Highest rate deemed underdosing; default 0.6 × target. */
+  pSafe: probability.optional(),
+  /** Lowest rate deemed overdosing; default 1.4 × target. */
+  pTox: probability.optional(),
+  ...intervalSafety,
+  /** BOIN's boundMTD: the selected MTD's isotonic estimate must not exceed λd. */
+  boundMtd: z.boolean().default(false),
+};
+
+export const boinSpec = z.object({ design: z.literal("boin"), ...boinFields }).strict();
 
 export type BoinSpec = z.infer<typeof boinSpec>;

@@ -2,10 +2,10 @@ import { ValidationError, type ValidationIssue } from "../../validation.js";
 import { doseCountOf } from "../fields.js";
 import { formatNumber } from "../method.js";
 import { defineDesign } from "../module.js";
+import { simulateTimeToEventTrials } from "../time-to-event-simulation.js";
 import { CrmMethod, resolvedSkeleton } from "./crm.js";
 import { QUADRATURE_STEP } from "./posterior.js";
 import { type CrmSpec, crmSpec, titeCrmSpec } from "./spec.js";
-import { simulateTiteTrials } from "./tite-simulation.js";
 
 const capabilities = { exact: true, timeToEvent: false, efficacyAware: false, modelBased: true, doseAmounts: false };
 const references = [
@@ -52,7 +52,7 @@ export const titeCrmDesign = defineDesign({
   ],
   createMethod: (spec, doseName) => new CrmMethod(spec, doseName),
   describe: (spec) => crmText(spec),
-  simulateTrials: simulateTiteTrials,
+  simulateTrials: simulateTimeToEventTrials,
 });
 
 function skeletonIssues(spec: CrmSpec): ValidationIssue[] {

@@ -7,9 +7,11 @@ import {
   type DoseNamer,
   formatNumber,
   highestAdmissibleAtOrBelow,
+  type PendingRow,
   STOP,
+  SUSPEND,
 } from "../method.js";
-import { DEESCALATE, type DecisionBoundaries, ESCALATE } from "./boundaries.js";
+import { DEESCALATE, type DecisionBoundaries, ESCALATE, STAY } from "./boundaries.js";
 import type { IsotonicMtdSelection } from "./isotonic-selection.js";
 
 export interface IntervalMethodOptions {
@@ -28,6 +30,23 @@ export interface IntervalMethodOptions {
   lambdas?: { lambdaE: number; lambdaD: number };
   /** Explains a stay/escalate/de-escalate decision at (n, y) in words. */
   explainDecision: (n: number, y: number) => string;
+  /** Time-to-event designs: the decision when some patients at the current dose are still pending. */
+  pending?: PendingRule;
+}
+
+/** How a time-to-event interval design decides with m of the n patients at the current dose pending. */
+export interface PendingRule {
+  /** The table cell for (n, y, m): a decision, possibly conditional on the pending patients' STFT (never "eliminate"). */
+  cell(n: number, y: number, m: number): Omit<PendingRow, "n" | "dlts" | "pending">;
+  /** The decision and its reason in words, given the STFT. */
+  explain(n: number, y: number, m: number, stft: number): string;
+}
+
+/** What a table cell decides at a given STFT. */
+export function pendingDecision(cell: Omit<PendingRow, "n" | "dlts" | "pending">, stft: number): PendingRow["decision"] {
+  if (cell.stftAtLeast !== null) return stft >= cell.stftAtLeast ? "escalate" : "stay";
+  if (cell.stftAtMost !== null) return stft > cell.stftAtMost ? "stay" : "de-escalate";
+  return cell.decision;
 }
 
 /**
@@ -89,8 +108,25 @@ export class IntervalMethod implements DoseFindingMethod {
     }
     const n = state.patients[current]!;
     const y = state.dlts[current]!;
-    const decision = boundaries.decision(n, y);
-    reasons?.push(`At ${doseName(current)}: ${this.options.explainDecision(n, y)}`);
+    let decision = boundaries.decision(n, y);
+    const pending = this.options.pending;
+    let m = 0;
+    let stft = 0;
+    if (pending !== undefined) {
+      for (let i = 0; i < state.pendingCount; i++) {
+        if (state.pendingDose[i] !== current) continue;
+        m++;
+        stft += state.pendingWeight[i]!;
+      }
+    }
+    if (m > 0) {
+      const withPending = pendingDecision(pending!.cell(n, y, m), stft);
+      reasons?.push(`At ${doseName(current)}: ${pending!.explain(n, y, m, stft)}`);
+      if (withPending === "suspend") return SUSPEND;
+      decision = withPending === "escalate" ? ESCALATE : withPending === "de-escalate" ? DEESCALATE : STAY;
+    } else {
+      reasons?.push(`At ${doseName(current)}: ${this.options.explainDecision(n, y)}`);
+    }
     let next = current;
     if (decision === ESCALATE) {
       if (current === this.doseCount - 1) reasons?.push("It is the highest dose: stay.");
@@ -136,6 +172,24 @@ export class IntervalMethod implements DoseFindingMethod {
       });
     }
     return { lambdaE: lambdas?.lambdaE ?? null, lambdaD: lambdas?.lambdaD ?? null, table };
+  }
+
+  pendingTable(maxPatients: number): PendingRow[] {
+    const { pending, elimination } = this.options;
+    if (pending === undefined) return [];
+    const rows: PendingRow[] = [];
+    for (let n = 1; n <= maxPatients; n++) {
+      for (let y = 0; y <= n; y++) {
+        for (let m = 0; m <= n - y; m++) {
+          // Elimination counts the pending patients as without DLT (Yuan et al. 2018; Lin & Yuan 2020).
+          const cell: Omit<PendingRow, "n" | "dlts" | "pending"> = elimination.eliminates(n, y)
+            ? { decision: "eliminate", stftAtLeast: null, stftAtMost: null }
+            : pending.cell(n, y, m);
+          rows.push({ n, dlts: y, pending: m, ...cell });
+        }
+      }
+    }
+    return rows;
   }
 
   estimates(state: TrialState, admissible: Uint8Array): Float64Array {

@@ -1,20 +1,31 @@
-import { addPending, createTrialState, resetTrialState, type TrialState } from "../../outcomes/trial-state.js";
-import { recordTrial } from "../../simulate/accumulator.js";
-import { createRandom } from "../../stats/random.js";
-import { createStep, type DecisionEngine } from "../engine.js";
-import { STOP } from "../method.js";
-import type { TiteCrmSpec } from "./spec.js";
+import { addPending, createTrialState, resetTrialState, type TrialState } from "../outcomes/trial-state.js";
+import { recordTrial } from "../simulate/accumulator.js";
+import { createRandom } from "../stats/random.js";
+import { createStep, type DecisionEngine } from "./engine.js";
+import { STOP } from "./method.js";
+
+/** What the simulation needs of a time-to-event design's spec. */
+export interface TimeToEventSpec {
+  /** DLT window, days. */
+  window: number;
+  /** Days between successive cohorts' arrivals (default: a quarter of the window). */
+  arrivalInterval?: number | undefined;
+  cohortSize: number;
+  cohorts: number;
+}
 
 /**
- * Monte Carlo for the TITE-CRM (Cheung & Chappell 2000): cohorts arrive every `arrivalInterval` days
- * without waiting for earlier patients' DLT windows to end; a patient with a DLT has it at a time
- * uniform over the window. At each arrival the design sees what is known then: observed DLTs, patients
- * who completed the window, and the others weighted by the fraction of the window followed. After the
- * last cohort, everyone completes follow-up and the MTD is selected from the complete data.
+ * Monte Carlo for time-to-event designs (TITE-CRM, TITE-BOIN): cohorts arrive every `arrivalInterval` days
+ * without waiting for earlier patients' DLT windows to end; a patient with a DLT has it at a time uniform
+ * over the window. At each arrival the design sees what is known then: observed DLTs, patients who
+ * completed the window, and the others by the fraction of the window followed. When the design suspends
+ * accrual, the cohort waits until the next outcome is known (a DLT or a completed window) and later
+ * cohorts are delayed by as much. After the last cohort everyone completes follow-up and the MTD is
+ * selected from the complete data.
  */
-export function simulateTiteTrials(
+export function simulateTimeToEventTrials(
   engine: DecisionEngine,
-  spec: TiteCrmSpec,
+  spec: TimeToEventSpec,
   truth: Float64Array,
   seed: number,
   firstTrial: number,
@@ -57,16 +68,35 @@ export function simulateTiteTrials(
     target.lastCohortSize = Math.min(size, enrolled);
   };
 
+  /** The first time after `now` at which an enrolled patient's outcome becomes known (a DLT or a completed window). */
+  const nextOutcome = (now: number, enrolled: number): number => {
+    let next = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < enrolled; i++) {
+      const known = arrivals[i]! + Math.min(dltTimes[i]!, window);
+      if (known > now && known < next) next = known;
+    }
+    return next;
+  };
+
   for (let trial = firstTrial; trial < firstTrial + count; trial++) {
     random.reseed(seed, trial);
     let enrolled = 0;
     let previous = 0;
     let mtd = -1;
     let stopped = false;
+    /** Cohorts arrive `interval` apart, later by the time accrual was suspended. */
+    let delay = 0;
     for (let cohort = 0; cohort < maxCohorts; cohort++) {
-      const now = cohort * interval;
+      let now = cohort * interval + delay;
       observe(now, enrolled, previous, state);
       engine.step(state, step);
+      while (step.suspended) {
+        const resume = nextOutcome(now, enrolled);
+        delay += resume - now;
+        now = resume;
+        observe(now, enrolled, previous, state);
+        engine.step(state, step);
+      }
       previous = now;
       if (step.dose === STOP) {
         mtd = step.mtd;
