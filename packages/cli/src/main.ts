@@ -37,7 +37,8 @@ Usage:
 
 <design> is a YAML or JSON design file, or a design name (three-plus-three, boin, keyboard, mtpi2, crm, …)
 completed by --target, --doses, --cohort-size and --cohorts (these flags also override a file).
-Outcomes: cohorts separated by spaces, each a dose number then N (no DLT) or T (DLT) per patient.
+Outcomes: cohorts separated by spaces, each a dose number then N (no DLT) or T (DLT) per patient
+(E = response without DLT, B = both); [days] after N or E: follow-up so far, still in the DLT window.
 Exit codes: 0 success, 2 invalid input, 1 internal error, 3 audit verification failed.
 The database is DATABASE_URL when set (postgres://…), else data/escalate.db (SQLite).`;
 

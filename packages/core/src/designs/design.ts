@@ -1,5 +1,5 @@
 import { type Cohort, parseOutcomes } from "../outcomes/notation.js";
-import { addCohort, addPending, countDlts, createTrialState, type TrialState } from "../outcomes/trial-state.js";
+import { addCohort, addPending, countDlts, countResponses, createTrialState, type TrialState } from "../outcomes/trial-state.js";
 import { normalizeRules } from "../rules/normalize.js";
 import { parseWith, ValidationError, type ValidationIssue } from "../validation.js";
 import type { DoseEstimate } from "./crm/crm.js";
@@ -119,6 +119,7 @@ export class Design {
         notes.push(`Note: cohort ${index + 1} was treated at dose ${cohort.dose} where the design ${advised}.`);
       }
       addCohort(state, cohort.dose - 1, cohort.dlts.length, countDlts(cohort));
+      state.responses[cohort.dose - 1]! += countResponses(cohort);
       this.addFollowUp(state, cohort, index);
     });
     return state;

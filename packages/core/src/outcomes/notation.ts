@@ -1,15 +1,18 @@
 /**
  * The outcome notation: `"1NNN 2NTN"` — cohorts separated by whitespace; each cohort is a dose index
- * (1-based, as in the R packages) followed by one letter per patient: N = no DLT, T = DLT.
- * Letters are case-insensitive; an empty string means no patients yet. For time-to-event designs
- * (TITE-CRM) a patient without DLT who is still being followed carries the days of follow-up so far in
- * brackets: `"1NNN 2NN[21]N[7]"`; a plain N has completed the DLT window.
+ * (1-based, as in the R packages) followed by one letter per patient: N = no DLT, T = DLT, and, for
+ * designs that use responses, E = response without DLT, B = both (the R package escalation's letters;
+ * N and T say nothing about response). Letters are case-insensitive; an empty string means no patients
+ * yet. For time-to-event designs a patient without DLT who is still being followed carries the days of
+ * follow-up so far in brackets: `"1NNN 2NN[21]E[7]"`; a plain N or E has completed the DLT window.
  */
 export interface Cohort {
   /** 1-based dose index. */
   dose: number;
   /** One entry per patient: true = DLT. */
   dlts: boolean[];
+  /** One entry per patient: true = response (E or B); present only when the cohort has an E or a B. */
+  responses?: boolean[];
   /** Per patient: days of follow-up so far for patients still in their DLT window; absent (or null) when complete. */
   followUp?: (number | null)[];
 }
@@ -24,8 +27,8 @@ export class OutcomeSyntaxError extends Error {
   }
 }
 
-const COHORT = /^(\d+)((?:[NTnt](?:\[\d+(?:\.\d+)?\])?)+)$/;
-const PATIENT = /([NTnt])(?:\[(\d+(?:\.\d+)?)\])?/g;
+const COHORT = /^(\d+)((?:[NTEBnteb](?:\[\d+(?:\.\d+)?\])?)+)$/;
+const PATIENT = /([NTEBnteb])(?:\[(\d+(?:\.\d+)?)\])?/g;
 
 export function parseOutcomes(text: string, doseCount?: number): Cohort[] {
   const cohorts: Cohort[] = [];
@@ -36,7 +39,7 @@ export function parseOutcomes(text: string, doseCount?: number): Cohort[] {
     const match = COHORT.exec(raw);
     if (!match) {
       throw new OutcomeSyntaxError(
-        `cohort "${raw}" at character ${position + 1} is not a dose number followed by N/T letters (e.g. "2NTN", or "2NN[14]" for 14 days of follow-up so far)`,
+        `cohort "${raw}" at character ${position + 1} is not a dose number followed by N/T/E/B letters (e.g. "2NTN"; E = response, B = DLT and response; "2NN[14]" for 14 days of follow-up so far)`,
         position,
       );
     }
@@ -46,19 +49,27 @@ export function parseOutcomes(text: string, doseCount?: number): Cohort[] {
       throw new OutcomeSyntaxError(`cohort "${raw}" at character ${position + 1}: dose ${dose} is not in ${allowed}`, position);
     }
     const dlts: boolean[] = [];
+    const responses: boolean[] = [];
     const followUp: (number | null)[] = [];
     for (const patient of match[2]!.matchAll(PATIENT)) {
-      const dlt = patient[1] === "T" || patient[1] === "t";
+      const letter = patient[1]!.toUpperCase();
+      const dlt = letter === "T" || letter === "B";
       if (dlt && patient[2] !== undefined) {
         throw new OutcomeSyntaxError(
-          `cohort "${raw}" at character ${position + 1}: a DLT is complete information and takes no follow-up time (write T, not T[${patient[2]}])`,
+          `cohort "${raw}" at character ${position + 1}: a DLT is complete information and takes no follow-up time (write ${letter}, not ${letter}[${patient[2]}])`,
           position,
         );
       }
       dlts.push(dlt);
+      responses.push(letter === "E" || letter === "B");
       followUp.push(patient[2] === undefined ? null : Number(patient[2]));
     }
-    cohorts.push(followUp.some((days) => days !== null) ? { dose, dlts, followUp } : { dose, dlts });
+    cohorts.push({
+      dose,
+      dlts,
+      ...(responses.includes(true) ? { responses } : {}),
+      ...(followUp.some((days) => days !== null) ? { followUp } : {}),
+    });
   }
   return cohorts;
 }
@@ -66,7 +77,10 @@ export function parseOutcomes(text: string, doseCount?: number): Cohort[] {
 export function formatOutcomes(cohorts: readonly Cohort[]): string {
   const patient = (cohort: Cohort, i: number) => {
     const days = cohort.followUp?.[i];
-    return cohort.dlts[i] ? "T" : days === undefined || days === null ? "N" : `N[${days}]`;
+    const response = cohort.responses?.[i] === true;
+    if (cohort.dlts[i]) return response ? "B" : "T";
+    const letter = response ? "E" : "N";
+    return days === undefined || days === null ? letter : `${letter}[${days}]`;
   };
   return cohorts.map((cohort) => `${cohort.dose}${cohort.dlts.map((_, i) => patient(cohort, i)).join("")}`).join(" ");
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createDesign } from "../designs/design.js";
 import { formatOutcomes, OutcomeSyntaxError, parseOutcomes } from "./notation.js";
 import { addCohort, copyTrialState, createTrialState, highestTriedDose, resetTrialState, totalPatients } from "./trial-state.js";
 
@@ -24,7 +25,7 @@ describe("outcome notation", () => {
   });
 
   it("names the malformed cohort and where it is", () => {
-    expect(() => parseOutcomes("1NNN 2NXN")).toThrow(/cohort "2NXN" at character 6 is not a dose number followed by N\/T letters/);
+    expect(() => parseOutcomes("1NNN 2NXN")).toThrow(/cohort "2NXN" at character 6 is not a dose number followed by N\/T\/E\/B letters/);
     expect(() => parseOutcomes("NNN")).toThrow(OutcomeSyntaxError);
     expect(() => parseOutcomes("1NNN 2")).toThrow(/cohort "2" at character 6/);
     expect(() => parseOutcomes("1NNN,2NNN")).toThrow(OutcomeSyntaxError);
@@ -55,5 +56,34 @@ describe("trial state", () => {
     expect(totalPatients(state)).toBe(0);
     expect(state.current).toBe(-1);
     expect(highestTriedDose(state)).toBe(-1);
+  });
+});
+
+describe("efficacy letters (E = response, B = DLT and response; the R package escalation's)", () => {
+  it("reads responses beside DLTs, and keeps N and T as they were", () => {
+    expect(parseOutcomes("1NEN 2BTE")).toEqual([
+      { dose: 1, dlts: [false, false, false], responses: [false, true, false] },
+      { dose: 2, dlts: [true, true, false], responses: [true, false, true] },
+    ]);
+    expect(parseOutcomes("1NNT")).toEqual([{ dose: 1, dlts: [false, false, true] }]);
+    expect(parseOutcomes("1ne[12]b")).toEqual([
+      { dose: 1, dlts: [false, false, true], responses: [false, true, true], followUp: [null, 12, null] },
+    ]);
+  });
+
+  it("writes them back, and refuses follow-up on a DLT", () => {
+    for (const text of ["1NEN 2BTE", "1NNT 2TNN", "1NE[12]B"]) expect(formatOutcomes(parseOutcomes(text))).toBe(text);
+    expect(() => parseOutcomes("1NB[3]")).toThrow(/write B, not B\[3\]/);
+    expect(() => parseOutcomes("1NXN")).toThrow(/N\/T\/E\/B letters/);
+  });
+
+  it("counts responses per dose; designs that ignore efficacy decide as from N and T", () => {
+    const design = createDesign({ design: "boin", target: 0.3, doses: 5 });
+    const state = design.replay("1NEE 2BNE");
+    expect(Array.from(state.responses)).toEqual([2, 2, 0, 0, 0]);
+    expect(Array.from(state.dlts)).toEqual([0, 1, 0, 0, 0]);
+    const { reasons: _a, ...withLetters } = design.decide("1NEE 2BNE");
+    const { reasons: _b, ...plain } = design.decide("1NNN 2TNN");
+    expect(withLetters).toEqual(plain);
   });
 });

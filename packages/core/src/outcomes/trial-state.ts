@@ -9,6 +9,8 @@ export interface TrialState {
   readonly doseCount: number;
   readonly patients: Int32Array;
   readonly dlts: Int32Array;
+  /** Responses per dose (E and B outcomes); designs that do not use efficacy ignore them. */
+  readonly responses: Int32Array;
   /** 0-based dose of the most recent cohort; -1 before the first cohort. */
   current: number;
   /** DLTs in the most recent cohort, and its size (for coherence rules). */
@@ -34,6 +36,7 @@ export function createTrialState(doseCount: number): TrialState {
     doseCount,
     patients: new Int32Array(doseCount),
     dlts: new Int32Array(doseCount),
+    responses: new Int32Array(doseCount),
     current: -1,
     lastCohortDlts: 0,
     lastCohortSize: 0,
@@ -64,6 +67,7 @@ export function addPending(state: TrialState, dose: number, weight: number): voi
 export function resetTrialState(state: TrialState): void {
   state.patients.fill(0);
   state.dlts.fill(0);
+  state.responses.fill(0);
   state.current = -1;
   state.lastCohortDlts = 0;
   state.lastCohortSize = 0;
@@ -76,6 +80,7 @@ export function resetTrialState(state: TrialState): void {
 export function copyTrialState(from: TrialState, to: TrialState): void {
   to.patients.set(from.patients);
   to.dlts.set(from.dlts);
+  to.responses.set(from.responses);
   to.current = from.current;
   to.lastCohortDlts = from.lastCohortDlts;
   to.lastCohortSize = from.lastCohortSize;
@@ -106,6 +111,12 @@ export function totalPatients(state: TrialState): number {
 export function countDlts(cohort: Cohort): number {
   let count = 0;
   for (const dlt of cohort.dlts) if (dlt) count++;
+  return count;
+}
+
+export function countResponses(cohort: Cohort): number {
+  let count = 0;
+  for (const response of cohort.responses ?? []) if (response) count++;
   return count;
 }
 
