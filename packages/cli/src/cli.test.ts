@@ -77,6 +77,17 @@ describe("escalate simulate", () => {
     expect(one.trials).toBe(3000);
   });
 
+  it("simulates in calendar time with --accrual: duration, patients treated while pending, arrivals turned away", async () => {
+    const args = ["simulate", boinFile, "--truth", truth, "--trials", "2000", "--seed", "3", "--accrual", "2", "--window", "28"];
+    const out = await json([...args, "--when-full", "turn-away", "--dlt-time", "weibull:2", "--json"]);
+    expect(out.durationMonths).toBeGreaterThan(5);
+    expect(out.durationQuantilesMonths).toEqual({ p10: expect.any(Number), median: expect.any(Number), p90: expect.any(Number) });
+    expect(out.treatedWhilePending).toBe(0);
+    expect(out.turnedAway).toBeGreaterThan(0);
+    const text = (await run(args)).stdout;
+    expect(text).toMatch(/Trial duration: +\d+\.\d ± \d+\.\d+ months \(median \d+\.\d, 10–90%: \d+\.\d–\d+\.\d\)/);
+  });
+
   it("enumerates exactly with --exact", async () => {
     const out = await json(["simulate", boinFile, "--truth", truth, "--exact", "--json"]);
     expect(out.exact).toBe(true);
@@ -118,6 +129,26 @@ describe("bad input", () => {
       /--truth \(value 5\): 1\.5 is not allowed; must be ≤ 1/,
     ],
     ["missing seed", ["simulate", boinFile, "--truth", "0.1,0.2,0.3,0.4,0.5", "--trials", "10"], /--seed/],
+    [
+      "calendar refinement without --accrual",
+      ["simulate", boinFile, "--truth", "0.1,0.2,0.3,0.4,0.5", "--trials", "10", "--seed", "1", "--window", "28"],
+      /--window describes calendar time: give --accrual/,
+    ],
+    [
+      "calendar with --exact",
+      ["simulate", boinFile, "--truth", "0.1,0.2,0.3,0.4,0.5", "--exact", "--accrual", "2"],
+      /--exact enumerates outcomes, not time/,
+    ],
+    [
+      "bad accrual",
+      ["simulate", boinFile, "--truth", "0.1,0.2,0.3,0.4,0.5", "--trials", "10", "--seed", "1", "--accrual", "0"],
+      /accrual: 0 is not allowed; must be > 0/,
+    ],
+    [
+      "bad DLT time",
+      ["simulate", boinFile, "--truth", "0.1,0.2,0.3,0.4,0.5", "--trials", "10", "--seed", "1", "--accrual", "2", "--dlt-time", "late"],
+      /--dlt-time: .*weibull:SHAPE/,
+    ],
     ["unknown flag", ["next", boinFile, "--bogus"], /Unknown option '--bogus'/],
     ["unknown command", ["frobnicate"], /unknown command "frobnicate"/],
     ["unknown key", ["next", writeSpec("design: boin\ntarget: 0.3\ndoses: 5\ncohortsize: 3\n")], /unknown key "cohortsize"/],

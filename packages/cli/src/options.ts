@@ -11,6 +11,11 @@ const OPTIONS = {
   seed: { type: "string" },
   threads: { type: "string" },
   exact: { type: "boolean" },
+  accrual: { type: "string" },
+  arrivals: { type: "string" },
+  window: { type: "string" },
+  "when-full": { type: "string" },
+  "dlt-time": { type: "string" },
   cohorts: { type: "string" },
   target: { type: "string" },
   doses: { type: "string" },
@@ -62,6 +67,15 @@ const optionsSchema = z.object({
   seed: integer(0, Number.MAX_SAFE_INTEGER).optional(),
   threads: integer(1, 256).optional(),
   exact: z.boolean().default(false),
+  /** Calendar time: patients per month; the other calendar flags refine it (ranges checked by the core). */
+  accrual: number().optional(),
+  arrivals: z.enum(["poisson", "uniform", "fixed"]).optional(),
+  window: number().optional(),
+  "when-full": z.enum(["wait", "turn-away"]).optional(),
+  "dlt-time": z
+    .string()
+    .regex(/^(uniform|weibull:\d+(\.\d+)?)$/, 'must be "uniform" or "weibull:SHAPE" (e.g. weibull:2 for late DLTs)')
+    .optional(),
   cohorts: integer(1, 1000).optional(),
   target: number().pipe(z.number().gt(0).lt(1)).optional(),
   /** A dose count for designs (`--doses 5`), or dose labels for reports (`--doses "2.4 mg/kg,3.6 mg/kg"`). */
@@ -123,7 +137,7 @@ export const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
   mtd: [...DESIGN, "outcomes"],
   paths: [...DESIGN, "outcomes"],
   describe: DESIGN,
-  simulate: [...DESIGN, "truth", "trials", "seed", "threads", "exact"],
+  simulate: [...DESIGN, "truth", "trials", "seed", "threads", "exact", "accrual", "arrivals", "window", "when-full", "dlt-time"],
   simon: ["p0", "p1", "alpha", "beta", "max-n", "patients", "responses"],
   ci: ["responders", "n", "method", "level"],
   analyze: [],

@@ -1,4 +1,4 @@
-import { exactOperatingCharacteristics, type OperatingCharacteristics } from "@escalate/core";
+import { type CalendarOptionsInput, exactOperatingCharacteristics, type OperatingCharacteristics } from "@escalate/core";
 import { loadDesign } from "../design-file.js";
 import { UsageError } from "../errors.js";
 import { importExternal } from "../external-modules.js";
@@ -13,6 +13,9 @@ export async function simulateCommand(reference: string | undefined, options: Op
   if (options.exact && (options.trials !== undefined || options.seed !== undefined || options.threads !== undefined)) {
     throw new UsageError("--exact enumerates every trial path; it takes no --trials, --seed or --threads");
   }
+  const calendar = calendarOf(options);
+  if (options.exact && calendar)
+    throw new UsageError("--exact enumerates outcomes, not time: calendar flags (--accrual, …) need Monte Carlo (--trials, --seed)");
   let result: OperatingCharacteristics;
   if (options.exact) {
     result = exactOperatingCharacteristics(design, { truth: options.truth });
@@ -27,12 +30,33 @@ export async function simulateCommand(reference: string | undefined, options: Op
       truth: options.truth,
       trials: options.trials,
       seed: options.seed,
+      ...(calendar ? { calendar } : {}),
       ...(options.threads === undefined ? {} : { threads: options.threads }),
       onProgress: (done, blocks) => progress(Math.round((done / blocks) * (options.trials ?? 0))),
     });
   }
   if (options.json) return { json: result };
   return { text: formatOperatingCharacteristics(result, options.truth, design.doseLabels) };
+}
+
+/** The calendar-time options from --accrual and the flags that refine it (the core checks their ranges). */
+function calendarOf(options: Options): CalendarOptionsInput | undefined {
+  const refinements = (["arrivals", "window", "when-full", "dlt-time"] as const).filter((flag) => options[flag] !== undefined);
+  if (options.accrual === undefined) {
+    if (refinements.length > 0)
+      throw new UsageError(`--${refinements[0]} describes calendar time: give --accrual (patients per month) with it`);
+    return undefined;
+  }
+  const dltTime = options["dlt-time"];
+  return {
+    accrual: options.accrual,
+    ...(options.arrivals ? { arrivals: options.arrivals } : {}),
+    ...(options.window === undefined ? {} : { window: options.window }),
+    ...(options["when-full"] ? { whenFull: options["when-full"] } : {}),
+    ...(dltTime === undefined
+      ? {}
+      : { dltTime: dltTime === "uniform" ? "uniform" : { weibullShape: Number(dltTime.slice("weibull:".length)) } }),
+  };
 }
 
 export function formatOperatingCharacteristics(
@@ -62,5 +86,14 @@ export function formatOperatingCharacteristics(
     `No MTD selected:        ${withSe(percent(result.noMtd), se?.noMtd, (x) => percent(x))}`,
     `Mean sample size:       ${withSe(fixed(result.sampleSize), se?.sampleSize, (x) => fixed(x))}`,
     `Patients overdosed:     ${withSe(percent(result.overdosed), se?.overdosed, (x) => percent(x))} (treated at doses with true P(DLT) above the target)`,
+    ...(result.durationMonths === undefined
+      ? []
+      : [
+          `Trial duration:         ${withSe(fixed(result.durationMonths, 1), se?.durationMonths, (x) => fixed(x, 2))} months (median ${fixed(result.durationQuantilesMonths!.median, 1)}, 10–90%: ${fixed(result.durationQuantilesMonths!.p10, 1)}–${fixed(result.durationQuantilesMonths!.p90, 1)})`,
+          `Treated while pending:  ${withSe(fixed(result.treatedWhilePending!), se?.treatedWhilePending, (x) => fixed(x))} patients (dosed on decisions taken before earlier patients' outcomes were known)`,
+          ...(result.turnedAway
+            ? [`Turned away:            ${withSe(fixed(result.turnedAway), se?.turnedAway, (x) => fixed(x))} arrivals (no place open)`]
+            : []),
+        ]),
   ].join("\n");
 }

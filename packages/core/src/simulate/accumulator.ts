@@ -1,3 +1,4 @@
+import { calendarLength, durationQuantile } from "./calendar.js";
 /**
  * Operating-characteristic sums over simulated (or enumerated) trials, in one Float64Array so a block
  * of results crosses a worker boundary as a single transferable buffer. Layout for K doses:
@@ -13,8 +14,9 @@ export function accumulatorLength(doseCount: number): number {
   return 5 * doseCount + 6;
 }
 
-export function createAccumulator(doseCount: number): Float64Array {
-  return new Float64Array(accumulatorLength(doseCount));
+/** The sums of a simulation; in calendar time, followed by the calendar sums (calendar.ts). */
+export function createAccumulator(doseCount: number, calendar = false): Float64Array {
+  return new Float64Array(accumulatorLength(doseCount) + (calendar ? calendarLength() : 0));
 }
 
 /** Adds one finished trial with weight w (1 for Monte Carlo, its probability for exact enumeration). */
@@ -72,6 +74,13 @@ export interface OperatingCharacteristics {
   sampleSize: number;
   /** Expected fraction of a trial's patients treated at doses whose true DLT rate exceeds the target. */
   overdosed: number;
+  /** Simulations in calendar time: trial duration in months (mean, and quantiles to 0.1 month). */
+  durationMonths?: number;
+  durationQuantilesMonths?: { p10: number; median: number; p90: number };
+  /** Calendar time: patients treated on decisions taken while earlier patients' outcomes were pending. */
+  treatedWhilePending?: number;
+  /** Calendar time: arrivals turned away because no place was open (whenFull: turn-away). */
+  turnedAway?: number;
   /** Monte Carlo standard errors of each quantity; null for exact results. */
   standardErrors: {
     noMtd: number;
@@ -80,6 +89,9 @@ export interface OperatingCharacteristics {
     dlts: number[];
     sampleSize: number;
     overdosed: number;
+    durationMonths?: number;
+    treatedWhilePending?: number;
+    turnedAway?: number;
   } | null;
 }
 
@@ -95,6 +107,27 @@ export function summarise(acc: Float64Array, doseCount: number, exact: boolean):
     return Math.sqrt(variance / weight);
   };
   const range = (start: number) => Array.from({ length: K }, (_, d) => mean(start + d));
+  const base = accumulatorLength(K);
+  const calendar = acc.length > base;
+  const calendarResults = calendar
+    ? {
+        durationMonths: mean(base),
+        durationQuantilesMonths: {
+          p10: durationQuantile(acc, base, weight, 0.1),
+          median: durationQuantile(acc, base, weight, 0.5),
+          p90: durationQuantile(acc, base, weight, 0.9),
+        },
+        treatedWhilePending: mean(base + 2),
+        turnedAway: mean(base + 4),
+      }
+    : {};
+  const calendarErrors = calendar
+    ? {
+        durationMonths: se(acc[base]!, acc[base + 1]!),
+        treatedWhilePending: se(acc[base + 2]!, acc[base + 3]!),
+        turnedAway: se(acc[base + 4]!, acc[base + 5]!),
+      }
+    : {};
   return {
     exact,
     trials: exact ? null : weight,
@@ -104,6 +137,7 @@ export function summarise(acc: Float64Array, doseCount: number, exact: boolean):
     dlts: range(3 * K + 1),
     sampleSize: mean(5 * K + 1),
     overdosed: mean(5 * K + 3),
+    ...calendarResults,
     standardErrors: exact
       ? null
       : {
@@ -114,6 +148,7 @@ export function summarise(acc: Float64Array, doseCount: number, exact: boolean):
           dlts: Array.from({ length: K }, (_, d) => se(acc[3 * K + 1 + d]!, acc[4 * K + 1 + d]!)),
           sampleSize: se(acc[5 * K + 1]!, acc[5 * K + 2]!),
           overdosed: se(acc[5 * K + 3]!, acc[5 * K + 4]!),
+          ...calendarErrors,
         },
   };
 }

@@ -1,6 +1,7 @@
 import { createDesign, type Design } from "../designs/design.js";
 import type { DesignSpec } from "../designs/spec.js";
 import { addAccumulator, createAccumulator, type OperatingCharacteristics, summarise } from "./accumulator.js";
+import { type CalendarOptions, checkCalendar } from "./calendar.js";
 import { simulateBlock } from "./monte-carlo.js";
 
 /**
@@ -14,21 +15,29 @@ export interface BlockJob {
   truth: number[];
   seed: number;
   trials: number;
+  /** Calendar time (checked options), if simulated in it. */
+  calendar?: CalendarOptions;
 }
 export type BlockRequest = BlockJob | { block: number };
 export type BlockReply = { ready: true } | { block: number; acc: Float64Array } | { error: string };
 
 /** The worker's side: returns the reply to each message (post it, transferring `acc.buffer`). */
 export function blockRunner(): (message: BlockRequest) => BlockReply {
-  let job: { design: Design; truth: Float64Array; seed: number; trials: number } | undefined;
+  let job: { design: Design; truth: Float64Array; seed: number; trials: number; calendar?: CalendarOptions } | undefined;
   return (message) => {
     try {
       if ("spec" in message) {
-        job = { design: createDesign(message.spec), truth: Float64Array.from(message.truth), seed: message.seed, trials: message.trials };
+        job = {
+          design: createDesign(message.spec),
+          truth: Float64Array.from(message.truth),
+          seed: message.seed,
+          trials: message.trials,
+          ...(message.calendar ? { calendar: checkCalendar(message.calendar) } : {}),
+        };
         return { ready: true };
       }
       if (!job) throw new Error("a block arrived before the design");
-      return { block: message.block, acc: simulateBlock(job.design, job.truth, job.seed, message.block, job.trials) };
+      return { block: message.block, acc: simulateBlock(job.design, job.truth, job.seed, message.block, job.trials, job.calendar) };
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
     }
@@ -40,7 +49,7 @@ export function blockRunner(): (message: BlockRequest) => BlockReply {
  * `simulate` for the same seed, whichever worker ran which block.
  */
 export function summariseBlocks(blocks: readonly Float64Array[], doseCount: number): OperatingCharacteristics {
-  const total = createAccumulator(doseCount);
+  const total = createAccumulator(doseCount, blocks.length > 0 && blocks[0]!.length > createAccumulator(doseCount).length);
   for (const block of blocks) addAccumulator(total, block);
   return summarise(total, doseCount, false);
 }

@@ -4,7 +4,15 @@ import { STOP } from "../designs/method.js";
 import { addCohort, createTrialState, resetTrialState } from "../outcomes/trial-state.js";
 import { createRandom } from "../stats/random.js";
 import { ValidationError } from "../validation.js";
-import { addAccumulator, createAccumulator, type OperatingCharacteristics, recordTrial, summarise } from "./accumulator.js";
+import {
+  accumulatorLength,
+  addAccumulator,
+  createAccumulator,
+  type OperatingCharacteristics,
+  recordTrial,
+  summarise,
+} from "./accumulator.js";
+import { type CalendarOptions, type CalendarOptionsInput, checkCalendar, simulateCalendarTrials } from "./calendar.js";
 import { checkTruth } from "./scenario.js";
 
 /**
@@ -18,6 +26,8 @@ export interface MonteCarloOptions {
   truth: readonly number[];
   trials: number;
   seed: number;
+  /** Simulate in calendar time: accrual, DLT window, time to DLT (see calendar.ts). */
+  calendar?: CalendarOptionsInput;
 }
 
 /** The DLT rate above which a patient counts as overdosed: the design's target, or what the design says without one. */
@@ -67,11 +77,31 @@ export function simulateTrials(
   }
 }
 
-/** Simulates one block (see SIMULATION_BLOCK) and returns its sums. */
-export function simulateBlock(design: Design, truth: Float64Array, seed: number, block: number, trials: number): Float64Array {
-  const acc = createAccumulator(design.doseCount);
+/** Simulates one block (see SIMULATION_BLOCK) and returns its sums; in calendar time when `calendar` is given. */
+export function simulateBlock(
+  design: Design,
+  truth: Float64Array,
+  seed: number,
+  block: number,
+  trials: number,
+  calendar?: CalendarOptions,
+): Float64Array {
+  const acc = createAccumulator(design.doseCount, calendar !== undefined);
   const first = block * SIMULATION_BLOCK;
-  simulateTrials(design, truth, seed, first, Math.min(SIMULATION_BLOCK, trials - first), acc);
+  const count = Math.min(SIMULATION_BLOCK, trials - first);
+  if (calendar)
+    simulateCalendarTrials(
+      design,
+      truth,
+      seed,
+      first,
+      count,
+      acc,
+      accumulatorLength(design.doseCount),
+      calendar,
+      overdoseThreshold(design),
+    );
+  else simulateTrials(design, truth, seed, first, count, acc);
   return acc;
 }
 
@@ -83,9 +113,10 @@ export function blockCount(trials: number): number {
 export function simulate(design: Design, options: MonteCarloOptions): OperatingCharacteristics {
   const truth = checkTruth(options.truth, design.doseCount);
   checkTrials(options.trials, options.seed);
-  const total = createAccumulator(design.doseCount);
+  const calendar = options.calendar === undefined ? undefined : checkCalendar(options.calendar);
+  const total = createAccumulator(design.doseCount, calendar !== undefined);
   for (let block = 0; block < blockCount(options.trials); block++) {
-    addAccumulator(total, simulateBlock(design, truth, options.seed, block, options.trials));
+    addAccumulator(total, simulateBlock(design, truth, options.seed, block, options.trials, calendar));
   }
   return summarise(total, design.doseCount, false);
 }

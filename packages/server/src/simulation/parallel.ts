@@ -4,6 +4,8 @@ import {
   type BlockJob,
   type BlockReply,
   blockCount,
+  type CalendarOptionsInput,
+  checkCalendar,
   checkTrials,
   checkTruth,
   createDesign,
@@ -18,6 +20,8 @@ export interface ParallelSimulation {
   truth: readonly number[];
   trials: number;
   seed: number;
+  /** Simulate in calendar time (accrual, DLT window, time to DLT). */
+  calendar?: CalendarOptionsInput;
   /** Threads, this one included; defaults to every core. 1 runs in this thread only. */
   threads?: number;
   onProgress?: (blocksDone: number, blocks: number) => void;
@@ -33,6 +37,7 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
   const design = createDesign(options.spec);
   const truth = checkTruth(options.truth, design.doseCount);
   checkTrials(options.trials, options.seed);
+  const calendar = options.calendar === undefined ? undefined : checkCalendar(options.calendar);
   const blocks = blockCount(options.trials);
   const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), blocks));
   const results: Float64Array[] = new Array(blocks);
@@ -43,7 +48,13 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
     results[block] = acc;
     options.onProgress?.(++done, blocks);
   };
-  const request: BlockJob = { spec: options.spec, truth: Array.from(truth), seed: options.seed, trials: options.trials };
+  const request: BlockJob = {
+    spec: options.spec,
+    truth: Array.from(truth),
+    seed: options.seed,
+    trials: options.trials,
+    ...(calendar ? { calendar } : {}),
+  };
   const workers: Worker[] = [];
   /** Per worker: settles its promise if it holds no blocks (called when this thread runs out of blocks). */
   const releases: (() => void)[] = [];
@@ -56,7 +67,7 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
   );
   try {
     for (let block = takeBlock(); block >= 0 && !failure; block = takeBlock()) {
-      finishBlock(block, simulateBlock(design, truth, options.seed, block, options.trials));
+      finishBlock(block, simulateBlock(design, truth, options.seed, block, options.trials, calendar));
       // Let the workers' results (and their requests for more blocks) through between blocks.
       if (workersDone.length > 0) await new Promise((resolve) => setImmediate(resolve));
     }
