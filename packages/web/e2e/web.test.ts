@@ -149,6 +149,35 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
     await page.close();
   });
 
+  it("simulates a time-to-event design in calendar time, with the core's trial duration", async () => {
+    const page = await open("/design");
+    await page
+      .getByLabel(/^Design/)
+      .first()
+      .selectOption("tite-boin");
+    await page.getByLabel("DLT window (days)").first().fill("60");
+    await page.getByLabel("Simulated trials").fill("1000");
+    await page.getByLabel("Scenario 1 true DLT probabilities").fill("0.05, 0.1, 0.3, 0.45, 0.6");
+    await page.getByLabel(/In calendar time/).check();
+    await page.getByLabel("Patients per month").fill("0");
+    await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(/> 0/);
+    await page.getByLabel("Patients per month").fill("4");
+    await page.getByRole("button", { name: "Simulate" }).click();
+    const table = page.getByRole("table", { name: /Operating characteristics/ });
+    await table.waitFor({ timeout: 60_000 });
+    const expected = simulate(createDesign({ design: "tite-boin", target: 0.3, doses: 5, cohortSize: 3, cohorts: 10, window: 60 }), {
+      truth: [0.05, 0.1, 0.3, 0.45, 0.6],
+      trials: 1000,
+      seed: 2026,
+      calendar: { accrual: 4 },
+    });
+    await expect.poll(() => table.getByRole("columnheader", { name: "Duration (months)" }).count()).toBe(1);
+    const cells = await table.locator("tbody tr").first().locator("td").allTextContents();
+    expect(cells.at(-1)).toMatch(new RegExp(`^${expected.durationMonths!.toFixed(1)}`));
+    await shot(page, "design-calendar-time");
+    await page.close();
+  });
+
   it("conducts: adjudicate a DLT, get the recommendation, sign it; the next cohort opens for the sites", async () => {
     const chair = await open("/trials");
     await chair.getByRole("heading", { name: "Log in" }).waitFor(); // the trials need a session: to the login first

@@ -1,4 +1,4 @@
-import type { Design, OperatingCharacteristics } from "@escalate/core";
+import { type CalendarOptions, checkCalendar, type Design, type OperatingCharacteristics, ValidationError } from "@escalate/core";
 import { useMemo, useRef, useState } from "react";
 import { download, ErrorMessage, Field } from "../components/ui.js";
 import { VegaChart } from "../components/vega-chart.js";
@@ -279,6 +279,11 @@ export function DesignPage() {
   const [scenarios, setScenarios] = useState(() => defaultScenarios(5, 0.3));
   const [trials, setTrials] = useState("2000");
   const [seed, setSeed] = useState("2026");
+  // Calendar time: off by default (outcomes only); on, patients arrive at a rate and each is followed over the DLT window.
+  const [inCalendar, setInCalendar] = useState(false);
+  const [accrual, setAccrual] = useState("3");
+  const [windowDays, setWindowDays] = useState("");
+  const [whenFull, setWhenFull] = useState<"wait" | "turn-away">("wait");
   const [progress, setProgress] = useState<number | null>(null);
   const [results, setResults] = useState<ScenarioResult[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -287,7 +292,24 @@ export function DesignPage() {
 
   const designs = [{ name: "Design A", checked: checkedA }, ...(compare ? [{ name: "Design B", checked: checkedB }] : [])];
   const scenarioErrors = scenarios.map((s) => scenarioError(s.truth, doseCount));
-  const ready = designs.every((d) => d.checked.design !== null) && scenarioErrors.every((e) => e === undefined);
+  let calendar: CalendarOptions | undefined;
+  const calendarErrors: { accrual?: string; window?: string } = {};
+  if (inCalendar) {
+    try {
+      calendar = checkCalendar({
+        accrual: Number(accrual),
+        whenFull,
+        ...(windowDays.trim() === "" ? {} : { window: Number(windowDays) }),
+      });
+    } catch (caught) {
+      if (!(caught instanceof ValidationError)) throw caught;
+      for (const issue of caught.issues) calendarErrors[issue.path as "accrual" | "window"] = issue.message;
+    }
+  }
+  const ready =
+    designs.every((d) => d.checked.design !== null) &&
+    scenarioErrors.every((e) => e === undefined) &&
+    (!inCalendar || calendar !== undefined);
   const protocol = checkedA.design?.describe() ?? "";
 
   async function run() {
@@ -306,6 +328,7 @@ export function DesignPage() {
           truth: job.scenario.truth,
           trials: Number(trials),
           seed: Number(seed),
+          ...(calendar ? { calendar } : {}),
           signal: controller.signal,
           onProgress: (done, blocks) => setProgress((i + done / blocks) / jobs.length),
         });
@@ -416,6 +439,26 @@ export function DesignPage() {
             <input inputMode="numeric" value={seed} onChange={(e) => setSeed(e.target.value)} />
           </Field>
         </div>
+        <label className="checkbox">
+          <input type="checkbox" checked={inCalendar} onChange={(e) => setInCalendar(e.target.checked)} /> In calendar time: accrual, DLT
+          window, trial duration
+        </label>
+        {inCalendar && (
+          <div className="row">
+            <Field label="Patients per month" error={calendarErrors.accrual} hint="arrivals as a Poisson process">
+              <input inputMode="decimal" value={accrual} onChange={(e) => setAccrual(e.target.value)} />
+            </Field>
+            <Field label="DLT window (days)" error={calendarErrors.window} hint="empty: the design's own, or 30">
+              <input inputMode="numeric" value={windowDays} onChange={(e) => setWindowDays(e.target.value)} />
+            </Field>
+            <Field label="Arrivals when no place is open">
+              <select value={whenFull} onChange={(e) => setWhenFull(e.target.value as "wait" | "turn-away")}>
+                <option value="wait">wait for the next place</option>
+                <option value="turn-away">are turned away</option>
+              </select>
+            </Field>
+          </div>
+        )}
         {progress === null ? (
           <button type="button" className="primary" onClick={run} disabled={!ready}>
             Simulate
@@ -473,6 +516,7 @@ export function DesignPage() {
 }
 
 function ResultsTable({ results, doseLabels }: { results: ScenarioResult[]; doseLabels: readonly string[] }) {
+  const calendar = results.some((r) => r.result.durationMonths !== undefined);
   const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1; axe scrollable-region-focusable)
@@ -491,6 +535,7 @@ function ResultsTable({ results, doseLabels }: { results: ScenarioResult[]; dose
             <th scope="col">No MTD</th>
             <th scope="col">Patients</th>
             <th scope="col">Overdosed</th>
+            {calendar && <th scope="col">Duration (months)</th>}
           </tr>
         </thead>
         <tbody>
@@ -507,6 +552,15 @@ function ResultsTable({ results, doseLabels }: { results: ScenarioResult[]; dose
               <td>{percent(r.result.noMtd)}</td>
               <td>{r.result.sampleSize.toFixed(1)}</td>
               <td>{percent(r.result.overdosed)}</td>
+              {calendar && (
+                <td title="mean; median and 10–90% range below">
+                  {r.result.durationMonths?.toFixed(1)}
+                  <span className="sub">
+                    {r.result.durationQuantilesMonths?.median.toFixed(1)} ({r.result.durationQuantilesMonths?.p10.toFixed(1)}–
+                    {r.result.durationQuantilesMonths?.p90.toFixed(1)})
+                  </span>
+                </td>
+              )}
             </tr>
           ))}
         </tbody>

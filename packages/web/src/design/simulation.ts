@@ -45,7 +45,13 @@ export function simulateInBrowser(options: BrowserSimulation): Promise<Operating
   checkTrials(options.trials, options.seed);
   const blocks = blockCount(options.trials);
   const size = Math.max(1, Math.min(options.workers ?? navigator.hardwareConcurrency ?? 2, blocks));
-  const job: BlockJob = { spec: options.spec, truth: [...options.truth], seed: options.seed, trials: options.trials };
+  const job: BlockJob = {
+    spec: options.spec,
+    truth: [...options.truth],
+    seed: options.seed,
+    trials: options.trials,
+    ...(options.calendar ? { calendar: options.calendar } : {}),
+  };
   return new Promise((resolve, reject) => {
     const results: Float64Array[] = new Array(blocks);
     let next = 0;

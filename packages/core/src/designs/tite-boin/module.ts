@@ -42,7 +42,6 @@ export const titeBoinDesign = defineDesign({
         `the current dose and no patient pending, BOIN's rule applies: escalate when y/n ≤ λe = ${formatNumber(lambdaE, 4)}, de-escalate ` +
         `when y/n ≥ λd = ${formatNumber(lambdaD, 4)}, stay otherwise (φ1 = ${formatNumber(pSafe)}, φ2 = ${formatNumber(pTox)}).`,
       "",
-      "",
       `When m of the n patients are still within the window without a DLT, the standardized total follow-up time STFT is the sum of their ` +
         `days of follow-up divided by ${spec.window}, and the DLT rate is estimated by ${estimate}. In this order:`,
       "",
