@@ -63,6 +63,24 @@ record("TITE-BOIN Monte Carlo, same design, 90-day window, 10,000 trials, 1 thre
   trials: 10_000,
   vsBoin: titeSeconds / mcSeconds,
 });
+// BF-BOIN in calendar time (Zhao et al.'s Table 4 setting), next to plain BOIN in outcomes only.
+const bfBoin = createDesign({
+  ...BOIN_5,
+  target: 0.25,
+  earlyStopN: 9,
+  stayOnOneOfThree: true,
+  rules: [{ type: "backfill", maxPerDose: 12 }],
+});
+const bfSeconds = await median(5, () =>
+  simulate(bfBoin, {
+    truth: [0.12, 0.25, 0.42, 0.49, 0.55],
+    efficacy: [0.2, 0.3, 0.4, 0.5, 0.6],
+    trials: 10_000,
+    seed: 1,
+    calendar: { accrual: 3, arrivals: "uniform", window: 30, whenFull: "turn-away" },
+  }),
+);
+record("BF-BOIN Monte Carlo in calendar time, 10,000 trials, 1 thread", bfSeconds, { trials: 10_000, vsBoin: bfSeconds / mcSeconds });
 
 const threads = availableParallelism();
 const large = 1_000_000;

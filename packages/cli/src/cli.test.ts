@@ -88,6 +88,34 @@ describe("escalate simulate", () => {
     expect(text).toMatch(/Trial duration: +\d+\.\d ± \d+\.\d+ months \(median \d+\.\d, 10–90%: \d+\.\d–\d+\.\d\)/);
   });
 
+  it("simulates backfill (BF-BOIN) with response probabilities: backfilled per dose, included in patients", async () => {
+    const bf = new URL("../../../examples/bf-boin.yaml", import.meta.url).pathname;
+    const out = await json([
+      "simulate",
+      bf,
+      "--truth",
+      "0.12,0.25,0.42,0.49,0.55",
+      "--efficacy",
+      "0.2,0.3,0.4,0.5,0.6",
+      "--accrual",
+      "3",
+      "--trials",
+      "2000",
+      "--seed",
+      "1",
+      "--json",
+    ]);
+    const backfilled = out.backfilled as number[];
+    const patients = out.patients as number[];
+    expect(backfilled[0]).toBeGreaterThan(1);
+    for (const [d, n] of backfilled.entries()) expect(n).toBeLessThanOrEqual(patients[d]!);
+    const refused = await run(["simulate", bf, "--truth", "0.12,0.25,0.42,0.49,0.55", "--trials", "10", "--seed", "1"]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/calendar: is required for a design with backfill/);
+    const next = await json(["next", bf, "--outcomes", "1NNN 2NEN 3NNN +2NNT", "--json"]);
+    expect(next).toMatchObject({ action: "escalate", dose: 4, backfill: [3, 2] });
+  });
+
   it("enumerates exactly with --exact", async () => {
     const out = await json(["simulate", boinFile, "--truth", truth, "--exact", "--json"]);
     expect(out.exact).toBe(true);

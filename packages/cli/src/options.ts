@@ -12,6 +12,7 @@ const OPTIONS = {
   threads: { type: "string" },
   exact: { type: "boolean" },
   accrual: { type: "string" },
+  efficacy: { type: "string" },
   arrivals: { type: "string" },
   window: { type: "string" },
   "when-full": { type: "string" },
@@ -67,6 +68,11 @@ const optionsSchema = z.object({
   seed: integer(0, Number.MAX_SAFE_INTEGER).optional(),
   threads: integer(1, 256).optional(),
   exact: z.boolean().default(false),
+  /** Response probability per dose (calendar time; backfill). Ranges are checked by the core. */
+  efficacy: z
+    .string()
+    .transform((text) => text.split(",").map((part) => (part.trim() === "" ? Number.NaN : Number(part))))
+    .optional(),
   /** Calendar time: patients per month; the other calendar flags refine it (ranges checked by the core). */
   accrual: number().optional(),
   arrivals: z.enum(["poisson", "uniform", "fixed"]).optional(),
@@ -137,7 +143,20 @@ export const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
   mtd: [...DESIGN, "outcomes"],
   paths: [...DESIGN, "outcomes"],
   describe: DESIGN,
-  simulate: [...DESIGN, "truth", "trials", "seed", "threads", "exact", "accrual", "arrivals", "window", "when-full", "dlt-time"],
+  simulate: [
+    ...DESIGN,
+    "truth",
+    "trials",
+    "seed",
+    "threads",
+    "exact",
+    "accrual",
+    "efficacy",
+    "arrivals",
+    "window",
+    "when-full",
+    "dlt-time",
+  ],
   simon: ["p0", "p1", "alpha", "beta", "max-n", "patients", "responses"],
   ci: ["responders", "n", "method", "level"],
   analyze: [],

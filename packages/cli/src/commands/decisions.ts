@@ -46,11 +46,27 @@ export function nextCommand(reference: string | undefined, options: Options): Co
   const design = loadDesign(reference, designOverrides(options));
   const decision = design.decide(options.outcomes ?? "");
   if (options.json) {
-    const { action, dose, stop, admissible, mtd, reasons, cohortSize, phase, estimates, decisionEstimate, betaHat, pending, stft } =
-      decision;
+    const {
+      action,
+      dose,
+      stop,
+      admissible,
+      mtd,
+      reasons,
+      cohortSize,
+      phase,
+      estimates,
+      decisionEstimate,
+      betaHat,
+      pending,
+      stft,
+      backfill,
+    } = decision;
     const model = estimates ? { estimates, decisionEstimate, ...(betaHat === undefined ? {} : { betaHat }) } : {};
     const followUp = stft === undefined ? {} : { pending, stft };
-    return { json: { action, dose, stop, admissible, mtd, reasons, cohortSize, phase, ...model, ...followUp } };
+    return {
+      json: { action, dose, stop, admissible, mtd, reasons, cohortSize, phase, ...model, ...followUp, ...(backfill ? { backfill } : {}) },
+    };
   }
   return { text: formatDecision(decision, design.doseLabels) };
 }
@@ -70,6 +86,12 @@ function formatDecision(decision: Decision, labels: readonly string[]): string {
     "",
     `Admissible doses (✗ = eliminated): ${admissible}`,
   ];
+  if (decision.backfill !== undefined)
+    lines.push(
+      decision.backfill.length === 0
+        ? "Backfill: no dose is open (a response must be seen at or below a dose under the current one)"
+        : `Backfill: open at ${decision.backfill.map((d) => `dose ${dose(d)}`).join(", ")} (highest first), beside the next cohort`,
+    );
   if (decision.stft !== undefined) lines.push(`Pending at the current dose: ${decision.pending} (STFT ${fixed(decision.stft, 2)})`);
   if (decision.estimates) lines.push("", formatEstimates(decision, labels));
   return lines.join("\n");

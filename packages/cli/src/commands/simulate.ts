@@ -31,6 +31,7 @@ export async function simulateCommand(reference: string | undefined, options: Op
       trials: options.trials,
       seed: options.seed,
       ...(calendar ? { calendar } : {}),
+      ...(options.efficacy ? { efficacy: options.efficacy } : {}),
       ...(options.threads === undefined ? {} : { threads: options.threads }),
       onProgress: (done, blocks) => progress(Math.round((done / blocks) * (options.trials ?? 0))),
     });
@@ -67,12 +68,14 @@ export function formatOperatingCharacteristics(
   const se = result.standardErrors;
   const withSe = (value: string, error: number | undefined, format: (x: number) => string) =>
     se && error !== undefined ? `${value} ± ${format(error)}` : value;
+  const backfilled = result.backfilled?.some((n) => n > 0) ? result.backfilled : undefined;
   const rows = truth.map((p, d) => [
     `${d + 1}`,
     labels[d] ?? "",
     fixed(p, 3),
     withSe(percent(result.selection[d]!), se?.selection[d], (x) => percent(x)),
     withSe(fixed(result.patients[d]!), se?.patients[d], (x) => fixed(x)),
+    ...(backfilled ? [withSe(fixed(backfilled[d]!), se?.backfilled?.[d], (x) => fixed(x))] : []),
     withSe(fixed(result.dlts[d]!), se?.dlts[d], (x) => fixed(x)),
   ]);
   const header = result.exact
@@ -81,7 +84,7 @@ export function formatOperatingCharacteristics(
   return [
     header,
     "",
-    renderTable(["dose", "label", "true P(DLT)", "selected as MTD", "patients", "DLTs"], rows),
+    renderTable(["dose", "label", "true P(DLT)", "selected as MTD", "patients", ...(backfilled ? ["of them backfill"] : []), "DLTs"], rows),
     "",
     `No MTD selected:        ${withSe(percent(result.noMtd), se?.noMtd, (x) => percent(x))}`,
     `Mean sample size:       ${withSe(fixed(result.sampleSize), se?.sampleSize, (x) => fixed(x))}`,

@@ -1,5 +1,14 @@
 import { type Cohort, parseOutcomes } from "../outcomes/notation.js";
-import { addCohort, addPending, countDlts, countResponses, createTrialState, type TrialState } from "../outcomes/trial-state.js";
+import {
+  addBackfill,
+  addCohort,
+  addPending,
+  countDlts,
+  countResponses,
+  createTrialState,
+  type TrialState,
+} from "../outcomes/trial-state.js";
+import { openBackfillDoses } from "../rules/backfill.js";
 import { normalizeRules } from "../rules/normalize.js";
 import { parseWith, ValidationError, type ValidationIssue } from "../validation.js";
 import type { DoseEstimate } from "./crm/crm.js";
@@ -46,6 +55,8 @@ export interface Decision {
    */
   pending?: number;
   stft?: number;
+  /** With a backfill rule: the doses (1-based, highest first) open to backfill patients beside the next cohort. */
+  backfill?: number[];
 }
 
 export interface MtdSelection {
@@ -74,8 +85,21 @@ export class Design {
     this.doseLabels = doseLabelsOf(spec);
     const labelled = typeof spec.doses !== "number";
     const doseName: DoseNamer = (dose) => (labelled ? `dose ${dose + 1} (${this.doseLabels[dose]})` : `dose ${dose + 1}`);
-    this.method = this.module.createMethod(spec, doseName);
     const rules = normalizeRules(spec.rules, spec.target, spec.expansion, spec.allowSkipping);
+    this.method = this.module.createMethod(spec, doseName, rules);
+    if (rules.backfill !== null && !this.module.capabilities.backfill) {
+      const able = DESIGN_MODULES.filter((module) => module.capabilities.backfill);
+      throw new ValidationError(
+        [
+          {
+            path: "rules",
+            value: "backfill",
+            message: `needs a design that decides from each dose's own data, without pending patients (${able.map((m) => m.name).join(", ")}); ${spec.design} cannot backfill yet`,
+          },
+        ],
+        "design",
+      );
+    }
     const threshold = spec.target ?? this.method.coherenceTarget;
     const coherence = spec.coherent && threshold !== undefined && !this.method.coherentByConstruction ? threshold : null;
     this.engine = new DecisionEngine(
@@ -109,6 +133,13 @@ export class Design {
           [{ path: `outcomes.${index}.dose`, value: cohort.dose, message: `must be in 1..${this.doseCount}` }],
           "outcomes",
         );
+      }
+      if (cohort.backfill) {
+        // Backfill patients count at their dose; dose finding goes on at the current dose.
+        addBackfill(state, cohort.dose - 1, cohort.dlts.length, countDlts(cohort));
+        state.responses[cohort.dose - 1]! += countResponses(cohort);
+        this.addFollowUp(state, cohort, index);
+        return;
       }
       this.engine.step(state, step);
       if (step.startsExpansion) state.expansionDose = step.dose;
@@ -175,6 +206,19 @@ export class Design {
       reasons,
       ...(options.estimates === false ? {} : this.method.summarise?.(state)),
       ...(this.module.capabilities.timeToEvent ? pendingAt(state, state.current) : {}),
+      ...(this.engine.rules.backfill === null
+        ? {}
+        : {
+            backfill: stop
+              ? []
+              : openBackfillDoses(
+                  { completed: state.patients, dlts: state.dlts, treated: state.patients, responses: state.responses },
+                  step.dose,
+                  this.method.decisionAt!,
+                  this.engine.rules.backfill.maxPerDose,
+                  this.engine.markAdmissible(state, new Uint8Array(this.doseCount)),
+                ).map((dose) => dose + 1),
+          }),
     };
   }
 

@@ -45,6 +45,8 @@ export interface DoseFindingMethod {
   summarise?(state: TrialState): ModelSummary;
   /** The decision table for 1..maxPatients patients at a dose; absent for model-based designs. */
   boundaryTable?(maxPatients: number): BoundaryTable;
+  /** Interval designs: the decision at a dose from its own data (1 escalate, 0 stay, −1 de-escalate); backfill's rules use it. */
+  decisionAt?(n: number, y: number): number;
   /** Time-to-event interval designs: the decision for every (n, DLTs, pending) up to maxPatients. */
   pendingTable?(maxPatients: number): PendingRow[];
 }

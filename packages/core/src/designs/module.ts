@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { NormalizedRules } from "../rules/normalize.js";
 import type { ValidationIssue } from "../validation.js";
 import type { DecisionEngine } from "./engine.js";
 import type { BoundaryTable, DoseFindingMethod, DoseNamer, PendingRow } from "./method.js";
@@ -15,6 +16,8 @@ export interface DesignCapabilities {
   modelBased: boolean;
   /** Every dose needs its amount (a model on the dose scale). */
   doseAmounts: boolean;
+  /** Takes a backfill rule (its decisions pool backfill data by dose; BF-BOIN). */
+  backfill: boolean;
 }
 
 /** The fields a protocol team sets first for this design (a form shows these; the rest keep their defaults). */
@@ -42,7 +45,8 @@ export interface DesignModule<Spec extends { design: string } = { design: string
   readonly nextDoseInBrief?: string;
   /** Constraints between fields that the schema cannot express. */
   check?(spec: Spec): ValidationIssue[];
-  createMethod(spec: Spec, doseName: DoseNamer): DoseFindingMethod;
+  /** The decision logic; `rules` are the design's rules in canonical form (backfill changes how interval designs pool data). */
+  createMethod(spec: Spec, doseName: DoseNamer, rules: NormalizedRules): DoseFindingMethod;
   /** The protocol's sections on dose assignment, safety and MTD selection (markdown lines). */
   describe(spec: Spec, design: { boundaries(): BoundaryTable; pendingTable?(): PendingRow[] }): string[];
   /** The DLT rate above which a patient counts as overdosed when the spec has no target. */

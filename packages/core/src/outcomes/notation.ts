@@ -5,6 +5,8 @@
  * N and T say nothing about response). Letters are case-insensitive; an empty string means no patients
  * yet. For time-to-event designs a patient without DLT who is still being followed carries the days of
  * follow-up so far in brackets: `"1NNN 2NN[21]E[7]"`; a plain N or E has completed the DLT window.
+ * A cohort written with a leading `+` is a backfill cohort (`"1NNN 2NNE +1NEN"`): its patients count at
+ * their dose, but it is not a dose-finding cohort and does not move the current dose.
  */
 export interface Cohort {
   /** 1-based dose index. */
@@ -15,6 +17,8 @@ export interface Cohort {
   responses?: boolean[];
   /** Per patient: days of follow-up so far for patients still in their DLT window; absent (or null) when complete. */
   followUp?: (number | null)[];
+  /** A backfill cohort (`+` in the notation): treated at a lower dose beside dose finding. */
+  backfill?: true;
 }
 
 export class OutcomeSyntaxError extends Error {
@@ -27,7 +31,7 @@ export class OutcomeSyntaxError extends Error {
   }
 }
 
-const COHORT = /^(\d+)((?:[NTEBnteb](?:\[\d+(?:\.\d+)?\])?)+)$/;
+const COHORT = /^(\+?)(\d+)((?:[NTEBnteb](?:\[\d+(?:\.\d+)?\])?)+)$/;
 const PATIENT = /([NTEBnteb])(?:\[(\d+(?:\.\d+)?)\])?/g;
 
 export function parseOutcomes(text: string, doseCount?: number): Cohort[] {
@@ -39,11 +43,11 @@ export function parseOutcomes(text: string, doseCount?: number): Cohort[] {
     const match = COHORT.exec(raw);
     if (!match) {
       throw new OutcomeSyntaxError(
-        `cohort "${raw}" at character ${position + 1} is not a dose number followed by N/T/E/B letters (e.g. "2NTN"; E = response, B = DLT and response; "2NN[14]" for 14 days of follow-up so far)`,
+        `cohort "${raw}" at character ${position + 1} is not a dose number followed by N/T/E/B letters (e.g. "2NTN"; E = response, B = DLT and response; "2NN[14]" for 14 days of follow-up so far; "+1NN" for a backfill cohort)`,
         position,
       );
     }
-    const dose = Number(match[1]);
+    const dose = Number(match[2]);
     if (dose < 1 || (doseCount !== undefined && dose > doseCount)) {
       const allowed = doseCount === undefined ? "≥ 1" : `1..${doseCount}`;
       throw new OutcomeSyntaxError(`cohort "${raw}" at character ${position + 1}: dose ${dose} is not in ${allowed}`, position);
@@ -51,7 +55,7 @@ export function parseOutcomes(text: string, doseCount?: number): Cohort[] {
     const dlts: boolean[] = [];
     const responses: boolean[] = [];
     const followUp: (number | null)[] = [];
-    for (const patient of match[2]!.matchAll(PATIENT)) {
+    for (const patient of match[3]!.matchAll(PATIENT)) {
       const letter = patient[1]!.toUpperCase();
       const dlt = letter === "T" || letter === "B";
       if (dlt && patient[2] !== undefined) {
@@ -67,6 +71,7 @@ export function parseOutcomes(text: string, doseCount?: number): Cohort[] {
     cohorts.push({
       dose,
       dlts,
+      ...(match[1] === "+" ? { backfill: true as const } : {}),
       ...(responses.includes(true) ? { responses } : {}),
       ...(followUp.some((days) => days !== null) ? { followUp } : {}),
     });
@@ -82,5 +87,7 @@ export function formatOutcomes(cohorts: readonly Cohort[]): string {
     const letter = response ? "E" : "N";
     return days === undefined || days === null ? letter : `${letter}[${days}]`;
   };
-  return cohorts.map((cohort) => `${cohort.dose}${cohort.dlts.map((_, i) => patient(cohort, i)).join("")}`).join(" ");
+  return cohorts
+    .map((cohort) => `${cohort.backfill ? "+" : ""}${cohort.dose}${cohort.dlts.map((_, i) => patient(cohort, i)).join("")}`)
+    .join(" ");
 }

@@ -102,6 +102,12 @@ export function addCohort(state: TrialState, dose: number, size: number, dlts: n
   else state.expansionPatients += size;
 }
 
+/** Record backfill patients at 0-based `dose`: they count there, but the current dose and the cohort count stay. */
+export function addBackfill(state: TrialState, dose: number, size: number, dlts: number): void {
+  state.patients[dose]! += size;
+  state.dlts[dose]! += dlts;
+}
+
 export function totalPatients(state: TrialState): number {
   let total = 0;
   for (let d = 0; d < state.doseCount; d++) total += state.patients[d]!;

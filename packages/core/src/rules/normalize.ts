@@ -2,6 +2,7 @@ import { EliminationBoundary } from "../designs/elimination.js";
 import { capitalise, type DoseNamer, formatNumber } from "../designs/method.js";
 import type { TrialState } from "../outcomes/trial-state.js";
 import { ValidationError } from "../validation.js";
+import { describeBackfill } from "./backfill.js";
 import type { RuleSpec } from "./schema.js";
 
 /** Eliminates a dose (and all higher) whose posterior probability of excess toxicity is too high. */
@@ -38,6 +39,8 @@ export interface NormalizedRules {
   noSkipping: boolean;
   tooToxic: TooToxicRule[];
   expansionPatients: number;
+  /** Backfill (BF-BOIN, Zhao et al. 2024): lower doses take patients while the current cohort is assessed. */
+  backfill: { maxPerDose: number } | null;
 }
 
 export function normalizeRules(
@@ -53,6 +56,7 @@ export function normalizeRules(
     noSkipping: !allowSkipping,
     tooToxic: [],
     expansionPatients: 0,
+    backfill: null,
   };
   const expansions: number[] = expansionShorthand ? [expansionShorthand] : [];
   rules.forEach((rule, index) => {
@@ -76,6 +80,11 @@ export function normalizeRules(
       }
       case "expansion":
         expansions.push(rule.patients);
+        break;
+      case "backfill":
+        if (normalized.backfill !== null)
+          throw new ValidationError([{ path: `rules.${index}`, message: "only one backfill rule may be given" }], "design");
+        normalized.backfill = { maxPerDose: rule.maxPerDose };
         break;
     }
   });
@@ -113,5 +122,6 @@ export function describeRules(normalized: NormalizedRules): string[] {
   }
   if (normalized.expansionPatients > 0)
     lines.push(`After dose finding, treat ${normalized.expansionPatients} additional patients at the MTD (expansion cohort).`);
+  if (normalized.backfill !== null) lines.push(...describeBackfill(normalized.backfill.maxPerDose));
   return lines;
 }

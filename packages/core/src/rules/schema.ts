@@ -44,7 +44,25 @@ export const expansionRule = z
   })
   .strict();
 
-export const ruleSpec = z.discriminatedUnion("type", [stopAtNRule, stopAtNAtDoseRule, stopWhenTooToxicRule, noSkippingRule, expansionRule]);
+export const backfillRule = z
+  .object({
+    type: z.literal("backfill"),
+    /**
+     * Patients a dose may hold (dose-finding and backfill together) before it stops taking backfill
+     * patients (BF-BOIN's cap; 12 in Zhao et al. 2024).
+     */
+    maxPerDose: z.number().int().min(1).max(1000).default(12),
+  })
+  .strict();
+
+export const ruleSpec = z.discriminatedUnion("type", [
+  stopAtNRule,
+  stopAtNAtDoseRule,
+  stopWhenTooToxicRule,
+  noSkippingRule,
+  expansionRule,
+  backfillRule,
+]);
 
 export type RuleSpec = z.infer<typeof ruleSpec>;
 export type RuleSpecInput = z.input<typeof ruleSpec>;

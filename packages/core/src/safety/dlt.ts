@@ -152,6 +152,8 @@ export interface CohortMember {
   USUBJID: string;
   doseLevel: number;
   cohort: number;
+  /** In a backfill cohort: counted at its dose without moving dose finding (`+` in the notation). */
+  backfill?: boolean;
 }
 
 /**
@@ -177,7 +179,8 @@ export function outcomeHistory(
     if (doses.size > 1) {
       throw new ValidationError([{ path: `cohort ${cohortNumber}`, value: [...doses], message: "must have one dose level" }], "cohorts");
     }
-    const cohort: Cohort = { dose: cohortMembers[0]!.doseLevel, dlts: [], followUp: [] };
+    const backfill = cohortMembers[0]!.backfill === true;
+    const cohort: Cohort = { dose: cohortMembers[0]!.doseLevel, dlts: [], followUp: [], ...(backfill ? { backfill: true as const } : {}) };
     let unknown = false;
     for (const member of cohortMembers) {
       const status = byId.get(member.USUBJID);
@@ -189,7 +192,8 @@ export function outcomeHistory(
       if (status.status === "pending") {
         pending.push(member.USUBJID);
         if (options.windowDays === undefined) {
-          unknown = true;
+          // A backfill patient still being assessed is left out for now; a dose-finding one ends the history here.
+          if (!backfill) unknown = true;
           continue;
         }
         cohort.dlts.push(false);
@@ -200,7 +204,12 @@ export function outcomeHistory(
       cohort.followUp!.push(null);
     }
     if (unknown) break;
-    if (cohort.dlts.length > 0) result.push(cohort.followUp!.some((d) => d !== null) ? cohort : { dose: cohort.dose, dlts: cohort.dlts });
+    if (cohort.dlts.length > 0)
+      result.push(
+        cohort.followUp!.some((d) => d !== null)
+          ? cohort
+          : { dose: cohort.dose, dlts: cohort.dlts, ...(backfill ? { backfill: true as const } : {}) },
+      );
   }
   return { outcomes: formatOutcomes(result), pending, excluded };
 }

@@ -1,4 +1,4 @@
-import { calendarLength, durationQuantile } from "./calendar.js";
+import { CALENDAR_SUMS, calendarLength, durationQuantile } from "./calendar.js";
 /**
  * Operating-characteristic sums over simulated (or enumerated) trials, in one Float64Array so a block
  * of results crosses a worker boundary as a single transferable buffer. Layout for K doses:
@@ -16,7 +16,7 @@ export function accumulatorLength(doseCount: number): number {
 
 /** The sums of a simulation; in calendar time, followed by the calendar sums (calendar.ts). */
 export function createAccumulator(doseCount: number, calendar = false): Float64Array {
-  return new Float64Array(accumulatorLength(doseCount) + (calendar ? calendarLength() : 0));
+  return new Float64Array(accumulatorLength(doseCount) + (calendar ? calendarLength(doseCount) : 0));
 }
 
 /** Adds one finished trial with weight w (1 for Monte Carlo, its probability for exact enumeration). */
@@ -81,6 +81,8 @@ export interface OperatingCharacteristics {
   treatedWhilePending?: number;
   /** Calendar time: arrivals turned away because no place was open (whenFull: turn-away). */
   turnedAway?: number;
+  /** Calendar time: backfill patients per dose (included in `patients`). */
+  backfilled?: number[];
   /** Monte Carlo standard errors of each quantity; null for exact results. */
   standardErrors: {
     noMtd: number;
@@ -92,6 +94,7 @@ export interface OperatingCharacteristics {
     durationMonths?: number;
     treatedWhilePending?: number;
     turnedAway?: number;
+    backfilled?: number[];
   } | null;
 }
 
@@ -113,12 +116,13 @@ export function summarise(acc: Float64Array, doseCount: number, exact: boolean):
     ? {
         durationMonths: mean(base),
         durationQuantilesMonths: {
-          p10: durationQuantile(acc, base, weight, 0.1),
-          median: durationQuantile(acc, base, weight, 0.5),
-          p90: durationQuantile(acc, base, weight, 0.9),
+          p10: durationQuantile(acc, base, K, weight, 0.1),
+          median: durationQuantile(acc, base, K, weight, 0.5),
+          p90: durationQuantile(acc, base, K, weight, 0.9),
         },
         treatedWhilePending: mean(base + 2),
         turnedAway: mean(base + 4),
+        backfilled: range(base + CALENDAR_SUMS),
       }
     : {};
   const calendarErrors = calendar
@@ -126,6 +130,7 @@ export function summarise(acc: Float64Array, doseCount: number, exact: boolean):
         durationMonths: se(acc[base]!, acc[base + 1]!),
         treatedWhilePending: se(acc[base + 2]!, acc[base + 3]!),
         turnedAway: se(acc[base + 4]!, acc[base + 5]!),
+        backfilled: Array.from({ length: K }, (_, d) => se(acc[base + CALENDAR_SUMS + d]!, acc[base + CALENDAR_SUMS + K + d]!)),
       }
     : {};
   return {

@@ -17,13 +17,17 @@ export interface BlockJob {
   trials: number;
   /** Calendar time (checked options), if simulated in it. */
   calendar?: CalendarOptions;
+  /** Response probability per dose (calendar time). */
+  efficacy?: number[];
 }
 export type BlockRequest = BlockJob | { block: number };
 export type BlockReply = { ready: true } | { block: number; acc: Float64Array } | { error: string };
 
 /** The worker's side: returns the reply to each message (post it, transferring `acc.buffer`). */
 export function blockRunner(): (message: BlockRequest) => BlockReply {
-  let job: { design: Design; truth: Float64Array; seed: number; trials: number; calendar?: CalendarOptions } | undefined;
+  let job:
+    | { design: Design; truth: Float64Array; seed: number; trials: number; calendar?: CalendarOptions; efficacy?: Float64Array }
+    | undefined;
   return (message) => {
     try {
       if ("spec" in message) {
@@ -33,11 +37,15 @@ export function blockRunner(): (message: BlockRequest) => BlockReply {
           seed: message.seed,
           trials: message.trials,
           ...(message.calendar ? { calendar: checkCalendar(message.calendar) } : {}),
+          ...(message.efficacy ? { efficacy: Float64Array.from(message.efficacy) } : {}),
         };
         return { ready: true };
       }
       if (!job) throw new Error("a block arrived before the design");
-      return { block: message.block, acc: simulateBlock(job.design, job.truth, job.seed, message.block, job.trials, job.calendar) };
+      return {
+        block: message.block,
+        acc: simulateBlock(job.design, job.truth, job.seed, message.block, job.trials, job.calendar, job.efficacy),
+      };
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
     }

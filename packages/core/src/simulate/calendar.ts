@@ -3,6 +3,7 @@ import type { Design } from "../designs/design.js";
 import { createStep } from "../designs/engine.js";
 import { STOP } from "../designs/method.js";
 import { addPending, createTrialState, resetTrialState, type TrialState } from "../outcomes/trial-state.js";
+import { openBackfillDoses } from "../rules/backfill.js";
 import { createRandom, type RandomStream } from "../stats/random.js";
 import { parseWith } from "../validation.js";
 import { recordTrial } from "./accumulator.js";
@@ -46,27 +47,43 @@ export function checkCalendar(input: unknown): CalendarOptions {
 /** Durations are also counted in bins of this many months, for quantiles that add across blocks and threads. */
 export const DURATION_BIN_MONTHS = 0.1;
 export const DURATION_BINS = 2400;
-/** Calendar sums after the base accumulator: duration Σ, Σ², treated-while-pending Σ, Σ², turned away Σ, Σ², then the bins (the last one open-ended). */
+/**
+ * Calendar sums after the base accumulator: duration Σ, Σ², treated-while-pending Σ, Σ², turned away Σ,
+ * Σ², backfill patients per dose Σ (K) and Σ² (K), then the duration bins (the last one open-ended).
+ */
 export const CALENDAR_SUMS = 6;
-export const calendarLength = () => CALENDAR_SUMS + DURATION_BINS;
+export const calendarLength = (doseCount: number) => CALENDAR_SUMS + 2 * doseCount + DURATION_BINS;
+const binsAt = (offset: number, doseCount: number) => offset + CALENDAR_SUMS + 2 * doseCount;
 
 /** Adds one trial's calendar results at `offset` (the base accumulator's length). */
-export function recordCalendar(acc: Float64Array, offset: number, months: number, treatedWhilePending: number, turnedAway: number): void {
+export function recordCalendar(
+  acc: Float64Array,
+  offset: number,
+  doseCount: number,
+  months: number,
+  treatedWhilePending: number,
+  turnedAway: number,
+  backfilled: Float64Array,
+): void {
   acc[offset]! += months;
   acc[offset + 1]! += months * months;
   acc[offset + 2]! += treatedWhilePending;
   acc[offset + 3]! += treatedWhilePending * treatedWhilePending;
   acc[offset + 4]! += turnedAway;
   acc[offset + 5]! += turnedAway * turnedAway;
-  acc[offset + CALENDAR_SUMS + Math.min(DURATION_BINS - 1, Math.floor(months / DURATION_BIN_MONTHS))]! += 1;
+  for (let d = 0; d < doseCount; d++) {
+    acc[offset + CALENDAR_SUMS + d]! += backfilled[d]!;
+    acc[offset + CALENDAR_SUMS + doseCount + d]! += backfilled[d]! * backfilled[d]!;
+  }
+  acc[binsAt(offset, doseCount) + Math.min(DURATION_BINS - 1, Math.floor(months / DURATION_BIN_MONTHS))]! += 1;
 }
 
 /** The q-quantile of the binned durations, interpolated within its bin. */
-export function durationQuantile(acc: Float64Array, offset: number, trials: number, q: number): number {
+export function durationQuantile(acc: Float64Array, offset: number, doseCount: number, trials: number, q: number): number {
   const rank = q * trials;
   let below = 0;
   for (let bin = 0; bin < DURATION_BINS; bin++) {
-    const count = acc[offset + CALENDAR_SUMS + bin]!;
+    const count = acc[binsAt(offset, doseCount) + bin]!;
     if (count > 0 && below + count >= rank) return (bin + (rank - below) / count) * DURATION_BIN_MONTHS;
     below += count;
   }
@@ -92,9 +109,12 @@ export function dltDay(options: CalendarOptions, window: number, random: RandomS
 
 /**
  * Simulates trials [firstTrial, firstTrial + count) in calendar time and adds them to `acc` (the base
- * sums, then the calendar sums at `offset`). Trial time starts at 0; the trial ends when the last
- * enrolled patient's assessment ends (their DLT, or the end of their window); the MTD is selected then,
- * from complete data.
+ * sums, then the calendar sums at `offset`). The clock starts at 0 and the first patient arrives after
+ * one gap; the trial's duration runs from that first patient's enrolment to the end of the last enrolled
+ * patient's assessment (their DLT, or the end of their window), when the MTD is selected from complete
+ * data. With a backfill rule, arrivals while the current cohort is being assessed go to
+ * the highest dose open for backfill (rules/backfill.ts), and `efficacy` gives each dose's response
+ * probability (a response is seen at the end of the patient's window).
  */
 export function simulateCalendarTrials(
   design: Design,
@@ -106,11 +126,14 @@ export function simulateCalendarTrials(
   offset: number,
   options: CalendarOptions,
   overdoseThreshold: number,
+  efficacy?: Float64Array,
 ): void {
   const K = design.doseCount;
   const engine = design.engine;
   const spec = design.spec;
   const timeToEvent = design.module.capabilities.timeToEvent;
+  const backfill = engine.rules.backfill;
+  const decisionAt = design.method.decisionAt;
   const window = options.window ?? ("window" in spec ? spec.window : DAYS_PER_MONTH);
   let capacity = 64;
   let doses = new Int32Array(capacity);
@@ -118,65 +141,103 @@ export function simulateCalendarTrials(
   /** When each patient's outcome is known: their DLT, or the end of their window. */
   let knownAt = new Float64Array(capacity);
   let hadDlt = new Uint8Array(capacity);
+  let responded = new Uint8Array(capacity);
+  let backfilled = new Uint8Array(capacity);
   const state = createTrialState(K);
   const step = createStep();
   const random = createRandom(seed, firstTrial);
+  const admissible = new Uint8Array(K);
+  const treated = new Int32Array(K);
+  const backfillPerDose = new Float64Array(K);
 
   let enrolled = 0;
   let cohorts = 0;
   let expansionDose = -1;
   let expansionPatients = 0;
-  let lastCohortStart = 0;
+  /** The latest dose-finding cohort: patients [cohortStart, cohortEnd). */
+  let cohortStart = 0;
+  let cohortEnd = 0;
+  let current = -1;
 
   const grow = () => {
     capacity *= 2;
-    const d = new Int32Array(capacity);
-    d.set(doses);
-    doses = d;
-    const e = new Float64Array(capacity);
-    e.set(enrolledAt);
-    enrolledAt = e;
-    const k = new Float64Array(capacity);
-    k.set(knownAt);
-    knownAt = k;
-    const h = new Uint8Array(capacity);
-    h.set(hadDlt);
-    hadDlt = h;
+    const widen = <T extends Int32Array | Float64Array | Uint8Array>(from: T, to: T): T => {
+      to.set(from);
+      return to;
+    };
+    doses = widen(doses, new Int32Array(capacity));
+    enrolledAt = widen(enrolledAt, new Float64Array(capacity));
+    knownAt = widen(knownAt, new Float64Array(capacity));
+    hadDlt = widen(hadDlt, new Uint8Array(capacity));
+    responded = widen(responded, new Uint8Array(capacity));
+    backfilled = widen(backfilled, new Uint8Array(capacity));
   };
 
-  /** The state as known at `now`; the last cohort's DLTs are those known by then (coherence). */
+  /**
+   * The state as known at `now`; the last cohort's DLTs are those known by then (coherence). A backfill
+   * patient still being assessed is left out (the designs that backfill decide from complete outcomes).
+   */
   const observe = (now: number, target: TrialState) => {
     resetTrialState(target);
     let lastDlts = 0;
     for (let i = 0; i < enrolled; i++) {
       const d = doses[i]!;
+      const known = knownAt[i]! <= now;
+      if (backfilled[i] === 1 && !known) continue;
       target.patients[d]!++;
-      if (knownAt[i]! <= now) {
+      if (known) {
         if (hadDlt[i] === 1) {
           target.dlts[d]!++;
-          if (i >= lastCohortStart) lastDlts++;
+          if (i >= cohortStart && i < cohortEnd) lastDlts++;
         }
+        if (responded[i] === 1 && enrolledAt[i]! + window <= now) target.responses[d]!++;
       } else {
         addPending(target, d, (now - enrolledAt[i]!) / window);
       }
     }
-    target.current = enrolled > 0 ? doses[enrolled - 1]! : -1;
+    target.current = current;
     target.cohorts = cohorts;
     target.expansionDose = expansionDose;
     target.expansionPatients = expansionPatients;
     target.lastCohortDlts = lastDlts;
-    target.lastCohortSize = enrolled - lastCohortStart;
+    target.lastCohortSize = cohortEnd - cohortStart;
   };
 
-  const allKnown = () => {
+  const knownBy = (from: number, to: number) => {
     let last = 0;
-    for (let i = 0; i < enrolled; i++) if (knownAt[i]! > last) last = knownAt[i]!;
+    for (let i = from; i < to; i++) if (knownAt[i]! > last) last = knownAt[i]!;
     return last;
   };
   const nextOutcome = (now: number) => {
     let next = Number.POSITIVE_INFINITY;
     for (let i = 0; i < enrolled; i++) if (knownAt[i]! > now && knownAt[i]! < next) next = knownAt[i]!;
     return next;
+  };
+  const enroll = (dose: number, at: number, isBackfill: boolean) => {
+    if (enrolled === capacity) grow();
+    const dlt = random.nextUniform() < truth[dose]!;
+    doses[enrolled] = dose;
+    enrolledAt[enrolled] = at;
+    hadDlt[enrolled] = dlt ? 1 : 0;
+    knownAt[enrolled] = at + (dlt ? dltDay(options, window, random) : window);
+    responded[enrolled] = efficacy !== undefined && random.nextUniform() < efficacy[dose]! ? 1 : 0;
+    backfilled[enrolled] = isBackfill ? 1 : 0;
+    enrolled++;
+  };
+  /** The highest dose open for backfill at `now`, or -1. */
+  const backfillDose = (now: number): number => {
+    observe(now, state);
+    treated.fill(0);
+    for (let i = 0; i < enrolled; i++) treated[doses[i]!]!++;
+    engine.markAdmissible(state, admissible);
+    const open = openBackfillDoses(
+      { completed: state.patients, dlts: state.dlts, treated, responses: state.responses },
+      current,
+      decisionAt!,
+      backfill!.maxPerDose,
+      admissible,
+    );
+    return open.length > 0 ? open[0]! : -1;
   };
 
   for (let trial = firstTrial; trial < firstTrial + count; trial++) {
@@ -185,7 +246,10 @@ export function simulateCalendarTrials(
     cohorts = 0;
     expansionDose = -1;
     expansionPatients = 0;
-    lastCohortStart = 0;
+    cohortStart = 0;
+    cohortEnd = 0;
+    current = -1;
+    backfillPerDose.fill(0);
     let nextArrival = arrivalGap(options, random);
     let turnedAway = 0;
     let treatedWhilePending = 0;
@@ -203,8 +267,25 @@ export function simulateCalendarTrials(
     };
     let ready = 0;
     for (;;) {
-      // Designs that need complete outcomes wait for every enrolled patient's assessment.
-      if (!timeToEvent) ready = Math.max(ready, allKnown());
+      if (!timeToEvent) {
+        // Designs that need complete outcomes wait for the cohort's assessments; meanwhile arrivals may be backfilled.
+        const decisionTime = knownBy(cohortStart, cohortEnd);
+        if (backfill !== null && current >= 0) {
+          while (nextArrival < decisionTime) {
+            const dose = backfillDose(nextArrival);
+            if (dose < 0) {
+              if (options.whenFull === "wait") break;
+              turnedAway++;
+              nextArrival += arrivalGap(options, random);
+              continue;
+            }
+            enroll(dose, nextArrival, true);
+            backfillPerDose[dose]! += 1;
+            nextArrival += arrivalGap(options, random);
+          }
+        }
+        ready = Math.max(ready, decisionTime);
+      }
       let now = takeArrival(ready);
       observe(now, state);
       engine.step(state, step);
@@ -221,29 +302,22 @@ export function simulateCalendarTrials(
       if (step.dose === STOP) break;
       if (step.startsExpansion) expansionDose = step.dose;
       if (state.pendingCount > 0) treatedWhilePending += step.cohortSize;
-      lastCohortStart = enrolled;
+      cohortStart = enrolled;
       if (expansionDose < 0) cohorts++;
       else expansionPatients += step.cohortSize;
-      const p = truth[step.dose]!;
-      for (let i = 0; i < step.cohortSize; i++) {
-        if (enrolled === capacity) grow();
-        const at = i === 0 ? now : takeArrival(now);
-        const dlt = random.nextUniform() < p;
-        doses[enrolled] = step.dose;
-        enrolledAt[enrolled] = at;
-        hadDlt[enrolled] = dlt ? 1 : 0;
-        knownAt[enrolled] = at + (dlt ? dltDay(options, window, random) : window);
-        enrolled++;
-      }
+      current = step.dose;
+      for (let i = 0; i < step.cohortSize; i++) enroll(step.dose, i === 0 ? now : takeArrival(now), false);
+      cohortEnd = enrolled;
       ready = now;
     }
     // The trial ends when the last assessment does; the MTD comes from the complete data.
-    const end = allKnown();
+    const end = knownBy(0, enrolled);
     observe(end, state);
     const stopped = step.mtd;
     engine.step(state, step);
     const mtd = step.dose === STOP ? step.mtd : stopped;
     recordTrial(acc, K, state.patients, state.dlts, mtd, truth, overdoseThreshold, 1);
-    recordCalendar(acc, offset, end / DAYS_PER_MONTH, treatedWhilePending, turnedAway);
+    const started = enrolled > 0 ? enrolledAt[0]! : end;
+    recordCalendar(acc, offset, K, (end - started) / DAYS_PER_MONTH, treatedWhilePending, turnedAway, backfillPerDose);
   }
 }

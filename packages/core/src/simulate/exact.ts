@@ -30,6 +30,18 @@ export class EnumerationTooLargeError extends Error {
  */
 export function exactOperatingCharacteristics(design: Design, options: ExactOptions): OperatingCharacteristics {
   const truth = checkTruth(options.truth, design.doseCount);
+  if (design.engine.rules.backfill !== null) {
+    throw new ValidationError(
+      [
+        {
+          path: "rules",
+          value: "backfill",
+          message: "makes the patients depend on arrival times: simulate in calendar time (Monte Carlo with accrual)",
+        },
+      ],
+      "simulation",
+    );
+  }
   if (!design.module.capabilities.exact) {
     throw new ValidationError(
       [

@@ -4,6 +4,7 @@ export { type CalendarOptions, type CalendarOptionsInput, calendarSchema, checkC
 export { EnumerationTooLargeError, type ExactOptions, exactOperatingCharacteristics } from "./exact.js";
 export {
   blockCount,
+  checkSimulationInputs,
   checkTrials,
   type MonteCarloOptions,
   SIMULATION_BLOCK,
@@ -11,4 +12,4 @@ export {
   simulateBlock,
   simulateTrials,
 } from "./monte-carlo.js";
-export { checkTruth } from "./scenario.js";
+export { checkEfficacy, checkTruth } from "./scenario.js";

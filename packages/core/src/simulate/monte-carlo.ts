@@ -13,7 +13,7 @@ import {
   summarise,
 } from "./accumulator.js";
 import { type CalendarOptions, type CalendarOptionsInput, checkCalendar, simulateCalendarTrials } from "./calendar.js";
-import { checkTruth } from "./scenario.js";
+import { checkEfficacy, checkTruth } from "./scenario.js";
 
 /**
  * Trials are simulated in fixed blocks; block b always covers trials [b·BLOCK, (b+1)·BLOCK) and block
@@ -28,6 +28,8 @@ export interface MonteCarloOptions {
   seed: number;
   /** Simulate in calendar time: accrual, DLT window, time to DLT (see calendar.ts). */
   calendar?: CalendarOptionsInput;
+  /** Response probability per dose (calendar time; backfill opens a dose once a response is seen). */
+  efficacy?: readonly number[];
 }
 
 /** The DLT rate above which a patient counts as overdosed: the design's target, or what the design says without one. */
@@ -85,24 +87,42 @@ export function simulateBlock(
   block: number,
   trials: number,
   calendar?: CalendarOptions,
+  efficacy?: Float64Array,
 ): Float64Array {
   const acc = createAccumulator(design.doseCount, calendar !== undefined);
   const first = block * SIMULATION_BLOCK;
   const count = Math.min(SIMULATION_BLOCK, trials - first);
-  if (calendar)
-    simulateCalendarTrials(
-      design,
-      truth,
-      seed,
-      first,
-      count,
-      acc,
-      accumulatorLength(design.doseCount),
-      calendar,
-      overdoseThreshold(design),
-    );
-  else simulateTrials(design, truth, seed, first, count, acc);
+  if (calendar) {
+    const offset = accumulatorLength(design.doseCount);
+    simulateCalendarTrials(design, truth, seed, first, count, acc, offset, calendar, overdoseThreshold(design), efficacy);
+  } else simulateTrials(design, truth, seed, first, count, acc);
   return acc;
+}
+
+/**
+ * Checks what a simulation needs beyond the truth: calendar time for a design with backfill (its patients
+ * arrive while cohorts are assessed), and response probabilities for it; efficacy only in calendar time.
+ */
+export function checkSimulationInputs(
+  design: Design,
+  calendar: CalendarOptionsInput | undefined,
+  efficacy: readonly number[] | undefined,
+): { calendar?: CalendarOptions; efficacy?: Float64Array } {
+  const issues = [];
+  if (design.engine.rules.backfill !== null && calendar === undefined)
+    issues.push({
+      path: "calendar",
+      message: "is required for a design with backfill: its patients arrive while cohorts are assessed (give accrual)",
+    });
+  if (design.engine.rules.backfill !== null && efficacy === undefined)
+    issues.push({ path: "efficacy", message: "is required for a design with backfill: a dose opens once a response is seen (0 for none)" });
+  if (efficacy !== undefined && calendar === undefined)
+    issues.push({ path: "efficacy", message: "is used in calendar time only (give accrual)" });
+  if (issues.length > 0) throw new ValidationError(issues, "simulation");
+  return {
+    ...(calendar === undefined ? {} : { calendar: checkCalendar(calendar) }),
+    ...(efficacy === undefined ? {} : { efficacy: checkEfficacy(efficacy, design.doseCount) }),
+  };
 }
 
 export function blockCount(trials: number): number {
@@ -113,10 +133,10 @@ export function blockCount(trials: number): number {
 export function simulate(design: Design, options: MonteCarloOptions): OperatingCharacteristics {
   const truth = checkTruth(options.truth, design.doseCount);
   checkTrials(options.trials, options.seed);
-  const calendar = options.calendar === undefined ? undefined : checkCalendar(options.calendar);
+  const { calendar, efficacy } = checkSimulationInputs(design, options.calendar, options.efficacy);
   const total = createAccumulator(design.doseCount, calendar !== undefined);
   for (let block = 0; block < blockCount(options.trials); block++) {
-    addAccumulator(total, simulateBlock(design, truth, options.seed, block, options.trials, calendar));
+    addAccumulator(total, simulateBlock(design, truth, options.seed, block, options.trials, calendar, efficacy));
   }
   return summarise(total, design.doseCount, false);
 }

@@ -27,3 +27,18 @@ export function checkTruth(truth: readonly number[], doseCount: number): Float64
   });
   return Float64Array.from(truth);
 }
+
+/** Checks a response-probability scenario: one probability in [0, 1] per dose (any shape: efficacy may plateau or fall). */
+export function checkEfficacy(efficacy: readonly number[], doseCount: number): Float64Array {
+  if (efficacy.length !== doseCount) {
+    throw new ValidationError(
+      [{ path: "efficacy", value: efficacy, message: `must have one probability per dose (${doseCount} values, got ${efficacy.length})` }],
+      "scenario",
+    );
+  }
+  efficacy.forEach((p, i) => {
+    if (!(Number.isFinite(p) && p >= 0 && p <= 1))
+      throw new ValidationError([{ path: `efficacy.${i}`, value: p, message: "must be a probability in [0, 1]" }], "scenario");
+  });
+  return Float64Array.from(efficacy);
+}

@@ -84,8 +84,9 @@ export async function prepareDecision(db: Kysely<Database>, access: Access, tria
       );
     }
     const tite = design.module.capabilities.timeToEvent;
+    const backfillCohorts = new Set(cohorts.filter((c) => c.data.kind === "backfill").map((c) => c.data.number));
     const history = outcomeHistory(
-      data.patients.map((p) => ({ USUBJID: p.USUBJID, doseLevel: p.doseLevel, cohort: p.cohort })),
+      data.patients.map((p) => ({ USUBJID: p.USUBJID, doseLevel: p.doseLevel, cohort: p.cohort, backfill: backfillCohorts.has(p.cohort) })),
       windows.map((w) => ({
         USUBJID: w.USUBJID,
         status: w.status as "DLT",

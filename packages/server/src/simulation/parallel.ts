@@ -5,7 +5,7 @@ import {
   type BlockReply,
   blockCount,
   type CalendarOptionsInput,
-  checkCalendar,
+  checkSimulationInputs,
   checkTrials,
   checkTruth,
   createDesign,
@@ -22,6 +22,8 @@ export interface ParallelSimulation {
   seed: number;
   /** Simulate in calendar time (accrual, DLT window, time to DLT). */
   calendar?: CalendarOptionsInput;
+  /** Response probability per dose (calendar time; needed with backfill). */
+  efficacy?: readonly number[];
   /** Threads, this one included; defaults to every core. 1 runs in this thread only. */
   threads?: number;
   onProgress?: (blocksDone: number, blocks: number) => void;
@@ -37,7 +39,7 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
   const design = createDesign(options.spec);
   const truth = checkTruth(options.truth, design.doseCount);
   checkTrials(options.trials, options.seed);
-  const calendar = options.calendar === undefined ? undefined : checkCalendar(options.calendar);
+  const { calendar, efficacy } = checkSimulationInputs(design, options.calendar, options.efficacy);
   const blocks = blockCount(options.trials);
   const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), blocks));
   const results: Float64Array[] = new Array(blocks);
@@ -54,6 +56,7 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
     seed: options.seed,
     trials: options.trials,
     ...(calendar ? { calendar } : {}),
+    ...(efficacy ? { efficacy: Array.from(efficacy) } : {}),
   };
   const workers: Worker[] = [];
   /** Per worker: settles its promise if it holds no blocks (called when this thread runs out of blocks). */
@@ -67,7 +70,7 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
   );
   try {
     for (let block = takeBlock(); block >= 0 && !failure; block = takeBlock()) {
-      finishBlock(block, simulateBlock(design, truth, options.seed, block, options.trials, calendar));
+      finishBlock(block, simulateBlock(design, truth, options.seed, block, options.trials, calendar, efficacy));
       // Let the workers' results (and their requests for more blocks) through between blocks.
       if (workersDone.length > 0) await new Promise((resolve) => setImmediate(resolve));
     }

@@ -34,11 +34,13 @@ export function resolvedBoinProbabilities(spec: Pick<BoinSpec, "target" | "pSafe
 export function createBoinMethod(
   spec: Omit<BoinSpec, "design">,
   doseName: DoseNamer,
-  pending?: (lambdas: BoinBoundaries) => PendingRule,
+  options: { pending?: (lambdas: BoinBoundaries) => PendingRule; poolBackfill?: boolean } = {},
 ): IntervalMethod {
   const { pSafe, pTox } = resolvedBoinProbabilities(spec);
   const { lambdaE, lambdaD } = boinLambdas(spec.target, pSafe, pTox);
   const boundaries = new DecisionBoundaries((n, y) => {
+    // BF-BOIN's setting (Zhao et al. 2024; MD Anderson's practice for targets 0.25–0.279): 1 DLT of 3 stays.
+    if (spec.stayOnOneOfThree && n === 3 && y === 1) return STAY;
     const rate = y / n;
     if (rate <= lambdaE) return ESCALATE;
     if (rate >= lambdaD) return DEESCALATE;
@@ -52,7 +54,8 @@ export function createBoinMethod(
     selection: new IsotonicMtdSelection(doseCountOf(spec), spec.target, spec.boundMtd ? { upperBound: lambdaD } : {}),
     doseName,
     lambdas: { lambdaE, lambdaD },
-    ...(pending ? { pending: pending({ lambdaE, lambdaD }) } : {}),
+    ...(options.pending ? { pending: options.pending({ lambdaE, lambdaD }) } : {}),
+    ...(options.poolBackfill ? { poolBackfill: true } : {}),
     explainDecision: (n, y) => {
       const rate = `${y} of ${n} patients had a DLT; the rate ${formatNumber(y / n)}`;
       if (y / n <= lambdaE) return `${rate} is ≤ λe = ${formatNumber(lambdaE, 4)}: escalate.`;

@@ -10,14 +10,14 @@ export const boinDesign = defineDesign({
   label: "BOIN",
   title: "Bayesian optimal interval (BOIN)",
   schema: boinSpec,
-  capabilities: { exact: true, timeToEvent: false, efficacyAware: false, modelBased: false, doseAmounts: false },
+  capabilities: { exact: true, timeToEvent: false, efficacyAware: false, modelBased: false, doseAmounts: false, backfill: true },
   keyFields: ["target", "doses", "cohortSize", "cohorts"],
   references: [
     "Liu S, Yuan Y. Bayesian optimal interval designs for phase I clinical trials. J R Stat Soc C 2015;64:507–523.",
     "Yuan Y, Hess KR, Hilsenbeck SG, Gilbert MR. Bayesian optimal interval design: a simple and well-performing design for phase I oncology trials. Clin Cancer Res 2016;22:4291–4301.",
   ],
   estimateName: "estimated DLT probability",
-  createMethod: createBoinMethod,
+  createMethod: (spec, doseName, rules) => createBoinMethod(spec, doseName, { poolBackfill: rules.backfill !== null }),
   check(spec) {
     // Rounded for the message: 1.4 × 0.75 is 1.0499999999999998 in floating point.
     const { pSafe, pTox } = resolvedBoinProbabilities(spec);

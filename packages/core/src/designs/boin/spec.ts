@@ -13,6 +13,11 @@ export const boinFields = {
   ...intervalSafety,
   /** BOIN's boundMTD: the selected MTD's isotonic estimate must not exceed λd. */
   boundMtd: z.boolean().default(false),
+  /**
+   * 1 DLT among 3 patients means stay, whatever λd says (BF-BOIN's setting, Zhao et al. 2024; at target
+   * 0.25 it changes only the n = 3 de-escalation boundary, from 1 to 2 DLTs).
+   */
+  stayOnOneOfThree: z.boolean().default(false),
 };
 
 export const boinSpec = z.object({ design: z.literal("boin"), ...boinFields }).strict();

@@ -7,7 +7,7 @@ import { CrmMethod, resolvedSkeleton } from "./crm.js";
 import { QUADRATURE_STEP } from "./posterior.js";
 import { type CrmSpec, crmSpec, titeCrmSpec } from "./spec.js";
 
-const capabilities = { exact: true, timeToEvent: false, efficacyAware: false, modelBased: true, doseAmounts: false };
+const capabilities = { exact: true, timeToEvent: false, efficacyAware: false, modelBased: true, doseAmounts: false, backfill: false };
 const references = [
   "O'Quigley J, Pepe M, Fisher L. Continual reassessment method: a practical design for phase 1 clinical trials in cancer. Biometrics 1990;46:33–48.",
   "Cheung YK. Dose Finding by the Continual Reassessment Method. Chapman & Hall/CRC, 2011.",

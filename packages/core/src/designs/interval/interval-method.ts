@@ -1,4 +1,5 @@
 import type { TrialState } from "../../outcomes/trial-state.js";
+import { resolveBackfillConflict } from "../../rules/backfill.js";
 import type { EliminationBoundary } from "../elimination.js";
 import {
   type BoundaryTable,
@@ -32,6 +33,8 @@ export interface IntervalMethodOptions {
   explainDecision: (n: number, y: number) => string;
   /** Time-to-event designs: the decision when some patients at the current dose are still pending. */
   pending?: PendingRule;
+  /** With a backfill rule: lower doses' data that conflict with the current dose's are pooled (BF-BOIN). */
+  poolBackfill?: boolean;
 }
 
 /** How a time-to-event interval design decides with m of the n patients at the current dose pending. */
@@ -61,6 +64,9 @@ export class IntervalMethod implements DoseFindingMethod {
   constructor(private readonly options: IntervalMethodOptions) {
     this.doseCount = options.doseCount;
   }
+
+  /** The design's decision at a dose with n patients and y DLTs: 1 escalate, 0 stay, −1 de-escalate. */
+  readonly decisionAt = (n: number, y: number): number => this.options.boundaries.decision(n, y);
 
   markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: string[]): void {
     const { elimination, extraSafe, doseName, target } = this.options;
@@ -127,14 +133,26 @@ export class IntervalMethod implements DoseFindingMethod {
     } else {
       reasons?.push(`At ${doseName(current)}: ${this.options.explainDecision(n, y)}`);
     }
+    let proposed = decision === ESCALATE ? current + 1 : decision === DEESCALATE ? current - 1 : current;
+    if (this.options.poolBackfill) {
+      const conflict = resolveBackfillConflict(state.patients, state.dlts, current, this.decisionAt);
+      if (conflict !== null) {
+        proposed = conflict.next;
+        reasons?.push(
+          `Backfill data at ${doseName(conflict.from)} conflict with ${doseName(current)}'s: pooled from ${doseName(conflict.from)} ` +
+            `to ${doseName(current)}, ${conflict.pooledDlts} of ${conflict.pooledPatients} patients had a DLT: ` +
+            `${conflict.next > current ? "escalate" : conflict.next < current ? `de-escalate to ${doseName(Math.max(0, conflict.next))}` : "stay"}.`,
+        );
+      }
+    }
     let next = current;
-    if (decision === ESCALATE) {
+    if (proposed > current) {
       if (current === this.doseCount - 1) reasons?.push("It is the highest dose: stay.");
       else if (admissible[current + 1] !== 1) reasons?.push(`${capitalise(doseName(current + 1))} is eliminated: stay.`);
       else next = current + 1;
-    } else if (decision === DEESCALATE) {
+    } else if (proposed < current) {
       if (current === 0) reasons?.push("It is the lowest dose: stay.");
-      else next = current - 1;
+      else next = Math.max(0, proposed);
     }
     if (earlyStopN !== undefined && next === current && n >= earlyStopN) {
       reasons?.push(

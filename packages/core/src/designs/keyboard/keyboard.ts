@@ -16,7 +16,7 @@ import type { KeyboardSpec } from "./spec.js";
  * target key stay, above it de-escalate. Exact ties go to the highest key (the package's rule).
  * MTD selection is BOIN's (isotonic estimates under Beta(0.05, 0.05)).
  */
-export function createKeyboardMethod(spec: KeyboardSpec, doseName: DoseNamer): IntervalMethod {
+export function createKeyboardMethod(spec: KeyboardSpec, doseName: DoseNamer, options: { poolBackfill?: boolean } = {}): IntervalMethod {
   const low = spec.target - spec.marginBelow;
   const high = spec.target + spec.marginAbove;
   const partition = partitionAroundTarget(low, high);
@@ -29,6 +29,7 @@ export function createKeyboardMethod(spec: KeyboardSpec, doseName: DoseNamer): I
     ...intervalSafetyOf(spec),
     selection: new IsotonicMtdSelection(doseCountOf(spec), spec.target),
     doseName,
+    ...(options.poolBackfill ? { poolBackfill: true } : {}),
     explainDecision: (n, y) => {
       const decision = boundaries.decision(n, y);
       const where = decision === ESCALATE ? "below" : decision === DEESCALATE ? "above" : "at";

@@ -11,13 +11,13 @@ export const keyboardDesign = defineDesign({
   label: "Keyboard",
   title: "Keyboard",
   schema: keyboardSpec,
-  capabilities: { exact: true, timeToEvent: false, efficacyAware: false, modelBased: false, doseAmounts: false },
+  capabilities: { exact: true, timeToEvent: false, efficacyAware: false, modelBased: false, doseAmounts: false, backfill: true },
   keyFields: ["target", "doses", "cohortSize", "cohorts"],
   references: [
     "Yan F, Mandrekar SJ, Yuan Y. Keyboard: a novel Bayesian toxicity probability interval design for phase I clinical trials. Clin Cancer Res 2017;23:3994–4003.",
   ],
   estimateName: "estimated DLT probability",
-  createMethod: createKeyboardMethod,
+  createMethod: (spec, doseName, rules) => createKeyboardMethod(spec, doseName, { poolBackfill: rules.backfill !== null }),
   check: (spec) => keyIntervalIssues(spec.target, ["marginBelow", spec.marginBelow], ["marginAbove", spec.marginAbove], "target key"),
   describe: (spec, design) => [
     "## Escalation rules",

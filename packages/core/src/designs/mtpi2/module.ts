@@ -10,13 +10,13 @@ export const mtpi2Design = defineDesign({
   label: "mTPI-2",
   title: "modified toxicity probability interval-2 (mTPI-2)",
   schema: mtpi2Spec,
-  capabilities: { exact: true, timeToEvent: false, efficacyAware: false, modelBased: false, doseAmounts: false },
+  capabilities: { exact: true, timeToEvent: false, efficacyAware: false, modelBased: false, doseAmounts: false, backfill: true },
   keyFields: ["target", "doses", "cohortSize", "cohorts"],
   references: [
     "Guo W, Wang SJ, Yang S, Lin S, Ji Y. A Bayesian interval dose-finding design addressing Ockham's razor: mTPI-2. Contemp Clin Trials 2017;58:23–33.",
   ],
   estimateName: "estimated DLT probability",
-  createMethod: createMtpi2Method,
+  createMethod: (spec, doseName, rules) => createMtpi2Method(spec, doseName, { poolBackfill: rules.backfill !== null }),
   check: (spec) => keyIntervalIssues(spec.target, ["epsilon1", spec.epsilon1], ["epsilon2", spec.epsilon2], "equivalence interval"),
   describe: (spec, design) => [
     "## Escalation rules",

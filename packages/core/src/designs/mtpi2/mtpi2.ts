@@ -19,7 +19,7 @@ import type { Mtpi2Spec } from "./spec.js";
  */
 export const MTPI_SELECTION_PRIOR = 0.005;
 
-export function createMtpi2Method(spec: Mtpi2Spec, doseName: DoseNamer): IntervalMethod {
+export function createMtpi2Method(spec: Mtpi2Spec, doseName: DoseNamer, options: { poolBackfill?: boolean } = {}): IntervalMethod {
   const low = spec.target - spec.epsilon1;
   const high = spec.target + spec.epsilon2;
   const partition = partitionAroundTarget(low, high);
@@ -32,6 +32,7 @@ export function createMtpi2Method(spec: Mtpi2Spec, doseName: DoseNamer): Interva
     ...intervalSafetyOf(spec),
     selection: new IsotonicMtdSelection(doseCountOf(spec), spec.target, { prior: MTPI_SELECTION_PRIOR }),
     doseName,
+    ...(options.poolBackfill ? { poolBackfill: true } : {}),
     explainDecision: (n, y) => {
       const decision = boundaries.decision(n, y);
       const where = decision === ESCALATE ? "below" : decision === DEESCALATE ? "above" : "in";

@@ -1,0 +1,171 @@
+import { describe, expect, it } from "vitest";
+import { createDesign } from "../designs/design.js";
+import { exactOperatingCharacteristics } from "../simulate/exact.js";
+import { simulate } from "../simulate/monte-carlo.js";
+import { loadFixture } from "../test-support/fixtures.js";
+import { openBackfillDoses, resolveBackfillConflict } from "./backfill.js";
+
+interface Published {
+  bf_boin_zhao_2024: {
+    table1: {
+      target: number;
+      n_from: number;
+      escalate_if_dlt_at_most: number[];
+      deescalate_if_dlt_at_least: number[];
+      eliminate_if_dlt_at_least: number[];
+    };
+    table4_scenario2: {
+      truth: number[];
+      efficacy: number[];
+      mtd: number;
+      bf_boin: Record<"correct" | "over" | "below" | "at" | "above" | "total" | "months", number>;
+      boin: Record<"correct" | "over" | "below" | "at" | "above" | "total" | "months", number>;
+    };
+  };
+}
+const published = loadFixture<Published>("published-values.json").bf_boin_zhao_2024;
+
+// BF-BOIN's BOIN: target 0.25, 1 DLT of 3 stays (λe = 0.1968, λd = 0.2984).
+const BOIN = { design: "boin", target: 0.25, doses: 5, cohorts: 10, earlyStopN: 9, stayOnOneOfThree: true, coherent: false } as const;
+const BF_BOIN = { ...BOIN, rules: [{ type: "backfill", maxPerDose: 12 }] };
+const decide = createDesign(BOIN).method.decisionAt!;
+const ESCALATE = 1;
+const STAY = 0;
+const DEESCALATE = -1;
+
+describe("BF-BOIN's boundaries (Zhao et al. 2024, Table 1)", () => {
+  it("are BOIN's at target 0.25 with 1 DLT of 3 a stay", () => {
+    const { table1 } = published;
+    const rows = createDesign(BOIN)
+      .boundaries()
+      .table.filter((row) => row.n >= table1.n_from);
+    expect(rows.map((r) => r.escalate)).toEqual(table1.escalate_if_dlt_at_most);
+    expect(rows.map((r) => r.deescalate)).toEqual(table1.deescalate_if_dlt_at_least);
+    expect(rows.map((r) => r.eliminate)).toEqual(table1.eliminate_if_dlt_at_least);
+    // Without the option, 1 of 3 de-escalates (1/3 ≥ λd).
+    expect(createDesign({ ...BOIN, stayOnOneOfThree: false }).boundaries().table[2]!.deescalate).toBe(1);
+    expect([decide(3, 1), decide(6, 1), decide(6, 2)]).toEqual([STAY, ESCALATE, DEESCALATE]);
+  });
+});
+
+describe("opening and closing doses for backfill", () => {
+  const view = (completed: number[], dlts: number[], responses: number[], treated = completed) => ({ completed, dlts, treated, responses });
+  const all = [1, 1, 1, 1, 1];
+
+  it("opens the doses below the current one at or above the lowest dose with a response, highest first", () => {
+    expect(openBackfillDoses(view([3, 3, 3, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0]), 2, decide, 12, all)).toEqual([]);
+    expect(openBackfillDoses(view([3, 3, 3, 0, 0], [0, 0, 0, 0, 0], [0, 1, 0, 0, 0]), 3, decide, 12, all)).toEqual([2, 1]);
+    expect(openBackfillDoses(view([3, 3, 3, 0, 0], [0, 0, 0, 0, 0], [1, 0, 0, 0, 0]), 3, decide, 12, all)).toEqual([2, 1, 0]);
+  });
+
+  it("stops at the cap, counting patients still being assessed", () => {
+    expect(openBackfillDoses(view([3, 9, 3, 0, 0], [0, 1, 0, 0, 0], [1, 0, 0, 0, 0], [3, 12, 3, 0, 0]), 3, decide, 12, all)).toEqual([
+      2, 0,
+    ]);
+  });
+
+  it("closes a dose whose data alone and pooled with the next dose call for de-escalation, and every dose above it", () => {
+    // Dose 2: 2 of 6 (de-escalate); pooled with dose 3 (0 of 3): 2 of 9 = 0.22 stays, so dose 2 stays open.
+    expect(openBackfillDoses(view([3, 6, 3, 0, 0], [0, 2, 0, 0, 0], [1, 0, 0, 0, 0]), 3, decide, 12, all)).toEqual([2, 1, 0]);
+    // Dose 3 at 1 of 3 as well: pooled 3 of 9 = 0.33 de-escalates: doses 2 and 3 close, dose 1 stays open.
+    expect(openBackfillDoses(view([3, 6, 3, 0, 0], [0, 2, 1, 0, 0], [1, 0, 0, 0, 0]), 3, decide, 12, all)).toEqual([0]);
+    // An eliminated dose takes nobody.
+    expect(openBackfillDoses(view([3, 3, 3, 0, 0], [0, 0, 0, 0, 0], [1, 0, 0, 0, 0]), 3, decide, 12, [1, 1, 0, 0, 0])).toEqual([1, 0]);
+  });
+});
+
+describe("conflicts between backfill and dose-finding data (Zhao et al. 2024, Table 2)", () => {
+  it("finds none when the lower doses agree", () => {
+    expect(resolveBackfillConflict([6, 6, 3, 0, 0], [1, 1, 0, 0, 0], 2, decide)).toBeNull();
+  });
+
+  it("pools from the highest conflicting dose: stay", () => {
+    // Dose 2 says de-escalate (2 of 6), dose 3 escalate (0 of 3): pooled 2 of 9 = 0.22 stays.
+    expect(resolveBackfillConflict([3, 6, 3, 0, 0], [0, 2, 0, 0, 0], 2, decide)).toEqual({
+      from: 1,
+      pooledPatients: 9,
+      pooledDlts: 2,
+      next: 2,
+    });
+  });
+
+  it("pools from the highest conflicting dose: escalate", () => {
+    // Dose 2 stays (1 of 3) where dose 3 escalates (0 of 6): pooled 1 of 9 = 0.11 escalates.
+    expect(resolveBackfillConflict([3, 3, 6, 0, 0], [0, 1, 0, 0, 0], 2, decide)).toEqual({
+      from: 1,
+      pooledPatients: 9,
+      pooledDlts: 1,
+      next: 3,
+    });
+  });
+
+  it("pools from the highest conflicting dose: de-escalate below every dose whose pooled data still de-escalate", () => {
+    // Dose 2 at 2 of 6, dose 3 at 2 of 3: pooled 4 of 9 de-escalates; dose 2 alone de-escalates too: go to dose 1.
+    expect(resolveBackfillConflict([3, 6, 3, 0, 0], [0, 2, 2, 0, 0], 2, decide)).toEqual({
+      from: 1,
+      pooledPatients: 9,
+      pooledDlts: 4,
+      next: 0,
+    });
+    // From the lowest dose, never below it.
+    expect(resolveBackfillConflict([6, 3, 0, 0, 0], [2, 2, 0, 0, 0], 1, decide)!.next).toBe(0);
+  });
+});
+
+describe("a design with backfill", () => {
+  it("counts backfill cohorts (+) at their dose without moving dose finding, and names the doses open to backfill", () => {
+    const design = createDesign(BF_BOIN);
+    const state = design.replay("1NNN 2NEN 3NNN +2NNT +1ENN");
+    expect(state.current).toBe(2);
+    expect(state.cohorts).toBe(3);
+    expect(Array.from(state.patients)).toEqual([6, 6, 3, 0, 0]);
+    const decision = design.decide("1NNN 2NEN 3NNN +2NNT +1ENN");
+    expect(decision).toMatchObject({ action: "escalate", dose: 4, backfill: [3, 2, 1] });
+    // Dose 2 now at 2 of 6 conflicts with dose 3's 0 of 3: pooled 2 of 9 stays at dose 3.
+    const conflicted = design.decide("1NNN 2NEN 3NNN +2NTT");
+    expect(conflicted).toMatchObject({ action: "stay", dose: 3 });
+    expect(conflicted.reasons.join(" ")).toMatch(/Backfill data at dose 2 conflict with dose 3's: pooled from dose 2 to dose 3, 2 of 9/);
+    // Without the rule, the same history decides from dose 3's data alone.
+    expect(createDesign(BOIN).decide("1NNN 2NEN 3NNN +2NTT")).toMatchObject({ action: "escalate", dose: 4 });
+  });
+
+  it("is refused where it does not apply, and simulated only in calendar time with response probabilities", () => {
+    expect(() => createDesign({ design: "three-plus-three", doses: 4, rules: [{ type: "backfill" }] })).toThrow(
+      /rules: "backfill" is not allowed; needs a design that decides from each dose's own data.*boin, keyboard, mtpi2/,
+    );
+    const design = createDesign(BF_BOIN);
+    const truth = published.table4_scenario2.truth;
+    expect(() => exactOperatingCharacteristics(design, { truth })).toThrow(/simulate in calendar time/);
+    expect(() => simulate(design, { truth, trials: 10, seed: 1 })).toThrow(/calendar: is required for a design with backfill/);
+    expect(() => simulate(design, { truth, trials: 10, seed: 1, calendar: { accrual: 3 } })).toThrow(/efficacy: is required/);
+  });
+
+  it("with no response, never backfills: exactly BOIN in calendar time", () => {
+    const options = { truth: published.table4_scenario2.truth, trials: 2000, seed: 3, calendar: { accrual: 3 }, efficacy: [0, 0, 0, 0, 0] };
+    const bf = simulate(createDesign(BF_BOIN), options);
+    expect(bf.backfilled).toEqual([0, 0, 0, 0, 0]);
+    const { backfilled: _a, standardErrors: _b, ...withRule } = bf;
+    const { backfilled: _c, standardErrors: _d, ...plain } = simulate(createDesign(BOIN), options);
+    expect(withRule).toEqual(plain);
+  });
+
+  it("reproduces Zhao et al.'s Table 4, scenario 2 (within 2 points, 0.5 patients, 0.25 months)", () => {
+    const { truth, efficacy, mtd, bf_boin, boin } = published.table4_scenario2;
+    const calendar = { accrual: 3, arrivals: "uniform" as const, window: 30, whenFull: "turn-away" as const };
+    for (const [spec, expected] of [
+      [BF_BOIN, bf_boin],
+      [BOIN, boin],
+    ] as const) {
+      const r = simulate(createDesign(spec), { truth, efficacy, trials: 10_000, seed: 2024, calendar });
+      const at = mtd - 1;
+      const sum = (values: number[], from: number, to: number) => values.slice(from, to).reduce((a, b) => a + b, 0);
+      expect(Math.abs(100 * r.selection[at]! - expected.correct)).toBeLessThan(2);
+      expect(Math.abs(100 * sum(r.selection, at + 1, 5) - expected.over)).toBeLessThan(2);
+      expect(Math.abs(sum(r.patients, 0, at) - expected.below)).toBeLessThan(0.5);
+      expect(Math.abs(r.patients[at]! - expected.at)).toBeLessThan(0.5);
+      expect(Math.abs(sum(r.patients, at + 1, 5) - expected.above)).toBeLessThan(0.5);
+      expect(Math.abs(r.sampleSize - expected.total)).toBeLessThan(0.5);
+      expect(Math.abs(r.durationMonths! - expected.months)).toBeLessThan(0.25);
+    }
+  });
+});
