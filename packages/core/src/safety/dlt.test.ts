@@ -97,4 +97,24 @@ describe("from DLT statuses to the design's history", () => {
     const tite = createDesign({ design: "tite-crm", target: 0.25, doses: 4, skeleton: [0.05, 0.12, 0.25, 0.4], window: 21 });
     expect(tite.decide(history.outcomes).dose).not.toBeNull();
   });
+
+  it("marks backfill cohorts (+), leaves out their patients still being assessed, and goes on past them", () => {
+    // Cohort 3 is backfill at dose 1 (G done, H pending); cohort 4 is the next dose-finding cohort at dose 3.
+    const withBackfill = [
+      ...members.slice(0, 3),
+      { USUBJID: "D", doseLevel: 2, cohort: 2 },
+      { USUBJID: "G", doseLevel: 1, cohort: 3, backfill: true },
+      { USUBJID: "H", doseLevel: 1, cohort: 3, backfill: true },
+      { USUBJID: "I", doseLevel: 3, cohort: 4 },
+    ];
+    const done = [
+      ...statuses.slice(0, 4),
+      patientDltStatus("G", [], 1, 40, DEFINITION),
+      patientDltStatus("H", [], 1, 10, DEFINITION),
+      patientDltStatus("I", [], 1, 40, DEFINITION),
+    ];
+    expect(outcomeHistory(withBackfill, done)).toEqual({ outcomes: "1NNN 2T +1N 3N", pending: ["H"], excluded: [] });
+    // The backfill cohort does not move dose finding: the current dose is 3.
+    expect(createDesign({ design: "boin", target: 0.3, doses: 4 }).replay("1NNN 2T +1N 3N").current).toBe(2);
+  });
 });
