@@ -14,6 +14,7 @@ const OPTIONS = {
   accrual: { type: "string" },
   efficacy: { type: "string" },
   arrivals: { type: "string" },
+  "response-days": { type: "string" },
   window: { type: "string" },
   "when-full": { type: "string" },
   "dlt-time": { type: "string" },
@@ -76,6 +77,7 @@ const optionsSchema = z.object({
   /** Calendar time: patients per month; the other calendar flags refine it (ranges checked by the core). */
   accrual: number().optional(),
   arrivals: z.enum(["poisson", "uniform", "fixed"]).optional(),
+  "response-days": number().optional(),
   window: number().optional(),
   "when-full": z.enum(["wait", "turn-away"]).optional(),
   "dlt-time": z

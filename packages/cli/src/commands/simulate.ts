@@ -42,7 +42,9 @@ export async function simulateCommand(reference: string | undefined, options: Op
 
 /** The calendar-time options from --accrual and the flags that refine it (the core checks their ranges). */
 function calendarOf(options: Options): CalendarOptionsInput | undefined {
-  const refinements = (["arrivals", "window", "when-full", "dlt-time"] as const).filter((flag) => options[flag] !== undefined);
+  const refinements = (["arrivals", "window", "when-full", "dlt-time", "response-days"] as const).filter(
+    (flag) => options[flag] !== undefined,
+  );
   if (options.accrual === undefined) {
     if (refinements.length > 0)
       throw new UsageError(`--${refinements[0]} describes calendar time: give --accrual (patients per month) with it`);
@@ -53,6 +55,7 @@ function calendarOf(options: Options): CalendarOptionsInput | undefined {
     accrual: options.accrual,
     ...(options.arrivals ? { arrivals: options.arrivals } : {}),
     ...(options.window === undefined ? {} : { window: options.window }),
+    ...(options["response-days"] === undefined ? {} : { responseDays: options["response-days"] }),
     ...(options["when-full"] ? { whenFull: options["when-full"] } : {}),
     ...(dltTime === undefined
       ? {}

@@ -140,6 +140,19 @@ describe("a design with backfill", () => {
     expect(() => simulate(design, { truth, trials: 10, seed: 1, calendar: { accrual: 3 } })).toThrow(/efficacy: is required/);
   });
 
+  it("backfills less when responses are seen later than the DLT window (responseDays)", () => {
+    const { truth, efficacy } = published.table4_scenario2;
+    const total = (responseDays?: number) =>
+      simulate(createDesign(BF_BOIN), {
+        truth,
+        efficacy,
+        trials: 2000,
+        seed: 5,
+        calendar: { accrual: 3, whenFull: "turn-away", ...(responseDays === undefined ? {} : { responseDays }) },
+      }).backfilled!.reduce((a, b) => a + b, 0);
+    expect(total(150)).toBeLessThan(0.8 * total());
+  });
+
   it("with no response, never backfills: exactly BOIN in calendar time", () => {
     const options = { truth: published.table4_scenario2.truth, trials: 2000, seed: 3, calendar: { accrual: 3 }, efficacy: [0, 0, 0, 0, 0] };
     const bf = simulate(createDesign(BF_BOIN), options);

@@ -32,6 +32,8 @@ export const calendarSchema = z
      * (< 1), with scale the window, truncated to it.
      */
     dltTime: z.union([z.literal("uniform"), z.object({ weibullShape: z.number().gt(0).max(20) }).strict()]).default("uniform"),
+    /** Days from a patient's enrolment until a response is seen (backfill opens on it); default: the DLT window. */
+    responseDays: z.number().gt(0).max(3650).optional(),
     /** Arrivals while no place is open: they wait for the next place, or are turned away (lost). */
     whenFull: z.enum(["wait", "turn-away"]).default("wait"),
   })
@@ -114,7 +116,7 @@ export function dltDay(options: CalendarOptions, window: number, random: RandomS
  * patient's assessment (their DLT, or the end of their window), when the MTD is selected from complete
  * data. With a backfill rule, arrivals while the current cohort is being assessed go to
  * the highest dose open for backfill (rules/backfill.ts), and `efficacy` gives each dose's response
- * probability (a response is seen at the end of the patient's window).
+ * probability (a response is seen `responseDays` after enrolment, by default at the end of the window).
  */
 export function simulateCalendarTrials(
   design: Design,
@@ -135,6 +137,7 @@ export function simulateCalendarTrials(
   const backfill = engine.rules.backfill;
   const decisionAt = design.method.decisionAt;
   const window = options.window ?? ("window" in spec ? spec.window : DAYS_PER_MONTH);
+  const responseDays = options.responseDays ?? window;
   let capacity = 64;
   let doses = new Int32Array(capacity);
   let enrolledAt = new Float64Array(capacity);
@@ -182,6 +185,8 @@ export function simulateCalendarTrials(
     let lastDlts = 0;
     for (let i = 0; i < enrolled; i++) {
       const d = doses[i]!;
+      // A response counts once seen, whether or not the DLT assessment is over.
+      if (responded[i] === 1 && enrolledAt[i]! + responseDays <= now) target.responses[d]!++;
       const known = knownAt[i]! <= now;
       if (backfilled[i] === 1 && !known) continue;
       target.patients[d]!++;
@@ -190,7 +195,6 @@ export function simulateCalendarTrials(
           target.dlts[d]!++;
           if (i >= cohortStart && i < cohortEnd) lastDlts++;
         }
-        if (responded[i] === 1 && enrolledAt[i]! + window <= now) target.responses[d]!++;
       } else {
         addPending(target, d, (now - enrolledAt[i]!) / window);
       }

@@ -171,9 +171,19 @@ export async function resolveDecision(
     }
     if (body.dose !== undefined && body.dose > doseCount)
       issues.push({ path: "dose", value: body.dose, message: `must be a dose level 1..${doseCount}` });
+    // Backfill treats patients at doses already cleared: below the dose the next cohort receives.
+    const nextDose = body.outcome === "accept" ? recommended.dose : body.action === "stop" ? null : (body.dose ?? null);
     for (const [i, extra] of (body.backfill ?? []).entries()) {
       if (extra.dose > doseCount)
         issues.push({ path: `backfill.${i}.dose`, value: extra.dose, message: `must be a dose level 1..${doseCount}` });
+      else if (nextDose === null)
+        issues.push({ path: `backfill.${i}.dose`, value: extra.dose, message: "is not allowed once dose finding stops" });
+      else if (extra.dose >= nextDose)
+        issues.push({
+          path: `backfill.${i}.dose`,
+          value: extra.dose,
+          message: `must be below dose ${nextDose}, the next cohort's: backfill treats patients at doses already cleared`,
+        });
     }
     // An override says what it does: escalate above the cohort's dose, de-escalate below it, stay at it.
     const current = (await getEntity<CohortDoc>(tx, trialId, "cohort", String(decision.data.cohort)))!.data.doseLevel;

@@ -45,14 +45,23 @@ function Resolution({ trial, decision }: { trial: TrialDetail; decision: Decisio
   const [dose, setDose] = useState(String(decision.recommendation.dose ?? 1));
   const [action, setAction] = useState<string>(decision.recommendation.action);
   const [reason, setReason] = useState("");
+  // Backfill places the committee opens beside the next cohort, at the doses the design's rule opens.
+  const openDoses = decision.recommendation.backfill ?? [];
+  const [backfill, setBackfill] = useState<Record<number, string>>({});
+  const places = Object.entries(backfill)
+    .filter(([, capacity]) => capacity.trim() !== "")
+    .map(([level, capacity]) => ({ dose: Number(level), capacity: Number(capacity) }));
   const resolve = useMutation({
     mutationFn: () =>
       post(
         `/api/trials/${trial.id}/decisions/${decision.id}/resolution`,
         // The version read: a decision revised meanwhile by someone else is not overwritten (409).
-        override
-          ? { outcome: "override", action, dose: Number(dose), reason, version: decision.version }
-          : { outcome: "accept", version: decision.version },
+        {
+          ...(override
+            ? { outcome: "override", action, dose: Number(dose), reason, version: decision.version }
+            : { outcome: "accept", version: decision.version }),
+          ...(places.length > 0 ? { backfill: places } : {}),
+        },
       ),
     onSuccess: () => client.invalidateQueries({ queryKey: ["decisions", trial.id] }),
   });
@@ -90,6 +99,20 @@ function Resolution({ trial, decision }: { trial: TrialDetail; decision: Decisio
             <textarea rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />
           </Field>
         </>
+      )}
+      {openDoses.length > 0 && (
+        <fieldset className="backfill">
+          <legend>Backfill places (optional)</legend>
+          {openDoses.map((level) => (
+            <Field key={level} label={`Places at ${doseName(trial, level)}`} hint="empty: none">
+              <input
+                inputMode="numeric"
+                value={backfill[level] ?? ""}
+                onChange={(e) => setBackfill({ ...backfill, [level]: e.target.value })}
+              />
+            </Field>
+          ))}
+        </fieldset>
       )}
       <button type="submit" className="primary" disabled={resolve.isPending}>
         {override ? "Record the override" : "Accept the recommendation"}
@@ -154,6 +177,15 @@ function DecisionCard({ trial, decision, canSign }: { trial: TrialDetail; decisi
       <p className="muted">
         From the adjudicated data <code>{decision.basedOn.outcomes || "(none)"}</code>, prepared by {decision.preparedBy}.
       </p>
+      {r.pending !== undefined && r.stft !== undefined && (
+        <p>
+          Still in the DLT window at the current dose: <strong>{r.pending}</strong> patient{r.pending === 1 ? "" : "s"} without DLT so far
+          (standardized total follow-up time {r.stft.toFixed(2)}).
+        </p>
+      )}
+      {r.backfill && r.backfill.length > 0 && (
+        <p>Open for backfill beside the next cohort: {r.backfill.map((level) => doseName(trial, level)).join(", ")}.</p>
+      )}
       <details open={decision.status !== "signed"}>
         <summary>Reasons</summary>
         <ul>
