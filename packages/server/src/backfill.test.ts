@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestServer, DIALECTS, PASSWORD, preparedDecision, type TestServer, TRIAL_ID } from "./test-support.js";
+import { createTestServer, DIALECTS, PASSWORD, patient, preparedDecision, type TestServer, TRIAL_ID } from "./test-support.js";
 
 /**
  * Backfill places at the escalation meeting (issue 17): the committee opens them beside the next cohort,
@@ -42,5 +42,38 @@ describe.each(DIALECTS)("backfill places (%s)", (dialect) => {
       [2, 2, "dose-finding", "open", 3],
       [3, 1, "backfill", "open", 2],
     ]);
+  });
+});
+
+describe.each(DIALECTS)("a design with a backfill rule (%s)", (dialect) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await createTestServer(dialect, {
+      design: { design: "boin", target: 0.25, doses: 3, stayOnOneOfThree: true, rules: [{ type: "backfill", maxPerDose: 12 }] },
+    });
+  });
+  afterAll(() => server?.close());
+
+  it("recommends backfill at doses below the next once a confirmed response is seen there", async () => {
+    const { invA, stat } = server.clients;
+    for (const id of ["A-001", "A-002", "A-003"]) {
+      const slot = (await invA.post(`${T}/slots`, { siteId: "A" })).json();
+      expect((await invA.post(`${T}/slots/${slot.id}/confirm`, { patient: patient(id, "2026-01-10") })).statusCode).toBe(201);
+      expect((await invA.post(`${T}/patients/${id}/administrations`, { EXSTDY: 1, EXDOSE: 84 })).statusCode).toBe(201);
+    }
+    // A-001: a partial response (−60%) on day 22, confirmed on day 50.
+    for (const [day, size] of [
+      [1, 30],
+      [22, 12],
+      [50, 12],
+    ] as const) {
+      const tumour = { TRLNKID: "T01", TRGRPID: "TARGET", TRDY: day, TRSTRESN: size, TRLOC: "liver" };
+      expect((await invA.post(`${T}/patients/A-001/tumours`, tumour)).statusCode).toBe(201);
+    }
+    const prepared = await stat.post(`${T}/decisions`);
+    expect(prepared.statusCode).toBe(201);
+    const decision = prepared.json();
+    expect(decision.basedOn.outcomes).toBe("1ENN");
+    expect(decision.recommendation).toMatchObject({ action: "escalate", dose: 2, backfill: [1] });
   });
 });

@@ -98,6 +98,12 @@ describe("from DLT statuses to the design's history", () => {
     expect(tite.decide(history.outcomes).dose).not.toBeNull();
   });
 
+  it("writes responses (E, or B with a DLT) for designs that use them", () => {
+    const responders = new Set(["B", "D"]);
+    expect(outcomeHistory(members, statuses, { responders }).outcomes).toBe("1NEN");
+    expect(outcomeHistory(members, statuses, { windowDays: 21, responders }).outcomes).toBe("1NEN 2BN[15]");
+  });
+
   it("marks backfill cohorts (+), leaves out their patients still being assessed, and goes on past them", () => {
     // Cohort 3 is backfill at dose 1 (G done, H pending); cohort 4 is the next dose-finding cohort at dose 3.
     const withBackfill = [

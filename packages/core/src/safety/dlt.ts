@@ -165,7 +165,8 @@ export interface CohortMember {
 export function outcomeHistory(
   members: readonly CohortMember[],
   statuses: readonly PatientDlt[],
-  options: { windowDays?: number } = {},
+  /** `responders`: patients with a response, written E (or B with a DLT) for designs that use responses. */
+  options: { windowDays?: number; responders?: ReadonlySet<string> } = {},
 ): { outcomes: string; pending: string[]; excluded: string[] } {
   const byId = new Map(statuses.map((s) => [s.USUBJID, s]));
   const cohorts = new Map<number, CohortMember[]>();
@@ -181,6 +182,7 @@ export function outcomeHistory(
     }
     const backfill = cohortMembers[0]!.backfill === true;
     const cohort: Cohort = { dose: cohortMembers[0]!.doseLevel, dlts: [], followUp: [], ...(backfill ? { backfill: true as const } : {}) };
+    const responses: boolean[] = [];
     let unknown = false;
     for (const member of cohortMembers) {
       const status = byId.get(member.USUBJID);
@@ -198,17 +200,25 @@ export function outcomeHistory(
         }
         cohort.dlts.push(false);
         cohort.followUp!.push(status.followedDays);
+        responses.push(options.responders?.has(member.USUBJID) ?? false);
         continue;
       }
       cohort.dlts.push(status.status === "DLT");
       cohort.followUp!.push(null);
+      responses.push(options.responders?.has(member.USUBJID) ?? false);
     }
+    if (responses.includes(true)) cohort.responses = responses;
     if (unknown) break;
     if (cohort.dlts.length > 0)
       result.push(
         cohort.followUp!.some((d) => d !== null)
           ? cohort
-          : { dose: cohort.dose, dlts: cohort.dlts, ...(backfill ? { backfill: true as const } : {}) },
+          : {
+              dose: cohort.dose,
+              dlts: cohort.dlts,
+              ...(cohort.responses ? { responses: cohort.responses } : {}),
+              ...(backfill ? { backfill: true as const } : {}),
+            },
       );
   }
   return { outcomes: formatOutcomes(result), pending, excluded };

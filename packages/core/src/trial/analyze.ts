@@ -247,6 +247,11 @@ export interface DoseLevelSummary {
   responseRate: { estimate: number; lower: number; upper: number; assessed: number } | null;
 }
 
+/** Objective response: CR or PR (for myeloma also sCR and VGPR; a minimal response does not count). */
+const OBJECTIVE_RESPONSES: ReadonlySet<string> = new Set(["sCR", "CR", "VGPR", "PR"]);
+export const isResponder = (patient: Pick<PatientSummary, "bestResponse">): boolean =>
+  patient.bestResponse !== null && OBJECTIVE_RESPONSES.has(patient.bestResponse.response);
+
 export interface TrialAnalysis {
   trial: string;
   dataCutDate: string;
@@ -506,8 +511,7 @@ export function analyzeTrialData(data: TrialData, known: readonly DataProblem[] 
   const doseLevels = trial.doseLevels.map((level): DoseLevelSummary => {
     const members = patients.filter((p) => p.doseLevel === level.level);
     const assessed = members.filter((p) => p.bestResponse !== null);
-    // Objective response: CR or PR (for myeloma also sCR and VGPR; a minimal response does not count).
-    const responders = assessed.filter((p) => ["sCR", "CR", "VGPR", "PR"].includes(p.bestResponse!.response)).length;
+    const responders = assessed.filter(isResponder).length;
     const interval = assessed.length > 0 ? clopperPearson(responders, assessed.length) : null;
     return {
       level: level.level,

@@ -6,6 +6,7 @@ export {
   analyzeTrialRecords,
   type DataProblem,
   type DoseLevelSummary,
+  isResponder,
   type PatientSummary,
   parseTrialData,
   RECORD_COLLECTIONS,

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type Decision, dosePaths, outcomeHistory, type PathNode, type ValidationIssue } from "@escalate/core";
+import { type Decision, dosePaths, isResponder, outcomeHistory, type PathNode, type ValidationIssue } from "@escalate/core";
 import type { Kysely } from "kysely";
 import type { Access, User } from "../access.js";
 import { canonicalJson } from "../audit/canonical-json.js";
@@ -94,7 +94,13 @@ export async function prepareDecision(db: Kysely<Database>, access: Access, tria
         reason: w.reason,
         followedDays: doc.trial.dlt.windowDays - w.daysLeft,
       })),
-      tite ? { windowDays: doc.trial.dlt.windowDays } : {},
+      {
+        ...(tite ? { windowDays: doc.trial.dlt.windowDays } : {}),
+        // Designs with backfill open a dose once a response is seen (best overall response CR/PR, or myeloma's).
+        ...(design.engine.rules.backfill === null
+          ? {}
+          : { responders: new Set(analysis.patients.filter(isResponder).map((p) => p.USUBJID)) }),
+      },
     );
     if (!tite) {
       const waiting = windows.filter((w) => w.status === "pending" && w.cohort === current.data.number);
