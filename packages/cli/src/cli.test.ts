@@ -42,6 +42,7 @@ describe("escalate next", () => {
     expect(out).toMatchObject({ action: "de-escalate", dose: 2, stop: false, mtd: null });
     expect(out.admissible).toEqual([true, true, true, true, true]);
     expect((out.reasons as string[]).join(" ")).toMatch(/λd/);
+    expect(out.why).toEqual([expect.objectContaining({ code: "boin-rule", dose: 3, n: 3, y: 2, move: "de-escalate" })]);
   });
 
   it("stops a 3+3 trial and names the MTD", async () => {

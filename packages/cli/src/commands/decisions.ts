@@ -53,6 +53,7 @@ export function nextCommand(reference: string | undefined, options: Options): Co
       admissible,
       mtd,
       reasons,
+      why,
       cohortSize,
       phase,
       estimates,
@@ -65,7 +66,20 @@ export function nextCommand(reference: string | undefined, options: Options): Co
     const model = estimates ? { estimates, decisionEstimate, ...(betaHat === undefined ? {} : { betaHat }) } : {};
     const followUp = stft === undefined ? {} : { pending, stft };
     return {
-      json: { action, dose, stop, admissible, mtd, reasons, cohortSize, phase, ...model, ...followUp, ...(backfill ? { backfill } : {}) },
+      json: {
+        action,
+        dose,
+        stop,
+        admissible,
+        mtd,
+        reasons,
+        why,
+        cohortSize,
+        phase,
+        ...model,
+        ...followUp,
+        ...(backfill ? { backfill } : {}),
+      },
     };
   }
   return { text: formatDecision(decision, design.doseLabels) };

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseOutcomes } from "../outcomes/notation.js";
 import { createRandom } from "../stats/random.js";
 import { createDesign, type Decision, type Design } from "./design.js";
+import { formatReason, type Reason } from "./reasons.js";
 
 /**
  * One conformance suite that every design, with and without rules, must pass (DESIGN.md): decisions
@@ -138,6 +139,22 @@ function checkDecisionShape(design: Design, history: string, decision: Decision)
       history,
     ).toBe(true);
   expect(decision.reasons.length, history).toBeGreaterThan(0);
+  // Every sentence comes from a structured reason (its code and numbers, doses 1-based) by the one formatter.
+  expect(decision.why.length, history).toBe(decision.reasons.length);
+  decision.why.forEach((reason, i) => {
+    expect(formatReason(internalReason(reason), design.doseName), history).toBe(decision.reasons[i]);
+    for (const field of ["dose", "to", "from"] as const) {
+      const value = (reason as Record<string, unknown>)[field];
+      if (typeof value === "number") expect(value >= 1 && value <= design.doseCount + 1, `${history}: ${reason.code}.${field}`).toBe(true);
+    }
+  });
+}
+
+/** A public (1-based) reason back to the engine's 0-based doses. */
+function internalReason(reason: Reason): Reason {
+  const out: Record<string, unknown> = { ...reason };
+  for (const field of ["dose", "to", "from", "advised"]) if (typeof out[field] === "number") out[field] = (out[field] as number) - 1;
+  return out as Reason;
 }
 
 describe.each(Object.entries(SPECS))("conformance: %s", (_name, spec) => {

@@ -18,6 +18,7 @@ import { doseCountOf, doseLabelsOf } from "./fields.js";
 import type { BoundaryTable, DoseFindingMethod, DoseNamer, PendingRow } from "./method.js";
 import { STOP } from "./method.js";
 import type { DesignModule } from "./module.js";
+import { formatReason, publicReason, type Reason } from "./reasons.js";
 import { DESIGN_MODULES, type DesignSpec, type DesignSpecInput, designModule, designSpec } from "./registry.js";
 
 /** Decision tables stop here: each row costs a row of posterior probabilities. */
@@ -42,7 +43,10 @@ export interface Decision {
   /** Patients in the next cohort; null when stopping. */
   cohortSize: number | null;
   phase: "dose-finding" | "expansion";
+  /** Why, in words (one sentence per reason in `why`). */
   reasons: string[];
+  /** Why, as data: each reason's code and the numbers behind it (doses 1-based); `reasons` are their words. */
+  why: Reason[];
   /** Model-based designs: per-dose posterior estimates (mean and 90% credible interval). */
   estimates?: DoseEstimate[];
   /** Which estimate drives the decisions. */
@@ -67,6 +71,7 @@ export interface MtdSelection {
    */
   estimates: (number | null)[] | null;
   reasons: string[];
+  why: Reason[];
 }
 
 export type History = string | readonly Cohort[];
@@ -78,15 +83,17 @@ export class Design {
   readonly method: DoseFindingMethod;
   /** What the design is: its schema, capabilities, protocol text (the design's folder). */
   readonly module: DesignModule<DesignSpec>;
+  /** How reasons name a 0-based dose: "dose 3 (2.4 mg/kg)". */
+  readonly doseName: DoseNamer;
 
   constructor(readonly spec: DesignSpec) {
     this.module = designModule(spec.design)!;
     this.doseCount = doseCountOf(spec);
     this.doseLabels = doseLabelsOf(spec);
     const labelled = typeof spec.doses !== "number";
-    const doseName: DoseNamer = (dose) => (labelled ? `dose ${dose + 1} (${this.doseLabels[dose]})` : `dose ${dose + 1}`);
+    this.doseName = (dose) => (labelled ? `dose ${dose + 1} (${this.doseLabels[dose]})` : `dose ${dose + 1}`);
     const rules = normalizeRules(spec.rules, spec.target, spec.expansion, spec.allowSkipping);
-    this.method = this.module.createMethod(spec, doseName, rules);
+    this.method = this.module.createMethod(spec, rules);
     if (rules.backfill !== null && !this.module.capabilities.backfill) {
       const able = DESIGN_MODULES.filter((module) => module.capabilities.backfill);
       throw new ValidationError(
@@ -107,7 +114,6 @@ export class Design {
       rules,
       spec.cohortSize,
       spec.cohorts ?? Number.POSITIVE_INFINITY,
-      doseName,
       spec.startDose - 1,
       coherence,
     );
@@ -123,7 +129,7 @@ export class Design {
   }
 
   /** Replays a history through the design, tracking the phase (dose finding or expansion). */
-  replay(history: History, notes?: string[]): TrialState {
+  replay(history: History, notes?: Reason[]): TrialState {
     const cohorts = this.parseHistory(history);
     const state = createTrialState(this.doseCount);
     const step = createStep();
@@ -146,8 +152,7 @@ export class Design {
       // A TITE-CRM history gives follow-up as of now, not what was known at each enrolment, so past
       // advice cannot be reconstructed and deviations are not noted.
       if (notes && !this.module.capabilities.timeToEvent && step.dose !== cohort.dose - 1) {
-        const advised = step.dose === STOP ? "had stopped" : `advised dose ${step.dose + 1}`;
-        notes.push(`Note: cohort ${index + 1} was treated at dose ${cohort.dose} where the design ${advised}.`);
+        notes.push({ code: "deviation", cohort: index + 1, dose: cohort.dose - 1, advised: step.dose === STOP ? null : step.dose });
       }
       addCohort(state, cohort.dose - 1, cohort.dlts.length, countDlts(cohort));
       state.responses[cohort.dose - 1]! += countResponses(cohort);
@@ -180,10 +185,10 @@ export class Design {
   }
 
   decide(history: History = "", options: { estimates?: boolean } = {}): Decision {
-    const reasons: string[] = [];
-    const state = this.replay(history, reasons);
+    const why: Reason[] = [];
+    const state = this.replay(history, why);
     const step = createStep();
-    this.engine.step(state, step, reasons);
+    this.engine.step(state, step, why);
     const admissible = Array.from(this.engine.markAdmissible(state, new Uint8Array(this.doseCount)), (flag) => flag === 1);
     const stop = step.dose === STOP;
     const action: Action = stop
@@ -203,7 +208,8 @@ export class Design {
       mtd: step.mtd < 0 ? null : step.mtd + 1,
       cohortSize: stop ? null : step.cohortSize,
       phase: state.expansionDose >= 0 || step.startsExpansion ? "expansion" : "dose-finding",
-      reasons,
+      reasons: why.map((reason) => formatReason(reason, this.doseName)),
+      why: why.map(publicReason),
       ...(options.estimates === false ? {} : this.method.summarise?.(state)),
       ...(this.module.capabilities.timeToEvent ? pendingAt(state, state.current) : {}),
       ...(this.engine.rules.backfill === null
@@ -224,18 +230,19 @@ export class Design {
 
   /** The MTD the design would select from the data so far (the expansion dose once one has opened). */
   selectMtd(history: History = ""): MtdSelection {
-    const reasons: string[] = [];
+    const why: Reason[] = [];
     const state = this.replay(history);
-    const admissible = this.engine.markAdmissible(state, new Uint8Array(this.doseCount), reasons);
+    const admissible = this.engine.markAdmissible(state, new Uint8Array(this.doseCount), why);
     const estimates = this.method.estimates?.(state, admissible);
     // The expansion dose stays the MTD unless a safety rule has closed it since (then select again, as the engine does).
     const keepsExpansion = state.expansionDose >= 0 && admissible[state.expansionDose] === 1;
-    const mtd = keepsExpansion ? state.expansionDose : this.method.selectMtd(state, admissible, reasons);
-    if (keepsExpansion) reasons.push(`The MTD was declared before the expansion cohort: dose ${mtd + 1}.`);
+    const mtd = keepsExpansion ? state.expansionDose : this.method.selectMtd(state, admissible, why);
+    if (keepsExpansion) why.push({ code: "mtd-before-expansion", dose: mtd });
     return {
       mtd: mtd < 0 ? null : mtd + 1,
       estimates: estimates ? Array.from(estimates, (value) => (Number.isNaN(value) ? null : value)) : null,
-      reasons,
+      reasons: why.map((reason) => formatReason(reason, this.doseName)),
+      why: why.map(publicReason),
     };
   }
 

@@ -1,6 +1,7 @@
 import { highestTriedDose, type TrialState, totalPatients } from "../outcomes/trial-state.js";
 import type { NormalizedRules } from "../rules/normalize.js";
-import { type DoseFindingMethod, type DoseNamer, highestAdmissibleAtOrBelow, STOP, SUSPEND } from "./method.js";
+import { type DoseFindingMethod, highestAdmissibleAtOrBelow, STOP, SUSPEND } from "./method.js";
+import type { Reason } from "./reasons.js";
 
 /** The outcome of one decision, written into a reusable object so the simulation loop allocates nothing. */
 export interface Step {
@@ -39,7 +40,6 @@ export class DecisionEngine {
     readonly rules: NormalizedRules,
     readonly cohortSize: number,
     readonly maxCohorts: number,
-    private readonly doseName: DoseNamer,
     /** 0-based dose of the first cohort (lowered to an admissible one if a rule excludes it). */
     readonly startDose = 0,
     /** Coherence: no escalation right after a cohort whose DLT rate exceeded this target; null = off. */
@@ -53,22 +53,22 @@ export class DecisionEngine {
    * Combined admissibility (method eliminations and rule eliminations), written into `out`. During
    * the expansion cohort only the safety eliminations apply (the method's `markSafe` and the rules).
    */
-  markAdmissible(state: TrialState, out: Uint8Array = this.admissible, reasons?: string[]): Uint8Array {
+  markAdmissible(state: TrialState, out: Uint8Array = this.admissible, reasons?: Reason[]): Uint8Array {
     if (state.expansionDose >= 0) this.method.markSafe(state, out, reasons);
     else this.method.markAdmissible(state, out, reasons);
     const tooToxic = this.rules.tooToxic;
-    for (let i = 0; i < tooToxic.length; i++) tooToxic[i]!.markAdmissible(state, out, reasons, this.doseName);
+    for (let i = 0; i < tooToxic.length; i++) tooToxic[i]!.markAdmissible(state, out, reasons);
     return out;
   }
 
-  private firstDose(admissible: Uint8Array, reasons?: string[]): number {
+  private firstDose(admissible: Uint8Array, reasons?: Reason[]): number {
     const start = highestAdmissibleAtOrBelow(admissible, this.startDose);
-    if (start < 0) reasons?.push("No dose is admissible: the trial cannot start.");
-    else reasons?.push(`No patients treated yet: start at ${this.doseName(start)}.`);
+    if (start < 0) reasons?.push({ code: "cannot-start" });
+    else reasons?.push({ code: "start", dose: start });
     return start < 0 ? STOP : start;
   }
 
-  step(state: TrialState, out: Step, reasons?: string[]): void {
+  step(state: TrialState, out: Step, reasons?: Reason[]): void {
     out.startsExpansion = false;
     out.suspended = false;
     out.mtd = -1;
@@ -80,20 +80,16 @@ export class DecisionEngine {
       const admissible = this.markAdmissible(state, this.admissible, reasons);
       if (admissible[state.expansionDose] !== 1) {
         // A safety rule closed the MTD during expansion: stop and select again from all the data.
-        reasons?.push(`The expansion dose, ${this.doseName(state.expansionDose)}, is no longer safe: stop the expansion.`);
+        reasons?.push({ code: "expansion-closed", dose: state.expansionDose });
         out.dose = STOP;
         out.mtd = this.method.selectMtd(state, admissible, reasons);
       } else if (remaining <= 0) {
         out.dose = STOP;
-        reasons?.push(
-          `The expansion cohort of ${expansion} patients at the MTD, ${this.doseName(state.expansionDose)}, is complete: stop.`,
-        );
+        reasons?.push({ code: "expansion-complete", dose: state.expansionDose, patients: expansion });
       } else {
         out.dose = state.expansionDose;
         out.cohortSize = Math.min(this.cohortSize, remaining);
-        reasons?.push(
-          `Expansion at the MTD, ${this.doseName(state.expansionDose)}: ${state.expansionPatients} of ${expansion} additional patients treated so far.`,
-        );
+        reasons?.push({ code: "expansion-continues", dose: state.expansionDose, treated: state.expansionPatients, patients: expansion });
       }
       return;
     }
@@ -101,9 +97,9 @@ export class DecisionEngine {
     const admissible = this.markAdmissible(state, this.admissible, reasons);
     let next = STOP;
     if (state.cohorts >= this.maxCohorts) {
-      reasons?.push(`The maximum of ${this.maxCohorts} cohorts has been treated: stop.`);
+      reasons?.push({ code: "max-cohorts", cohorts: this.maxCohorts });
     } else if (totalPatients(state) >= this.rules.maxPatients) {
-      reasons?.push(`${this.rules.maxPatients} patients have been treated (stop-at-n rule): stop.`);
+      reasons?.push({ code: "max-patients", patients: this.rules.maxPatients });
     } else {
       next = state.current < 0 ? this.firstDose(admissible, reasons) : this.method.nextDose(state, admissible, reasons);
       if (next === SUSPEND) {
@@ -121,22 +117,18 @@ export class DecisionEngine {
         state.lastCohortSize > 0 &&
         state.lastCohortDlts > coherence * state.lastCohortSize
       ) {
-        reasons?.push(
-          `Coherence: the last cohort had ${state.lastCohortDlts} DLT${state.lastCohortDlts > 1 ? "s" : ""} in ${state.lastCohortSize}, above the target ${coherence}: no escalation; stay at ${this.doseName(state.current)}.`,
-        );
+        reasons?.push({ code: "coherence", dose: state.current, dlts: state.lastCohortDlts, n: state.lastCohortSize, target: coherence });
         next = state.current;
       }
       if (next !== STOP && this.rules.noSkipping && state.current >= 0) {
         const cap = highestTriedDose(state) + 1;
         if (next > cap) {
-          reasons?.push(`No skipping: escalate only to ${this.doseName(cap)}, the next untried dose.`);
+          reasons?.push({ code: "no-skipping", dose: cap });
           next = cap;
         }
       }
       if (next !== STOP && state.patients[next]! >= this.rules.maxAtDose) {
-        reasons?.push(
-          `${this.doseName(next)} already has ${state.patients[next]} patients (stop-at-n-at-dose rule, n = ${this.rules.maxAtDose}): stop.`,
-        );
+        reasons?.push({ code: "max-at-dose", dose: next, n: state.patients[next]!, limit: this.rules.maxAtDose });
         next = STOP;
       }
     }
@@ -150,7 +142,7 @@ export class DecisionEngine {
       out.dose = mtd;
       out.startsExpansion = true;
       out.cohortSize = Math.min(this.cohortSize, expansion);
-      reasons?.push(`Dose finding is complete: treat an expansion cohort of ${expansion} patients at the MTD.`);
+      reasons?.push({ code: "expansion-starts", patients: expansion });
     } else {
       out.dose = STOP;
     }

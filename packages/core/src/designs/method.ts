@@ -1,5 +1,6 @@
 import type { TrialState } from "../outcomes/trial-state.js";
 import type { ModelSummary } from "./crm/crm.js";
+import type { Reason } from "./reasons.js";
 
 /** Returned as a dose index to mean "stop the trial". */
 export const STOP = -1;
@@ -11,8 +12,8 @@ export const SUSPEND = -2;
 
 /**
  * A dose-finding method reduced to its decision logic on the compact trial state. Doses are 0-based.
- * `reasons`, when given, collects plain-words explanations; simulation passes nothing, so the hot
- * path and the explained path are one and the same code.
+ * `reasons`, when given, collects structured reasons (reasons.ts); simulation passes nothing, so the
+ * hot path and the explained path are one and the same code.
  */
 export interface DoseFindingMethod {
   readonly doseCount: number;
@@ -23,22 +24,22 @@ export interface DoseFindingMethod {
   /** The DLT rate coherence compares the last cohort with, for designs whose spec has no single target (the BLRM's intervals). */
   readonly coherenceTarget?: number;
   /** Writes 1 for each dose the method still allows (not eliminated), 0 otherwise. */
-  markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: string[]): void;
+  markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): void;
   /**
    * `markAdmissible` restricted to the safety eliminations that still apply once dose finding has
    * ended (during the expansion cohort). Interval designs' posterior elimination is such a rule; the
    * 3+3's closure of a dose on 2 DLTs is a dose-finding rule, so the 3+3 leaves every dose open here.
    */
-  markSafe(state: TrialState, admissible: Uint8Array, reasons?: string[]): void;
+  markSafe(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): void;
   /**
    * The next dose in the dose-finding phase once patients have been treated, or STOP (the first
    * cohort's start dose is the engine's). `admissible` already combines the method's own eliminations
    * with those of any rules; the method must never return an inadmissible dose. Time-to-event methods
    * may return SUSPEND.
    */
-  nextDose(state: TrialState, admissible: Uint8Array, reasons?: string[]): number;
+  nextDose(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): number;
   /** The dose selected as MTD from all data so far (0-based), or -1 when none can be selected. */
-  selectMtd(state: TrialState, admissible: Uint8Array, reasons?: string[]): number;
+  selectMtd(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): number;
   /** Per-dose estimates behind the MTD selection (e.g. isotonic estimates), NaN where untried. */
   estimates?(state: TrialState, admissible: Uint8Array): Float64Array;
   /** Model-based designs: posterior estimates per dose, reported with each decision. */

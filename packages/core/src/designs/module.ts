@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { NormalizedRules } from "../rules/normalize.js";
 import type { ValidationIssue } from "../validation.js";
 import type { DecisionEngine } from "./engine.js";
-import type { BoundaryTable, DoseFindingMethod, DoseNamer, PendingRow } from "./method.js";
+import type { BoundaryTable, DoseFindingMethod, PendingRow } from "./method.js";
 
 /** What a design can do, for the code that serves every design (simulation, the CLI, the web form). */
 export interface DesignCapabilities {
@@ -46,7 +46,7 @@ export interface DesignModule<Spec extends { design: string } = { design: string
   /** Constraints between fields that the schema cannot express. */
   check?(spec: Spec): ValidationIssue[];
   /** The decision logic; `rules` are the design's rules in canonical form (backfill changes how interval designs pool data). */
-  createMethod(spec: Spec, doseName: DoseNamer, rules: NormalizedRules): DoseFindingMethod;
+  createMethod(spec: Spec, rules: NormalizedRules): DoseFindingMethod;
   /** The protocol's sections on dose assignment, safety and MTD selection (markdown lines). */
   describe(spec: Spec, design: { boundaries(): BoundaryTable; pendingTable?(): PendingRow[] }): string[];
   /** The DLT rate above which a patient counts as overdosed when the spec has no target. */

@@ -1,5 +1,5 @@
 import { EliminationBoundary } from "../designs/elimination.js";
-import { capitalise, type DoseNamer, formatNumber } from "../designs/method.js";
+import type { Reason } from "../designs/reasons.js";
 import type { TrialState } from "../outcomes/trial-state.js";
 import { ValidationError } from "../validation.js";
 import { describeBackfill } from "./backfill.js";
@@ -13,17 +13,14 @@ export class TooToxicRule {
     this.boundary = new EliminationBoundary({ threshold, confidence, minPatients, priorA: prior[0], priorB: prior[1] });
   }
 
-  markAdmissible(state: TrialState, admissible: Uint8Array, reasons: string[] | undefined, doseName: DoseNamer): void {
+  markAdmissible(state: TrialState, admissible: Uint8Array, reasons: Reason[] | undefined): void {
     for (let d = 0; d < state.doseCount; d++) {
       const n = state.patients[d]!;
       const y = state.dlts[d]!;
       if (this.boundary.eliminates(n, y)) {
         if (reasons && admissible[d] === 1) {
           const { threshold, confidence } = this.boundary.rule;
-          reasons.push(
-            `${capitalise(doseName(d))} and higher are too toxic (stop-when-too-toxic rule): P(DLT rate > ${threshold}) = ` +
-              `${formatNumber(this.boundary.probabilityAbove(n, y))} > ${confidence}.`,
-          );
+          reasons.push({ code: "too-toxic", dose: d, threshold, probability: this.boundary.probabilityAbove(n, y), confidence });
         }
         admissible.fill(0, d);
         return;

@@ -2,7 +2,8 @@ import { StateMemo } from "../../outcomes/state-table.js";
 import { highestTriedDose, type TrialState } from "../../outcomes/trial-state.js";
 import { CREDIBLE_LEVEL, type DoseEstimate, type ModelSummary } from "../crm/crm.js";
 import { doseAmountsOf } from "../fields.js";
-import { type DoseFindingMethod, type DoseNamer, formatNumber, STOP } from "../method.js";
+import { type DoseFindingMethod, STOP } from "../method.js";
+import type { Reason } from "../reasons.js";
 import { BlrmPosterior } from "./posterior.js";
 import type { BlrmSpec } from "./spec.js";
 
@@ -31,10 +32,7 @@ export class BlrmMethod implements DoseFindingMethod {
   private readonly row: Float64Array;
   private readonly allowed: Uint8Array;
 
-  constructor(
-    readonly spec: BlrmSpec,
-    private readonly doseName: DoseNamer,
-  ) {
+  constructor(readonly spec: BlrmSpec) {
     this.amounts = doseAmountsOf(spec)!;
     this.doseCount = this.amounts.length;
     this.coherenceTarget = spec.intervals[1];
@@ -65,22 +63,20 @@ export class BlrmMethod implements DoseFindingMethod {
   }
 
   /** EWOC: a dose is admissible while P(over-dosing) < overdoseLimit (monotone: higher doses are more toxic). */
-  markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: string[]): void {
+  markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): void {
     const rows = this.intervals(state);
     admissible.fill(1);
     for (let d = 0; d < this.doseCount; d++) {
       if (rows[3 * d + OVER]! >= this.spec.overdoseLimit) {
         admissible.fill(0, d);
-        reasons?.push(
-          `EWOC: P(over-dosing) at ${this.doseName(d)} is ${formatNumber(rows[3 * d + OVER]!)} ≥ ${this.spec.overdoseLimit}; it and higher doses are not eligible.`,
-        );
+        reasons?.push({ code: "blrm-ewoc", dose: d, pOver: rows[3 * d + OVER]!, limit: this.spec.overdoseLimit });
         return;
       }
     }
   }
 
   /** Overdose control keeps watching an expansion cohort. */
-  markSafe(state: TrialState, admissible: Uint8Array, reasons?: string[]): void {
+  markSafe(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): void {
     this.markAdmissible(state, admissible, reasons);
   }
 
@@ -93,7 +89,7 @@ export class BlrmMethod implements DoseFindingMethod {
     return best;
   }
 
-  nextDose(state: TrialState, admissible: Uint8Array, reasons?: string[]): number {
+  nextDose(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): number {
     const rows = this.intervals(state);
     const cap =
       this.spec.maxStep === undefined ? Number.POSITIVE_INFINITY : (1 + this.spec.maxStep) * this.amounts[highestTriedDose(state)]!;
@@ -106,27 +102,26 @@ export class BlrmMethod implements DoseFindingMethod {
     }
     const next = this.bestTarget(rows, allowed);
     if (next < 0) {
-      reasons?.push("No dose is eligible under overdose control: stop.");
+      reasons?.push({ code: "blrm-none-eligible" });
       return STOP;
     }
-    reasons?.push(
-      `Highest P(target interval) among eligible doses: ${formatNumber(rows[3 * next + TARGET]!)} at ${this.doseName(next)} ` +
-        `(P(over-dosing) ${formatNumber(rows[3 * next + OVER]!)} < ${this.spec.overdoseLimit}).`,
-    );
-    if (capped)
-      reasons?.push(
-        `Doses above ${formatNumber(cap, 4)} exceed the maximum step of +${formatNumber(100 * this.spec.maxStep!)}% and were not considered.`,
-      );
+    reasons?.push({
+      code: "blrm-best",
+      dose: next,
+      pTarget: rows[3 * next + TARGET]!,
+      pOver: rows[3 * next + OVER]!,
+      limit: this.spec.overdoseLimit,
+    });
+    if (capped) reasons?.push({ code: "blrm-max-step", cap, maxStep: this.spec.maxStep! });
     return next;
   }
 
-  selectMtd(state: TrialState, admissible: Uint8Array, reasons?: string[]): number {
+  selectMtd(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): number {
     const rows = this.intervals(state);
     const allowed = this.allowed;
     for (let d = 0; d < this.doseCount; d++) allowed[d] = admissible[d] === 1 && state.patients[d]! > 0 ? 1 : 0;
     const mtd = this.bestTarget(rows, allowed);
-    if (mtd < 0) reasons?.push("No dose given is eligible under overdose control: no MTD.");
-    else reasons?.push(`MTD: ${this.doseName(mtd)}, the eligible dose given with the highest P(target interval).`);
+    reasons?.push(mtd < 0 ? { code: "blrm-no-mtd" } : { code: "blrm-mtd", dose: mtd });
     return mtd;
   }
 

@@ -19,7 +19,7 @@ export const blrmDesign = defineDesign({
   estimateName: "P(target interval)",
   nextDoseInBrief: "most likely in the target interval, overdose risk < limit",
   check: blrmIssues,
-  createMethod: (spec, doseName) => new BlrmMethod(spec, doseName),
+  createMethod: (spec) => new BlrmMethod(spec),
   // Without a target, a patient counts as overdosed at a dose in the over-dosing interval.
   overdoseThreshold: (spec) => spec.intervals[1],
   describe: (spec) => blrmText(spec),

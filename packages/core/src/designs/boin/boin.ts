@@ -3,7 +3,6 @@ import { DEESCALATE, DecisionBoundaries, ESCALATE, STAY } from "../interval/boun
 import { IntervalMethod, type PendingRule } from "../interval/interval-method.js";
 import { IsotonicMtdSelection } from "../interval/isotonic-selection.js";
 import { intervalSafetyOf } from "../interval/safety.js";
-import { type DoseNamer, formatNumber } from "../method.js";
 import type { BoinSpec } from "./spec.js";
 
 /**
@@ -33,7 +32,6 @@ export function resolvedBoinProbabilities(spec: Pick<BoinSpec, "target" | "pSafe
 /** BOIN; with a pending rule, its time-to-event form (TITE-BOIN). */
 export function createBoinMethod(
   spec: Omit<BoinSpec, "design">,
-  doseName: DoseNamer,
   options: { pending?: (lambdas: BoinBoundaries) => PendingRule; poolBackfill?: boolean } = {},
 ): IntervalMethod {
   const { pSafe, pTox } = resolvedBoinProbabilities(spec);
@@ -52,15 +50,17 @@ export function createBoinMethod(
     boundaries,
     ...intervalSafetyOf(spec),
     selection: new IsotonicMtdSelection(doseCountOf(spec), spec.target, spec.boundMtd ? { upperBound: lambdaD } : {}),
-    doseName,
     lambdas: { lambdaE, lambdaD },
     ...(options.pending ? { pending: options.pending({ lambdaE, lambdaD }) } : {}),
     ...(options.poolBackfill ? { poolBackfill: true } : {}),
-    explainDecision: (n, y) => {
-      const rate = `${y} of ${n} patients had a DLT; the rate ${formatNumber(y / n)}`;
-      if (y / n <= lambdaE) return `${rate} is ≤ λe = ${formatNumber(lambdaE, 4)}: escalate.`;
-      if (y / n >= lambdaD) return `${rate} is ≥ λd = ${formatNumber(lambdaD, 4)}: de-escalate.`;
-      return `${rate} lies between λe = ${formatNumber(lambdaE, 4)} and λd = ${formatNumber(lambdaD, 4)}: stay.`;
-    },
+    explainDecision: (dose, n, y) => ({
+      code: "boin-rule",
+      dose,
+      n,
+      y,
+      lambdaE,
+      lambdaD,
+      move: y / n <= lambdaE ? "escalate" : y / n >= lambdaD ? "de-escalate" : "stay",
+    }),
   });
 }

@@ -17,7 +17,7 @@ export const boinDesign = defineDesign({
     "Yuan Y, Hess KR, Hilsenbeck SG, Gilbert MR. Bayesian optimal interval design: a simple and well-performing design for phase I oncology trials. Clin Cancer Res 2016;22:4291–4301.",
   ],
   estimateName: "estimated DLT probability",
-  createMethod: (spec, doseName, rules) => createBoinMethod(spec, doseName, { poolBackfill: rules.backfill !== null }),
+  createMethod: (spec, rules) => createBoinMethod(spec, { poolBackfill: rules.backfill !== null }),
   check(spec) {
     // Rounded for the message: 1.4 × 0.75 is 1.0499999999999998 in floating point.
     const { pSafe, pTox } = resolvedBoinProbabilities(spec);

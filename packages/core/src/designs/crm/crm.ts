@@ -1,7 +1,8 @@
 import { StateMemo } from "../../outcomes/state-table.js";
 import type { TrialState } from "../../outcomes/trial-state.js";
 import { doseCountOf } from "../fields.js";
-import { type DoseFindingMethod, type DoseNamer, formatNumber, STOP } from "../method.js";
+import { type DoseFindingMethod, STOP } from "../method.js";
+import type { Reason } from "../reasons.js";
 import { calibrateSkeleton } from "./calibration.js";
 import { CrmModel } from "./model.js";
 import { type CrmData, CrmPosterior } from "./posterior.js";
@@ -68,10 +69,7 @@ export class CrmMethod implements DoseFindingMethod {
   private readonly memo: StateMemo;
   private readonly target: number;
 
-  constructor(
-    readonly spec: CrmSpec,
-    private readonly doseName: DoseNamer,
-  ) {
+  constructor(readonly spec: CrmSpec) {
     this.model = new CrmModel(spec.model, resolvedSkeleton(spec), spec.intercept);
     this.posterior = new CrmPosterior(this.model, spec.priorVariance);
     this.doseCount = doseCountOf(spec);
@@ -127,7 +125,7 @@ export class CrmMethod implements DoseFindingMethod {
     return this.estimatesView;
   }
 
-  markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: string[]): void {
+  markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): void {
     admissible.fill(1);
     const stop = this.spec.safetyStop;
     if (!stop) return;
@@ -137,14 +135,12 @@ export class CrmMethod implements DoseFindingMethod {
     const probability = this.summaryRow(state)[this.doseCount]!;
     if (probability > stop.confidence) {
       admissible.fill(0);
-      reasons?.push(
-        `Safety stop: P(DLT rate at ${this.doseName(0)} > ${stop.threshold ?? this.target}) = ${formatNumber(probability)} > ${stop.confidence}; every dose is too toxic.`,
-      );
+      reasons?.push({ code: "crm-safety-stop", threshold: stop.threshold ?? this.target, probability, confidence: stop.confidence });
     }
   }
 
   /** The safety stop keeps watching an expansion cohort. */
-  markSafe(state: TrialState, admissible: Uint8Array, reasons?: string[]): void {
+  markSafe(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): void {
     this.markAdmissible(state, admissible, reasons);
   }
 
@@ -162,17 +158,21 @@ export class CrmMethod implements DoseFindingMethod {
     return best;
   }
 
-  nextDose(state: TrialState, admissible: Uint8Array, reasons?: string[]): number {
+  nextDose(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): number {
     const estimates = this.estimate(state, reasons !== undefined);
     let next = this.closestAdmissible(estimates, admissible);
     if (next < 0) return STOP;
-    const label = this.spec.estimate === "plug-in" ? "estimated DLT probability" : "posterior mean DLT probability";
-    reasons?.push(
-      `The ${this.spec.model} model gives β̂ = ${formatNumber(this.posterior.mean, 4)}; the ${label} closest to the target ${this.target} ` +
-        `is ${formatNumber(estimates[next]!)} at ${this.doseName(next)}.`,
-    );
+    reasons?.push({
+      code: "crm-model",
+      model: this.spec.model,
+      betaHat: this.posterior.mean,
+      estimate: this.spec.estimate,
+      target: this.target,
+      value: estimates[next]!,
+      dose: next,
+    });
     if (this.spec.coherent && state.lastCohortDlts > 0 && next > state.current) {
-      reasons?.push(`The last cohort had a DLT: no escalation (coherence), stay at ${this.doseName(state.current)}.`);
+      reasons?.push({ code: "crm-coherence", dose: state.current });
       next = state.current;
     }
     return next;
@@ -182,13 +182,11 @@ export class CrmMethod implements DoseFindingMethod {
    * The model's recommendation among the doses that have been given: unlike dfcrm, an untried dose is
    * never declared the MTD.
    */
-  selectMtd(state: TrialState, admissible: Uint8Array, reasons?: string[]): number {
+  selectMtd(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): number {
     const tried = this.selectionMask;
     for (let d = 0; d < this.doseCount; d++) tried[d] = admissible[d] === 1 && state.patients[d]! > 0 ? 1 : 0;
     const mtd = this.closestAdmissible(this.estimate(state), tried);
-    if (mtd < 0) reasons?.push("No dose that has been given is admissible: no MTD.");
-    else
-      reasons?.push(`MTD: ${this.doseName(mtd)}, the dose given whose estimated DLT probability is closest to the target ${this.target}.`);
+    reasons?.push(mtd < 0 ? { code: "crm-no-mtd" } : { code: "crm-mtd", dose: mtd, target: this.target });
     return mtd;
   }
 

@@ -27,7 +27,7 @@ export const crmDesign = defineDesign({
   estimateName,
   nextDoseInBrief,
   check: skeletonIssues,
-  createMethod: (spec, doseName) => new CrmMethod(spec, doseName),
+  createMethod: (spec) => new CrmMethod(spec),
   describe: (spec) => crmText(spec),
 });
 
@@ -50,7 +50,7 @@ export const titeCrmDesign = defineDesign({
       ? [{ path: "expansion", message: "is not available for tite-crm (patients are enrolled while others are still followed)" }]
       : []),
   ],
-  createMethod: (spec, doseName) => new CrmMethod(spec, doseName),
+  createMethod: (spec) => new CrmMethod(spec),
   describe: (spec) => crmText(spec),
   simulateTrials: simulateTimeToEventTrials,
 });

@@ -1,17 +1,8 @@
 import type { TrialState } from "../../outcomes/trial-state.js";
 import { resolveBackfillConflict } from "../../rules/backfill.js";
 import type { EliminationBoundary } from "../elimination.js";
-import {
-  type BoundaryTable,
-  capitalise,
-  type DoseFindingMethod,
-  type DoseNamer,
-  formatNumber,
-  highestAdmissibleAtOrBelow,
-  type PendingRow,
-  STOP,
-  SUSPEND,
-} from "../method.js";
+import { type BoundaryTable, type DoseFindingMethod, highestAdmissibleAtOrBelow, type PendingRow, STOP, SUSPEND } from "../method.js";
+import type { Reason } from "../reasons.js";
 import { DEESCALATE, type DecisionBoundaries, ESCALATE, STAY } from "./boundaries.js";
 import type { IsotonicMtdSelection } from "./isotonic-selection.js";
 
@@ -26,11 +17,10 @@ export interface IntervalMethodOptions {
   /** Stop once the current dose has this many patients and the decision is to stay there. */
   earlyStopN?: number;
   selection: IsotonicMtdSelection;
-  doseName: DoseNamer;
   /** BOIN's λe and λd, reported with the decision table. */
   lambdas?: { lambdaE: number; lambdaD: number };
-  /** Explains a stay/escalate/de-escalate decision at (n, y) in words. */
-  explainDecision: (n: number, y: number) => string;
+  /** Why the decision at `dose` with (n, y) is what it is. */
+  explainDecision: (dose: number, n: number, y: number) => Reason;
   /** Time-to-event designs: the decision when some patients at the current dose are still pending. */
   pending?: PendingRule;
   /** With a backfill rule: lower doses' data that conflict with the current dose's are pooled (BF-BOIN). */
@@ -41,8 +31,8 @@ export interface IntervalMethodOptions {
 export interface PendingRule {
   /** The table cell for (n, y, m): a decision, possibly conditional on the pending patients' STFT (never "eliminate"). */
   cell(n: number, y: number, m: number): Omit<PendingRow, "n" | "dlts" | "pending">;
-  /** The decision and its reason in words, given the STFT. */
-  explain(n: number, y: number, m: number, stft: number): string;
+  /** The reason for the decision at `dose`, given the STFT. */
+  explain(dose: number, n: number, y: number, m: number, stft: number): Reason;
 }
 
 /** What a table cell decides at a given STFT. */
@@ -68,17 +58,22 @@ export class IntervalMethod implements DoseFindingMethod {
   /** The design's decision at a dose with n patients and y DLTs: 1 escalate, 0 stay, −1 de-escalate. */
   readonly decisionAt = (n: number, y: number): number => this.options.boundaries.decision(n, y);
 
-  markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: string[]): void {
-    const { elimination, extraSafe, doseName, target } = this.options;
+  markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): void {
+    const { elimination, extraSafe, target } = this.options;
     admissible.fill(1);
     const n0 = state.patients[0]!;
     const y0 = state.dlts[0]!;
     if (extraSafe?.eliminates(n0, y0)) {
       admissible.fill(0);
-      reasons?.push(
-        `Extra-safe rule: at ${doseName(0)} ${y0} of ${n0} patients had a DLT; P(DLT rate > ${target}) = ` +
-          `${formatNumber(extraSafe.probabilityAbove(n0, y0))} > ${formatNumber(extraSafe.rule.confidence)}, so every dose is eliminated.`,
-      );
+      reasons?.push({
+        code: "extra-safe",
+        dose: 0,
+        n: n0,
+        y: y0,
+        target,
+        probability: extraSafe.probabilityAbove(n0, y0),
+        cutoff: extraSafe.rule.confidence,
+      });
       return;
     }
     for (let d = 0; d < this.doseCount; d++) {
@@ -86,30 +81,35 @@ export class IntervalMethod implements DoseFindingMethod {
       const y = state.dlts[d]!;
       if (elimination.eliminates(n, y)) {
         admissible.fill(0, d);
-        reasons?.push(
-          `${capitalise(doseName(d))} and higher are eliminated: ${y} of ${n} patients had a DLT and ` +
-            `P(DLT rate > ${target}) = ${formatNumber(elimination.probabilityAbove(n, y))} > ${formatNumber(elimination.rule.confidence)}.`,
-        );
+        reasons?.push({
+          code: "eliminated",
+          dose: d,
+          n,
+          y,
+          target,
+          probability: elimination.probabilityAbove(n, y),
+          cutoff: elimination.rule.confidence,
+        });
         return;
       }
     }
   }
 
   /** The posterior elimination is a safety rule: it keeps watching the expansion cohort. */
-  markSafe(state: TrialState, admissible: Uint8Array, reasons?: string[]): void {
+  markSafe(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): void {
     this.markAdmissible(state, admissible, reasons);
   }
 
-  nextDose(state: TrialState, admissible: Uint8Array, reasons?: string[]): number {
-    const { boundaries, earlyStopN, doseName } = this.options;
+  nextDose(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): number {
+    const { boundaries, earlyStopN } = this.options;
     const current = state.current;
     if (admissible[0] !== 1) {
-      reasons?.push("The lowest dose is too toxic: stop the trial without selecting an MTD.");
+      reasons?.push({ code: "lowest-too-toxic" });
       return STOP;
     }
     if (admissible[current] !== 1) {
       const lower = highestAdmissibleAtOrBelow(admissible, current);
-      reasons?.push(`The current ${doseName(current)} is no longer admissible: de-escalate to ${doseName(lower)}.`);
+      reasons?.push({ code: "current-inadmissible", dose: current, to: lower });
       return lower;
     }
     const n = state.patients[current]!;
@@ -127,51 +127,46 @@ export class IntervalMethod implements DoseFindingMethod {
     }
     if (m > 0) {
       const withPending = pendingDecision(pending!.cell(n, y, m), stft);
-      reasons?.push(`At ${doseName(current)}: ${pending!.explain(n, y, m, stft)}`);
+      reasons?.push(pending!.explain(current, n, y, m, stft));
       if (withPending === "suspend") return SUSPEND;
       decision = withPending === "escalate" ? ESCALATE : withPending === "de-escalate" ? DEESCALATE : STAY;
     } else {
-      reasons?.push(`At ${doseName(current)}: ${this.options.explainDecision(n, y)}`);
+      reasons?.push(this.options.explainDecision(current, n, y));
     }
     let proposed = decision === ESCALATE ? current + 1 : decision === DEESCALATE ? current - 1 : current;
     if (this.options.poolBackfill) {
       const conflict = resolveBackfillConflict(state.patients, state.dlts, current, this.decisionAt);
       if (conflict !== null) {
         proposed = conflict.next;
-        reasons?.push(
-          `Backfill data at ${doseName(conflict.from)} conflict with ${doseName(current)}'s: pooled from ${doseName(conflict.from)} ` +
-            `to ${doseName(current)}, ${conflict.pooledDlts} of ${conflict.pooledPatients} patients had a DLT: ` +
-            `${conflict.next > current ? "escalate" : conflict.next < current ? `de-escalate to ${doseName(Math.max(0, conflict.next))}` : "stay"}.`,
-        );
+        reasons?.push({
+          code: "backfill-conflict",
+          dose: current,
+          from: conflict.from,
+          n: conflict.pooledPatients,
+          y: conflict.pooledDlts,
+          to: conflict.next,
+        });
       }
     }
     let next = current;
     if (proposed > current) {
-      if (current === this.doseCount - 1) reasons?.push("It is the highest dose: stay.");
-      else if (admissible[current + 1] !== 1) reasons?.push(`${capitalise(doseName(current + 1))} is eliminated: stay.`);
+      if (current === this.doseCount - 1) reasons?.push({ code: "highest-dose" });
+      else if (admissible[current + 1] !== 1) reasons?.push({ code: "next-eliminated", dose: current + 1 });
       else next = current + 1;
     } else if (proposed < current) {
-      if (current === 0) reasons?.push("It is the lowest dose: stay.");
+      if (current === 0) reasons?.push({ code: "lowest-dose" });
       else next = Math.max(0, proposed);
     }
     if (earlyStopN !== undefined && next === current && n >= earlyStopN) {
-      reasons?.push(
-        `${n} patients have been treated at ${doseName(current)} (early-stop cap ${earlyStopN}) and the decision is to stay: stop.`,
-      );
+      reasons?.push({ code: "early-stop", dose: current, n, limit: earlyStopN });
       return STOP;
     }
     return next;
   }
 
-  selectMtd(state: TrialState, admissible: Uint8Array, reasons?: string[]): number {
+  selectMtd(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): number {
     const mtd = this.options.selection.select(state, admissible);
-    if (reasons) {
-      if (mtd < 0) reasons.push("No dose can be selected as the MTD (no admissible dose has been tried).");
-      else
-        reasons.push(
-          `MTD: ${this.options.doseName(mtd)}, whose isotonic estimate of the DLT rate is closest to the target ${this.options.target}.`,
-        );
-    }
+    reasons?.push(mtd < 0 ? { code: "no-mtd" } : { code: "mtd-isotonic", dose: mtd, target: this.options.target });
     return mtd;
   }
 

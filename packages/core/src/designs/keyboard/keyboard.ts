@@ -4,7 +4,6 @@ import { IntervalMethod } from "../interval/interval-method.js";
 import { IsotonicMtdSelection } from "../interval/isotonic-selection.js";
 import { intervalDecision, partitionAroundTarget } from "../interval/key-intervals.js";
 import { intervalSafetyOf } from "../interval/safety.js";
-import { type DoseNamer, formatNumber } from "../method.js";
 import type { KeyboardSpec } from "./spec.js";
 
 /**
@@ -16,25 +15,29 @@ import type { KeyboardSpec } from "./spec.js";
  * target key stay, above it de-escalate. Exact ties go to the highest key (the package's rule).
  * MTD selection is BOIN's (isotonic estimates under Beta(0.05, 0.05)).
  */
-export function createKeyboardMethod(spec: KeyboardSpec, doseName: DoseNamer, options: { poolBackfill?: boolean } = {}): IntervalMethod {
+export function createKeyboardMethod(spec: KeyboardSpec, options: { poolBackfill?: boolean } = {}): IntervalMethod {
   const low = spec.target - spec.marginBelow;
   const high = spec.target + spec.marginAbove;
   const partition = partitionAroundTarget(low, high);
   const boundaries = new DecisionBoundaries((n, y) => intervalDecision(partition, n, y, "highest"));
-  const key = `[${formatNumber(low)}, ${formatNumber(high)}]`;
   return new IntervalMethod({
     doseCount: doseCountOf(spec),
     target: spec.target,
     boundaries,
     ...intervalSafetyOf(spec),
     selection: new IsotonicMtdSelection(doseCountOf(spec), spec.target),
-    doseName,
     ...(options.poolBackfill ? { poolBackfill: true } : {}),
-    explainDecision: (n, y) => {
+    explainDecision: (dose, n, y) => {
       const decision = boundaries.decision(n, y);
-      const where = decision === ESCALATE ? "below" : decision === DEESCALATE ? "above" : "at";
-      const action = decision === ESCALATE ? "escalate" : decision === DEESCALATE ? "de-escalate" : "stay";
-      return `${y} of ${n} patients had a DLT; the strongest key lies ${where} the target key ${key}: ${action}.`;
+      return {
+        code: "keyboard-rule",
+        dose,
+        n,
+        y,
+        low,
+        high,
+        move: decision === ESCALATE ? "escalate" : decision === DEESCALATE ? "de-escalate" : "stay",
+      };
     },
   });
 }

@@ -17,7 +17,7 @@ export const keyboardDesign = defineDesign({
     "Yan F, Mandrekar SJ, Yuan Y. Keyboard: a novel Bayesian toxicity probability interval design for phase I clinical trials. Clin Cancer Res 2017;23:3994–4003.",
   ],
   estimateName: "estimated DLT probability",
-  createMethod: (spec, doseName, rules) => createKeyboardMethod(spec, doseName, { poolBackfill: rules.backfill !== null }),
+  createMethod: (spec, rules) => createKeyboardMethod(spec, { poolBackfill: rules.backfill !== null }),
   check: (spec) => keyIntervalIssues(spec.target, ["marginBelow", spec.marginBelow], ["marginAbove", spec.marginAbove], "target key"),
   describe: (spec, design) => [
     "## Escalation rules",

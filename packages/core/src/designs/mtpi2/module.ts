@@ -16,7 +16,7 @@ export const mtpi2Design = defineDesign({
     "Guo W, Wang SJ, Yang S, Lin S, Ji Y. A Bayesian interval dose-finding design addressing Ockham's razor: mTPI-2. Contemp Clin Trials 2017;58:23–33.",
   ],
   estimateName: "estimated DLT probability",
-  createMethod: (spec, doseName, rules) => createMtpi2Method(spec, doseName, { poolBackfill: rules.backfill !== null }),
+  createMethod: (spec, rules) => createMtpi2Method(spec, { poolBackfill: rules.backfill !== null }),
   check: (spec) => keyIntervalIssues(spec.target, ["epsilon1", spec.epsilon1], ["epsilon2", spec.epsilon2], "equivalence interval"),
   describe: (spec, design) => [
     "## Escalation rules",

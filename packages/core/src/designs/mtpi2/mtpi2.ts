@@ -4,7 +4,6 @@ import { IntervalMethod } from "../interval/interval-method.js";
 import { IsotonicMtdSelection } from "../interval/isotonic-selection.js";
 import { intervalDecision, partitionAroundTarget } from "../interval/key-intervals.js";
 import { intervalSafetyOf } from "../interval/safety.js";
-import { type DoseNamer, formatNumber } from "../method.js";
 import type { Mtpi2Spec } from "./spec.js";
 
 /**
@@ -19,25 +18,29 @@ import type { Mtpi2Spec } from "./spec.js";
  */
 export const MTPI_SELECTION_PRIOR = 0.005;
 
-export function createMtpi2Method(spec: Mtpi2Spec, doseName: DoseNamer, options: { poolBackfill?: boolean } = {}): IntervalMethod {
+export function createMtpi2Method(spec: Mtpi2Spec, options: { poolBackfill?: boolean } = {}): IntervalMethod {
   const low = spec.target - spec.epsilon1;
   const high = spec.target + spec.epsilon2;
   const partition = partitionAroundTarget(low, high);
   const boundaries = new DecisionBoundaries((n, y) => intervalDecision(partition, n, y, "target"));
-  const interval = `[${formatNumber(low)}, ${formatNumber(high)}]`;
   return new IntervalMethod({
     doseCount: doseCountOf(spec),
     target: spec.target,
     boundaries,
     ...intervalSafetyOf(spec),
     selection: new IsotonicMtdSelection(doseCountOf(spec), spec.target, { prior: MTPI_SELECTION_PRIOR }),
-    doseName,
     ...(options.poolBackfill ? { poolBackfill: true } : {}),
-    explainDecision: (n, y) => {
+    explainDecision: (dose, n, y) => {
       const decision = boundaries.decision(n, y);
-      const where = decision === ESCALATE ? "below" : decision === DEESCALATE ? "above" : "in";
-      const action = decision === ESCALATE ? "escalate" : decision === DEESCALATE ? "de-escalate" : "stay";
-      return `${y} of ${n} patients had a DLT; the largest unit probability mass lies ${where} the equivalence interval ${interval}: ${action}.`;
+      return {
+        code: "mtpi2-rule",
+        dose,
+        n,
+        y,
+        low,
+        high,
+        move: decision === ESCALATE ? "escalate" : decision === DEESCALATE ? "de-escalate" : "stay",
+      };
     },
   });
 }

@@ -15,7 +15,7 @@ export const threePlusThreeDesign = defineDesign({
     "Lin Y, Shih WJ. Statistical properties of the traditional algorithm-based designs for phase I cancer clinical trials. Biostatistics 2001;2:203–215.",
   ],
   estimateName: "estimated DLT probability",
-  createMethod: (spec, doseName) => new ThreePlusThreeMethod(spec, doseName),
+  createMethod: (spec) => new ThreePlusThreeMethod(spec),
   // Without a target, a patient counts as overdosed above 1/3, the rate the 3+3's rules are built around.
   overdoseThreshold: () => 1 / 3,
   describe: (spec, design) => [

@@ -1,6 +1,7 @@
 import type { TrialState } from "../../outcomes/trial-state.js";
 import { doseCountOf } from "../fields.js";
-import { type BoundaryTable, capitalise, type DoseFindingMethod, type DoseNamer, highestAdmissibleAtOrBelow, STOP } from "../method.js";
+import { type BoundaryTable, type DoseFindingMethod, highestAdmissibleAtOrBelow, STOP } from "../method.js";
+import type { Reason } from "../reasons.js";
 import type { ThreePlusThreeSpec } from "./spec.js";
 
 /**
@@ -21,24 +22,19 @@ export class ThreePlusThreeMethod implements DoseFindingMethod {
   private readonly deescalation: boolean;
   private readonly confirmTopDose: boolean;
 
-  constructor(
-    spec: ThreePlusThreeSpec,
-    private readonly doseName: DoseNamer,
-  ) {
+  constructor(spec: ThreePlusThreeSpec) {
     this.doseCount = doseCountOf(spec);
     this.deescalation = spec.variant === "de-escalation";
     this.confirmTopDose = spec.confirmTopDose;
   }
 
   /** A dose is exceeded when 2 or more of its patients had a DLT; it and all higher doses are out. */
-  markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: string[]): void {
+  markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): void {
     admissible.fill(1);
     for (let d = 0; d < this.doseCount; d++) {
       if (state.dlts[d]! >= 2) {
         admissible.fill(0, d);
-        reasons?.push(
-          `${capitalise(this.doseName(d))} exceeds the MTD (${state.dlts[d]} of ${state.patients[d]} patients had a DLT); it and higher doses are closed.`,
-        );
+        reasons?.push({ code: "3+3-exceeded", dose: d, n: state.patients[d]!, y: state.dlts[d]! });
         return;
       }
     }
@@ -49,54 +45,46 @@ export class ThreePlusThreeMethod implements DoseFindingMethod {
     admissible.fill(1);
   }
 
-  nextDose(state: TrialState, admissible: Uint8Array, reasons?: string[]): number {
+  nextDose(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): number {
     const current = state.current;
-    const name = this.doseName;
     if (admissible[current] !== 1) {
       const lower = highestAdmissibleAtOrBelow(admissible, current);
       if (!this.deescalation) {
-        reasons?.push(
-          lower < 0
-            ? "The lowest dose is too toxic: stop without an MTD."
-            : "Escalation-only 3+3: stop; the MTD is chosen below the exceeded dose.",
-        );
+        reasons?.push(lower < 0 ? { code: "3+3-lowest-too-toxic" } : { code: "3+3-stop-escalation-only" });
         return STOP;
       }
       if (lower < 0) {
-        reasons?.push("The lowest dose is too toxic: stop without an MTD.");
+        reasons?.push({ code: "3+3-lowest-too-toxic" });
         return STOP;
       }
       if (state.patients[lower]! >= 6) {
-        reasons?.push(`${capitalise(name(lower))} already has ${state.patients[lower]} patients: stop; it is the MTD.`);
+        reasons?.push({ code: "3+3-lower-has-six", dose: lower, n: state.patients[lower]! });
         return STOP;
       }
-      reasons?.push(`De-escalate to ${name(lower)} and treat 3 more patients there.`);
+      reasons?.push({ code: "3+3-deescalate", dose: lower });
       return lower;
     }
     const n = state.patients[current]!;
     const y = state.dlts[current]!;
-    // Words are built only when asked for: simulation calls this once per cohort of every trial.
-    const counts = () => `${y} of ${n} patients at ${name(current)} had a DLT`;
     const cleared = (n === 3 && y === 0) || (n >= 6 && y <= 1);
     if (!cleared) {
-      reasons?.push(n < 3 ? `${counts()}: complete the cohort of 3.` : `${counts()}: treat 3 more at the same dose.`);
+      reasons?.push({ code: n < 3 ? "3+3-complete-cohort" : "3+3-three-more", dose: current, n, y });
       return current;
     }
     const top = current === this.doseCount - 1;
     if (top || admissible[current + 1] !== 1) {
-      const why = () => (top ? "it is the highest dose" : `${name(current + 1)} exceeds the MTD`);
       if (n >= 6 || (top && !this.confirmTopDose)) {
-        reasons?.push(`${counts()} and ${why()}: stop; it is the MTD.`);
+        reasons?.push({ code: "3+3-mtd-found", dose: current, n, y, highest: top });
         return STOP;
       }
-      reasons?.push(`${counts()} but ${why()}: treat 3 more to confirm it.`);
+      reasons?.push({ code: "3+3-confirm", dose: current, n, y, highest: top });
       return current;
     }
-    reasons?.push(`${counts()}: escalate.`);
+    reasons?.push({ code: "3+3-escalate", dose: current, n, y });
     return current + 1;
   }
 
-  selectMtd(state: TrialState, admissible: Uint8Array, reasons?: string[]): number {
+  selectMtd(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): number {
     let mtd = -1;
     for (let d = 0; d < this.doseCount && admissible[d] === 1; d++) {
       const n = state.patients[d]!;
@@ -105,12 +93,7 @@ export class ThreePlusThreeMethod implements DoseFindingMethod {
       const qualifies = unconfirmedTop || (this.deescalation ? n >= 6 && y <= 1 : (n >= 3 && y === 0) || (n >= 6 && y <= 1));
       if (qualifies) mtd = d;
     }
-    if (reasons) {
-      const rule = this.deescalation
-        ? "the highest dose with at most 1 DLT in 6 or more patients, below every exceeded dose"
-        : "the highest dose cleared (0 of 3 or at most 1 of 6 DLTs) below every exceeded dose";
-      reasons.push(mtd < 0 ? `No dose qualifies as MTD (${rule}).` : `MTD: ${this.doseName(mtd)}, ${rule}.`);
-    }
+    reasons?.push({ code: "3+3-mtd", dose: mtd < 0 ? null : mtd, deescalation: this.deescalation });
     return mtd;
   }
 

@@ -25,7 +25,7 @@ export const titeBoinDesign = defineDesign({
   ],
   estimateName: "estimated DLT probability",
   check: (spec) => boinDesign.check!({ ...spec, design: "boin" }),
-  createMethod: (spec, doseName) => createBoinMethod(spec, doseName, { pending: (lambdas) => titeBoinRule(spec, lambdas) }),
+  createMethod: (spec) => createBoinMethod(spec, { pending: (lambdas) => titeBoinRule(spec, lambdas) }),
   simulateTrials: simulateTimeToEventTrials,
   describe(spec, design) {
     const { pSafe, pTox } = resolvedBoinProbabilities(spec);

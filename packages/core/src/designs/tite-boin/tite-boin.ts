@@ -1,6 +1,5 @@
 import type { BoinBoundaries } from "../boin/boin.js";
 import { type PendingRule, pendingDecision } from "../interval/interval-method.js";
-import { formatNumber } from "../method.js";
 import type { TiteBoinSpec } from "./spec.js";
 
 /**
@@ -60,21 +59,20 @@ export function titeBoinRule(spec: Pick<TiteBoinSpec, "target" | "variant" | "ma
       if (threshold >= m) return fixed("de-escalate");
       return { decision: "stay", stftAtLeast: null, stftAtMost: threshold };
     },
-    explain(n, y, m, stft) {
-      const seen = `${y} of ${n} patients had a DLT and ${m} ${m === 1 ? "is" : "are"} still within the DLT window (STFT ${formatNumber(stft, 2)})`;
-      if (y / n >= lambdaD)
-        return `${seen}; y/n = ${formatNumber(y / n)} is ≥ λd = ${formatNumber(lambdaD, 4)} whatever they show: de-escalate.`;
-      if (m > maxPendingFraction * n)
-        return `${seen}; more than ${formatNumber(100 * maxPendingFraction)}% of the patients at this dose are pending: suspend accrual until more outcomes are known.`;
-      const p = estimate(n, y, m, stft);
-      const how =
-        variant === "ess"
-          ? `y / (completed + STFT) = ${formatNumber(p)}`
-          : `the estimate with pending outcomes imputed is ${formatNumber(p)}`;
+    explain(dose, n, y, m, stft) {
+      const seen = { dose, n, y, pending: m, stft };
+      if (y / n >= lambdaD) return { code: "pending-deescalate", ...seen, lambdaD };
+      if (m > maxPendingFraction * n) return { code: "pending-suspend", ...seen, maxPendingFraction };
       const decision = pendingDecision(rule.cell(n, y, m), stft);
-      if (decision === "escalate") return `${seen}; ${how}, ≤ λe = ${formatNumber(lambdaE, 4)}: escalate.`;
-      if (decision === "de-escalate") return `${seen}; ${how}, ≥ λd = ${formatNumber(lambdaD, 4)}: de-escalate.`;
-      return `${seen}; ${how}: stay.`;
+      return {
+        code: "pending-estimate",
+        ...seen,
+        variant,
+        estimate: estimate(n, y, m, stft),
+        lambdaE,
+        lambdaD,
+        move: decision === "escalate" || decision === "de-escalate" ? decision : "stay",
+      };
     },
   };
   return rule;
