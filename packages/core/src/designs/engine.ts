@@ -1,5 +1,8 @@
-import { highestTriedDose, type TrialState, totalPatients } from "../outcomes/trial-state.js";
+import type { TrialState } from "../outcomes/trial-state.js";
+import { capSkipping } from "../rules/no-skipping.js";
 import type { NormalizedRules } from "../rules/normalize.js";
+import { reachedMaxPatients } from "../rules/stop-at-n.js";
+import { stopAtFullDose } from "../rules/stop-at-n-at-dose.js";
 import { type DoseFindingMethod, highestAdmissibleAtOrBelow, STOP, SUSPEND } from "./method.js";
 import type { Reason } from "./reasons.js";
 
@@ -98,9 +101,7 @@ export class DecisionEngine {
     let next = STOP;
     if (state.cohorts >= this.maxCohorts) {
       reasons?.push({ code: "max-cohorts", cohorts: this.maxCohorts });
-    } else if (totalPatients(state) >= this.rules.maxPatients) {
-      reasons?.push({ code: "max-patients", patients: this.rules.maxPatients });
-    } else {
+    } else if (!reachedMaxPatients(state, this.rules, reasons)) {
       next = state.current < 0 ? this.firstDose(admissible, reasons) : this.method.nextDose(state, admissible, reasons);
       if (next === SUSPEND) {
         out.dose = state.current;
@@ -120,17 +121,8 @@ export class DecisionEngine {
         reasons?.push({ code: "coherence", dose: state.current, dlts: state.lastCohortDlts, n: state.lastCohortSize, target: coherence });
         next = state.current;
       }
-      if (next !== STOP && this.rules.noSkipping && state.current >= 0) {
-        const cap = highestTriedDose(state) + 1;
-        if (next > cap) {
-          reasons?.push({ code: "no-skipping", dose: cap });
-          next = cap;
-        }
-      }
-      if (next !== STOP && state.patients[next]! >= this.rules.maxAtDose) {
-        reasons?.push({ code: "max-at-dose", dose: next, n: state.patients[next]!, limit: this.rules.maxAtDose });
-        next = STOP;
-      }
+      next = capSkipping(state, next, this.rules, reasons);
+      next = stopAtFullDose(state, next, this.rules, reasons);
     }
     if (next !== STOP) {
       out.dose = next;

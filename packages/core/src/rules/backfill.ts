@@ -1,3 +1,6 @@
+import { z } from "zod";
+import type { RuleModule } from "./rule.js";
+
 /**
  * Backfill (BF-BOIN: Zhao, Yuan, Korn & Freidlin 2024, Clin Cancer Res 30:673–679). While the current
  * dose-finding cohort is being assessed, patients who would otherwise wait are treated at lower doses that
@@ -15,8 +18,31 @@
  *   none), never below the lowest dose.
  *
  * `decide(n, y)` is the design's own per-dose decision (1 escalate, 0 stay, −1 de-escalate), e.g. BOIN's
- * boundaries, so the same rule serves every interval design.
+ * boundaries, so the same rule serves every interval design. Applied by the interval designs' conduct
+ * (conflicts) and by the calendar simulation and the decision's `backfill` (opening and closing).
  */
+export const backfillRule = z
+  .object({
+    type: z.literal("backfill"),
+    /**
+     * Patients a dose may hold (dose-finding and backfill together) before it stops taking backfill
+     * patients (BF-BOIN's cap; 12 in Zhao et al. 2024).
+     */
+    maxPerDose: z.number().int().min(1).max(1000).default(12),
+  })
+  .strict();
+
+export const backfill: RuleModule<z.infer<typeof backfillRule>, typeof backfillRule> = {
+  type: "backfill",
+  schema: backfillRule,
+  normalize(spec, into, { index }) {
+    if (into.backfill !== null) return [{ path: `rules.${index}`, message: "only one backfill rule may be given" }];
+    into.backfill = { maxPerDose: spec.maxPerDose };
+    return [];
+  },
+  describe: (rules) => (rules.backfill === null ? [] : describeBackfill(rules.backfill.maxPerDose)),
+};
+
 export type DoseDecision = (n: number, y: number) => number;
 
 const ESCALATE = 1;

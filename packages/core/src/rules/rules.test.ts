@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createDesign } from "../designs/design.js";
 import { exactOperatingCharacteristics } from "../simulate/exact.js";
-import type { RuleSpecInput } from "./schema.js";
+import { normalizeRules } from "./normalize.js";
+import { RULE_MODULES, RULE_TYPES, type RuleSpecInput, ruleSpec } from "./schema.js";
 
 const base = { design: "boin", target: 0.3, doses: 4, cohorts: 6 } as const;
 const withRules = (rules: RuleSpecInput[], extra: Record<string, unknown> = {}) => createDesign({ ...base, ...extra, rules });
@@ -103,5 +104,39 @@ describe("rules", () => {
       }
     }
     for (const order of orders.slice(0, 12)) expect(exactOperatingCharacteristics(withRules(order), { truth })).toEqual(expected);
+  });
+});
+
+describe("rules as modules", () => {
+  it("register each rule once, its schema in the union, and describe it only when in force", () => {
+    expect(ruleSpec.options.map((option) => option.shape.type.value).sort()).toEqual([...RULE_TYPES].sort());
+    expect(new Set(RULE_TYPES).size).toBe(RULE_MODULES.length);
+    const none = normalizeRules([], 0.3, undefined, true);
+    for (const module of RULE_MODULES) expect(module.describe(none), module.type).toEqual([]);
+    const all = normalizeRules(
+      [
+        { type: "stop-at-n", n: 24 },
+        { type: "stop-at-n-at-dose", n: 9 },
+        { type: "no-skipping" },
+        { type: "stop-when-too-toxic", confidence: 0.9, minPatients: 3, prior: [1, 1] },
+        { type: "expansion", patients: 6 },
+        { type: "backfill", maxPerDose: 12 },
+      ],
+      0.3,
+    );
+    for (const module of RULE_MODULES) expect(module.describe(all).length, module.type).toBeGreaterThan(0);
+  });
+
+  it("names every rule that is wrong, by its place in the list", () => {
+    expect(() =>
+      normalizeRules(
+        [
+          { type: "backfill", maxPerDose: 12 },
+          { type: "stop-when-too-toxic", confidence: 0.9, minPatients: 1, prior: [1, 1] },
+          { type: "backfill", maxPerDose: 6 },
+        ],
+        undefined,
+      ),
+    ).toThrow(/rules\.1\.threshold: is required when the design has no target[\s\S]*rules\.2: only one backfill rule may be given/);
   });
 });
