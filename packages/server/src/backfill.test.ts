@@ -42,6 +42,20 @@ describe.each(DIALECTS)("backfill places (%s)", (dialect) => {
       [2, 2, "dose-finding", "open", 3],
       [3, 1, "backfill", "open", 2],
     ]);
+    // A patient in the backfill cohort is marked so in the trial's data (the design's history writes +1…).
+    const { invA } = server.clients;
+    const slot = (await invA.post(`${T}/slots`, { siteId: "A", cohort: 3 })).json();
+    expect(slot).toMatchObject({ status: "reserved", cohort: 3 });
+    const confirmed = await invA.post(`${T}/slots/${slot.id}/confirm`, { patient: patient("A-010", "2026-02-20") });
+    expect(confirmed.statusCode).toBe(201);
+    const data = (await chair.get(`${T}/data`)).json() as { patients: { USUBJID: string; backfill?: boolean; doseLevel: number }[] };
+    expect(data.patients.find((p) => p.USUBJID === "A-010")).toMatchObject({ doseLevel: 1, cohort: 3, backfill: true });
+    expect(data.patients.find((p) => p.USUBJID === "A-001")!.backfill).toBeUndefined();
+    // The site cannot claim it: the registration's backfill flag is the cohort's.
+    const claim = await invA.post(`${T}/slots/${(await invA.post(`${T}/slots`, { siteId: "A", cohort: 2 })).json().id}/confirm`, {
+      patient: { ...patient("A-011", "2026-02-20"), backfill: true },
+    });
+    expect(claim.statusCode).toBe(400);
   });
 });
 

@@ -71,9 +71,13 @@ export const grantBody = z.object({ username: z.string().min(1).max(64), role: z
 export const revokeBody = z.object({ reason }).strict();
 
 export const slotBody = z.object({ siteId: id, cohort: z.number().int().min(1).optional() }).strict();
-export const confirmBody = z.object({ patient: patientSchema.omit({ doseLevel: true, cohort: true, SITEID: true }).strict() }).strict();
-/** A registration's correctable fields: all but the patient's id and what the slot decided (site, cohort, dose level). */
-export const patientCorrectionSchema = patientSchema.omit({ USUBJID: true, doseLevel: true, cohort: true, SITEID: true }).strict();
+export const confirmBody = z
+  .object({ patient: patientSchema.omit({ doseLevel: true, cohort: true, SITEID: true, backfill: true }).strict() })
+  .strict();
+/** A registration's correctable fields: all but the patient's id and what the slot decided (site, cohort, dose level, backfill). */
+export const patientCorrectionSchema = patientSchema
+  .omit({ USUBJID: true, doseLevel: true, cohort: true, SITEID: true, backfill: true })
+  .strict();
 /**
  * The version of a record that an edit was made on (optimistic concurrency): required for corrections,
  * optional for deletions and adjudications; an If-Match header may carry it instead.

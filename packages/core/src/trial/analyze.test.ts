@@ -44,6 +44,18 @@ describe("trial data analysis", () => {
     expect(analysis.doseLevels[0]).toMatchObject({ patients: 2, dltEvaluable: 2, dlts: 1, pending: 0 });
     expect(analysis.doseLevels[1]).toMatchObject({ patients: 1, pending: 1 });
     expect(analysis.outcomes).toBe("1NT");
+    // A patient flagged as backfill (the server flags those of backfill cohorts) is written with + in the history.
+    const withBackfill = minimal({
+      patients: [
+        { USUBJID: "A", WEIGHT: 70, HEIGHT: 170, doseLevel: 1, cohort: 1, RFXSTDTC: "2026-01-05" },
+        { USUBJID: "B", WEIGHT: 60, HEIGHT: 160, doseLevel: 1, cohort: 2, RFXSTDTC: "2026-01-06", backfill: true },
+      ],
+      administrations: [
+        { USUBJID: "A", EXSTDY: 1, EXDOSE: 70 },
+        { USUBJID: "B", EXSTDY: 1, EXDOSE: 60 },
+      ],
+    });
+    expect(analyzeTrial(withBackfill).outcomes).toBe("1N +1T");
     expect(analysis.patients[1]!.worstGrades).toEqual([{ term: "Diarrhoea", grade: 3, source: "AE" }]);
     // A: 1 mg/kg × 70 kg = 70 mg planned, one cycle given as planned.
     expect(analysis.patients[0]!.dosing).toMatchObject({ cycles: 1, plannedMg: 70, missed: 0, relativeDoseIntensity: 1 });

@@ -526,7 +526,7 @@ export function analyzeTrialData(data: TrialData, known: readonly DataProblem[] 
     };
   });
   const history = outcomeHistory(
-    data.patients.map((p) => ({ USUBJID: p.USUBJID, doseLevel: p.doseLevel, cohort: p.cohort })),
+    data.patients.map((p) => ({ USUBJID: p.USUBJID, doseLevel: p.doseLevel, cohort: p.cohort, backfill: p.backfill === true })),
     statuses,
   );
   return { trial: trial.id, dataCutDate: trial.dataCutDate, patients, doseLevels, outcomes: history.outcomes, problems };

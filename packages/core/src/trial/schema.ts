@@ -110,6 +110,8 @@ export const patientSchema = z
     HEIGHT: z.number().gt(0).max(250),
     doseLevel: z.number().int().min(1),
     cohort: z.number().int().min(1),
+    /** Treated in a backfill cohort: counts at its dose without moving dose finding (`+` in the design's history). */
+    backfill: z.boolean().optional(),
     /** Date of first exposure to the study drug (study day 1). */
     RFXSTDTC: isoDate,
     /** Number of prior chemotherapy regimens. */

@@ -86,6 +86,7 @@ export async function prepareDecision(db: Kysely<Database>, access: Access, tria
     const tite = design.module.capabilities.timeToEvent;
     const backfillCohorts = new Set(cohorts.filter((c) => c.data.kind === "backfill").map((c) => c.data.number));
     const history = outcomeHistory(
+      // The cohort's kind decides (a registration made before the flag existed has none).
       data.patients.map((p) => ({ USUBJID: p.USUBJID, doseLevel: p.doseLevel, cohort: p.cohort, backfill: backfillCohorts.has(p.cohort) })),
       windows.map((w) => ({
         USUBJID: w.USUBJID,

@@ -166,7 +166,14 @@ export async function confirmSlot(
       throw invalid([{ path: "patient.USUBJID", value: patient.USUBJID, message: "must be unique in the trial" }]);
     }
     const cohort = (await getEntity<CohortDoc>(tx, trialId, "cohort", slot.parent!))!;
-    const record = { ...patient, SITEID: slot.siteId, doseLevel: cohort.data.doseLevel, cohort: cohort.data.number };
+    const record = {
+      ...patient,
+      SITEID: slot.siteId,
+      doseLevel: cohort.data.doseLevel,
+      cohort: cohort.data.number,
+      // The trial file says which patients are backfill (they count at their dose without moving dose finding).
+      ...(cohort.data.kind === "backfill" ? { backfill: true } : {}),
+    };
     const confirmed = (await listEntities(tx, trialId, "slot", { parent: cohort.id, status: ["confirmed"] })).length + 1;
     const full = confirmed >= cohort.data.capacity;
     await appendEvent(tx, {
