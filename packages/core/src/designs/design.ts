@@ -8,7 +8,7 @@ import {
   createTrialState,
   type TrialState,
 } from "../outcomes/trial-state.js";
-import { openBackfillDoses } from "../rules/backfill.js";
+import { boinDecisionAt, openBackfillDoses } from "../rules/backfill.js";
 import { normalizeRules } from "../rules/normalize.js";
 import { parseWith, ValidationError, type ValidationIssue } from "../validation.js";
 import type { DoseEstimate } from "./crm/crm.js";
@@ -85,6 +85,12 @@ export class Design {
   readonly module: DesignModule<DesignSpec>;
   /** How reasons name a 0-based dose: "dose 3 (2.4 mg/kg)". */
   readonly doseName: DoseNamer;
+  /**
+   * With a backfill rule: the per-dose judgement its opening and closing rules use (1 escalate, 0 stay,
+   * −1 de-escalate). An interval design's own boundaries; for a model-based design, BOIN's at its target
+   * (the model itself already uses every patient's data, so it needs no pooling of conflicts).
+   */
+  readonly backfillDecision: ((n: number, y: number) => number) | null = null;
 
   constructor(readonly spec: DesignSpec) {
     this.module = designModule(spec.design)!;
@@ -94,6 +100,10 @@ export class Design {
     this.doseName = (dose) => (labelled ? `dose ${dose + 1} (${this.doseLabels[dose]})` : `dose ${dose + 1}`);
     const rules = normalizeRules(spec.rules, spec.target, spec.expansion, spec.allowSkipping);
     this.method = this.module.createMethod(spec, rules);
+    if (rules.backfill !== null && this.module.capabilities.backfill) {
+      const threshold = spec.target ?? this.method.coherenceTarget!;
+      this.backfillDecision = this.method.decisionAt ?? boinDecisionAt(threshold);
+    }
     if (rules.backfill !== null && !this.module.capabilities.backfill) {
       const able = DESIGN_MODULES.filter((module) => module.capabilities.backfill);
       throw new ValidationError(
@@ -220,7 +230,7 @@ export class Design {
               : openBackfillDoses(
                   { completed: state.patients, dlts: state.dlts, treated: state.patients, responses: state.responses },
                   step.dose,
-                  this.method.decisionAt!,
+                  this.backfillDecision!,
                   this.engine.rules.backfill.maxPerDose,
                   this.engine.markAdmissible(state, new Uint8Array(this.doseCount)),
                 ).map((dose) => dose + 1),

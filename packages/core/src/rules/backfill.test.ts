@@ -131,7 +131,7 @@ describe("a design with backfill", () => {
 
   it("is refused where it does not apply, and simulated only in calendar time with response probabilities", () => {
     expect(() => createDesign({ design: "three-plus-three", doses: 4, rules: [{ type: "backfill" }] })).toThrow(
-      /rules: "backfill" is not allowed; needs a design that decides from each dose's own data.*boin, keyboard, mtpi2/,
+      /rules: "backfill" is not allowed; needs a design that decides from each dose's own data.*boin, keyboard, mtpi2, crm, blrm/,
     );
     const design = createDesign(BF_BOIN);
     const truth = published.table4_scenario2.truth;
@@ -151,6 +151,25 @@ describe("a design with backfill", () => {
         calendar: { accrual: 3, whenFull: "turn-away", ...(responseDays === undefined ? {} : { responseDays }) },
       }).backfilled!.reduce((a, b) => a + b, 0);
     expect(total(150)).toBeLessThan(0.8 * total());
+  });
+
+  it("composes with model-based designs: backfill patients enter the model, doses open and close by BOIN's boundaries at the target", () => {
+    const { truth, efficacy } = published.table4_scenario2;
+    const crm = createDesign({
+      design: "crm",
+      target: 0.25,
+      doses: 5,
+      cohorts: 10,
+      skeleton: [0.12, 0.25, 0.4, 0.5, 0.6],
+      rules: [{ type: "backfill", maxPerDose: 12 }],
+    });
+    const r = simulate(crm, { truth, efficacy, trials: 300, seed: 4, calendar: { accrual: 3, whenFull: "turn-away" } });
+    expect(r.backfilled![0]! + r.backfilled![1]!).toBeGreaterThan(1);
+    expect(r.sampleSize).toBeGreaterThan(30 + 1);
+    // Without the rule the CRM treats its 30 dose-finding patients only.
+    const plain = simulate(createDesign({ ...crm.spec, rules: [] }), { truth, efficacy, trials: 300, seed: 4, calendar: { accrual: 3 } });
+    expect(plain.sampleSize).toBe(30);
+    expect(crm.decide("1NNN 2NEN")).toMatchObject({ dose: 3, backfill: [2] });
   });
 
   it("with no response, never backfills: exactly BOIN in calendar time", () => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { boinLambdas, resolvedBoinProbabilities } from "../designs/boin/lambdas.js";
 import type { RuleModule } from "./rule.js";
 
 /**
@@ -90,6 +91,16 @@ export function openBackfillDoses(
     if (responded && admissible[b] === 1 && view.treated[b]! < maxPerDose) open.push(b);
   }
   return open.reverse();
+}
+
+/**
+ * BOIN's decision at a dose (Liu & Yuan 2015, default φ1 = 0.6φ, φ2 = 1.4φ): the judgement backfill's
+ * opening and closing rules use for a design without per-dose boundaries of its own (CRM, BLRM).
+ */
+export function boinDecisionAt(target: number): DoseDecision {
+  const { pSafe, pTox } = resolvedBoinProbabilities({ target });
+  const { lambdaE, lambdaD } = boinLambdas(target, pSafe, pTox);
+  return (n, y) => (y / n <= lambdaE ? ESCALATE : y / n >= lambdaD ? DEESCALATE : STAY);
 }
 
 /** A conflict between backfill data at lower doses and the current dose, and how pooling resolves it. */

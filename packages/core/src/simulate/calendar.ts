@@ -135,7 +135,7 @@ export function simulateCalendarTrials(
   const spec = design.spec;
   const timeToEvent = design.module.capabilities.timeToEvent;
   const backfill = engine.rules.backfill;
-  const decisionAt = design.method.decisionAt;
+  const decisionAt = design.backfillDecision;
   const window = options.window ?? ("window" in spec ? spec.window : DAYS_PER_MONTH);
   const responseDays = options.responseDays ?? window;
   let capacity = 64;
