@@ -14,16 +14,19 @@ interface Published {
       deescalate_if_dlt_at_least: number[];
       eliminate_if_dlt_at_least: number[];
     };
-    table4_scenario2: {
+    table4: {
+      scenario: number;
       truth: number[];
       efficacy: number[];
       mtd: number;
-      bf_boin: Record<"correct" | "over" | "below" | "at" | "above" | "total" | "months", number>;
-      boin: Record<"correct" | "over" | "below" | "at" | "above" | "total" | "months", number>;
-    };
+      bf_boin: Partial<Record<Measure, number>>;
+      boin?: Partial<Record<Measure, number>>;
+    }[];
   };
 }
+type Measure = "correct" | "over" | "below" | "at" | "above" | "total" | "months";
 const published = loadFixture<Published>("published-values.json").bf_boin_zhao_2024;
+const scenario2 = published.table4[1]!;
 
 // BF-BOIN's BOIN: target 0.25, 1 DLT of 3 stays (λe = 0.1968, λd = 0.2984).
 const BOIN = { design: "boin", target: 0.25, doses: 5, cohorts: 10, earlyStopN: 9, stayOnOneOfThree: true, coherent: false } as const;
@@ -134,14 +137,14 @@ describe("a design with backfill", () => {
       /rules: "backfill" is not allowed; needs a design that decides from each dose's own data.*boin, keyboard, mtpi2, crm, blrm/,
     );
     const design = createDesign(BF_BOIN);
-    const truth = published.table4_scenario2.truth;
+    const truth = scenario2.truth;
     expect(() => exactOperatingCharacteristics(design, { truth })).toThrow(/simulate in calendar time/);
     expect(() => simulate(design, { truth, trials: 10, seed: 1 })).toThrow(/calendar: is required for a design with backfill/);
     expect(() => simulate(design, { truth, trials: 10, seed: 1, calendar: { accrual: 3 } })).toThrow(/efficacy: is required/);
   });
 
   it("backfills less when responses are seen later than the DLT window (responseDays)", () => {
-    const { truth, efficacy } = published.table4_scenario2;
+    const { truth, efficacy } = scenario2;
     const total = (responseDays?: number) =>
       simulate(createDesign(BF_BOIN), {
         truth,
@@ -154,7 +157,7 @@ describe("a design with backfill", () => {
   });
 
   it("composes with model-based designs: backfill patients enter the model, doses open and close by BOIN's boundaries at the target", () => {
-    const { truth, efficacy } = published.table4_scenario2;
+    const { truth, efficacy } = scenario2;
     const crm = createDesign({
       design: "crm",
       target: 0.25,
@@ -173,7 +176,7 @@ describe("a design with backfill", () => {
   });
 
   it("with no response, never backfills: exactly BOIN in calendar time", () => {
-    const options = { truth: published.table4_scenario2.truth, trials: 2000, seed: 3, calendar: { accrual: 3 }, efficacy: [0, 0, 0, 0, 0] };
+    const options = { truth: scenario2.truth, trials: 2000, seed: 3, calendar: { accrual: 3 }, efficacy: [0, 0, 0, 0, 0] };
     const bf = simulate(createDesign(BF_BOIN), options);
     expect(bf.backfilled).toEqual([0, 0, 0, 0, 0]);
     const { backfilled: _a, standardErrors: _b, ...withRule } = bf;
@@ -181,23 +184,29 @@ describe("a design with backfill", () => {
     expect(withRule).toEqual(plain);
   });
 
-  it("reproduces Zhao et al.'s Table 4, scenario 2 (within 2 points, 0.5 patients, 0.25 months)", () => {
-    const { truth, efficacy, mtd, bf_boin, boin } = published.table4_scenario2;
-    const calendar = { accrual: 3, arrivals: "uniform" as const, window: 30, whenFull: "turn-away" as const };
-    for (const [spec, expected] of [
-      [BF_BOIN, bf_boin],
-      [BOIN, boin],
-    ] as const) {
-      const r = simulate(createDesign(spec), { truth, efficacy, trials: 10_000, seed: 2024, calendar });
-      const at = mtd - 1;
-      const sum = (values: number[], from: number, to: number) => values.slice(from, to).reduce((a, b) => a + b, 0);
-      expect(Math.abs(100 * r.selection[at]! - expected.correct)).toBeLessThan(2);
-      expect(Math.abs(100 * sum(r.selection, at + 1, 5) - expected.over)).toBeLessThan(2);
-      expect(Math.abs(sum(r.patients, 0, at) - expected.below)).toBeLessThan(0.5);
-      expect(Math.abs(r.patients[at]! - expected.at)).toBeLessThan(0.5);
-      expect(Math.abs(sum(r.patients, at + 1, 5) - expected.above)).toBeLessThan(0.5);
-      expect(Math.abs(r.sampleSize - expected.total)).toBeLessThan(0.5);
-      expect(Math.abs(r.durationMonths! - expected.months)).toBeLessThan(0.25);
-    }
-  });
+  it.each(published.table4.map((row) => [row.scenario, row]))(
+    "reproduces Zhao et al.'s Table 4, scenario %i (within 2 points, 0.5 patients, 0.25 months)",
+    (_scenario, row) => {
+      const { truth, efficacy, mtd, bf_boin, boin } = row as (typeof published.table4)[number];
+      const calendar = { accrual: 3, arrivals: "uniform" as const, window: 30, whenFull: "turn-away" as const };
+      const designs = [["BF-BOIN", BF_BOIN, bf_boin] as const, ...(boin ? [["BOIN", BOIN, boin] as const] : [])];
+      for (const [name, spec, expected] of designs) {
+        const r = simulate(createDesign(spec), { truth, efficacy, trials: 10_000, seed: 2024, calendar });
+        const at = mtd - 1;
+        const sum = (values: number[], from: number, to: number) => values.slice(from, to).reduce((a, b) => a + b, 0);
+        const ours: Record<Measure, number> = {
+          correct: 100 * r.selection[at]!,
+          over: 100 * sum(r.selection, at + 1, 5),
+          below: sum(r.patients, 0, at),
+          at: r.patients[at]!,
+          above: sum(r.patients, at + 1, 5),
+          total: r.sampleSize,
+          months: r.durationMonths!,
+        };
+        const tolerance: Record<Measure, number> = { correct: 2, over: 2, below: 0.5, at: 0.5, above: 0.5, total: 0.5, months: 0.25 };
+        for (const [measure, value] of Object.entries(expected) as [Measure, number][])
+          expect(Math.abs(ours[measure] - value), `${name} ${measure}: ${ours[measure]} vs ${value}`).toBeLessThan(tolerance[measure]);
+      }
+    },
+  );
 });
