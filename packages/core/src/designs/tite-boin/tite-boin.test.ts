@@ -23,6 +23,23 @@ interface Published {
   };
   tite_boin_ess_lin_yuan_2020: { target: number; cell: Cell };
 }
+interface FullTables {
+  tite_boin_yuan_2018: {
+    full_tables: {
+      tables: {
+        target: number;
+        rows: {
+          n: number;
+          dlts: [number, number | null];
+          pending: [number, number | null];
+          decision: string;
+          stftAtLeast?: number;
+          stftAtMost?: number;
+        }[];
+      }[];
+    };
+  };
+}
 const published = loadFixture<Published>("published-values.json");
 
 const titeBoin = (target: number, extra: Record<string, unknown> = {}) =>
@@ -30,6 +47,37 @@ const titeBoin = (target: number, extra: Record<string, unknown> = {}) =>
 const cellOf = (rows: PendingRow[], { n, dlts, pending }: Cell) => rows.find((r) => r.n === n && r.dlts === dlts && r.pending === pending);
 
 describe("TITE-BOIN's decision table with pending patients (Yuan et al. 2018)", () => {
+  // Table 1 and Table S1 of the paper, row by row: 320 states each at the ends of cohorts of 3 (n ≤ 15).
+  const full = loadFixture<FullTables>("published-values.json").tite_boin_yuan_2018.full_tables.tables;
+  const CODES: Record<string, string> = {
+    E: "escalate",
+    S: "stay",
+    D: "de-escalate",
+    DE: "eliminate",
+    SUS: "suspend",
+    ES: "escalate",
+    SD: "stay",
+  };
+  for (const table of full) {
+    it(`reproduces every cell of the published table at target ${table.target}`, () => {
+      const rows = titeBoin(table.target).pendingTable();
+      let cells = 0;
+      for (const row of table.rows) {
+        for (let y = row.dlts[0]; y <= (row.dlts[1] ?? row.n); y++) {
+          for (let m = row.pending[0]; m <= Math.min(row.n - y, row.pending[1] ?? row.n); m++) {
+            const cell = cellOf(rows, { n: row.n, dlts: y, pending: m, decision: "" })!;
+            const where = `${row.n}/${y}/${m}`;
+            expect(cell.decision, where).toBe(CODES[row.decision]);
+            expect(cell.stftAtLeast === null ? null : Number(cell.stftAtLeast.toFixed(2)), where).toBe(row.stftAtLeast ?? null);
+            expect(cell.stftAtMost === null ? null : Number(cell.stftAtMost.toFixed(2)), where).toBe(row.stftAtMost ?? null);
+            cells++;
+          }
+        }
+      }
+      expect(cells).toBe(320);
+    });
+  }
+
   for (const table of published.tite_boin_yuan_2018.tables) {
     it(`reproduces the published cells at target ${table.target}`, () => {
       const rows = titeBoin(table.target).pendingTable();
