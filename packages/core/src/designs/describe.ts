@@ -27,5 +27,13 @@ export function describeDesign(design: Design): string {
   if (!design.engine.rules.noSkipping) rules.push("Skipping allowed: escalation may pass over untried doses (allowSkipping).");
   if (rules.length > 0) lines.push("## Additional rules", "", ...rules.map((rule) => `- ${rule}`), "");
   lines.push("## References", "", ...module.references.map((reference) => `- ${reference}`), "");
+  lines.push(
+    "## Software validation",
+    "",
+    "The implementation (Escalate) is tested to reproduce:",
+    "",
+    ...module.published.map((entry) => `- ${entry.source}: ${entry.reproduces}.`),
+    "",
+  );
   return lines.join("\n");
 }

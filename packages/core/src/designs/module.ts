@@ -20,6 +20,16 @@ export interface DesignCapabilities {
   backfill: boolean;
 }
 
+/** A published result the design reproduces, and where its tests keep the values (test-fixtures/). */
+export interface PublishedValues {
+  /** The publication or package, e.g. "Yuan et al. 2018, Clin Cancer Res, Table 1 and Table S1". */
+  source: string;
+  /** What is reproduced, in a few words. */
+  reproduces: string;
+  /** The fixture holding the values: "file.json#key". */
+  fixture: string;
+}
+
 /** The fields a protocol team sets first for this design (a form shows these; the rest keep their defaults). */
 export type KeyField = "target" | "doses" | "cohortSize" | "cohorts" | "skeleton" | "window" | "referenceDose";
 
@@ -39,6 +49,8 @@ export interface DesignModule<Spec extends { design: string } = { design: string
   readonly capabilities: DesignCapabilities;
   readonly keyFields: readonly KeyField[];
   readonly references: readonly string[];
+  /** Its published-values table: what it reproduces, and where the tests keep the numbers. */
+  readonly published: readonly PublishedValues[];
   /** What MTD selection's per-dose estimates are ("estimated DLT probability", "P(target interval)"). */
   readonly estimateName: string;
   /** Model-based designs: how the next dose is chosen, in a few words. */

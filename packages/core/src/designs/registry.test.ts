@@ -45,6 +45,14 @@ describe("the design registry", () => {
     expect(hasTable).toBe(!design.module.capabilities.modelBased);
     if (hasTable) expect(text).toContain("| Patients at the current dose |");
     for (const field of design.module.keyFields) expect(Object.keys(design.module.schema.shape)).toContain(field);
+    // Its published-values table: every entry's numbers are in the project's fixtures, and the protocol cites it.
+    expect(design.module.published.length).toBeGreaterThan(0);
+    for (const entry of design.module.published) {
+      const [file, key] = entry.fixture.split("#") as [string, string];
+      const fixture = JSON.parse(readFileSync(new URL(`../../test-fixtures/${file}`, import.meta.url), "utf8")) as Record<string, unknown>;
+      expect(fixture[key], entry.fixture).toBeDefined();
+      expect(text).toContain(`${entry.source}: ${entry.reproduces}.`);
+    }
   });
 });
 

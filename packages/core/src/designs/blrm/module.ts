@@ -16,6 +16,13 @@ export const blrmDesign = defineDesign({
     "Neuenschwander B, Branson M, Gsponer T. Critical aspects of the Bayesian approach to phase I cancer trials. Stat Med 2008;27:2420–2439.",
     "Babb J, Rogatko A, Zacks S. Cancer phase I clinical trials: efficient dose escalation with overdose control. Stat Med 1998;17:1103–1120.",
   ],
+  published: [
+    {
+      source: "Neuenschwander, Branson & Gsponer 2008, worked example",
+      reproduces: "posterior interval probabilities and the next dose",
+      fixture: "published-values.json#blrm_neuenschwander_2008",
+    },
+  ],
   estimateName: "P(target interval)",
   nextDoseInBrief: "most likely in the target interval, overdose risk < limit",
   check: blrmIssues,

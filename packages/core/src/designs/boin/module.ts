@@ -16,6 +16,28 @@ export const boinDesign = defineDesign({
     "Liu S, Yuan Y. Bayesian optimal interval designs for phase I clinical trials. J R Stat Soc C 2015;64:507–523.",
     "Yuan Y, Hess KR, Hilsenbeck SG, Gilbert MR. Bayesian optimal interval design: a simple and well-performing design for phase I oncology trials. Clin Cancer Res 2016;22:4291–4301.",
   ],
+  published: [
+    {
+      source: "R package BOIN, get.boundary (target 0.3, 10 cohorts of 3)",
+      reproduces: "λe, λd and the decision table",
+      fixture: "published-values.json#boin_boundaries",
+    },
+    {
+      source: "Han, Pan, Zhang, Liu & Yuan 2019 (BOIN tutorial), p. 25",
+      reproduces: "a trial's decisions cohort by cohort",
+      fixture: "published-values.json#boin_conduct_sequence",
+    },
+    {
+      source: "R package BOIN, select.mtd",
+      reproduces: "MTD selection by isotonic regression",
+      fixture: "published-values.json#boin_select_mtd",
+    },
+    {
+      source: "Zhao, Yuan, Korn & Freidlin 2024 (BF-BOIN), Tables 1 and 4",
+      reproduces: "boundaries with 1 of 3 a stay; operating characteristics with backfill, 12 scenarios",
+      fixture: "published-values.json#bf_boin_zhao_2024",
+    },
+  ],
   estimateName: "estimated DLT probability",
   createMethod: (spec, rules) => createBoinMethod(spec, { poolBackfill: rules.backfill !== null }),
   check(spec) {

@@ -14,6 +14,24 @@ const references = [
   "Lee SM, Cheung YK. Model calibration in the continual reassessment method. Clin Trials 2009;6:227–238.",
 ];
 const estimateName = "estimated DLT probability";
+const crmPublished = [
+  {
+    source: "Cheung 2011, worked example (p. 21)",
+    reproduces: "β̂ and the next dose, empiric and logistic",
+    fixture: "published-values.json#crm_cheung_example",
+  },
+  {
+    source: "R package dfcrm, crm() and titecrm() help pages",
+    reproduces: "β̂ and the estimates to 10⁻⁵",
+    fixture: "published-values.json#crm_dfcrm_help_examples",
+  },
+  { source: "R package dfcrm, getprior", reproduces: "the calibrated skeleton", fixture: "published-values.json#crm_getprior_published" },
+  {
+    source: "R packages escalation and trialr, README examples",
+    reproduces: "next doses and posterior means",
+    fixture: "published-values.json#crm_escalation_readme",
+  },
+];
 const nextDoseInBrief = "estimate closest to the target";
 
 export const crmDesign = defineDesign({
@@ -24,6 +42,7 @@ export const crmDesign = defineDesign({
   capabilities,
   keyFields: ["target", "doses", "cohortSize", "cohorts", "skeleton"],
   references,
+  published: crmPublished,
   estimateName,
   nextDoseInBrief,
   check: skeletonIssues,
@@ -42,6 +61,7 @@ export const titeCrmDesign = defineDesign({
     "Cheung YK, Chappell R. Sequential designs for phase I clinical trials with late-onset toxicities. Biometrics 2000;56:1177–1182.",
     ...references,
   ],
+  published: crmPublished.filter((entry) => entry.fixture.endsWith("crm_dfcrm_help_examples")),
   estimateName,
   nextDoseInBrief,
   check: (spec) => [

@@ -16,6 +16,13 @@ export const keyboardDesign = defineDesign({
   references: [
     "Yan F, Mandrekar SJ, Yuan Y. Keyboard: a novel Bayesian toxicity probability interval design for phase I clinical trials. Clin Cancer Res 2017;23:3994–4003.",
   ],
+  published: [
+    {
+      source: "R package Keyboard 0.1.3, get.boundary.kb",
+      reproduces: "the decision table, several targets",
+      fixture: "keyboard-boundaries.json#tables",
+    },
+  ],
   estimateName: "estimated DLT probability",
   createMethod: (spec, rules) => createKeyboardMethod(spec, { poolBackfill: rules.backfill !== null }),
   check: (spec) => keyIntervalIssues(spec.target, ["marginBelow", spec.marginBelow], ["marginAbove", spec.marginAbove], "target key"),

@@ -15,6 +15,13 @@ export const mtpi2Design = defineDesign({
   references: [
     "Guo W, Wang SJ, Yang S, Lin S, Ji Y. A Bayesian interval dose-finding design addressing Ockham's razor: mTPI-2. Contemp Clin Trials 2017;58:23–33.",
   ],
+  published: [
+    {
+      source: "R package Keyboard 0.1.3, get.boundary.kb (the same score as mTPI-2's unit probability mass)",
+      reproduces: "the decision table, several targets",
+      fixture: "keyboard-boundaries.json#tables",
+    },
+  ],
   estimateName: "estimated DLT probability",
   createMethod: (spec, rules) => createMtpi2Method(spec, { poolBackfill: rules.backfill !== null }),
   check: (spec) => keyIntervalIssues(spec.target, ["epsilon1", spec.epsilon1], ["epsilon2", spec.epsilon2], "equivalence interval"),

@@ -14,6 +14,18 @@ export const threePlusThreeDesign = defineDesign({
     "Storer BE. Design and analysis of phase I clinical trials. Biometrics 1989;45:925–937.",
     "Lin Y, Shih WJ. Statistical properties of the traditional algorithm-based designs for phase I cancer clinical trials. Biostatistics 2001;2:203–215.",
   ],
+  published: [
+    {
+      source: "Lin & Shih 2001; the escalation-only and de-escalation algorithms",
+      reproduces: "decision sequences",
+      fixture: "published-values.json#three_plus_three_sequences",
+    },
+    {
+      source: "R package bcrm 0.5.4, threep3",
+      reproduces: "exact selection probabilities and mean sample sizes (confirmTopDose: false)",
+      fixture: "published-values.json#three_plus_three_bcrm",
+    },
+  ],
   estimateName: "estimated DLT probability",
   createMethod: (spec) => new ThreePlusThreeMethod(spec),
   // Without a target, a patient counts as overdosed above 1/3, the rate the 3+3's rules are built around.

@@ -23,6 +23,18 @@ export const titeBoinDesign = defineDesign({
     "Lin R, Yuan Y. Time-to-event model-assisted designs for dose-finding trials with delayed toxicity. Biostatistics 2020;21:807–824.",
     ...boinDesign.references,
   ],
+  published: [
+    {
+      source: "Yuan, Lin, Li, Nie & Warren 2018, Table 1 and Table S1",
+      reproduces: "every cell of the decision tables with pending patients",
+      fixture: "published-values.json#tite_boin_yuan_2018",
+    },
+    {
+      source: "Lin & Yuan 2020",
+      reproduces: "the effective-sample-size variant",
+      fixture: "published-values.json#tite_boin_ess_lin_yuan_2020",
+    },
+  ],
   estimateName: "estimated DLT probability",
   check: (spec) => boinDesign.check!({ ...spec, design: "boin" }),
   createMethod: (spec) => createBoinMethod(spec, { pending: (lambdas) => titeBoinRule(spec, lambdas) }),
