@@ -178,6 +178,33 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
     await page.close();
   });
 
+  it("simulates backfill (BF-BOIN) in the browser with response probabilities, as the core does", async () => {
+    const page = await open("/design");
+    await page.getByLabel("Target DLT probability").fill("0.25");
+    await page.getByLabel(/Other options/).fill('{"rules": [{"type": "backfill", "maxPerDose": 12}], "stayOnOneOfThree": true}');
+    await page.getByLabel("Simulated trials").fill("1000");
+    await page.getByLabel("Scenario 1 true DLT probabilities").fill("0.12, 0.25, 0.42, 0.49, 0.55");
+    await page.getByLabel("Scenario 1 response probabilities").fill("0.2, 0.3, 0.4, 0.5, 0.6");
+    await page.getByRole("button", { name: "Simulate" }).click();
+    const table = page.getByRole("table", { name: /Operating characteristics/ });
+    await table.waitFor({ timeout: 60_000 });
+    const expected = simulate(
+      createDesign({
+        design: "boin",
+        target: 0.25,
+        doses: 5,
+        cohortSize: 3,
+        cohorts: 10,
+        stayOnOneOfThree: true,
+        rules: [{ type: "backfill", maxPerDose: 12 }],
+      }),
+      { truth: [0.12, 0.25, 0.42, 0.49, 0.55], efficacy: [0.2, 0.3, 0.4, 0.5, 0.6], trials: 1000, seed: 2026, calendar: { accrual: 3 } },
+    );
+    const first = await table.locator("tbody tr").first().locator("td").nth(1).textContent();
+    expect(first).toContain(`${expected.backfilled![0]!.toFixed(1)} backfill`);
+    await page.close();
+  });
+
   it("conducts: adjudicate a DLT, get the recommendation, sign it; the next cohort opens for the sites", async () => {
     const chair = await open("/trials");
     await chair.getByRole("heading", { name: "Log in" }).waitFor(); // the trials need a session: to the login first

@@ -32,6 +32,31 @@ describe("<DesignPage>", () => {
     expect(screen.getByText(/model-based design has no fixed table/)).toBeTruthy();
   });
 
+  it("asks for response probabilities and calendar time when a design backfills", async () => {
+    render(<DesignPage />);
+    expect(screen.queryByLabelText(/Scenario 1 response probabilities/)).toBeNull();
+    await act(async () => {
+      fireEvent.change(screen.getByLabelText(/Other options/), {
+        target: { value: '{"rules": [{"type": "backfill", "maxPerDose": 12}]}' },
+      });
+    });
+    const efficacy = screen.getByLabelText(/Scenario 1 response probabilities/) as HTMLInputElement;
+    expect(efficacy.value).toBe("0.1, 0.2, 0.3, 0.4, 0.5");
+    const calendar = screen.getByLabelText(/In calendar time/) as HTMLInputElement;
+    expect(calendar.checked && calendar.disabled).toBe(true);
+    expect(screen.getByLabelText(/Patients per month/)).toBeTruthy();
+    await act(async () => {
+      fireEvent.change(efficacy, { target: { value: "0.1, 2" } });
+    });
+    expect(
+      screen
+        .getAllByRole("alert")
+        .map((a) => a.textContent)
+        .join(" "),
+    ).toMatch(/one probability per dose/);
+    expect((screen.getByRole("button", { name: "Simulate" }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
   it("adds a second design side by side", async () => {
     render(<DesignPage />);
     await act(async () => {

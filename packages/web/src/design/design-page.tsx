@@ -1,4 +1,11 @@
-import { type CalendarOptions, checkCalendar, type Design, type OperatingCharacteristics, ValidationError } from "@escalate/core";
+import {
+  type CalendarOptions,
+  checkCalendar,
+  checkEfficacy,
+  type Design,
+  type OperatingCharacteristics,
+  ValidationError,
+} from "@escalate/core";
 import { useMemo, useRef, useState } from "react";
 import { download, ErrorMessage, Field } from "../components/ui.js";
 import { VegaChart } from "../components/vega-chart.js";
@@ -276,7 +283,7 @@ export function DesignPage() {
   const checkedA = useMemo(() => checkDesign(formA), [formA]);
   const checkedB = useMemo(() => checkDesign(formB), [formB]);
   const doseCount = checkedA.design?.doseCount ?? 5;
-  const [scenarios, setScenarios] = useState(() => defaultScenarios(5, 0.3));
+  const [scenarios, setScenarios] = useState<{ name: string; truth: string; efficacy?: string }[]>(() => defaultScenarios(5, 0.3));
   const [trials, setTrials] = useState("2000");
   const [seed, setSeed] = useState("2026");
   // Calendar time: off by default (outcomes only); on, patients arrive at a rate and each is followed over the DLT window.
@@ -292,9 +299,23 @@ export function DesignPage() {
 
   const designs = [{ name: "Design A", checked: checkedA }, ...(compare ? [{ name: "Design B", checked: checkedB }] : [])];
   const scenarioErrors = scenarios.map((s) => scenarioError(s.truth, doseCount));
+  // A design with backfill needs calendar time (its patients arrive while cohorts are assessed) and response rates.
+  const backfills = designs.some((d) => d.checked.design !== null && d.checked.design.engine.rules.backfill !== null);
+  const efficacyOf = (scenario: { efficacy?: string }) =>
+    (scenario.efficacy ?? defaultEfficacy(doseCount)).split(",").map((part) => (part.trim() === "" ? Number.NaN : Number(part)));
+  const efficacyErrors = scenarios.map((scenario) => {
+    if (!backfills) return undefined;
+    try {
+      checkEfficacy(efficacyOf(scenario), doseCount);
+      return undefined;
+    } catch (caught) {
+      if (!(caught instanceof ValidationError)) throw caught;
+      return caught.issues[0]?.message ?? caught.message;
+    }
+  });
   let calendar: CalendarOptions | undefined;
   const calendarErrors: { accrual?: string; window?: string } = {};
-  if (inCalendar) {
+  if (inCalendar || backfills) {
     try {
       calendar = checkCalendar({
         accrual: Number(accrual),
@@ -309,7 +330,8 @@ export function DesignPage() {
   const ready =
     designs.every((d) => d.checked.design !== null) &&
     scenarioErrors.every((e) => e === undefined) &&
-    (!inCalendar || calendar !== undefined);
+    efficacyErrors.every((e) => e === undefined) &&
+    (!(inCalendar || backfills) || calendar !== undefined);
   const protocol = checkedA.design?.describe() ?? "";
 
   async function run() {
@@ -317,7 +339,11 @@ export function DesignPage() {
     setResults(null);
     const controller = new AbortController();
     abort.current = controller;
-    const parsed = scenarios.map((s) => ({ name: s.name, truth: s.truth.split(",").map((x) => Number(x.trim())) }));
+    const parsed = scenarios.map((s) => ({
+      name: s.name,
+      truth: s.truth.split(",").map((x) => Number(x.trim())),
+      efficacy: efficacyOf(s),
+    }));
     const jobs = designs.flatMap((d) => parsed.map((s) => ({ design: d, scenario: s })));
     const out: ScenarioResult[] = [];
     try {
@@ -329,6 +355,7 @@ export function DesignPage() {
           trials: Number(trials),
           seed: Number(seed),
           ...(calendar ? { calendar } : {}),
+          ...(backfills ? { efficacy: job.scenario.efficacy } : {}),
           signal: controller.signal,
           onProgress: (done, blocks) => setProgress((i + done / blocks) / jobs.length),
         });
@@ -408,6 +435,18 @@ export function DesignPage() {
                 onChange={(e) => setScenarios(scenarios.map((s, j) => (j === i ? { ...s, truth: e.target.value } : s)))}
               />
             </Field>
+            {backfills && (
+              <Field
+                label={`Scenario ${i + 1} response probabilities`}
+                error={efficacyErrors[i]}
+                hint="backfill opens a dose once a response is seen"
+              >
+                <input
+                  value={scenario.efficacy ?? defaultEfficacy(doseCount)}
+                  onChange={(e) => setScenarios(scenarios.map((s, j) => (j === i ? { ...s, efficacy: e.target.value } : s)))}
+                />
+              </Field>
+            )}
             <button
               type="button"
               aria-label={`Remove scenario ${i + 1}`}
@@ -440,10 +479,10 @@ export function DesignPage() {
           </Field>
         </div>
         <label className="checkbox">
-          <input type="checkbox" checked={inCalendar} onChange={(e) => setInCalendar(e.target.checked)} /> In calendar time: accrual, DLT
-          window, trial duration
+          <input type="checkbox" checked={inCalendar || backfills} disabled={backfills} onChange={(e) => setInCalendar(e.target.checked)} />{" "}
+          In calendar time: accrual, DLT window, trial duration{backfills ? " (always, with backfill)" : ""}
         </label>
-        {inCalendar && (
+        {(inCalendar || backfills) && (
           <div className="row">
             <Field label="Patients per month" error={calendarErrors.accrual} hint="arrivals as a Poisson process">
               <input inputMode="decimal" value={accrual} onChange={(e) => setAccrual(e.target.value)} />
@@ -546,7 +585,10 @@ function ResultsTable({ results, doseLabels }: { results: ScenarioResult[]; dose
               {r.result.selection.map((s, d) => (
                 <td key={doseLabels[d]} title={`true DLT probability ${r.truth[d]}; ${r.result.patients[d]!.toFixed(1)} patients`}>
                   {percent(s)}
-                  <span className="sub">{r.result.patients[d]!.toFixed(1)} pts</span>
+                  <span className="sub">
+                    {r.result.patients[d]!.toFixed(1)} pts
+                    {r.result.backfilled?.some((n) => n > 0) ? `, ${r.result.backfilled[d]!.toFixed(1)} backfill` : ""}
+                  </span>
                 </td>
               ))}
               <td>{percent(r.result.noMtd)}</td>
@@ -567,4 +609,9 @@ function ResultsTable({ results, doseLabels }: { results: ScenarioResult[]; dose
       </table>
     </section>
   );
+}
+
+/** Response probabilities to start from: rising with dose, 0.1 apart. */
+function defaultEfficacy(doseCount: number): string {
+  return Array.from({ length: doseCount }, (_, d) => Math.min(0.9, 0.1 * (d + 1)).toFixed(1)).join(", ");
 }

@@ -2,6 +2,7 @@ import {
   type BlockJob,
   type BlockReply,
   blockCount,
+  checkSimulationInputs,
   checkTrials,
   checkTruth,
   createDesign,
@@ -43,6 +44,7 @@ export function simulateInBrowser(options: BrowserSimulation): Promise<Operating
   const design = createDesign(options.spec);
   checkTruth(options.truth, design.doseCount);
   checkTrials(options.trials, options.seed);
+  checkSimulationInputs(design, options.calendar, options.efficacy);
   const blocks = blockCount(options.trials);
   const size = Math.max(1, Math.min(options.workers ?? navigator.hardwareConcurrency ?? 2, blocks));
   const job: BlockJob = {
@@ -51,6 +53,7 @@ export function simulateInBrowser(options: BrowserSimulation): Promise<Operating
     seed: options.seed,
     trials: options.trials,
     ...(options.calendar ? { calendar: options.calendar } : {}),
+    ...(options.efficacy ? { efficacy: [...options.efficacy] } : {}),
   };
   return new Promise((resolve, reject) => {
     const results: Float64Array[] = new Array(blocks);
