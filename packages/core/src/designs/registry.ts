@@ -8,10 +8,7 @@ import { mtpi2Design } from "./mtpi2/module.js";
 import { threePlusThreeDesign } from "./three-plus-three/module.js";
 import { titeBoinDesign } from "./tite-boin/module.js";
 
-/**
- * Every design, in the order lists show them. Adding a design: its folder, its module here and its schema
- * in the union below (TypeScript infers the union's type only from a literal list).
- */
+/** Every design, in the order lists show them. Adding a design: its folder, and its module here. */
 export const DESIGN_MODULES = [
   boinDesign,
   titeBoinDesign,
@@ -23,17 +20,13 @@ export const DESIGN_MODULES = [
   blrmDesign,
 ] as const;
 
+type AnySchema = (typeof DESIGN_MODULES)[number]["schema"];
+
 /** A design file, any design: the union of the modules' schemas, told apart by `design`. */
-export const designSpec = z.discriminatedUnion("design", [
-  boinDesign.schema,
-  titeBoinDesign.schema,
-  keyboardDesign.schema,
-  mtpi2Design.schema,
-  threePlusThreeDesign.schema,
-  crmDesign.schema,
-  titeCrmDesign.schema,
-  blrmDesign.schema,
-]);
+export const designSpec = z.discriminatedUnion(
+  "design",
+  DESIGN_MODULES.map((module) => module.schema) as unknown as [AnySchema, ...AnySchema[]],
+);
 
 export type DesignSpec = z.infer<typeof designSpec>;
 export type DesignSpecInput = z.input<typeof designSpec>;
