@@ -12,19 +12,16 @@ import { stopWhenTooToxic, stopWhenTooToxicRule } from "./stop-when-too-toxic.js
  * Rules modify any design. They are plain data; each is one object in its own file (schema, how it enters
  * the canonical form, protocol text, and the function applying it at its stage), and the decision engine
  * applies them in one canonical order (see DecisionEngine), so the order in which they are listed never
- * changes a decision. The protocol describes them in this order too. Adding a rule: its file, its entry
- * here and its schema in the union.
+ * changes a decision. The protocol describes them in this order too. Adding a rule: its file and its
+ * entry here.
  */
 export const RULE_MODULES = [stopAtN, stopAtNAtDose, noSkipping, stopWhenTooToxic, expansion, backfill] as const;
 
-export const ruleSpec = z.discriminatedUnion("type", [
-  stopAtNRule,
-  stopAtNAtDoseRule,
-  stopWhenTooToxicRule,
-  noSkippingRule,
-  expansionRule,
-  backfillRule,
-]);
+type AnyRuleSchema = (typeof RULE_MODULES)[number]["schema"];
+export const ruleSpec = z.discriminatedUnion(
+  "type",
+  RULE_MODULES.map((module) => module.schema) as unknown as [AnyRuleSchema, ...AnyRuleSchema[]],
+);
 
 export type RuleSpec = z.infer<typeof ruleSpec>;
 export type RuleSpecInput = z.input<typeof ruleSpec>;
