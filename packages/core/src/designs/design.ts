@@ -87,8 +87,8 @@ export class Design {
   readonly doseName: DoseNamer;
   /**
    * With a backfill rule: the per-dose judgement its opening and closing rules use (1 escalate, 0 stay,
-   * −1 de-escalate). An interval design's own boundaries; for a model-based design, BOIN's at its target
-   * (the model itself already uses every patient's data, so it needs no pooling of conflicts).
+   * −1 de-escalate). An interval design's own boundaries; otherwise BOIN's at the target (the CRM and
+   * the BLRM use every patient's data in their models; the 3+3 counts backfill patients at their dose).
    */
   readonly backfillDecision: ((n: number, y: number) => number) | null = null;
 
@@ -100,22 +100,10 @@ export class Design {
     this.doseName = (dose) => (labelled ? `dose ${dose + 1} (${this.doseLabels[dose]})` : `dose ${dose + 1}`);
     const rules = normalizeRules(spec.rules, spec.target, spec.expansion, spec.allowSkipping);
     this.method = this.module.createMethod(spec, rules);
-    if (rules.backfill !== null && this.module.capabilities.backfill) {
-      const threshold = spec.target ?? this.method.coherenceTarget!;
+    if (rules.backfill !== null) {
+      // Without a target: the BLRM's over-dosing edge, the 3+3's 1/3.
+      const threshold = spec.target ?? this.method.coherenceTarget ?? this.module.overdoseThreshold!(spec);
       this.backfillDecision = this.method.decisionAt ?? boinDecisionAt(threshold);
-    }
-    if (rules.backfill !== null && !this.module.capabilities.backfill) {
-      const able = DESIGN_MODULES.filter((module) => module.capabilities.backfill);
-      throw new ValidationError(
-        [
-          {
-            path: "rules",
-            value: "backfill",
-            message: `needs a design that decides from each dose's own data, without pending patients (${able.map((m) => m.name).join(", ")}); ${spec.design} cannot backfill yet`,
-          },
-        ],
-        "design",
-      );
     }
     const threshold = spec.target ?? this.method.coherenceTarget;
     const coherence = spec.coherent && threshold !== undefined && !this.method.coherentByConstruction ? threshold : null;
@@ -228,7 +216,7 @@ export class Design {
             backfill: stop
               ? []
               : openBackfillDoses(
-                  { completed: state.patients, dlts: state.dlts, treated: state.patients, responses: state.responses },
+                  { completed: completedAt(state), dlts: state.dlts, treated: state.patients, responses: state.responses },
                   step.dose,
                   this.backfillDecision!,
                   this.engine.rules.backfill.maxPerDose,
@@ -319,6 +307,13 @@ function checkDesignSpec(spec: DesignSpec): void {
   }
   issues.push(...(designModule(spec.design)!.check?.(spec) ?? []));
   if (issues.length > 0) throw new ValidationError(issues, "design");
+}
+
+/** Patients per dose whose DLT assessment is complete (time-to-event designs count the pending ones too). */
+function completedAt(state: TrialState): Int32Array {
+  const completed = Int32Array.from(state.patients);
+  for (let i = 0; i < state.pendingCount; i++) completed[state.pendingDose[i]!]!--;
+  return completed;
 }
 
 /** Pending patients at a dose and their standardized total follow-up time. */

@@ -16,8 +16,6 @@ export interface DesignCapabilities {
   modelBased: boolean;
   /** Every dose needs its amount (a model on the dose scale). */
   doseAmounts: boolean;
-  /** Takes a backfill rule (its decisions pool backfill data by dose; BF-BOIN). */
-  backfill: boolean;
 }
 
 /** A published result the design reproduces, and where its tests keep the values (test-fixtures/). */

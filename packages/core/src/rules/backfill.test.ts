@@ -4,6 +4,7 @@ import { exactOperatingCharacteristics } from "../simulate/exact.js";
 import { simulate } from "../simulate/monte-carlo.js";
 import { loadFixture } from "../test-support/fixtures.js";
 import { openBackfillDoses, resolveBackfillConflict } from "./backfill.js";
+import type { RuleSpecInput } from "./schema.js";
 
 interface Published {
   bf_boin_zhao_2024: {
@@ -132,15 +133,29 @@ describe("a design with backfill", () => {
     expect(createDesign(BOIN).decide("1NNN 2NEN 3NNN +2NTT")).toMatchObject({ action: "escalate", dose: 4 });
   });
 
-  it("is refused where it does not apply, and simulated only in calendar time with response probabilities", () => {
-    expect(() => createDesign({ design: "three-plus-three", doses: 4, rules: [{ type: "backfill" }] })).toThrow(
-      /rules: "backfill" is not allowed; needs a design that decides from each dose's own data.*boin, keyboard, mtpi2, crm, blrm/,
-    );
+  it("composes with every design, and is simulated only in calendar time with response probabilities", () => {
+    // Every design takes it: the 3+3 counts backfill patients at their dose (2 DLTs there close it).
+    const threePlusThree = createDesign({ design: "three-plus-three", doses: 4, rules: [{ type: "backfill" }] });
+    expect(threePlusThree.decide("1NEN 2NNN")).toMatchObject({ action: "escalate", dose: 3, backfill: [2, 1] });
+    expect(threePlusThree.decide("1NEN 2NNN +1TTN").why.map((r) => r.code)).toContain("3+3-exceeded");
     const design = createDesign(BF_BOIN);
     const truth = scenario2.truth;
     expect(() => exactOperatingCharacteristics(design, { truth })).toThrow(/simulate in calendar time/);
     expect(() => simulate(design, { truth, trials: 10, seed: 1 })).toThrow(/calendar: is required for a design with backfill/);
     expect(() => simulate(design, { truth, trials: 10, seed: 1, calendar: { accrual: 3 } })).toThrow(/efficacy: is required/);
+  });
+
+  it("backfills a time-to-event design while it suspends accrual", () => {
+    const truth = [0.05, 0.12, 0.25, 0.4, 0.55];
+    const efficacy = [0.2, 0.3, 0.4, 0.5, 0.6];
+    const tite = (rules: RuleSpecInput[]) => createDesign({ design: "tite-boin", target: 0.25, doses: 5, window: 60, rules });
+    const options = { truth, efficacy, trials: 1000, seed: 1, calendar: { accrual: 4 } };
+    const withBackfill = simulate(tite([{ type: "backfill" }]), options);
+    const without = simulate(tite([]), options);
+    expect(without.sampleSize).toBe(30);
+    expect(withBackfill.sampleSize).toBeGreaterThan(35);
+    expect(withBackfill.backfilled!.reduce((a, b) => a + b, 0)).toBeCloseTo(withBackfill.sampleSize - 30, 9);
+    expect(tite([{ type: "backfill" }]).decide("1NEN 2N[10]N[5]N")).toMatchObject({ action: "suspend", dose: 2, backfill: [1] });
   });
 
   it("backfills less when responses are seen later than the DLT window (responseDays)", () => {

@@ -115,7 +115,8 @@ export function dltDay(options: CalendarOptions, window: number, random: RandomS
  * one gap; the trial's duration runs from that first patient's enrolment to the end of the last enrolled
  * patient's assessment (their DLT, or the end of their window), when the MTD is selected from complete
  * data. With a backfill rule, arrivals while the current cohort is being assessed go to
- * the highest dose open for backfill (rules/backfill.ts), and `efficacy` gives each dose's response
+ * the highest dose open for backfill (rules/backfill.ts) — for a time-to-event design, arrivals while
+ * accrual is suspended — and `efficacy` gives each dose's response
  * probability (a response is seen `responseDays` after enrolment, by default at the end of the window).
  */
 export function simulateCalendarTrials(
@@ -294,6 +295,18 @@ export function simulateCalendarTrials(
       observe(now, state);
       engine.step(state, step);
       while (step.suspended) {
+        if (backfill !== null && current >= 0) {
+          // With backfill, the patient goes to a dose open for backfill; the next arrival is offered to dose finding.
+          const dose = backfillDose(now);
+          if (dose >= 0) {
+            enroll(dose, now, true);
+            backfillPerDose[dose]! += 1;
+            now = takeArrival(now);
+            observe(now, state);
+            engine.step(state, step);
+            continue;
+          }
+        }
         // Accrual suspended: the patient waits for the next outcome (or, under turn-away, is lost with later arrivals until then).
         const resume = nextOutcome(now);
         if (options.whenFull === "turn-away") {

@@ -10,7 +10,7 @@ export const blrmDesign = defineDesign({
   label: "BLRM with overdose control",
   title: "Bayesian logistic regression model (BLRM) with overdose control",
   schema: blrmSpec,
-  capabilities: { exact: true, timeToEvent: false, efficacyAware: false, modelBased: true, doseAmounts: true, backfill: true },
+  capabilities: { exact: true, timeToEvent: false, efficacyAware: false, modelBased: true, doseAmounts: true },
   keyFields: ["doses", "cohortSize", "cohorts", "referenceDose"],
   references: [
     "Neuenschwander B, Branson M, Gsponer T. Critical aspects of the Bayesian approach to phase I cancer trials. Stat Med 2008;27:2420–2439.",

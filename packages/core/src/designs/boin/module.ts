@@ -10,7 +10,7 @@ export const boinDesign = defineDesign({
   label: "BOIN",
   title: "Bayesian optimal interval (BOIN)",
   schema: boinSpec,
-  capabilities: { exact: true, timeToEvent: false, efficacyAware: false, modelBased: false, doseAmounts: false, backfill: true },
+  capabilities: { exact: true, timeToEvent: false, efficacyAware: false, modelBased: false, doseAmounts: false },
   keyFields: ["target", "doses", "cohortSize", "cohorts"],
   references: [
     "Liu S, Yuan Y. Bayesian optimal interval designs for phase I clinical trials. J R Stat Soc C 2015;64:507–523.",

@@ -7,7 +7,7 @@ import { CrmMethod, resolvedSkeleton } from "./crm.js";
 import { QUADRATURE_STEP } from "./posterior.js";
 import { type CrmSpec, crmSpec, titeCrmSpec } from "./spec.js";
 
-const capabilities = { exact: true, timeToEvent: false, efficacyAware: false, modelBased: true, doseAmounts: false, backfill: true };
+const capabilities = { exact: true, timeToEvent: false, efficacyAware: false, modelBased: true, doseAmounts: false };
 const references = [
   "O'Quigley J, Pepe M, Fisher L. Continual reassessment method: a practical design for phase 1 clinical trials in cancer. Biometrics 1990;46:33–48.",
   "Cheung YK. Dose Finding by the Continual Reassessment Method. Chapman & Hall/CRC, 2011.",
@@ -55,7 +55,7 @@ export const titeCrmDesign = defineDesign({
   label: "TITE-CRM",
   title: "time-to-event continual reassessment method (TITE-CRM)",
   schema: titeCrmSpec,
-  capabilities: { ...capabilities, exact: false, timeToEvent: true, backfill: false },
+  capabilities: { ...capabilities, exact: false, timeToEvent: true },
   keyFields: ["target", "doses", "cohortSize", "cohorts", "skeleton", "window"],
   references: [
     "Cheung YK, Chappell R. Sequential designs for phase I clinical trials with late-onset toxicities. Biometrics 2000;56:1177–1182.",

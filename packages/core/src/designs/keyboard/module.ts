@@ -11,7 +11,7 @@ export const keyboardDesign = defineDesign({
   label: "Keyboard",
   title: "Keyboard",
   schema: keyboardSpec,
-  capabilities: { exact: true, timeToEvent: false, efficacyAware: false, modelBased: false, doseAmounts: false, backfill: true },
+  capabilities: { exact: true, timeToEvent: false, efficacyAware: false, modelBased: false, doseAmounts: false },
   keyFields: ["target", "doses", "cohortSize", "cohorts"],
   references: [
     "Yan F, Mandrekar SJ, Yuan Y. Keyboard: a novel Bayesian toxicity probability interval design for phase I clinical trials. Clin Cancer Res 2017;23:3994–4003.",

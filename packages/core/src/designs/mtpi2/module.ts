@@ -10,7 +10,7 @@ export const mtpi2Design = defineDesign({
   label: "mTPI-2",
   title: "modified toxicity probability interval-2 (mTPI-2)",
   schema: mtpi2Spec,
-  capabilities: { exact: true, timeToEvent: false, efficacyAware: false, modelBased: false, doseAmounts: false, backfill: true },
+  capabilities: { exact: true, timeToEvent: false, efficacyAware: false, modelBased: false, doseAmounts: false },
   keyFields: ["target", "doses", "cohortSize", "cohorts"],
   references: [
     "Guo W, Wang SJ, Yang S, Lin S, Ji Y. A Bayesian interval dose-finding design addressing Ockham's razor: mTPI-2. Contemp Clin Trials 2017;58:23–33.",

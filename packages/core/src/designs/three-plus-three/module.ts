@@ -8,7 +8,7 @@ export const threePlusThreeDesign = defineDesign({
   label: "3+3",
   title: "3+3",
   schema: threePlusThreeSpec,
-  capabilities: { exact: true, timeToEvent: false, efficacyAware: false, modelBased: false, doseAmounts: false, backfill: false },
+  capabilities: { exact: true, timeToEvent: false, efficacyAware: false, modelBased: false, doseAmounts: false },
   keyFields: ["doses"],
   references: [
     "Storer BE. Design and analysis of phase I clinical trials. Biometrics 1989;45:925–937.",

@@ -16,7 +16,7 @@ export const titeBoinDesign = defineDesign({
   label: "TITE-BOIN",
   title: "time-to-event Bayesian optimal interval (TITE-BOIN)",
   schema: titeBoinSpec,
-  capabilities: { exact: false, timeToEvent: true, efficacyAware: false, modelBased: false, doseAmounts: false, backfill: false },
+  capabilities: { exact: false, timeToEvent: true, efficacyAware: false, modelBased: false, doseAmounts: false },
   keyFields: ["target", "doses", "cohortSize", "cohorts", "window"],
   references: [
     "Yuan Y, Lin R, Li D, Nie L, Warren KE. Time-to-event Bayesian optimal interval design to accelerate phase I trials. Clin Cancer Res 2018;24:4921–4930.",
@@ -37,7 +37,8 @@ export const titeBoinDesign = defineDesign({
   ],
   estimateName: "estimated DLT probability",
   check: (spec) => boinDesign.check!({ ...spec, design: "boin" }),
-  createMethod: (spec) => createBoinMethod(spec, { pending: (lambdas) => titeBoinRule(spec, lambdas) }),
+  createMethod: (spec, rules) =>
+    createBoinMethod(spec, { pending: (lambdas) => titeBoinRule(spec, lambdas), poolBackfill: rules.backfill !== null }),
   simulateTrials: simulateTimeToEventTrials,
   describe(spec, design) {
     const { pSafe, pTox } = resolvedBoinProbabilities(spec);
