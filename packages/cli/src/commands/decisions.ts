@@ -45,43 +45,8 @@ export function boundariesCommand(reference: string | undefined, options: Option
 export function nextCommand(reference: string | undefined, options: Options): CommandResult {
   const design = loadDesign(reference, designOverrides(options));
   const decision = design.decide(options.outcomes ?? "");
-  if (options.json) {
-    const {
-      action,
-      dose,
-      stop,
-      admissible,
-      mtd,
-      reasons,
-      why,
-      cohortSize,
-      phase,
-      estimates,
-      decisionEstimate,
-      betaHat,
-      pending,
-      stft,
-      backfill,
-    } = decision;
-    const model = estimates ? { estimates, decisionEstimate, ...(betaHat === undefined ? {} : { betaHat }) } : {};
-    const followUp = stft === undefined ? {} : { pending, stft };
-    return {
-      json: {
-        action,
-        dose,
-        stop,
-        admissible,
-        mtd,
-        reasons,
-        why,
-        cohortSize,
-        phase,
-        ...model,
-        ...followUp,
-        ...(backfill ? { backfill } : {}),
-      },
-    };
-  }
+  // The decision as the core gives it: optional parts (model estimates, pending follow-up, backfill) only when present.
+  if (options.json) return { json: decision };
   return { text: formatDecision(decision, design.doseLabels) };
 }
 
