@@ -45,6 +45,14 @@ describe("escalate next", () => {
     expect(out.why).toEqual([expect.objectContaining({ code: "boin-rule", dose: 3, n: 3, y: 2, move: "de-escalate" })]);
   });
 
+  it("gives BOIN12's desirability scores and the OBD (Lin et al. 2020's worked example)", async () => {
+    const out = await json(["next", "boin12", "--doses", "5", "--outcomes", "1NNN 2ENT 3ETT 2EEN", "--json"]);
+    expect(out).toMatchObject({ action: "stay", dose: 2, obd: 2 });
+    expect((out.rds as { dose: number; score: number | null }[]).map((r) => r.dose)).toEqual([1, 2, 3, 4, 5]);
+    const mtd = await json(["mtd", "boin12", "--doses", "5", "--outcomes", "1NNN 2ENT 3ETT 2EEN", "--json"]);
+    expect(mtd).toMatchObject({ mtd: 2, obd: 2 });
+  });
+
   it("stops a 3+3 trial and names the MTD", async () => {
     const out = await json(["next", "three-plus-three", "--doses", "5", "--outcomes", "1NNN 2NNN 3NNT 3NTN", "--json"]);
     expect(out).toMatchObject({ action: "stop", dose: null, stop: true, mtd: 2 });

@@ -65,6 +65,10 @@ function formatDecision(decision: Decision, labels: readonly string[]): string {
     "",
     `Admissible doses (✗ = eliminated): ${admissible}`,
   ];
+  if (decision.rds !== undefined) {
+    const scores = decision.rds.map((r) => `${r.dose}: ${r.score === null ? "✗" : r.score}`).join("  ");
+    lines.push(`Desirability scores (RDS; ✗ = inadmissible): ${scores}`, `Optimal biological dose so far: ${dose(decision.obd ?? null)}`);
+  }
   if (decision.backfill !== undefined)
     lines.push(
       decision.backfill.length === 0
@@ -103,7 +107,8 @@ export function mtdCommand(reference: string | undefined, options: Options): Com
   const design = loadDesign(reference, designOverrides(options));
   const selection = design.selectMtd(options.outcomes ?? "");
   if (options.json) return { json: selection };
-  const lines = [`MTD: ${selection.mtd === null ? "none" : `dose ${selection.mtd} (${design.doseLabels[selection.mtd - 1]})`}`];
+  const what = selection.obd === undefined ? "MTD" : "OBD";
+  const lines = [`${what}: ${selection.mtd === null ? "none" : `dose ${selection.mtd} (${design.doseLabels[selection.mtd - 1]})`}`];
   if (selection.estimates) {
     lines.push(
       "",

@@ -37,7 +37,14 @@ export async function simulateCommand(reference: string | undefined, options: Op
     });
   }
   if (options.json) return { json: result };
-  return { text: formatOperatingCharacteristics(result, options.truth, design.doseLabels) };
+  return {
+    text: formatOperatingCharacteristics(
+      result,
+      options.truth,
+      design.doseLabels,
+      design.module.capabilities.efficacyAware ? "OBD" : "MTD",
+    ),
+  };
 }
 
 /** The calendar-time options from --accrual and the flags that refine it (the core checks their ranges). */
@@ -67,6 +74,8 @@ export function formatOperatingCharacteristics(
   result: OperatingCharacteristics,
   truth: readonly number[],
   labels: readonly string[],
+  /** What a selection is: the MTD, or the optimal biological dose for efficacy-aware designs. */
+  selected: "MTD" | "OBD" = "MTD",
 ): string {
   const se = result.standardErrors;
   const withSe = (value: string, error: number | undefined, format: (x: number) => string) =>
@@ -87,9 +96,12 @@ export function formatOperatingCharacteristics(
   return [
     header,
     "",
-    renderTable(["dose", "label", "true P(DLT)", "selected as MTD", "patients", ...(backfilled ? ["of them backfill"] : []), "DLTs"], rows),
+    renderTable(
+      ["dose", "label", "true P(DLT)", `selected as ${selected}`, "patients", ...(backfilled ? ["of them backfill"] : []), "DLTs"],
+      rows,
+    ),
     "",
-    `No MTD selected:        ${withSe(percent(result.noMtd), se?.noMtd, (x) => percent(x))}`,
+    `No ${selected} selected:        ${withSe(percent(result.noMtd), se?.noMtd, (x) => percent(x))}`,
     `Mean sample size:       ${withSe(fixed(result.sampleSize), se?.sampleSize, (x) => fixed(x))}`,
     `Patients overdosed:     ${withSe(percent(result.overdosed), se?.overdosed, (x) => percent(x))} (treated at doses with true P(DLT) above the target)`,
     ...(result.durationMonths === undefined

@@ -3,6 +3,7 @@ import {
   addBackfill,
   addCohort,
   addPending,
+  countBoth,
   countDlts,
   countResponses,
   createTrialState,
@@ -61,6 +62,10 @@ export interface Decision {
   stft?: number;
   /** With a backfill rule: the doses (1-based, highest first) open to backfill patients beside the next cohort. */
   backfill?: number[];
+  /** Efficacy-aware designs (BOIN12): each dose's rank-based desirability score, null where inadmissible. */
+  rds?: { dose: number; score: number | null }[];
+  /** Efficacy-aware designs: the optimal biological dose from the data so far (1-based), null for none. */
+  obd?: number | null;
 }
 
 export interface MtdSelection {
@@ -72,6 +77,8 @@ export interface MtdSelection {
   estimates: (number | null)[] | null;
   reasons: string[];
   why: Reason[];
+  /** Efficacy-aware designs: the selection is the optimal biological dose (the same as `mtd`). */
+  obd?: number | null;
 }
 
 export type History = string | readonly Cohort[];
@@ -142,6 +149,7 @@ export class Design {
         // Backfill patients count at their dose; dose finding goes on at the current dose.
         addBackfill(state, cohort.dose - 1, cohort.dlts.length, countDlts(cohort));
         state.responses[cohort.dose - 1]! += countResponses(cohort);
+        state.both[cohort.dose - 1]! += countBoth(cohort);
         this.addFollowUp(state, cohort, index);
         return;
       }
@@ -154,6 +162,7 @@ export class Design {
       }
       addCohort(state, cohort.dose - 1, cohort.dlts.length, countDlts(cohort));
       state.responses[cohort.dose - 1]! += countResponses(cohort);
+      state.both[cohort.dose - 1]! += countBoth(cohort);
       this.addFollowUp(state, cohort, index);
     });
     return state;
@@ -210,6 +219,7 @@ export class Design {
       why: why.map(publicReason),
       ...(options.estimates === false ? {} : this.method.summarise?.(state)),
       ...(this.module.capabilities.timeToEvent ? pendingAt(state, state.current) : {}),
+      ...this.efficacySummary(state),
       ...(this.engine.rules.backfill === null
         ? {}
         : {
@@ -241,12 +251,20 @@ export class Design {
       estimates: estimates ? Array.from(estimates, (value) => (Number.isNaN(value) ? null : value)) : null,
       reasons: why.map((reason) => formatReason(reason, this.doseName)),
       why: why.map(publicReason),
+      ...(this.module.capabilities.efficacyAware ? { obd: mtd < 0 ? null : mtd + 1 } : {}),
     };
   }
 
   /** Protocol-ready markdown text of the design. */
   describe(): string {
     return describeDesign(this);
+  }
+
+  /** Efficacy-aware designs: desirability scores per dose and the OBD so far (1-based). */
+  private efficacySummary(state: TrialState): { rds?: { dose: number; score: number | null }[]; obd?: number | null } {
+    if (!this.method.efficacySummary) return {};
+    const { rds, obd } = this.method.efficacySummary(state, this.engine.markAdmissible(state, new Uint8Array(this.doseCount)));
+    return { rds: rds.map((score, d) => ({ dose: d + 1, score })), obd: obd < 0 ? null : obd + 1 };
   }
 
   /** Time-to-event interval designs: the decision for every (n, DLTs, pending) up to the design's size. */

@@ -118,8 +118,11 @@ export class DecisionEngine {
         state.lastCohortSize > 0 &&
         state.lastCohortDlts > coherence * state.lastCohortSize
       ) {
-        reasons?.push({ code: "coherence", dose: state.current, dlts: state.lastCohortDlts, n: state.lastCohortSize, target: coherence });
-        next = state.current;
+        // Stay; a current dose no longer admissible (an efficacy-aware design's futile dose) gives way to the one below, if any.
+        next = highestAdmissibleAtOrBelow(admissible, state.current);
+        const cohort = { dlts: state.lastCohortDlts, n: state.lastCohortSize, target: coherence };
+        reasons?.push(next < 0 ? { code: "coherence-stop", ...cohort } : { code: "coherence", dose: next, ...cohort });
+        if (next < 0) next = STOP;
       }
       next = capSkipping(state, next, this.rules, reasons);
       next = stopAtFullDose(state, next, this.rules, reasons);

@@ -44,6 +44,8 @@ export interface DoseFindingMethod {
   estimates?(state: TrialState, admissible: Uint8Array): Float64Array;
   /** Model-based designs: posterior estimates per dose, reported with each decision. */
   summarise?(state: TrialState): ModelSummary;
+  /** Efficacy-aware designs: each dose's desirability score (null where inadmissible) and the OBD so far (0-based, -1 for none). */
+  efficacySummary?(state: TrialState, admissible: Uint8Array): { rds: (number | null)[]; obd: number };
   /** The decision table for 1..maxPatients patients at a dose; absent for model-based designs. */
   boundaryTable?(maxPatients: number): BoundaryTable;
   /** Interval designs: the decision at a dose from its own data (1 escalate, 0 stay, −1 de-escalate); backfill's rules use it. */

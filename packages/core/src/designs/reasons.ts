@@ -19,6 +19,7 @@ export type Reason =
   | { code: "max-cohorts"; cohorts: number }
   | { code: "max-patients"; patients: number }
   | { code: "coherence"; dose: number; dlts: number; n: number; target: number }
+  | { code: "coherence-stop"; dlts: number; n: number; target: number }
   | { code: "no-skipping"; dose: number }
   | { code: "max-at-dose"; dose: number; n: number; limit: number }
   | { code: "mtd-before-expansion"; dose: number }
@@ -54,6 +55,24 @@ export type Reason =
   | { code: "early-stop"; dose: number; n: number; limit: number }
   | { code: "no-mtd" }
   | { code: "mtd-isotonic"; dose: number; target: number }
+  // BOIN12.
+  | { code: "boin12-too-toxic"; dose: number; n: number; y: number; phiT: number; cutoff: number }
+  | { code: "boin12-futile"; dose: number; n: number; e: number; phiE: number; cutoff: number }
+  | { code: "boin12-explore"; dose: number; n: number; to: number }
+  | { code: "boin12-deescalate"; dose: number; n: number; y: number; lambdaD: number; to: number }
+  | {
+      code: "boin12-desirability";
+      dose: number;
+      n: number;
+      y: number;
+      lambdaE: number;
+      lambdaD: number;
+      /** The doses compared (1-based) and their scores, 100 × Pr(u > u_b). */
+      compared: number[];
+      scores: number[];
+      to: number;
+    }
+  | { code: "boin12-obd"; dose: number; mtd: number; utility: number }
   // The 3+3.
   | { code: "3+3-exceeded"; dose: number; n: number; y: number }
   | { code: "3+3-lowest-too-toxic" }
@@ -114,6 +133,8 @@ export function formatReason(reason: Reason, doseName: DoseNamer): string {
       return `${reason.patients} patients have been treated (stop-at-n rule): stop.`;
     case "coherence":
       return `Coherence: the last cohort had ${reason.dlts} DLT${reason.dlts > 1 ? "s" : ""} in ${reason.n}, above the target ${reason.target}: no escalation; stay at ${name(reason.dose)}.`;
+    case "coherence-stop":
+      return `Coherence: the last cohort had ${reason.dlts} DLT${reason.dlts > 1 ? "s" : ""} in ${reason.n}, above the target ${reason.target}: no escalation, and no admissible dose at or below the current one: stop.`;
     case "no-skipping":
       return `No skipping: escalate only to ${name(reason.dose)}, the next untried dose.`;
     case "max-at-dose":
@@ -196,6 +217,22 @@ export function formatReason(reason: Reason, doseName: DoseNamer): string {
       return "No dose can be selected as the MTD (no admissible dose has been tried).";
     case "mtd-isotonic":
       return `MTD: ${name(reason.dose)}, whose isotonic estimate of the DLT rate is closest to the target ${reason.target}.`;
+    case "boin12-too-toxic":
+      return `${capitalise(name(reason.dose))} and higher are too toxic: ${dlts(reason.y, reason.n)}; P(DLT rate > ${reason.phiT}) > ${reason.cutoff}.`;
+    case "boin12-futile":
+      return `${capitalise(name(reason.dose))} is futile: ${reason.e} of ${reason.n} patients responded; P(response rate < ${reason.phiE}) > ${reason.cutoff}.`;
+    case "boin12-explore":
+      return `${reason.n} patients have been treated at ${name(reason.dose)}, which is safe, and ${name(reason.to)} is untried: explore it.`;
+    case "boin12-deescalate":
+      return `At ${name(reason.dose)}: ${dlts(reason.y, reason.n)}; the rate ${formatNumber(reason.y / reason.n)} is ≥ λd = ${formatNumber(reason.lambdaD, 4)}: ${reason.to < reason.dose ? `de-escalate to ${name(reason.to)}` : "stay"}.`;
+    case "boin12-desirability": {
+      const rate = formatNumber(reason.n > 0 ? reason.y / reason.n : 0);
+      const zone = reason.n === 0 ? "" : `the DLT rate ${rate} is below λd = ${formatNumber(reason.lambdaD, 4)}; `;
+      const scores = reason.compared.map((d, i) => `dose ${d}: ${formatNumber(reason.scores[i]!, 1)}`).join(", ");
+      return `At ${name(reason.dose)}: ${dlts(reason.y, reason.n)}; ${zone}the most desirable of doses ${reason.compared.join(", ")} (100 × P(utility > benchmark): ${scores}) is ${name(reason.to)}.`;
+    }
+    case "boin12-obd":
+      return `OBD: ${name(reason.dose)}, the highest estimated utility (${formatNumber(reason.utility, 1)}) among admissible doses given at or below the estimated MTD, ${name(reason.mtd)}.`;
     case "3+3-exceeded":
       return `${capitalise(name(reason.dose))} exceeds the MTD (${reason.y} of ${reason.n} patients had a DLT); it and higher doses are closed.`;
     case "3+3-lowest-too-toxic":
@@ -264,7 +301,7 @@ const threeWhy = (reason: { dose: number; highest: boolean }, name: DoseNamer) =
   reason.highest ? "it is the highest dose" : `${name(reason.dose + 1)} exceeds the MTD`;
 
 /** Dose fields of a reason, 0-based inside the engine and 1-based in the API. */
-const DOSE_FIELDS = ["dose", "to", "from", "advised"] as const;
+const DOSE_FIELDS = ["dose", "to", "from", "advised", "mtd"] as const;
 
 /** A reason as the API gives it: doses 1-based, as everywhere in Escalate's output. */
 export function publicReason(reason: Reason): Reason {

@@ -18,6 +18,7 @@ const MINIMAL: Record<string, Record<string, unknown>> = {
   "three-plus-three": { design: "three-plus-three", doses: 5 },
   crm: { design: "crm", target: 0.25, doses: 5, skeleton: [0.05, 0.12, 0.25, 0.4, 0.55] },
   "tite-crm": { design: "tite-crm", target: 0.25, doses: 5, skeleton: [0.05, 0.12, 0.25, 0.4, 0.55], window: 28 },
+  boin12: { design: "boin12", doses: 5 },
   blrm: { design: "blrm", doses: [1, 2, 4, 8, 12].map((amount) => ({ label: `${amount} mg/kg`, amount })), referenceDose: 8 },
 };
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { blrmDesign } from "./blrm/module.js";
 import { boinDesign } from "./boin/module.js";
+import { boin12Design } from "./boin12/module.js";
 import { crmDesign, titeCrmDesign } from "./crm/module.js";
 import { keyboardDesign } from "./keyboard/module.js";
 import type { DesignModule } from "./module.js";
@@ -18,6 +19,7 @@ export const DESIGN_MODULES = [
   crmDesign,
   titeCrmDesign,
   blrmDesign,
+  boin12Design,
 ] as const;
 
 type AnySchema = (typeof DESIGN_MODULES)[number]["schema"];

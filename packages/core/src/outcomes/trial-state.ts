@@ -11,6 +11,8 @@ export interface TrialState {
   readonly dlts: Int32Array;
   /** Responses per dose (E and B outcomes); designs that do not use efficacy ignore them. */
   readonly responses: Int32Array;
+  /** Patients with both a DLT and a response (B), per dose: utilities need the joint counts. */
+  readonly both: Int32Array;
   /** 0-based dose of the most recent cohort; -1 before the first cohort. */
   current: number;
   /** DLTs in the most recent cohort, and its size (for coherence rules). */
@@ -37,6 +39,7 @@ export function createTrialState(doseCount: number): TrialState {
     patients: new Int32Array(doseCount),
     dlts: new Int32Array(doseCount),
     responses: new Int32Array(doseCount),
+    both: new Int32Array(doseCount),
     current: -1,
     lastCohortDlts: 0,
     lastCohortSize: 0,
@@ -68,6 +71,7 @@ export function resetTrialState(state: TrialState): void {
   state.patients.fill(0);
   state.dlts.fill(0);
   state.responses.fill(0);
+  state.both.fill(0);
   state.current = -1;
   state.lastCohortDlts = 0;
   state.lastCohortSize = 0;
@@ -81,6 +85,7 @@ export function copyTrialState(from: TrialState, to: TrialState): void {
   to.patients.set(from.patients);
   to.dlts.set(from.dlts);
   to.responses.set(from.responses);
+  to.both.set(from.both);
   to.current = from.current;
   to.lastCohortDlts = from.lastCohortDlts;
   to.lastCohortSize = from.lastCohortSize;
@@ -123,6 +128,15 @@ export function countDlts(cohort: Cohort): number {
 export function countResponses(cohort: Cohort): number {
   let count = 0;
   for (const response of cohort.responses ?? []) if (response) count++;
+  return count;
+}
+
+/** Patients of a cohort with both a DLT and a response. */
+export function countBoth(cohort: Cohort): number {
+  let count = 0;
+  cohort.responses?.forEach((response, i) => {
+    if (response && cohort.dlts[i]) count++;
+  });
   return count;
 }
 

@@ -195,6 +195,7 @@ export function simulateCalendarTrials(
         if (hadDlt[i] === 1) {
           target.dlts[d]!++;
           if (i >= cohortStart && i < cohortEnd) lastDlts++;
+          if (responded[i] === 1 && enrolledAt[i]! + responseDays <= now) target.both[d]!++;
         }
       } else {
         addPending(target, d, (now - enrolledAt[i]!) / window);

@@ -48,7 +48,7 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
         {
           path: "design",
           value: design.spec.design,
-          message: "cannot be enumerated exactly (follow-up times are continuous); use Monte Carlo (--trials, --seed)",
+          message: `cannot be enumerated exactly (${design.module.capabilities.timeToEvent ? "follow-up times are continuous" : "the enumeration covers DLT counts, and this design decides from responses too"}); use Monte Carlo (--trials, --seed)`,
         },
       ],
       "simulation",

@@ -52,6 +52,8 @@ export function simulateTrials(
   firstTrial: number,
   count: number,
   acc: Float64Array,
+  /** Response probability per dose (efficacy-aware designs): each patient's response is drawn after the DLT, independently. */
+  efficacy?: Float64Array,
 ): void {
   if (design.module.simulateTrials) {
     design.module.simulateTrials(design.engine, design.spec, truth, seed, firstTrial, count, acc, overdoseThreshold(design));
@@ -72,7 +74,18 @@ export function simulateTrials(
       if (step.startsExpansion) state.expansionDose = step.dose;
       const p = truth[step.dose]!;
       let dlts = 0;
-      for (let i = 0; i < step.cohortSize; i++) if (random.nextUniform() < p) dlts++;
+      if (efficacy === undefined) {
+        for (let i = 0; i < step.cohortSize; i++) if (random.nextUniform() < p) dlts++;
+      } else {
+        const q = efficacy[step.dose]!;
+        for (let i = 0; i < step.cohortSize; i++) {
+          const dlt = random.nextUniform() < p;
+          const response = random.nextUniform() < q;
+          if (dlt) dlts++;
+          if (response) state.responses[step.dose]!++;
+          if (dlt && response) state.both[step.dose]!++;
+        }
+      }
       addCohort(state, step.dose, step.cohortSize, dlts);
     }
     recordTrial(acc, K, state.patients, state.dlts, step.mtd, truth, target, 1);
@@ -95,7 +108,7 @@ export function simulateBlock(
   if (calendar) {
     const offset = accumulatorLength(design.doseCount);
     simulateCalendarTrials(design, truth, seed, first, count, acc, offset, calendar, overdoseThreshold(design), efficacy);
-  } else simulateTrials(design, truth, seed, first, count, acc);
+  } else simulateTrials(design, truth, seed, first, count, acc, efficacy);
   return acc;
 }
 
@@ -116,8 +129,11 @@ export function checkSimulationInputs(
     });
   if (design.engine.rules.backfill !== null && efficacy === undefined)
     issues.push({ path: "efficacy", message: "is required for a design with backfill: a dose opens once a response is seen (0 for none)" });
-  if (efficacy !== undefined && calendar === undefined)
-    issues.push({ path: "efficacy", message: "is used in calendar time only (give accrual)" });
+  const efficacyAware = design.module.capabilities.efficacyAware;
+  if (efficacyAware && efficacy === undefined)
+    issues.push({ path: "efficacy", message: `is required for ${design.spec.design}, which decides from responses too` });
+  if (efficacy !== undefined && calendar === undefined && !efficacyAware)
+    issues.push({ path: "efficacy", message: "is used in calendar time (backfill) or by efficacy-aware designs only" });
   if (issues.length > 0) throw new ValidationError(issues, "simulation");
   return {
     ...(calendar === undefined ? {} : { calendar: checkCalendar(calendar) }),

@@ -301,10 +301,12 @@ export function DesignPage() {
   const scenarioErrors = scenarios.map((s) => scenarioError(s.truth, doseCount));
   // A design with backfill needs calendar time (its patients arrive while cohorts are assessed) and response rates.
   const backfills = designs.some((d) => d.checked.design !== null && d.checked.design.engine.rules.backfill !== null);
+  // Designs that decide from responses (BOIN12) and designs with backfill need response probabilities.
+  const needsResponses = backfills || designs.some((d) => d.checked.design?.module.capabilities.efficacyAware === true);
   const efficacyOf = (scenario: { efficacy?: string }) =>
     (scenario.efficacy ?? defaultEfficacy(doseCount)).split(",").map((part) => (part.trim() === "" ? Number.NaN : Number(part)));
   const efficacyErrors = scenarios.map((scenario) => {
-    if (!backfills) return undefined;
+    if (!needsResponses) return undefined;
     try {
       checkEfficacy(efficacyOf(scenario), doseCount);
       return undefined;
@@ -355,7 +357,7 @@ export function DesignPage() {
           trials: Number(trials),
           seed: Number(seed),
           ...(calendar ? { calendar } : {}),
-          ...(backfills ? { efficacy: job.scenario.efficacy } : {}),
+          ...(needsResponses ? { efficacy: job.scenario.efficacy } : {}),
           signal: controller.signal,
           onProgress: (done, blocks) => setProgress((i + done / blocks) / jobs.length),
         });
