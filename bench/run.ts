@@ -81,6 +81,12 @@ const bfSeconds = await median(5, () =>
   }),
 );
 record("BF-BOIN Monte Carlo in calendar time, 10,000 trials, 1 thread", bfSeconds, { trials: 10_000, vsBoin: bfSeconds / mcSeconds });
+// BOIN12: toxicity and response together (a desirability per neighbouring dose at every decision).
+const boin12 = createDesign({ design: "boin12", doses: 5, cohorts: 10 });
+const boin12Seconds = await median(3, () =>
+  simulate(boin12, { truth: [0.05, 0.1, 0.2, 0.3, 0.45], efficacy: [0.1, 0.3, 0.5, 0.55, 0.6], trials: 10_000, seed: 1 }),
+);
+record("BOIN12 Monte Carlo, 5 doses, 10×3, 10,000 trials, 1 thread", boin12Seconds, { trials: 10_000, vsBoin: boin12Seconds / mcSeconds });
 
 const threads = availableParallelism();
 const large = 1_000_000;
