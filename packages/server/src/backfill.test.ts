@@ -91,3 +91,32 @@ describe.each(DIALECTS)("a design with a backfill rule (%s)", (dialect) => {
     expect(decision.recommendation).toMatchObject({ action: "escalate", dose: 2, backfill: [1] });
   });
 });
+
+describe.each(DIALECTS)("an efficacy-aware design, BOIN12 (%s)", (dialect) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await createTestServer(dialect, { design: { design: "boin12", doses: 3 } });
+  });
+  afterAll(() => server?.close());
+
+  it("decides from confirmed responses too, and the meeting shows the desirability scores and the OBD", async () => {
+    const { invA, stat } = server.clients;
+    for (const id of ["A-001", "A-002", "A-003"]) {
+      const slot = (await invA.post(`${T}/slots`, { siteId: "A" })).json();
+      expect((await invA.post(`${T}/slots/${slot.id}/confirm`, { patient: patient(id, "2026-01-10") })).statusCode).toBe(201);
+      expect((await invA.post(`${T}/patients/${id}/administrations`, { EXSTDY: 1, EXDOSE: 84 })).statusCode).toBe(201);
+    }
+    for (const [day, size] of [
+      [1, 30],
+      [22, 12],
+      [50, 12],
+    ] as const) {
+      const tumour = { TRLNKID: "T01", TRGRPID: "TARGET", TRDY: day, TRSTRESN: size, TRLOC: "liver" };
+      expect((await invA.post(`${T}/patients/A-001/tumours`, tumour)).statusCode).toBe(201);
+    }
+    const decision = (await stat.post(`${T}/decisions`)).json();
+    expect(decision.basedOn.outcomes).toBe("1ENN");
+    expect(decision.recommendation).toMatchObject({ obd: 1, rds: [{ dose: 1 }, { dose: 2 }, { dose: 3 }] });
+    expect(decision.recommendation.why.map((r: { code: string }) => r.code)).toContain("boin12-desirability");
+  });
+});

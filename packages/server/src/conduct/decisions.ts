@@ -97,8 +97,8 @@ export async function prepareDecision(db: Kysely<Database>, access: Access, tria
       })),
       {
         ...(tite ? { windowDays: doc.trial.dlt.windowDays } : {}),
-        // Designs with backfill open a dose once a response is seen (best overall response CR/PR, or myeloma's).
-        ...(design.engine.rules.backfill === null
+        // Designs that use responses (BOIN12; backfill opens a dose once one is seen): best overall response CR/PR, or myeloma's.
+        ...(design.engine.rules.backfill === null && !design.module.capabilities.efficacyAware
           ? {}
           : { responders: new Set(analysis.patients.filter(isResponder).map((p) => p.USUBJID)) }),
       },

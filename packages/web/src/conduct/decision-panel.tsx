@@ -183,6 +183,18 @@ function DecisionCard({ trial, decision, canSign }: { trial: TrialDetail; decisi
           (standardized total follow-up time {r.stft.toFixed(2)}).
         </p>
       )}
+      {r.rds && (
+        <p>
+          Desirability (RDS) per dose:{" "}
+          {r.rds.map((entry) => `${doseName(trial, entry.dose)} ${entry.score === null ? "inadmissible" : entry.score}`).join(" · ")}
+          {r.obd !== undefined && (
+            <>
+              {" "}
+              — optimal biological dose so far: <strong>{r.obd === null ? "none" : doseName(trial, r.obd)}</strong>
+            </>
+          )}
+        </p>
+      )}
       {r.backfill && r.backfill.length > 0 && (
         <p>Open for backfill beside the next cohort: {r.backfill.map((level) => doseName(trial, level)).join(", ")}.</p>
       )}
