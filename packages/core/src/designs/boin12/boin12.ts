@@ -54,10 +54,47 @@ export class Boin12Method implements DoseFindingMethod {
     return { phiT: target, phiE: efficacyLowerLimit, toxicityCutoff, efficacyCutoff };
   }
 
+  /** Desirabilities already computed, by a dose's counts (a simulation meets the same few counts again and again). */
+  private readonly memo = new Map<number, number>();
+
   /** The desirability of dose d, Pr(u > u_b | data) (the prior's for an untried dose). */
   desirabilityAt(state: TrialState, d: number): number {
     const n = state.patients[d]!;
-    return desirability(quasiEvents(this.spec.utility, n, state.dlts[d]!, state.responses[d]!, state.both[d]!), n, this.benchmark);
+    const y = state.dlts[d]!;
+    const e = state.responses[d]!;
+    const b = state.both[d]!;
+    const key = ((n * 1024 + y) * 1024 + e) * 1024 + b;
+    let value = this.memo.get(key);
+    if (value === undefined) {
+      value = desirability(quasiEvents(this.spec.utility, n, y, e, b), n, this.benchmark);
+      if (n < 1024) this.memo.set(key, value);
+    }
+    return value;
+  }
+
+  private readonly toxicMemo = new Map<number, boolean>();
+  private readonly futileMemo = new Map<number, boolean>();
+
+  /** P(πT > φT | y of n) above the toxicity cutoff (memoized). */
+  private tooToxic(n: number, y: number): boolean {
+    const key = n * 4096 + y;
+    let value = this.toxicMemo.get(key);
+    if (value === undefined) {
+      value = !admissibleOutcome(n, y, 0, { ...this.limits, phiE: 0, efficacyCutoff: 1 });
+      this.toxicMemo.set(key, value);
+    }
+    return value;
+  }
+
+  /** P(πE < φE | e of n) above the efficacy cutoff (memoized). */
+  private futile(n: number, e: number): boolean {
+    const key = n * 4096 + e;
+    let value = this.futileMemo.get(key);
+    if (value === undefined) {
+      value = !admissibleOutcome(n, 0, e, { ...this.limits, phiT: 1, toxicityCutoff: 1 });
+      this.futileMemo.set(key, value);
+    }
+    return value;
   }
 
   markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): void {
@@ -67,13 +104,13 @@ export class Boin12Method implements DoseFindingMethod {
       const n = state.patients[d]!;
       if (n < ELIMINATION_MIN_PATIENTS) continue;
       const y = state.dlts[d]!;
-      if (!admissibleOutcome(n, y, 0, { ...limits, phiE: 0, efficacyCutoff: 1 })) {
+      if (this.tooToxic(n, y)) {
         reasons?.push({ code: "boin12-too-toxic", dose: d, n, y, phiT: limits.phiT, cutoff: limits.toxicityCutoff });
         admissible.fill(0, d);
         return;
       }
       const e = state.responses[d]!;
-      if (!admissibleOutcome(n, 0, e, { ...limits, phiT: 1, toxicityCutoff: 1 })) {
+      if (this.futile(n, e)) {
         reasons?.push({ code: "boin12-futile", dose: d, n, e, phiE: limits.phiE, cutoff: limits.efficacyCutoff });
         admissible[d] = 0;
       }
