@@ -141,12 +141,19 @@ export interface TestServer {
 /** A server with the test users and (unless `trial: false`) the test trial with their grants. */
 export async function createTestServer(
   dialect: "sqlite" | "postgres",
-  options: { trial?: boolean; design?: Record<string, unknown>; reservationHours?: number; loginRateLimit?: number } = {},
+  options: {
+    trial?: boolean;
+    design?: Record<string, unknown>;
+    reservationHours?: number;
+    loginRateLimit?: number;
+    /** Serve the built web app too (for looking at screens). */
+    webRoot?: string;
+  } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase(dialect);
   const store = await openStore(database.location);
   const clock = { now: new Date("2026-03-01T09:00:00Z") };
-  const app = await buildApp({ store, now: () => clock.now, loginRateLimit: options.loginRateLimit ?? 1000 });
+  const app = await buildApp({ store, now: () => clock.now, loginRateLimit: options.loginRateLimit ?? 1000, webRoot: options.webRoot });
   for (const username of Object.keys(USERS) as Username[]) {
     await createUser(
       store.db,

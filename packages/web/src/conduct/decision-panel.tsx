@@ -185,7 +185,7 @@ function DecisionCard({ trial, decision, canSign }: { trial: TrialDetail; decisi
       )}
       {r.rds && (
         <p>
-          Desirability (RDS) per dose:{" "}
+          Desirability score (RDS, higher is more desirable) per dose:{" "}
           {r.rds.map((entry) => `${doseName(trial, entry.dose)} ${entry.score === null ? "inadmissible" : entry.score}`).join(" · ")}
           {r.obd !== undefined && (
             <>
