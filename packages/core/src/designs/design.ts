@@ -9,9 +9,10 @@ import {
   createTrialState,
   type TrialState,
 } from "../outcomes/trial-state.js";
-import { boinDecisionAt, openBackfillDoses } from "../rules/backfill.js";
+import { openBackfillDoses } from "../rules/backfill.js";
 import { normalizeRules } from "../rules/normalize.js";
 import { parseWith, ValidationError, type ValidationIssue } from "../validation.js";
+import { boinMoveAt } from "./boin/lambdas.js";
 import type { DoseEstimate } from "./crm/crm.js";
 import { describeDesign } from "./describe.js";
 import { createStep, DecisionEngine } from "./engine.js";
@@ -110,7 +111,7 @@ export class Design {
     if (rules.backfill !== null) {
       // Without a target: the BLRM's over-dosing edge, the 3+3's 1/3.
       const threshold = spec.target ?? this.method.coherenceTarget ?? this.module.overdoseThreshold!(spec);
-      this.backfillDecision = this.method.decisionAt ?? boinDecisionAt(threshold);
+      this.backfillDecision = this.method.decisionAt ?? boinMoveAt(threshold);
     }
     const threshold = spec.target ?? this.method.coherenceTarget;
     const coherence = spec.coherent && threshold !== undefined && !this.method.coherentByConstruction ? threshold : null;

@@ -39,6 +39,16 @@ describe("structured reasons", () => {
     expect(bf.decide("1NNN 2NEN 3NNN +2NTT").why).toContainEqual({ code: "backfill-conflict", dose: 3, from: 2, n: 9, y: 2, to: 3 });
   });
 
+  it("state BF-BOIN's 1-of-3 stay rather than the λd move it overrides", () => {
+    const decision = createDesign({ design: "boin", target: 0.25, doses: 5, stayOnOneOfThree: true }).decide("1NNN 2NTN");
+    expect(decision.dose).toBe(2);
+    const rule = decision.why.find((reason) => reason.code === "boin-rule");
+    expect(rule).toMatchObject({ dose: 2, n: 3, y: 1, move: "stay" });
+    expect(decision.reasons.find((text) => text.includes("λd"))).toMatch(
+      /is ≥ λd = .*, but 1 DLT of 3 stays \(stayOnOneOfThree\): stay\.$/,
+    );
+  });
+
   it("note where a history departed from the design's advice", () => {
     const decision = createDesign({ design: "boin", target: 0.3, doses: 5 }).decide("1NNN 3NNN");
     expect(decision.why[0]).toEqual({ code: "deviation", cohort: 2, dose: 3, advised: 2 });

@@ -171,7 +171,9 @@ export function formatReason(reason: Reason, doseName: DoseNamer): string {
           ? `${rate} is ≤ λe = ${e}: escalate.`
           : reason.move === "de-escalate"
             ? `${rate} is ≥ λd = ${d}: de-escalate.`
-            : `${rate} lies between λe = ${e} and λd = ${d}: stay.`;
+            : reason.y / reason.n >= reason.lambdaD
+              ? `${rate} is ≥ λd = ${d}, but 1 DLT of 3 stays (stayOnOneOfThree): stay.`
+              : `${rate} lies between λe = ${e} and λd = ${d}: stay.`;
       return `At ${name(reason.dose)}: ${why}`;
     }
     case "keyboard-rule": {

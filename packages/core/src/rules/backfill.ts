@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { boinLambdas, resolvedBoinProbabilities } from "../designs/boin/lambdas.js";
+import { DEESCALATE, ESCALATE, STAY } from "../designs/interval/boundaries.js";
 import type { RuleModule } from "./rule.js";
 
 /**
@@ -46,10 +46,6 @@ export const backfill: RuleModule<z.infer<typeof backfillRule>, typeof backfillR
 
 export type DoseDecision = (n: number, y: number) => number;
 
-const ESCALATE = 1;
-const STAY = 0;
-const DEESCALATE = -1;
-
 /** What the opening and closing rules look at, per 0-based dose. */
 export interface BackfillView {
   /** Patients whose DLT assessment is complete, and their DLTs. */
@@ -91,16 +87,6 @@ export function openBackfillDoses(
     if (responded && admissible[b] === 1 && view.treated[b]! < maxPerDose) open.push(b);
   }
   return open.reverse();
-}
-
-/**
- * BOIN's decision at a dose (Liu & Yuan 2015, default φ1 = 0.6φ, φ2 = 1.4φ): the judgement backfill's
- * opening and closing rules use for a design without per-dose boundaries of its own (CRM, BLRM).
- */
-export function boinDecisionAt(target: number): DoseDecision {
-  const { pSafe, pTox } = resolvedBoinProbabilities({ target });
-  const { lambdaE, lambdaD } = boinLambdas(target, pSafe, pTox);
-  return (n, y) => (y / n <= lambdaE ? ESCALATE : y / n >= lambdaD ? DEESCALATE : STAY);
 }
 
 /** A conflict between backfill data at lower doses and the current dose, and how pooling resolves it. */

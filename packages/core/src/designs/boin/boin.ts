@@ -3,7 +3,7 @@ import { DEESCALATE, DecisionBoundaries, ESCALATE, STAY } from "../interval/boun
 import { IntervalMethod, type PendingRule } from "../interval/interval-method.js";
 import { IsotonicMtdSelection } from "../interval/isotonic-selection.js";
 import { intervalSafetyOf } from "../interval/safety.js";
-import { type BoinBoundaries, boinLambdas, resolvedBoinProbabilities } from "./lambdas.js";
+import { type BoinBoundaries, boinLambdas, boinMove, resolvedBoinProbabilities } from "./lambdas.js";
 import type { BoinSpec } from "./spec.js";
 
 export { type BoinBoundaries, boinLambdas, resolvedBoinProbabilities } from "./lambdas.js";
@@ -15,14 +15,9 @@ export function createBoinMethod(
 ): IntervalMethod {
   const { pSafe, pTox } = resolvedBoinProbabilities(spec);
   const { lambdaE, lambdaD } = boinLambdas(spec.target, pSafe, pTox);
-  const boundaries = new DecisionBoundaries((n, y) => {
-    // BF-BOIN's setting (Zhao et al. 2024; MD Anderson's practice for targets 0.25–0.279): 1 DLT of 3 stays.
-    if (spec.stayOnOneOfThree && n === 3 && y === 1) return STAY;
-    const rate = y / n;
-    if (rate <= lambdaE) return ESCALATE;
-    if (rate >= lambdaD) return DEESCALATE;
-    return STAY;
-  });
+  const move = boinMove({ lambdaE, lambdaD });
+  // BF-BOIN's setting (Zhao et al. 2024; MD Anderson's practice for targets 0.25–0.279): 1 DLT of 3 stays.
+  const boundaries = new DecisionBoundaries((n, y) => (spec.stayOnOneOfThree && n === 3 && y === 1 ? STAY : move(n, y)));
   return new IntervalMethod({
     doseCount: doseCountOf(spec),
     target: spec.target,
@@ -32,14 +27,17 @@ export function createBoinMethod(
     lambdas: { lambdaE, lambdaD },
     ...(options.pending ? { pending: options.pending({ lambdaE, lambdaD }) } : {}),
     ...(options.poolBackfill ? { poolBackfill: true } : {}),
-    explainDecision: (dose, n, y) => ({
-      code: "boin-rule",
-      dose,
-      n,
-      y,
-      lambdaE,
-      lambdaD,
-      move: y / n <= lambdaE ? "escalate" : y / n >= lambdaD ? "de-escalate" : "stay",
-    }),
+    explainDecision: (dose, n, y) => {
+      const decision = boundaries.decision(n, y);
+      return {
+        code: "boin-rule",
+        dose,
+        n,
+        y,
+        lambdaE,
+        lambdaD,
+        move: decision === ESCALATE ? "escalate" : decision === DEESCALATE ? "de-escalate" : "stay",
+      };
+    },
   });
 }

@@ -1,4 +1,4 @@
-// BOIN's boundaries, on their own (no imports): the design, the TITE variant and backfill's rule use them.
+// BOIN's boundaries, on their own (no imports): BOIN, TITE-BOIN, BOIN12 and backfill's rule use them.
 
 /**
  * Bayesian optimal interval design (Liu & Yuan 2015, JRSS C 64:507–523).
@@ -25,4 +25,15 @@ export function resolvedBoinProbabilities(spec: { target: number; pSafe?: number
   pTox: number;
 } {
   return { pSafe: spec.pSafe ?? 0.6 * spec.target, pTox: spec.pTox ?? 1.4 * spec.target };
+}
+
+/** BOIN's move at a dose with y DLTs in n patients: 1 escalate (y/n ≤ λe), −1 de-escalate (y/n ≥ λd), 0 stay. */
+export function boinMove({ lambdaE, lambdaD }: BoinBoundaries): (n: number, y: number) => 1 | 0 | -1 {
+  return (n, y) => (y / n <= lambdaE ? 1 : y / n >= lambdaD ? -1 : 0);
+}
+
+/** BOIN's move with the default φ1 and φ2 at `target`: backfill's judgement for designs without boundaries of their own. */
+export function boinMoveAt(target: number): (n: number, y: number) => 1 | 0 | -1 {
+  const { pSafe, pTox } = resolvedBoinProbabilities({ target });
+  return boinMove(boinLambdas(target, pSafe, pTox));
 }

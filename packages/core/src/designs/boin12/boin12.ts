@@ -1,12 +1,13 @@
 import type { TrialState } from "../../outcomes/trial-state.js";
-import { boinLambdas, resolvedBoinProbabilities } from "../boin/lambdas.js";
+import { boinLambdas, boinMove, resolvedBoinProbabilities } from "../boin/lambdas.js";
+import { EliminationBoundary } from "../elimination.js";
 import { doseCountOf } from "../fields.js";
-import { DEESCALATE, DecisionBoundaries, ESCALATE, STAY } from "../interval/boundaries.js";
+import { DecisionBoundaries } from "../interval/boundaries.js";
 import { IsotonicMtdSelection } from "../interval/isotonic-selection.js";
 import { type BoundaryTable, type DoseFindingMethod, STOP } from "../method.js";
 import type { Reason } from "../reasons.js";
 import type { Boin12Spec } from "./spec.js";
-import { admissibleOutcome, desirability, quasiEvents, RdsScale, utilityBenchmark } from "./utility.js";
+import { desirability, quasiEvents, RdsScale, utilityBenchmark } from "./utility.js";
 
 /** Patients a dose needs before it can be eliminated (the authors' code: "at least 3"). */
 const ELIMINATION_MIN_PATIENTS = 3;
@@ -37,13 +38,20 @@ export class Boin12Method implements DoseFindingMethod {
   readonly benchmark: number;
   readonly rds: RdsScale;
   private readonly boundaries: DecisionBoundaries;
+  /** Too toxic: P(πT > φT) > toxicityCutoff; futile: P(πE < φE) > efficacyCutoff (n ≥ 3, Beta(1, 1) priors). */
+  private readonly toxicity: EliminationBoundary;
+  private readonly futility: EliminationBoundary;
   private readonly selection: IsotonicMtdSelection;
 
   constructor(readonly spec: Omit<Boin12Spec, "design">) {
     this.doseCount = doseCountOf(spec);
     const { pSafe, pTox } = resolvedBoinProbabilities({ target: spec.target });
     ({ lambdaE: this.lambdaE, lambdaD: this.lambdaD } = boinLambdas(spec.target, pSafe, pTox));
-    this.boundaries = new DecisionBoundaries((n, y) => (y / n <= this.lambdaE ? ESCALATE : y / n >= this.lambdaD ? DEESCALATE : STAY));
+    this.boundaries = new DecisionBoundaries(boinMove(this));
+    const rule = { minPatients: ELIMINATION_MIN_PATIENTS, priorA: 1, priorB: 1 };
+    this.toxicity = new EliminationBoundary({ ...rule, threshold: spec.target, confidence: spec.toxicityCutoff });
+    // P(πE < φE) is P(1 − πE > 1 − φE): futility is elimination on the patients without a response.
+    this.futility = new EliminationBoundary({ ...rule, threshold: 1 - spec.efficacyLowerLimit, confidence: spec.efficacyCutoff });
     this.benchmark = utilityBenchmark(spec.utility, spec.target, spec.efficacyLowerLimit);
     this.rds = new RdsScale(spec.utility, this.benchmark, this.limits, spec.cohortSize, spec.cohortSize * spec.cohorts);
     this.selection = new IsotonicMtdSelection(this.doseCount, spec.target);
@@ -72,31 +80,6 @@ export class Boin12Method implements DoseFindingMethod {
     return value;
   }
 
-  private readonly toxicMemo = new Map<number, boolean>();
-  private readonly futileMemo = new Map<number, boolean>();
-
-  /** P(πT > φT | y of n) above the toxicity cutoff (memoized). */
-  private tooToxic(n: number, y: number): boolean {
-    const key = n * 4096 + y;
-    let value = this.toxicMemo.get(key);
-    if (value === undefined) {
-      value = !admissibleOutcome(n, y, 0, { ...this.limits, phiE: 0, efficacyCutoff: 1 });
-      this.toxicMemo.set(key, value);
-    }
-    return value;
-  }
-
-  /** P(πE < φE | e of n) above the efficacy cutoff (memoized). */
-  private futile(n: number, e: number): boolean {
-    const key = n * 4096 + e;
-    let value = this.futileMemo.get(key);
-    if (value === undefined) {
-      value = !admissibleOutcome(n, 0, e, { ...this.limits, phiT: 1, toxicityCutoff: 1 });
-      this.futileMemo.set(key, value);
-    }
-    return value;
-  }
-
   markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): void {
     admissible.fill(1);
     const limits = this.limits;
@@ -104,13 +87,13 @@ export class Boin12Method implements DoseFindingMethod {
       const n = state.patients[d]!;
       if (n < ELIMINATION_MIN_PATIENTS) continue;
       const y = state.dlts[d]!;
-      if (this.tooToxic(n, y)) {
+      if (this.toxicity.eliminates(n, y)) {
         reasons?.push({ code: "boin12-too-toxic", dose: d, n, y, phiT: limits.phiT, cutoff: limits.toxicityCutoff });
         admissible.fill(0, d);
         return;
       }
       const e = state.responses[d]!;
-      if (this.futile(n, e)) {
+      if (this.futility.eliminates(n, n - e)) {
         reasons?.push({ code: "boin12-futile", dose: d, n, e, phiE: limits.phiE, cutoff: limits.efficacyCutoff });
         admissible[d] = 0;
       }
@@ -202,14 +185,13 @@ export class Boin12Method implements DoseFindingMethod {
     for (let n = 1; n <= maxPatients; n++) {
       const escalate = this.boundaries.escalateMax(n);
       const deescalate = this.boundaries.deescalateMin(n);
-      let eliminate: number | null = null;
-      if (n >= ELIMINATION_MIN_PATIENTS)
-        for (let y = 0; y <= n; y++)
-          if (!admissibleOutcome(n, y, 0, { ...this.limits, phiE: 0, efficacyCutoff: 1 })) {
-            eliminate = y;
-            break;
-          }
-      table.push({ n, escalate: escalate < 0 ? null : escalate, deescalate: deescalate > n ? null : deescalate, eliminate });
+      const eliminate = this.toxicity.minDlts(n);
+      table.push({
+        n,
+        escalate: escalate < 0 ? null : escalate,
+        deescalate: deescalate > n ? null : deescalate,
+        eliminate: eliminate > n ? null : eliminate,
+      });
     }
     return { lambdaE: this.lambdaE, lambdaD: this.lambdaD, table };
   }
