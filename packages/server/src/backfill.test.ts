@@ -59,6 +59,24 @@ describe.each(DIALECTS)("backfill places (%s)", (dialect) => {
   });
 });
 
+/** Three patients treated at dose 1 on 2026-01-10; A-001 has a partial response (−60%) on day 22, confirmed on day 50. */
+async function treatFirstCohortWithAConfirmedResponder(server: TestServer): Promise<void> {
+  const { invA } = server.clients;
+  for (const id of ["A-001", "A-002", "A-003"]) {
+    const slot = (await invA.post(`${T}/slots`, { siteId: "A" })).json();
+    expect((await invA.post(`${T}/slots/${slot.id}/confirm`, { patient: patient(id, "2026-01-10") })).statusCode).toBe(201);
+    expect((await invA.post(`${T}/patients/${id}/administrations`, { EXSTDY: 1, EXDOSE: 84 })).statusCode).toBe(201);
+  }
+  for (const [day, size] of [
+    [1, 30],
+    [22, 12],
+    [50, 12],
+  ] as const) {
+    const tumour = { TRLNKID: "T01", TRGRPID: "TARGET", TRDY: day, TRSTRESN: size, TRLOC: "liver" };
+    expect((await invA.post(`${T}/patients/A-001/tumours`, tumour)).statusCode).toBe(201);
+  }
+}
+
 describe.each(DIALECTS)("a design with a backfill rule (%s)", (dialect) => {
   let server: TestServer;
   beforeAll(async () => {
@@ -69,21 +87,8 @@ describe.each(DIALECTS)("a design with a backfill rule (%s)", (dialect) => {
   afterAll(() => server?.close());
 
   it("recommends backfill at doses below the next once a confirmed response is seen there", async () => {
-    const { invA, stat } = server.clients;
-    for (const id of ["A-001", "A-002", "A-003"]) {
-      const slot = (await invA.post(`${T}/slots`, { siteId: "A" })).json();
-      expect((await invA.post(`${T}/slots/${slot.id}/confirm`, { patient: patient(id, "2026-01-10") })).statusCode).toBe(201);
-      expect((await invA.post(`${T}/patients/${id}/administrations`, { EXSTDY: 1, EXDOSE: 84 })).statusCode).toBe(201);
-    }
-    // A-001: a partial response (−60%) on day 22, confirmed on day 50.
-    for (const [day, size] of [
-      [1, 30],
-      [22, 12],
-      [50, 12],
-    ] as const) {
-      const tumour = { TRLNKID: "T01", TRGRPID: "TARGET", TRDY: day, TRSTRESN: size, TRLOC: "liver" };
-      expect((await invA.post(`${T}/patients/A-001/tumours`, tumour)).statusCode).toBe(201);
-    }
+    const { stat } = server.clients;
+    await treatFirstCohortWithAConfirmedResponder(server);
     const prepared = await stat.post(`${T}/decisions`);
     expect(prepared.statusCode).toBe(201);
     const decision = prepared.json();
@@ -100,20 +105,8 @@ describe.each(DIALECTS)("an efficacy-aware design, BOIN12 (%s)", (dialect) => {
   afterAll(() => server?.close());
 
   it("decides from confirmed responses too, and the meeting shows the desirability scores and the OBD", async () => {
-    const { invA, stat } = server.clients;
-    for (const id of ["A-001", "A-002", "A-003"]) {
-      const slot = (await invA.post(`${T}/slots`, { siteId: "A" })).json();
-      expect((await invA.post(`${T}/slots/${slot.id}/confirm`, { patient: patient(id, "2026-01-10") })).statusCode).toBe(201);
-      expect((await invA.post(`${T}/patients/${id}/administrations`, { EXSTDY: 1, EXDOSE: 84 })).statusCode).toBe(201);
-    }
-    for (const [day, size] of [
-      [1, 30],
-      [22, 12],
-      [50, 12],
-    ] as const) {
-      const tumour = { TRLNKID: "T01", TRGRPID: "TARGET", TRDY: day, TRSTRESN: size, TRLOC: "liver" };
-      expect((await invA.post(`${T}/patients/A-001/tumours`, tumour)).statusCode).toBe(201);
-    }
+    const { stat } = server.clients;
+    await treatFirstCohortWithAConfirmedResponder(server);
     const decision = (await stat.post(`${T}/decisions`)).json();
     expect(decision.basedOn.outcomes).toBe("1ENN");
     expect(decision.recommendation).toMatchObject({ obd: 1, rds: [{ dose: 1 }, { dose: 2 }, { dose: 3 }] });
