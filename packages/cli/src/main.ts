@@ -17,6 +17,10 @@ Usage:
   escalate simon --p0 0.05 --p1 0.2 --alpha 0.1 --beta 0.1 [--max-n 150] [--json]
                                                       Simon two-stage designs: optimal, minimax, admissible
   escalate simon … --patients 14 --responses 1        conduct: the decision under the optimal design
+  escalate rose --response-rate 0.3 --difference 0.2 [--pcs 0.6,0.6] [--arms 2|3] [--interim 0.5] [--json]
+                                                      randomized dose comparison (ROSE): patients per arm and boundary
+  escalate rose [<design>] --per-arm 20 --boundary 2 [--interim-per-arm 10 --interim-boundary 0]
+                (--rates 0.3,0.5 | --counts 6/20,9/20)   exact selection probabilities, or the decision
   escalate analyze <trial.yaml | folder> [--json]     per patient: doses, worst grades, DLT, best response, t½;
                                                       per dose level: DLTs and responders (folder: trial.yaml + SDTM CSVs)
   escalate export <trial> --out <folder>              the trial as trial.json + DM/EX/AE/LB/TR/PC.csv
@@ -58,6 +62,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   describe: async () => (await import("./commands/decisions.js")).describeCommand,
   simon: async () => (await import("./commands/phase2.js")).simonCommand,
   ci: async () => (await import("./commands/phase2.js")).ciCommand,
+  rose: async () => (await import("./commands/rose.js")).roseCommand,
   analyze: async () => (await import("./commands/analyze.js")).analyzeCommand,
   export: async () => (await import("./commands/analyze.js")).exportCommand,
   report: async () => (await import("./commands/report.js")).reportCommand,

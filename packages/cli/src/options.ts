@@ -33,6 +33,17 @@ const OPTIONS = {
   responses: { type: "string" },
   method: { type: "string" },
   level: { type: "string" },
+  "response-rate": { type: "string" },
+  difference: { type: "string" },
+  pcs: { type: "string" },
+  arms: { type: "string" },
+  interim: { type: "string" },
+  "per-arm": { type: "string" },
+  boundary: { type: "string" },
+  "interim-per-arm": { type: "string" },
+  "interim-boundary": { type: "string" },
+  rates: { type: "string" },
+  counts: { type: "string" },
   out: { type: "string" },
   format: { type: "string" },
   port: { type: "string" },
@@ -55,6 +66,9 @@ const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 const number = () => z.string().trim().regex(NUMBER, "must be a number").transform(Number).pipe(z.number());
 const integer = (min: number, max: number) =>
   z.string().trim().regex(NUMBER, "must be a number").transform(Number).pipe(z.number().int().min(min).max(max));
+
+/** Comma-separated numbers; an empty or non-numeric part is NaN, which the core names. */
+const numberList = () => z.string().transform((text) => text.split(",").map((part) => (part.trim() === "" ? Number.NaN : Number(part))));
 
 /** Every flag's schema: the CLI validates with the same library and messages as the core. */
 const optionsSchema = z.object({
@@ -100,6 +114,30 @@ const optionsSchema = z.object({
   patients: number().optional(),
   responses: number().optional(),
   method: z.enum(["exact", "wilson", "jeffreys"]).default("exact"),
+  // ROSE: ranges are checked by the core.
+  "response-rate": number().optional(),
+  difference: number().optional(),
+  /** One probability for both scenarios, or "equal,better". */
+  pcs: numberList().pipe(z.array(z.number()).min(1).max(2)).optional(),
+  arms: number().optional(),
+  interim: number().optional(),
+  "per-arm": number().optional(),
+  boundary: number().optional(),
+  "interim-per-arm": number().optional(),
+  "interim-boundary": number().optional(),
+  rates: numberList().optional(),
+  /** Responses/patients per arm, lowest dose first: "6/20,9/20". */
+  counts: z
+    .string()
+    .transform((text) => text.split(",").map((part) => part.trim()))
+    .pipe(
+      z
+        .array(z.string().regex(/^\d+\/\d+$/, 'must be responses/patients per arm, e.g. "6/20,9/20"'))
+        .min(2)
+        .max(3),
+    )
+    .transform((parts) => parts.map((part) => part.split("/").map(Number) as [number, number]))
+    .optional(),
   level: number().default(0.95),
   out: z.string().min(1).optional(),
   format: z.enum(["md", "html", "json"]).optional(),
@@ -161,6 +199,20 @@ export const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
   ],
   simon: ["p0", "p1", "alpha", "beta", "max-n", "patients", "responses"],
   ci: ["responders", "n", "method", "level"],
+  rose: [
+    "response-rate",
+    "difference",
+    "pcs",
+    "arms",
+    "interim",
+    "max-n",
+    "per-arm",
+    "boundary",
+    "interim-per-arm",
+    "interim-boundary",
+    "rates",
+    "counts",
+  ],
   analyze: [],
   export: ["out"],
   report: ["format", "out", "doses"],

@@ -11,6 +11,7 @@ export * from "./outcomes/index.js";
 export * from "./paths/index.js";
 export * from "./phase2/index.js";
 export * from "./pk/index.js";
+export * from "./randomized/index.js";
 export * from "./report/index.js";
 export * from "./rules/index.js";
 export * from "./safety/index.js";

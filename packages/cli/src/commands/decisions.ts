@@ -52,11 +52,14 @@ export function nextCommand(reference: string | undefined, options: Options): Co
 
 function formatDecision(decision: Decision, labels: readonly string[]): string {
   const dose = (index: number | null) => (index === null ? "none" : `${index} (${labels[index - 1]})`);
-  const headline = decision.stop
-    ? `STOP — MTD: ${dose(decision.mtd)}`
-    : decision.action === "suspend"
-      ? `SUSPEND ACCRUAL — the next cohort of ${decision.cohortSize} waits, at dose ${dose(decision.dose)} unless the outcomes change the decision`
-      : `${decision.action.toUpperCase()} — next cohort of ${decision.cohortSize} at dose ${dose(decision.dose)}${decision.phase === "expansion" ? " (expansion at the MTD)" : ""}`;
+  const selected = decision.obd !== undefined ? `OBD: ${dose(decision.obd)}` : `MTD: ${dose(decision.mtd)}`;
+  const headline = decision.randomized?.doses
+    ? `DOSE FINDING COMPLETE — ${selected}; randomize ${decision.randomized.perArm} per arm between doses ${decision.randomized.doses.map(dose).join(" and ")}`
+    : decision.stop
+      ? `STOP — ${selected}`
+      : decision.action === "suspend"
+        ? `SUSPEND ACCRUAL — the next cohort of ${decision.cohortSize} waits, at dose ${dose(decision.dose)} unless the outcomes change the decision`
+        : `${decision.action.toUpperCase()} — next cohort of ${decision.cohortSize} at dose ${dose(decision.dose)}${decision.phase === "expansion" ? " (expansion at the MTD)" : ""}`;
   const admissible = decision.admissible.map((ok, i) => `${i + 1}${ok ? "" : "✗"}`).join(" ");
   const lines = [
     headline,
@@ -69,7 +72,7 @@ function formatDecision(decision: Decision, labels: readonly string[]): string {
     const scores = decision.rds.map((r) => `${r.dose}: ${r.score === null ? "✗" : r.score}`).join("  ");
     lines.push(`Desirability scores (RDS; ✗ = inadmissible): ${scores}`, `Optimal biological dose so far: ${dose(decision.obd ?? null)}`);
   }
-  if (decision.backfill !== undefined)
+  if (decision.backfill !== undefined && !decision.stop)
     lines.push(
       decision.backfill.length === 0
         ? "Backfill: no dose is open (a response must be seen at or below a dose under the current one)"

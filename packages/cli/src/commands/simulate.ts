@@ -81,11 +81,13 @@ export function formatOperatingCharacteristics(
   const withSe = (value: string, error: number | undefined, format: (x: number) => string) =>
     se && error !== undefined ? `${value} ± ${format(error)}` : value;
   const backfilled = result.backfilled?.some((n) => n > 0) ? result.backfilled : undefined;
+  const programme = result.programme;
   const rows = truth.map((p, d) => [
     `${d + 1}`,
     labels[d] ?? "",
     fixed(p, 3),
     withSe(percent(result.selection[d]!), se?.selection[d], (x) => percent(x)),
+    ...(programme ? [withSe(percent(programme.selection[d]!), programme.standardErrors?.selection[d], (x) => percent(x))] : []),
     withSe(fixed(result.patients[d]!), se?.patients[d], (x) => fixed(x)),
     ...(backfilled ? [withSe(fixed(backfilled[d]!), se?.backfilled?.[d], (x) => fixed(x))] : []),
     withSe(fixed(result.dlts[d]!), se?.dlts[d], (x) => fixed(x)),
@@ -97,12 +99,27 @@ export function formatOperatingCharacteristics(
     header,
     "",
     renderTable(
-      ["dose", "label", "true P(DLT)", `selected as ${selected}`, "patients", ...(backfilled ? ["of them backfill"] : []), "DLTs"],
+      [
+        "dose",
+        "label",
+        "true P(DLT)",
+        programme ? `dose finding's ${selected}` : `selected as ${selected}`,
+        ...(programme ? ["finally selected"] : []),
+        "patients",
+        ...(backfilled ? ["of them backfill"] : []),
+        "DLTs",
+      ],
       rows,
     ),
     "",
     `No ${selected} selected:        ${withSe(percent(result.noMtd), se?.noMtd, (x) => percent(x))}`,
-    `Mean sample size:       ${withSe(fixed(result.sampleSize), se?.sampleSize, (x) => fixed(x))}`,
+    ...(programme
+      ? [
+          `Randomized stage run:   ${percent(programme.randomized)} of trials (two admissible doses or more to compare); none finally selected: ${withSe(percent(programme.none), programme.standardErrors?.none, (x) => percent(x))}`,
+          `Randomized patients:    ${withSe(fixed(programme.randomizedPatients), programme.standardErrors?.randomizedPatients, (x) => fixed(x))} on average (included below)${programme.earlySelection > 0 ? `; lower dose selected at the interim in ${percent(programme.earlySelection)} of trials` : ""}`,
+        ]
+      : []),
+    `Mean sample size:       ${withSe(fixed(result.sampleSize), se?.sampleSize, (x) => fixed(x))}${programme ? " (the whole programme)" : ""}`,
     `Patients overdosed:     ${withSe(percent(result.overdosed), se?.overdosed, (x) => percent(x))} (treated at doses with true P(DLT) above the target)`,
     ...(result.durationMonths === undefined
       ? []

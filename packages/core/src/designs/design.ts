@@ -11,6 +11,7 @@ import {
 } from "../outcomes/trial-state.js";
 import { openBackfillDoses } from "../rules/backfill.js";
 import { normalizeRules } from "../rules/normalize.js";
+import { randomizedDoses } from "../rules/randomized.js";
 import { parseWith, ValidationError, type ValidationIssue } from "../validation.js";
 import { boinMoveAt } from "./boin/lambdas.js";
 import type { DoseEstimate } from "./crm/crm.js";
@@ -67,6 +68,14 @@ export interface Decision {
   rds?: { dose: number; score: number | null }[];
   /** Efficacy-aware designs: the optimal biological dose from the data so far (1-based), null for none. */
   obd?: number | null;
+  /** With a randomized stage, once dose finding stops: the doses to compare (1-based; null when not run) and the ROSE design. */
+  randomized?: {
+    doses: number[] | null;
+    perArm: number;
+    boundary: number;
+    interim: { perArm: number; boundary: number } | null;
+    allocation: "blocks" | "minimization";
+  };
 }
 
 export interface MtdSelection {
@@ -106,7 +115,7 @@ export class Design {
     this.doseLabels = doseLabelsOf(spec);
     const labelled = typeof spec.doses !== "number";
     this.doseName = (dose) => (labelled ? `dose ${dose + 1} (${this.doseLabels[dose]})` : `dose ${dose + 1}`);
-    const rules = normalizeRules(spec.rules, spec.target, spec.expansion, spec.allowSkipping);
+    const rules = normalizeRules(spec.rules, spec.target, spec.expansion, spec.allowSkipping, this.doseCount);
     this.method = this.module.createMethod(spec, rules);
     if (rules.backfill !== null) {
       // Without a target: the BLRM's over-dosing edge, the 3+3's 1/3.
@@ -199,6 +208,7 @@ export class Design {
     this.engine.step(state, step, why);
     const admissible = Array.from(this.engine.markAdmissible(state, new Uint8Array(this.doseCount)), (flag) => flag === 1);
     const stop = step.dose === STOP;
+    const randomized = stop ? this.randomizedPlan(step.mtd, admissible, why) : undefined;
     const action: Action = stop
       ? "stop"
       : step.suspended
@@ -221,6 +231,7 @@ export class Design {
       ...(options.estimates === false ? {} : this.method.summarise?.(state)),
       ...(this.module.capabilities.timeToEvent ? pendingAt(state, state.current) : {}),
       ...this.efficacySummary(state),
+      ...(randomized ? { randomized } : {}),
       ...(this.engine.rules.backfill === null
         ? {}
         : {
@@ -234,6 +245,22 @@ export class Design {
                   this.engine.markAdmissible(state, new Uint8Array(this.doseCount)),
                 ).map((dose) => dose + 1),
           }),
+    };
+  }
+
+  /** The randomized stage's plan once dose finding has selected `selected` (0-based, −1 none); its reason joins `why`. */
+  private randomizedPlan(selected: number, admissible: boolean[], why: Reason[]): Decision["randomized"] {
+    const stage = this.engine.rules.randomized;
+    if (stage === null) return undefined;
+    const doses = randomizedDoses(stage, selected, admissible);
+    const { perArm, boundary, interimPerArm, interimBoundary } = stage.rose;
+    why.push(doses === null ? { code: "randomized-not-run" } : { code: "randomized-stage", doses: doses.map((d) => d + 1), perArm });
+    return {
+      doses: doses === null ? null : doses.map((d) => d + 1),
+      perArm,
+      boundary,
+      interim: interimPerArm === undefined ? null : { perArm: interimPerArm, boundary: interimBoundary! },
+      allocation: stage.allocation.method,
     };
   }
 

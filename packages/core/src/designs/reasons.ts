@@ -16,6 +16,9 @@ export type Reason =
   | { code: "expansion-complete"; dose: number; patients: number }
   | { code: "expansion-continues"; dose: number; treated: number; patients: number }
   | { code: "expansion-starts"; patients: number }
+  /** The randomized stage after dose finding: the doses compared (1-based, as `compared`) and patients per arm. */
+  | { code: "randomized-stage"; doses: number[]; perArm: number }
+  | { code: "randomized-not-run" }
   | { code: "max-cohorts"; cohorts: number }
   | { code: "max-patients"; patients: number }
   | { code: "coherence"; dose: number; dlts: number; n: number; target: number }
@@ -127,6 +130,10 @@ export function formatReason(reason: Reason, doseName: DoseNamer): string {
       return `Expansion at the MTD, ${name(reason.dose)}: ${reason.treated} of ${reason.patients} additional patients treated so far.`;
     case "expansion-starts":
       return `Dose finding is complete: treat an expansion cohort of ${reason.patients} patients at the MTD.`;
+    case "randomized-stage":
+      return `Dose finding is complete: randomize ${reason.perArm} patients per arm between ${reason.doses.map((d) => name(d - 1)).join(" and ")} (ROSE selection).`;
+    case "randomized-not-run":
+      return "Fewer than two admissible doses can be compared: the randomized stage is not run and the selected dose stands.";
     case "max-cohorts":
       return `The maximum of ${reason.cohorts} cohorts has been treated: stop.`;
     case "max-patients":

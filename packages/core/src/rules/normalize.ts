@@ -12,12 +12,13 @@ export function normalizeRules(
   expansionShorthand?: number,
   /** The design's `allowSkipping`: without it (the default), no skipping applies as if it were listed. */
   allowSkipping = false,
+  doseCount?: number,
 ): NormalizedRules {
   const normalized = emptyRules(!allowSkipping);
   const issues = expansionShorthand
-    ? normalizeRule({ type: "expansion", patients: expansionShorthand }, normalized, { index: -1, target })
+    ? normalizeRule({ type: "expansion", patients: expansionShorthand }, normalized, { index: -1, target, doseCount })
     : [];
-  for (const [index, rule] of rules.entries()) issues.push(...normalizeRule(rule, normalized, { index, target }));
+  for (const [index, rule] of rules.entries()) issues.push(...normalizeRule(rule, normalized, { index, target, doseCount }));
   if (issues.length > 0) throw new ValidationError(issues, "design");
   return normalized;
 }

@@ -1,4 +1,5 @@
 import type { ValidationIssue } from "../validation.js";
+import type { RandomizedStage } from "./randomized.js";
 import type { TooToxicRule } from "./stop-when-too-toxic.js";
 
 /**
@@ -14,6 +15,8 @@ export interface NormalizedRules {
   expansionPatients: number;
   /** Backfill (BF-BOIN, Zhao et al. 2024): lower doses take patients while the current cohort is assessed. */
   backfill: { maxPerDose: number } | null;
+  /** A randomized dose-comparison stage after dose finding (ROSE). */
+  randomized: RandomizedStage | null;
 }
 
 export function emptyRules(noSkipping: boolean): NormalizedRules {
@@ -24,6 +27,7 @@ export function emptyRules(noSkipping: boolean): NormalizedRules {
     tooToxic: [],
     expansionPatients: 0,
     backfill: null,
+    randomized: null,
   };
 }
 
@@ -32,6 +36,8 @@ export interface RuleContext {
   index: number;
   /** The design's target, for rules that default to it. */
   target: number | undefined;
+  /** The design's number of doses, for rules that name doses. */
+  doseCount?: number | undefined;
 }
 
 /**

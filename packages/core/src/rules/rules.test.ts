@@ -124,7 +124,13 @@ describe("rules as modules", () => {
       ],
       0.3,
     );
-    for (const module of RULE_MODULES) expect(module.describe(all).length, module.type).toBeGreaterThan(0);
+    // A randomized stage and an expansion cohort both follow dose finding, so they cannot be given together.
+    const randomized = normalizeRules(
+      [{ type: "randomized", doses: "selected-and-lower", perArm: 20, boundary: 2, allocation: { method: "blocks" } }],
+      0.3,
+    );
+    for (const module of RULE_MODULES)
+      expect(module.describe(all).length + module.describe(randomized).length, module.type).toBeGreaterThan(0);
   });
 
   it("names every rule that is wrong, by its place in the list", () => {

@@ -3,6 +3,7 @@ import type { ValidationIssue } from "../validation.js";
 import { backfill, backfillRule } from "./backfill.js";
 import { expansion, expansionRule } from "./expansion.js";
 import { noSkipping, noSkippingRule } from "./no-skipping.js";
+import { randomized, randomizedRule } from "./randomized.js";
 import type { NormalizedRules, RuleContext } from "./rule.js";
 import { stopAtN, stopAtNRule } from "./stop-at-n.js";
 import { stopAtNAtDose, stopAtNAtDoseRule } from "./stop-at-n-at-dose.js";
@@ -15,7 +16,7 @@ import { stopWhenTooToxic, stopWhenTooToxicRule } from "./stop-when-too-toxic.js
  * changes a decision. The protocol describes them in this order too. Adding a rule: its file and its
  * entry here.
  */
-export const RULE_MODULES = [stopAtN, stopAtNAtDose, noSkipping, stopWhenTooToxic, expansion, backfill] as const;
+export const RULE_MODULES = [stopAtN, stopAtNAtDose, noSkipping, stopWhenTooToxic, expansion, backfill, randomized] as const;
 
 type AnyRuleSchema = (typeof RULE_MODULES)[number]["schema"];
 export const ruleSpec = z.discriminatedUnion(
@@ -33,4 +34,4 @@ export function normalizeRule(spec: RuleSpec, into: NormalizedRules, context: Ru
   return (module.normalize as (spec: RuleSpec, into: NormalizedRules, context: RuleContext) => ValidationIssue[])(spec, into, context);
 }
 
-export { backfillRule, expansionRule, noSkippingRule, stopAtNAtDoseRule, stopAtNRule, stopWhenTooToxicRule };
+export { backfillRule, expansionRule, noSkippingRule, randomizedRule, stopAtNAtDoseRule, stopAtNRule, stopWhenTooToxicRule };

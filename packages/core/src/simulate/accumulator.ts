@@ -14,9 +14,43 @@ export function accumulatorLength(doseCount: number): number {
   return 5 * doseCount + 6;
 }
 
-/** The sums of a simulation; in calendar time, followed by the calendar sums (calendar.ts). */
-export function createAccumulator(doseCount: number, calendar = false): Float64Array {
-  return new Float64Array(accumulatorLength(doseCount) + (calendar ? calendarLength(doseCount) : 0));
+/**
+ * Sums of a programme with a randomized stage, after the calendar sums if any: [0, K) trials finally
+ * selecting each dose, K none, K+1 randomized stage run, K+2 and K+3 Σ and Σ² of its patients, K+4
+ * selected early at its interim.
+ */
+export const programmeLength = (doseCount: number) => doseCount + 5;
+
+/** The sums of a simulation; in calendar time, followed by the calendar sums (calendar.ts); then a programme's. */
+export function createAccumulator(doseCount: number, calendar = false, programme = false): Float64Array {
+  return new Float64Array(
+    accumulatorLength(doseCount) + (calendar ? calendarLength(doseCount) : 0) + (programme ? programmeLength(doseCount) : 0),
+  );
+}
+
+/** Where the programme sums start in an accumulator of this length (the parts are told apart by length). */
+export function programmeOffset(acc: Float64Array, doseCount: number): number | null {
+  const extra = acc.length - accumulatorLength(doseCount);
+  const calendar = extra >= calendarLength(doseCount) ? calendarLength(doseCount) : 0;
+  return extra - calendar === programmeLength(doseCount) ? accumulatorLength(doseCount) + calendar : null;
+}
+
+/** Adds one programme's outcome: the dose finally selected (−1 none), and the randomized stage's patients (−1: not run). */
+export function recordProgramme(
+  acc: Float64Array,
+  offset: number,
+  doseCount: number,
+  selected: number,
+  randomizedPatients: number,
+  early: boolean,
+): void {
+  acc[offset + (selected >= 0 ? selected : doseCount)]! += 1;
+  if (randomizedPatients >= 0) {
+    acc[offset + doseCount + 1]! += 1;
+    acc[offset + doseCount + 2]! += randomizedPatients;
+    acc[offset + doseCount + 3]! += randomizedPatients * randomizedPatients;
+  }
+  if (early) acc[offset + doseCount + 4]! += 1;
 }
 
 /** Adds one finished trial with weight w (1 for Monte Carlo, its probability for exact enumeration). */
@@ -83,6 +117,22 @@ export interface OperatingCharacteristics {
   turnedAway?: number;
   /** Calendar time: backfill patients per dose (included in `patients`). */
   backfilled?: number[];
+  /**
+   * With a randomized stage: the whole programme (escalation, backfill, selection, randomized
+   * comparison). `selection` is the probability each dose is finally selected; `patients`, `dlts`,
+   * `sampleSize` and the duration above include the randomized stage.
+   */
+  programme?: {
+    selection: number[];
+    none: number;
+    /** Probability the randomized stage was run (two or more doses to compare). */
+    randomized: number;
+    /** Expected patients in the randomized stage (0 when not run). */
+    randomizedPatients: number;
+    /** Probability the lower dose was selected at the interim. */
+    earlySelection: number;
+    standardErrors: { selection: number[]; none: number; randomizedPatients: number } | null;
+  };
   /** Monte Carlo standard errors of each quantity; null for exact results. */
   standardErrors: {
     noMtd: number;
@@ -111,7 +161,27 @@ export function summarise(acc: Float64Array, doseCount: number, exact: boolean):
   };
   const range = (start: number) => Array.from({ length: K }, (_, d) => mean(start + d));
   const base = accumulatorLength(K);
-  const calendar = acc.length > base;
+  const programmeAt = programmeOffset(acc, K);
+  const calendar = acc.length - (programmeAt === null ? 0 : programmeLength(K)) > base;
+  const programme =
+    programmeAt === null
+      ? {}
+      : {
+          programme: {
+            selection: range(programmeAt),
+            none: mean(programmeAt + K),
+            randomized: mean(programmeAt + K + 1),
+            randomizedPatients: mean(programmeAt + K + 2),
+            earlySelection: mean(programmeAt + K + 4),
+            standardErrors: exact
+              ? null
+              : {
+                  selection: Array.from({ length: K }, (_, d) => se(acc[programmeAt + d]!, acc[programmeAt + d]!)),
+                  none: se(acc[programmeAt + K]!, acc[programmeAt + K]!),
+                  randomizedPatients: se(acc[programmeAt + K + 2]!, acc[programmeAt + K + 3]!),
+                },
+          },
+        };
   const calendarResults = calendar
     ? {
         durationMonths: mean(base),
@@ -143,6 +213,7 @@ export function summarise(acc: Float64Array, doseCount: number, exact: boolean):
     sampleSize: mean(5 * K + 1),
     overdosed: mean(5 * K + 3),
     ...calendarResults,
+    ...programme,
     standardErrors: exact
       ? null
       : {

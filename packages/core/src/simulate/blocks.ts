@@ -57,7 +57,7 @@ export function blockRunner(): (message: BlockRequest) => BlockReply {
  * `simulate` for the same seed, whichever worker ran which block.
  */
 export function summariseBlocks(blocks: readonly Float64Array[], doseCount: number): OperatingCharacteristics {
-  const total = createAccumulator(doseCount, blocks.length > 0 && blocks[0]!.length > createAccumulator(doseCount).length);
+  const total = new Float64Array(blocks.length > 0 ? blocks[0]!.length : createAccumulator(doseCount).length);
   for (const block of blocks) addAccumulator(total, block);
   return summarise(total, doseCount, false);
 }

@@ -6,7 +6,8 @@ import { addPending, createTrialState, resetTrialState, type TrialState } from "
 import { openBackfillDoses } from "../rules/backfill.js";
 import { createRandom, type RandomStream } from "../stats/random.js";
 import { parseWith } from "../validation.js";
-import { recordTrial } from "./accumulator.js";
+import { programmeOffset, recordTrial } from "./accumulator.js";
+import { ProgrammeStage } from "./programme.js";
 
 /** A month, in days: accrual rates are per month and durations are reported in months. */
 export const DAYS_PER_MONTH = 30;
@@ -153,6 +154,7 @@ export function simulateCalendarTrials(
   const admissible = new Uint8Array(K);
   const treated = new Int32Array(K);
   const backfillPerDose = new Float64Array(K);
+  const programme = engine.rules.randomized === null ? null : new ProgrammeStage(design, acc, programmeOffset(acc, K)!);
 
   let enrolled = 0;
   let cohorts = 0;
@@ -272,6 +274,8 @@ export function simulateCalendarTrials(
       return at;
     };
     let ready = 0;
+    /** The arrival that found dose finding stopped: the randomized stage's first patient, if there is one. */
+    let stopArrival = 0;
     for (;;) {
       if (!timeToEvent) {
         // Designs that need complete outcomes wait for the cohort's assessments; meanwhile arrivals may be backfilled.
@@ -317,7 +321,10 @@ export function simulateCalendarTrials(
         observe(now, state);
         engine.step(state, step);
       }
-      if (step.dose === STOP) break;
+      if (step.dose === STOP) {
+        stopArrival = now;
+        break;
+      }
       if (step.startsExpansion) expansionDose = step.dose;
       if (state.pendingCount > 0) treatedWhilePending += step.cohortSize;
       cohortStart = enrolled;
@@ -334,8 +341,25 @@ export function simulateCalendarTrials(
     const stopped = step.mtd;
     engine.step(state, step);
     const mtd = step.dose === STOP ? step.mtd : stopped;
+    let finished = end;
+    if (programme !== null) {
+      programme.run(state, mtd, truth, efficacy!, random);
+      if (programme.doses !== null) {
+        // The stage opens once dose finding's data are complete; patients arrive as before. At an interim,
+        // accrual pauses until the interim patients' responses are seen.
+        const rose = engine.rules.randomized!.rose;
+        const arms = programme.doses.length;
+        let last = Math.max(end, stopArrival);
+        for (let i = 1; i < arms * (rose.interimPerArm ?? rose.perArm); i++) last = takeArrival(last);
+        if (rose.interimPerArm !== undefined && !programme.outcome.early) {
+          last += responseDays;
+          for (let i = 0; i < arms * (rose.perArm - rose.interimPerArm); i++) last = takeArrival(last);
+        }
+        finished = last + Math.max(window, responseDays);
+      }
+    }
     recordTrial(acc, K, state.patients, state.dlts, mtd, truth, overdoseThreshold, 1);
     const started = enrolled > 0 ? enrolledAt[0]! : end;
-    recordCalendar(acc, offset, K, (end - started) / DAYS_PER_MONTH, treatedWhilePending, turnedAway, backfillPerDose);
+    recordCalendar(acc, offset, K, (finished - started) / DAYS_PER_MONTH, treatedWhilePending, turnedAway, backfillPerDose);
   }
 }

@@ -30,6 +30,19 @@ export class EnumerationTooLargeError extends Error {
  */
 export function exactOperatingCharacteristics(design: Design, options: ExactOptions): OperatingCharacteristics {
   const truth = checkTruth(options.truth, design.doseCount);
+  if (design.engine.rules.randomized !== null) {
+    throw new ValidationError(
+      [
+        {
+          path: "rules",
+          value: "randomized",
+          message:
+            "the randomized stage selects from responses, which exact enumeration of DLT paths does not cover: use Monte Carlo (--trials, --seed); its own probabilities are exact in `escalate rose`",
+        },
+      ],
+      "simulation",
+    );
+  }
   if (design.engine.rules.backfill !== null) {
     throw new ValidationError(
       [

@@ -9,10 +9,12 @@ import {
   addAccumulator,
   createAccumulator,
   type OperatingCharacteristics,
+  programmeOffset,
   recordTrial,
   summarise,
 } from "./accumulator.js";
 import { type CalendarOptions, type CalendarOptionsInput, checkCalendar, simulateCalendarTrials } from "./calendar.js";
+import { ProgrammeStage } from "./programme.js";
 import { checkEfficacy, checkTruth } from "./scenario.js";
 
 /**
@@ -55,7 +57,8 @@ export function simulateTrials(
   /** Response probability per dose (efficacy-aware designs): each patient's response is drawn after the DLT, independently. */
   efficacy?: Float64Array,
 ): void {
-  if (design.module.simulateTrials) {
+  const stage = design.engine.rules.randomized;
+  if (design.module.simulateTrials && stage === null) {
     design.module.simulateTrials(design.engine, design.spec, truth, seed, firstTrial, count, acc, overdoseThreshold(design));
     return;
   }
@@ -65,6 +68,7 @@ export function simulateTrials(
   const step = createStep();
   const random = createRandom(seed, firstTrial);
   const target = overdoseThreshold(design);
+  const programme = stage === null ? null : new ProgrammeStage(design, acc, programmeOffset(acc, K)!);
   for (let trial = firstTrial; trial < firstTrial + count; trial++) {
     random.reseed(seed, trial);
     resetTrialState(state);
@@ -88,6 +92,7 @@ export function simulateTrials(
       }
       addCohort(state, step.dose, step.cohortSize, dlts);
     }
+    programme?.run(state, step.mtd, truth, efficacy!, random);
     recordTrial(acc, K, state.patients, state.dlts, step.mtd, truth, target, 1);
   }
 }
@@ -102,7 +107,7 @@ export function simulateBlock(
   calendar?: CalendarOptions,
   efficacy?: Float64Array,
 ): Float64Array {
-  const acc = createAccumulator(design.doseCount, calendar !== undefined);
+  const acc = createAccumulator(design.doseCount, calendar !== undefined, design.engine.rules.randomized !== null);
   const first = block * SIMULATION_BLOCK;
   const count = Math.min(SIMULATION_BLOCK, trials - first);
   if (calendar) {
@@ -132,8 +137,16 @@ export function checkSimulationInputs(
   const efficacyAware = design.module.capabilities.efficacyAware;
   if (efficacyAware && efficacy === undefined)
     issues.push({ path: "efficacy", message: `is required for ${design.spec.design}, which decides from responses too` });
-  if (efficacy !== undefined && calendar === undefined && !efficacyAware)
-    issues.push({ path: "efficacy", message: "is used in calendar time (backfill) or by efficacy-aware designs only" });
+  const randomized = design.engine.rules.randomized !== null;
+  if (randomized && efficacy === undefined)
+    issues.push({ path: "efficacy", message: "is required for a design with a randomized stage: its selection compares responses" });
+  if (randomized && design.module.capabilities.timeToEvent && calendar === undefined)
+    issues.push({ path: "calendar", message: `is required for ${design.spec.design} with a randomized stage (give accrual)` });
+  if (efficacy !== undefined && calendar === undefined && !efficacyAware && !randomized)
+    issues.push({
+      path: "efficacy",
+      message: "is used in calendar time (backfill), by efficacy-aware designs and by randomized stages only",
+    });
   if (issues.length > 0) throw new ValidationError(issues, "simulation");
   return {
     ...(calendar === undefined ? {} : { calendar: checkCalendar(calendar) }),
@@ -150,7 +163,7 @@ export function simulate(design: Design, options: MonteCarloOptions): OperatingC
   const truth = checkTruth(options.truth, design.doseCount);
   checkTrials(options.trials, options.seed);
   const { calendar, efficacy } = checkSimulationInputs(design, options.calendar, options.efficacy);
-  const total = createAccumulator(design.doseCount, calendar !== undefined);
+  const total = createAccumulator(design.doseCount, calendar !== undefined, design.engine.rules.randomized !== null);
   for (let block = 0; block < blockCount(options.trials); block++) {
     addAccumulator(total, simulateBlock(design, truth, options.seed, block, options.trials, calendar, efficacy));
   }
