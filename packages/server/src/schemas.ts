@@ -72,11 +72,15 @@ export const revokeBody = z.object({ reason }).strict();
 
 export const slotBody = z.object({ siteId: id, cohort: z.number().int().min(1).optional() }).strict();
 export const confirmBody = z
-  .object({ patient: patientSchema.omit({ doseLevel: true, cohort: true, SITEID: true, backfill: true }).strict() })
+  .object({
+    patient: patientSchema.omit({ doseLevel: true, cohort: true, SITEID: true, backfill: true, randomizedArm: true }).strict(),
+    /** A randomized cohort with minimization: the patient's level of each declared factor. */
+    factors: z.record(z.string().min(1).max(40), z.string().min(1).max(40)).optional(),
+  })
   .strict();
-/** A registration's correctable fields: all but the patient's id and what the slot decided (site, cohort, dose level, backfill). */
+/** A registration's correctable fields: all but the patient's id and what the slot decided (site, cohort, dose level, backfill, arm). */
 export const patientCorrectionSchema = patientSchema
-  .omit({ USUBJID: true, doseLevel: true, cohort: true, SITEID: true, backfill: true })
+  .omit({ USUBJID: true, doseLevel: true, cohort: true, SITEID: true, backfill: true, randomizedArm: true })
   .strict();
 /**
  * The version of a record that an edit was made on (optimistic concurrency): required for corrections,

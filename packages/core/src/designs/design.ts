@@ -45,7 +45,8 @@ export interface Decision {
   mtd: number | null;
   /** Patients in the next cohort; null when stopping. */
   cohortSize: number | null;
-  phase: "dose-finding" | "expansion";
+  /** "randomized": a conduct meeting of the randomized stage (the design's own decisions are never in it). */
+  phase: "dose-finding" | "expansion" | "randomized";
   /** Why, in words (one sentence per reason in `why`). */
   reasons: string[];
   /** Why, as data: each reason's code and the numbers behind it (doses 1-based); `reasons` are their words. */

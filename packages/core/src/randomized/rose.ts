@@ -345,8 +345,11 @@ export interface RoseDecision {
 }
 
 /**
- * The ROSE decision for response counts `responses` among `patients` per arm (arrays by arm, lowest
- * dose first). Patients still awaiting their response assessment must not be counted.
+ * The ROSE decision for `responses` among `patients` per arm (lowest dose first); patients still
+ * awaiting their response assessment must not be counted. The analysis is due when the arms hold
+ * `perArm` patients each in total (or `interimPerArm` at the interim). Allocation in conduct can leave
+ * arms a few patients apart, so the rule compares response rates: the lowest dose whose rate is within
+ * `boundary / perArm` of the best — with equal arms, exactly the rule on counts.
  */
 export function roseDecision(
   design: RoseDesign,
@@ -357,35 +360,44 @@ export function roseDecision(
   const issues = checkRoseDesign(design);
   if (responses.length !== design.arms) issues.push({ path: "responses", value: responses, message: `must have ${design.arms} entries` });
   if (patients.length !== design.arms) issues.push({ path: "patients", value: patients, message: `must have ${design.arms} entries` });
+  const capacity = design.arms * design.perArm;
   patients.forEach((n, arm) => {
-    if (!(Number.isInteger(n) && n >= 0 && n <= design.perArm))
-      issues.push({ path: `patients.${arm}`, value: n, message: `must be an integer in 0..${design.perArm} (perArm)` });
+    if (!(Number.isInteger(n) && n >= 0 && n <= capacity))
+      issues.push({ path: `patients.${arm}`, value: n, message: `must be an integer in 0..${capacity} (arms × perArm)` });
     const y = responses[arm];
     if (!(Number.isInteger(y) && y! >= 0 && y! <= n))
       issues.push({ path: `responses.${arm}`, value: y, message: `must be an integer in 0..${n} (patients)` });
   });
+  const total = patients.reduce((a, b) => a + b, 0);
+  if (issues.length === 0 && total > capacity)
+    issues.push({ path: "patients", value: patients, message: `must total at most ${capacity} (arms × perArm)` });
   if (issues.length > 0) throw new ValidationError(issues, "ROSE decision");
   const name = (arm: number) => armNames?.[arm] ?? `dose ${arm + 1}`;
   const tally = responses.map((y, arm) => `${name(arm)} ${y}/${patients[arm]}`).join(", ");
-  const { perArm, boundary, interimPerArm, interimBoundary } = design;
-  if (patients.every((n) => n === perArm)) {
-    const arm = roseSelectedArm(responses, boundary);
-    const best = Math.max(...responses);
+  const { arms, perArm, boundary, interimPerArm, interimBoundary } = design;
+  const rates = responses.map((y, arm) => (patients[arm]! > 0 ? y / patients[arm]! : 0));
+  const equal = patients.every((n) => n === patients[0]);
+  if (total === capacity) {
+    const arm = equal ? roseSelectedArm(responses, boundary) : selectedByRate(rates, boundary / perArm);
+    const within = equal ? `${boundary} response${boundary === 1 ? "" : "s"}` : `a response rate of ${formatRate(boundary / perArm)}`;
     const reason =
       arm === 0
-        ? `Responses ${tally}: no higher dose exceeds ${name(0)} by more than ${boundary}; select ${name(0)}, the lowest dose.`
-        : `Responses ${tally}: the best count (${best}) exceeds every lower dose's by more than ${boundary}; select ${name(arm)}, the lowest dose within ${boundary} of the best.`;
+        ? `Responses ${tally}: no higher dose exceeds ${name(0)} by more than ${within}; select ${name(0)}, the lowest dose.`
+        : `Responses ${tally}: ${name(arm)} is the lowest dose within ${within} of the best, and every lower dose falls short by more; select ${name(arm)}.`;
     return { action: "select", selected: arm + 1, stage: "final", reasons: [reason] };
   }
-  if (interimPerArm !== undefined && interimBoundary !== undefined && patients.every((n) => n === interimPerArm)) {
-    const gain = responses[1]! - responses[0]!;
-    if (gain <= interimBoundary)
+  if (interimPerArm !== undefined && interimBoundary !== undefined && total === arms * interimPerArm) {
+    const gain = equal ? responses[1]! - responses[0]! : (rates[1]! - rates[0]!) * interimPerArm;
+    const gainText = equal
+      ? `${gain}`
+      : `${formatRate(rates[1]! - rates[0]!)} in rate (${formatRate(gain)} responses per ${interimPerArm})`;
+    if (gain <= interimBoundary + 1e-9)
       return {
         action: "select",
         selected: 1,
         stage: "interim",
         reasons: [
-          `Interim, ${interimPerArm} per arm: responses ${tally}; ${name(1)} exceeds ${name(0)} by ${gain} (at most ${interimBoundary}): select ${name(0)} early.`,
+          `Interim, ${interimPerArm} per arm: responses ${tally}; ${name(1)} exceeds ${name(0)} by ${gainText} (at most ${interimBoundary}): select ${name(0)} early.`,
         ],
       };
     return {
@@ -393,16 +405,23 @@ export function roseDecision(
       selected: null,
       stage: "interim",
       reasons: [
-        `Interim, ${interimPerArm} per arm: responses ${tally}; ${name(1)} exceeds ${name(0)} by ${gain} (more than ${interimBoundary}): continue to ${perArm} per arm.`,
+        `Interim, ${interimPerArm} per arm: responses ${tally}; ${name(1)} exceeds ${name(0)} by ${gainText} (more than ${interimBoundary}): continue to ${perArm} per arm.`,
       ],
     };
   }
+  const due = interimPerArm !== undefined && total < arms * interimPerArm ? arms * interimPerArm : capacity;
   return {
     action: "continue",
     selected: null,
     stage: "enrolling",
-    reasons: [
-      `Responses ${tally}; the ${interimPerArm !== undefined && patients.some((n) => n < interimPerArm) ? `interim at ${interimPerArm}` : `analysis at ${perArm}`} per arm is not reached.`,
-    ],
+    reasons: [`Responses ${tally}; the analysis is due at ${due} patients assessed (${total} so far).`],
   };
 }
+
+function selectedByRate(rates: readonly number[], margin: number): number {
+  const best = Math.max(...rates);
+  const arm = rates.findIndex((rate) => best - rate <= margin + 1e-9);
+  return arm < 0 ? rates.length - 1 : arm;
+}
+
+const formatRate = (x: number) => x.toFixed(3).replace(/0+$/, "").replace(/\.$/, "");

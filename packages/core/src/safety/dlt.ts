@@ -154,11 +154,13 @@ export interface CohortMember {
   cohort: number;
   /** In a backfill cohort: counted at its dose without moving dose finding (`+` in the notation). */
   backfill?: boolean;
+  /** Randomized after dose finding: not part of the design's history (the comparison reads these patients). */
+  randomized?: boolean;
 }
 
 /**
  * The design history ("1NNN 2NTN") from DLT statuses, cohort by cohort in cohort order. Patients who are
- * not evaluable are left out (they are replaced in practice). With `windowDays` (TITE-CRM), pending
+ * not evaluable are left out (they are replaced in practice), and so are randomized patients (after dose finding). With `windowDays` (TITE-CRM), pending
  * patients are written with their days of follow-up, N[14]; without it, a cohort with a pending patient
  * ends the history, because its outcome is not yet known.
  */
@@ -170,7 +172,10 @@ export function outcomeHistory(
 ): { outcomes: string; pending: string[]; excluded: string[] } {
   const byId = new Map(statuses.map((s) => [s.USUBJID, s]));
   const cohorts = new Map<number, CohortMember[]>();
-  for (const member of members) cohorts.set(member.cohort, [...(cohorts.get(member.cohort) ?? []), member]);
+  for (const member of members) {
+    if (member.randomized) continue;
+    cohorts.set(member.cohort, [...(cohorts.get(member.cohort) ?? []), member]);
+  }
   const result: Cohort[] = [];
   const pending: string[] = [];
   const excluded: string[] = [];

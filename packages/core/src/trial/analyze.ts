@@ -526,7 +526,13 @@ export function analyzeTrialData(data: TrialData, known: readonly DataProblem[] 
     };
   });
   const history = outcomeHistory(
-    data.patients.map((p) => ({ USUBJID: p.USUBJID, doseLevel: p.doseLevel, cohort: p.cohort, backfill: p.backfill === true })),
+    data.patients.map((p) => ({
+      USUBJID: p.USUBJID,
+      doseLevel: p.doseLevel,
+      cohort: p.cohort,
+      backfill: p.backfill === true,
+      randomized: p.randomizedArm !== undefined,
+    })),
     statuses,
   );
   return { trial: trial.id, dataCutDate: trial.dataCutDate, patients, doseLevels, outcomes: history.outcomes, problems };

@@ -112,6 +112,8 @@ export const patientSchema = z
     cohort: z.number().int().min(1),
     /** Treated in a backfill cohort: counts at its dose without moving dose finding (`+` in the design's history). */
     backfill: z.boolean().optional(),
+    /** Randomized in the dose-comparison stage after dose finding: the 1-based arm (the dose level is the arm's). */
+    randomizedArm: z.number().int().min(1).max(3).optional(),
     /** Date of first exposure to the study drug (study day 1). */
     RFXSTDTC: isoDate,
     /** Number of prior chemotherapy regimens. */

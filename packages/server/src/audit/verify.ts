@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { sha256 } from "../auth/accounts.js";
 import { type DecisionDoc, decisionRecordHash } from "../conduct/decisions.js";
+import { seedDigest } from "../conduct/randomization.js";
 import type { Database } from "../db/schema.js";
 import { canonicalJson } from "./canonical-json.js";
 import { type EntityState, eventHash, GENESIS, rowToEvent } from "./events.js";
@@ -130,6 +131,14 @@ async function verifyLinkedTables(db: Kysely<Database>): Promise<string[]> {
     if (logged && logged[String(task.task)] !== sha256(task.result ?? ""))
       problems.push(`simulation ${task.job_id}, task ${task.task}: the stored result is not the one logged`);
     else if (!logged) problems.push(`simulation ${task.job_id}, task ${task.task}: finished, but its result was never logged`);
+  }
+  // A randomization seed swapped after the stage opened would change every later allocation unseen.
+  const randomizations = await entities("randomization");
+  for (const row of await db.selectFrom("randomization_secrets").selectAll().execute()) {
+    const logged = randomizations.get(row.trial_id);
+    if (!logged) problems.push(`randomization of trial ${row.trial_id}: a seed is stored but no randomized stage was ever logged`);
+    else if (logged.data.seedDigest !== seedDigest(row.trial_id, row.seed))
+      problems.push(`randomization of trial ${row.trial_id}: the stored seed is not the one whose digest was logged`);
   }
   for (const row of await db.selectFrom("entities").selectAll().where("kind", "=", "decision").execute()) {
     const decision = safeParse(row.data) as DecisionDoc;

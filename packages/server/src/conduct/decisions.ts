@@ -3,12 +3,13 @@ import { type Decision, dosePaths, isResponder, outcomeHistory, type PathNode, t
 import type { Kysely } from "kysely";
 import type { Access, User } from "../access.js";
 import { canonicalJson } from "../audit/canonical-json.js";
-import { appendEvent, lockChain, readVersion } from "../audit/events.js";
+import { appendEvent, lockChain, type NewEvent, readVersion, type Tx } from "../audit/events.js";
 import { authenticate } from "../auth/accounts.js";
 import { type Entity, getEntity, listEntities } from "../db/entities.js";
 import type { Database } from "../db/schema.js";
 import { conflict, invalid, notFound } from "../errors.js";
 import type { ResolutionBody } from "../schemas.js";
+import { type ComparisonDoc, compareArms, continueRandomizedStage, openRandomizedStage, type RandomizationDoc } from "./randomization.js";
 import { trialState } from "./trial-state.js";
 import { type CohortDoc, cohortState, designOf, loadTrial, state } from "./trials.js";
 
@@ -26,6 +27,8 @@ export interface DecisionDoc {
   recommendation: Decision;
   /** Dose-transition pathways for the next two cohorts from here. */
   pathways: PathNode | null;
+  /** A meeting of the randomized stage: the arms' responses and the ROSE decision (the recommendation states it). */
+  comparison?: ComparisonDoc;
   resolution:
     | (Omit<ResolutionBody, "action" | "dose"> & { decidedBy: string; decidedAt: string; action: string; dose: number | null })
     | null;
@@ -70,6 +73,30 @@ export async function prepareDecision(db: Kysely<Database>, access: Access, tria
       w.unadjudicated.map((id) => ({ path: `patients.${w.USUBJID}.adverseEvents.${id}`, message: "awaits DLT adjudication" })),
     );
     if (unadjudicated.length > 0) throw conflict("adverse events that the protocol proposes as DLTs await adjudication", unadjudicated);
+    if (current.data.kind === "randomized") {
+      const comparison = await compareArms(tx, trialId, { data, windows, analysis });
+      const select = comparison.action === "select";
+      const recommendation: Decision = {
+        action: select ? "stop" : "stay",
+        dose: null,
+        stop: select,
+        admissible: design.decide("").admissible.map(() => true),
+        mtd: select ? comparison.arms[comparison.selected! - 1]! : null,
+        cohortSize: null,
+        phase: "randomized",
+        reasons: comparison.reasons,
+        why: [],
+      };
+      return record(tx, access, trialId, now, decisions.length + 1, current.data.number, {
+        basedOn: {
+          outcomes: "",
+          patients: windows.map((w) => ({ USUBJID: w.USUBJID, cohort: w.cohort, doseLevel: w.doseLevel, status: w.status })),
+        },
+        recommendation,
+        pathways: null,
+        comparison,
+      });
+    }
     // Data the decision rests on must be readable: every registration (each patient enters the design's
     // history), doses (DLT-evaluability) and adverse events (DLTs). Labs, tumours and PK do not block.
     const blocking = analysis.problems.filter((p) => DECISION_DATA.has(p.collection));
@@ -87,7 +114,13 @@ export async function prepareDecision(db: Kysely<Database>, access: Access, tria
     const backfillCohorts = new Set(cohorts.filter((c) => c.data.kind === "backfill").map((c) => c.data.number));
     const history = outcomeHistory(
       // The cohort's kind decides (a registration made before the flag existed has none).
-      data.patients.map((p) => ({ USUBJID: p.USUBJID, doseLevel: p.doseLevel, cohort: p.cohort, backfill: backfillCohorts.has(p.cohort) })),
+      data.patients.map((p) => ({
+        USUBJID: p.USUBJID,
+        doseLevel: p.doseLevel,
+        cohort: p.cohort,
+        backfill: backfillCohorts.has(p.cohort),
+        randomized: p.randomizedArm !== undefined,
+      })),
       windows.map((w) => ({
         USUBJID: w.USUBJID,
         status: w.status as "DLT",
@@ -119,31 +152,45 @@ export async function prepareDecision(db: Kysely<Database>, access: Access, tria
     } catch {
       pathways = null; // too many paths to show: the recommendation stands without them
     }
-    const number = decisions.length + 1;
-    const decision: DecisionDoc = {
-      number,
-      cohort: current.data.number,
-      preparedBy: access.actor.name,
-      preparedAt: now.toISOString(),
+    return record(tx, access, trialId, now, decisions.length + 1, current.data.number, {
       basedOn: {
         outcomes: history.outcomes,
         patients: windows.map((w) => ({ USUBJID: w.USUBJID, cohort: w.cohort, doseLevel: w.doseLevel, status: w.status })),
       },
       recommendation,
       pathways,
-      resolution: null,
-      signatures: [],
-    };
-    const id = String(number);
-    await appendEvent(tx, {
-      chain: trialId,
-      actor: access.actor,
-      type: "decision.prepared",
-      at: now,
-      changes: [{ kind: "decision", trialId, id, after: state(decision, { status: "proposed" }) }],
     });
-    return { id, siteId: null, parent: null, status: "proposed", version: 1, data: decision };
   });
+}
+
+/** Records a prepared meeting (proposed, unsigned). */
+async function record(
+  tx: Tx,
+  access: Access,
+  trialId: string,
+  now: Date,
+  number: number,
+  cohort: number,
+  content: Pick<DecisionDoc, "basedOn" | "recommendation" | "pathways" | "comparison">,
+): Promise<Entity<DecisionDoc>> {
+  const decision: DecisionDoc = {
+    number,
+    cohort,
+    preparedBy: access.actor.name,
+    preparedAt: now.toISOString(),
+    ...content,
+    resolution: null,
+    signatures: [],
+  };
+  const id = String(number);
+  await appendEvent(tx, {
+    chain: trialId,
+    actor: access.actor,
+    type: "decision.prepared",
+    at: now,
+    changes: [{ kind: "decision", trialId, id, after: state(decision, { status: "proposed" }) }],
+  });
+  return { id, siteId: null, parent: null, status: "proposed", version: 1, data: decision };
 }
 
 /** The committee's outcome: accept the recommendation, or override it with a reason. */
@@ -166,6 +213,13 @@ export async function resolveDecision(
     if (decision.status !== "proposed" && !revision) throw conflict(`decision ${id} is ${decision.status}: it can no longer be changed`);
     const recommended = decision.data.recommendation;
     const issues: ValidationIssue[] = [];
+    if (decision.data.comparison && body.outcome === "override")
+      issues.push({
+        path: "outcome",
+        value: "override",
+        message:
+          "a randomized comparison follows its protocol rule: accept it (record any disagreement as the reason of a protocol deviation outside the decision)",
+      });
     if (revision && !body.reason)
       issues.push({ path: "reason", message: `is required to revise decision ${id}, already ${decision.data.resolution?.action}` });
     if (body.outcome === "override") {
@@ -264,7 +318,7 @@ export async function signDecision(
     const data = { ...decision.data, signatures: [...decision.data.signatures, signature] };
     const cohorts = await listEntities<CohortDoc>(tx, trialId, "cohort");
     const prompting = cohorts.find((c) => c.data.number === decision.data.cohort)!;
-    const changes = [
+    const changes: NewEvent["changes"] = [
       {
         kind: "decision",
         trialId,
@@ -294,9 +348,24 @@ export async function signDecision(
       const cohort: CohortDoc = { number: ++next, doseLevel: extra.dose, capacity: extra.capacity, kind: "backfill", decision: id };
       changes.push({ kind: "cohort", trialId, id: String(cohort.number), after: cohortState(cohort, "open") });
     }
-    if (resolution.action === "stop") {
+    const comparison = decision.data.comparison;
+    const plan = decision.data.recommendation.randomized;
+    let trialStatus: string | null = null;
+    if (comparison) {
+      const randomization = (await getEntity<RandomizationDoc>(tx, trialId, "randomization", trialId))!;
+      if (comparison.action === "continue") changes.push(continueRandomizedStage(trialId, randomization.data, id, ++next));
+      else {
+        trialStatus = "dose-selected";
+        changes.push({ kind: "randomization", trialId, id: trialId, after: state(randomization.data, { status: "complete" }) });
+      }
+    } else if (resolution.action === "stop" && decision.data.resolution?.outcome === "accept" && plan?.doses) {
+      // Dose finding stopped as the design recommends: its randomized stage opens.
+      changes.push(...(await openRandomizedStage(tx, doc, plan, id, ++next, now)));
+      trialStatus = "randomized-stage";
+    } else if (resolution.action === "stop") trialStatus = "dose-finding-complete";
+    if (trialStatus !== null) {
       const trial = (await getEntity(tx, trialId, "trial", trialId))!;
-      changes.push({ kind: "trial", trialId, id: trialId, after: state(trial.data as object, { status: "dose-finding-complete" }) });
+      changes.push({ kind: "trial", trialId, id: trialId, after: state(trial.data as object, { status: trialStatus }) });
     }
     await appendEvent(tx, {
       chain: trialId,

@@ -5,6 +5,7 @@ import { appendEvent, lockChain, type Tx } from "../audit/events.js";
 import { type Entity, getEntity, listEntities } from "../db/entities.js";
 import type { Database } from "../db/schema.js";
 import { conflict, invalid, notFound } from "../errors.js";
+import { allocatePatient } from "./randomization.js";
 import { type CohortDoc, cohortState, loadTrial, state } from "./trials.js";
 
 export type SlotStatus = "reserved" | "waitlisted" | "confirmed" | "released" | "expired";
@@ -153,6 +154,8 @@ export async function confirmSlot(
   slotId: string,
   patient: Record<string, unknown> & { USUBJID: string },
   now: Date,
+  /** Minimization factors, for a randomized cohort. */
+  factors?: Record<string, string>,
 ): Promise<Record<string, unknown>> {
   await settle(db, trialId, now);
   return db.transaction().execute(async (tx) => {
@@ -166,13 +169,21 @@ export async function confirmSlot(
       throw invalid([{ path: "patient.USUBJID", value: patient.USUBJID, message: "must be unique in the trial" }]);
     }
     const cohort = (await getEntity<CohortDoc>(tx, trialId, "cohort", slot.parent!))!;
+    // A randomized cohort allocates the arm now, inside the registration: the site sees it only in the answer.
+    const allocation =
+      cohort.data.kind === "randomized" ? await allocatePatient(tx, await loadTrial(tx, trialId), patient.USUBJID, factors) : null;
+    if (allocation === null && factors !== undefined)
+      throw invalid([
+        { path: "factors", message: `apply to randomized cohorts only; cohort ${cohort.data.number} is ${cohort.data.kind}` },
+      ]);
     const record = {
       ...patient,
       SITEID: slot.siteId,
-      doseLevel: cohort.data.doseLevel,
+      doseLevel: allocation?.doc.doseLevel ?? cohort.data.doseLevel,
       cohort: cohort.data.number,
       // The trial file says which patients are backfill (they count at their dose without moving dose finding).
       ...(cohort.data.kind === "backfill" ? { backfill: true } : {}),
+      ...(allocation ? { randomizedArm: allocation.doc.arm } : {}),
     };
     const confirmed = (await listEntities(tx, trialId, "slot", { parent: cohort.id, status: ["confirmed"] })).length + 1;
     const full = confirmed >= cohort.data.capacity;
@@ -202,6 +213,19 @@ export async function confirmSlot(
         ...(full && cohort.status === "open" ? [{ kind: "cohort", trialId, id: cohort.id, after: cohortState(cohort.data, "full") }] : []),
       ],
     });
+    if (allocation !== null) {
+      await appendEvent(tx, {
+        chain: trialId,
+        actor: access.actor,
+        type: "patient.randomized",
+        subject: patient.USUBJID,
+        siteId: slot.siteId,
+        at: now,
+        reason: `allocation ${allocation.doc.number}: arm ${allocation.doc.arm} (dose level ${allocation.doc.doseLevel}) by ${allocation.doc.method}`,
+        changes: [allocation.change],
+      });
+      return { ...record, allocation: allocation.doc.number };
+    }
     return record;
   });
 }

@@ -15,10 +15,13 @@ export interface TrialDoc {
   conduct: TrialBody["conduct"];
 }
 
-export type CohortKind = "dose-finding" | "expansion" | "backfill";
+export type CohortKind = "dose-finding" | "expansion" | "backfill" | "randomized";
 export interface CohortDoc {
   number: number;
+  /** The cohort's dose level; a randomized cohort's lowest arm (each patient's own is allocated at registration). */
   doseLevel: number;
+  /** A randomized cohort: the dose levels patients are allocated among. */
+  arms?: number[];
   capacity: number;
   kind: CohortKind;
   /** The signed decision that opened it (none for the first cohort). */

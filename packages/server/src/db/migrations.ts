@@ -206,6 +206,18 @@ const migrations: Record<string, Migration> = {
       });
     },
   },
+  "0006-randomization-secrets": {
+    async up(db: AnyDatabase) {
+      // The seed each trial's randomization lists are drawn from. Never in an API response or the log: the
+      // log holds its SHA-256 digest (the trial's "randomization" entity), which verifyAudit checks.
+      await db.schema
+        .createTable("randomization_secrets")
+        .addColumn("trial_id", "text", (c) => c.primaryKey())
+        .addColumn("seed", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 function isPostgres(db: AnyDatabase): boolean {

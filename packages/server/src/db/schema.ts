@@ -16,6 +16,14 @@ export interface Database {
   jobs: JobTable;
   job_tasks: JobTaskTable;
   login_attempts: LoginAttemptTable;
+  randomization_secrets: RandomizationSecretTable;
+}
+
+/** A trial's randomization secret (32 random bytes, hex; the allocation seed is its first 48 bits). Concealed: only its digest is logged. */
+export interface RandomizationSecretTable {
+  trial_id: string;
+  seed: string;
+  created_at: string;
 }
 
 /** Failed sign-ins (logins and signatures) per "pair:<username>|<address>" and per "address:<address>". */

@@ -104,7 +104,17 @@ export const conductRoutes =
         const access = await authorize(db, requireUser(request), request.params.trialId, "patients.write");
         return reply
           .status(201)
-          .send(await confirmSlot(db, access, request.params.trialId, request.params.slotId, request.body.patient, context.now()));
+          .send(
+            await confirmSlot(
+              db,
+              access,
+              request.params.trialId,
+              request.params.slotId,
+              request.body.patient,
+              context.now(),
+              request.body.factors,
+            ),
+          );
       },
     );
     app.post("/api/trials/:trialId/slots/:slotId/release", { schema: { params: slotParams, body: releaseBody, tags } }, async (request) => {

@@ -1,10 +1,13 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { Kysely } from "kysely";
 import { z } from "zod";
 import { authorize, grantsOf, requireAdmin } from "../access.js";
 import type { Context } from "../app.js";
+import type { RandomizationDoc } from "../conduct/randomization.js";
 import { trialState, visiblePart } from "../conduct/trial-state.js";
 import { createTrial, designOf, grantRole, revokeRole, type TrialDoc } from "../conduct/trials.js";
-import { listEntities } from "../db/entities.js";
+import { getEntity, listEntities } from "../db/entities.js";
+import type { Database } from "../db/schema.js";
 import { grantBody, id, revokeBody, trialBody } from "../schemas.js";
 import { requireUser } from "./helpers.js";
 
@@ -63,6 +66,8 @@ export const trialRoutes =
         protocolText: design.describe(),
         sites: (await listEntities<Record<string, unknown>>(db, trialId, "site")).map((s) => s.data),
         cohorts: await cohortsWithSlots(context, trialId),
+        // The randomized stage as the sites may know it: arms, method and factors (the seed never leaves the server).
+        randomization: await randomizationOf(db, trialId),
       };
     });
     app.get("/api/trials/:trialId/cohorts", { schema: { params: trialParams, tags: ["conduct"] } }, async (request) => {
@@ -131,4 +136,9 @@ async function cohortsWithSlots(context: Context, trialId: string) {
     confirmed: slots.filter((s) => s.parent === c.id && s.status === "confirmed").length,
     waitlisted: slots.filter((s) => s.parent === c.id && s.status === "waitlisted").length,
   }));
+}
+
+async function randomizationOf(db: Kysely<Database>, trialId: string) {
+  const entity = await getEntity<RandomizationDoc>(db, trialId, "randomization", trialId);
+  return entity ? { ...entity.data, status: entity.status } : null;
 }
