@@ -69,7 +69,7 @@ const seedOf = (secret: string) => Number.parseInt(secret.slice(0, 12), 16);
 /** The allocation among `arms` doses the design's rule asks for (block sizes fitted to the arms left). */
 function allocationFor(spec: DesignSpec, arms: number): Allocation {
   const rule = spec.rules.find((r) => r.type === "randomized");
-  if (!rule || rule.type !== "randomized") throw new Error("the design has no randomized stage");
+  if (rule?.type !== "randomized") throw new Error("the design has no randomized stage");
   if (rule.allocation.method === "minimization")
     return {
       method: "minimization",
