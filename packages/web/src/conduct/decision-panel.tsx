@@ -17,6 +17,16 @@ interface DecisionView {
   basedOn: { outcomes: string; patients: { USUBJID: string; cohort: number; doseLevel: number; status: string }[] };
   recommendation: Decision;
   pathways: PathNode | null;
+  /** A meeting of the randomized stage: responses per arm and the ROSE decision. */
+  comparison?: {
+    stage: "interim" | "final" | "enrolling";
+    action: "continue" | "select";
+    selected: number | null;
+    arms: number[];
+    patients: number[];
+    responses: number[];
+    reasons: string[];
+  };
   resolution: { outcome: string; action: string; dose: number | null; reason?: string; decidedBy: string; decidedAt: string } | null;
   signatures: { name: string; meaning: string; at: string; recordHash: string }[];
 }
@@ -74,9 +84,11 @@ function Resolution({ trial, decision }: { trial: TrialDetail; decision: Decisio
         resolve.mutate();
       }}
     >
-      <label className="checkbox">
-        <input type="checkbox" checked={override} onChange={(e) => setOverride(e.target.checked)} /> Override the recommendation
-      </label>
+      {!decision.comparison && (
+        <label className="checkbox">
+          <input type="checkbox" checked={override} onChange={(e) => setOverride(e.target.checked)} /> Override the recommendation
+        </label>
+      )}
       {override && (
         <>
           <Field label="Action">
@@ -162,6 +174,49 @@ function Signature({ trial, decision }: { trial: TrialDetail; decision: Decision
   );
 }
 
+/** The randomized comparison: responses per arm, and the ROSE decision. */
+function Comparison({ trial, comparison }: { trial: TrialDetail; comparison: NonNullable<DecisionView["comparison"]> }) {
+  return (
+    <>
+      <p className="recommendation">
+        Recommendation ({comparison.stage === "interim" ? "interim analysis" : "final analysis"}):{" "}
+        <strong>
+          {comparison.action === "select"
+            ? `select ${doseName(trial, comparison.arms[comparison.selected! - 1]!)}`
+            : "continue the randomized stage"}
+        </strong>
+      </p>
+      <div className="table-scroll">
+        <table>
+          <caption>Responses by arm (randomized patients assessed)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Arm</th>
+              <th scope="col">Dose</th>
+              <th scope="col">Patients</th>
+              <th scope="col">Responders</th>
+              <th scope="col">Response rate</th>
+            </tr>
+          </thead>
+          <tbody>
+            {comparison.arms.map((level, arm) => (
+              <tr key={level}>
+                <th scope="row">{arm + 1}</th>
+                <td>{doseName(trial, level)}</td>
+                <td>{comparison.patients[arm]}</td>
+                <td>{comparison.responses[arm]}</td>
+                <td>
+                  {comparison.patients[arm]! > 0 ? `${Math.round((100 * comparison.responses[arm]!) / comparison.patients[arm]!)}%` : "—"}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
 function DecisionCard({ trial, decision, canSign }: { trial: TrialDetail; decision: DecisionView; canSign: boolean }) {
   const r = decision.recommendation;
   return (
@@ -170,12 +225,30 @@ function DecisionCard({ trial, decision, canSign }: { trial: TrialDetail; decisi
         Decision {decision.number} after cohort {decision.cohort}{" "}
         <span className={`status status-${decision.status}`}>{decision.status}</span>
       </h3>
-      <p className="recommendation">
-        Recommendation: <strong>{r.stop ? "stop" : move(trial, r.action, r.dose)}</strong>
-        {r.mtd !== null && ` · MTD ${doseName(trial, r.mtd)}`}
-      </p>
+      {decision.comparison ? (
+        <Comparison trial={trial} comparison={decision.comparison} />
+      ) : (
+        <p className="recommendation">
+          Recommendation: <strong>{r.stop ? "stop" : move(trial, r.action, r.dose)}</strong>
+          {r.mtd !== null && ` · ${r.obd !== undefined ? "OBD" : "MTD"} ${doseName(trial, r.mtd)}`}
+        </p>
+      )}
+      {r.randomized && (
+        <p>
+          {r.randomized.doses === null
+            ? "The randomized stage is not run: fewer than two admissible doses to compare."
+            : `Then the randomized stage: ${r.randomized.perArm} patients per arm between ${r.randomized.doses.map((level) => doseName(trial, level)).join(" and ")} (${r.randomized.allocation === "minimization" ? "minimization" : "permuted blocks"}; ROSE selection).`}
+        </p>
+      )}
       <p className="muted">
-        From the adjudicated data <code>{decision.basedOn.outcomes || "(none)"}</code>, prepared by {decision.preparedBy}.
+        {decision.comparison ? (
+          "From the response assessments of the randomized patients"
+        ) : (
+          <>
+            From the adjudicated data <code>{decision.basedOn.outcomes || "(none)"}</code>
+          </>
+        )}
+        , prepared by {decision.preparedBy}.
       </p>
       {r.pending !== undefined && r.stft !== undefined && (
         <p>

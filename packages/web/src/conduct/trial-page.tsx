@@ -25,6 +25,8 @@ export interface TrialDetail {
   cohorts: {
     number: number;
     doseLevel: number;
+    /** A randomized cohort: the dose levels its patients are allocated among. */
+    arms?: number[];
     capacity: number;
     kind: string;
     status: string;
@@ -32,6 +34,8 @@ export interface TrialDetail {
     confirmed: number;
     waitlisted: number;
   }[];
+  /** The randomized stage, once open: its arms, allocation method and declared factors. */
+  randomization: { method: string; arms: number[]; factors: Record<string, string[]> | null; status: string } | null;
 }
 
 /** A patient's DLT window, as the server reports it (the core defines it for both). */
@@ -53,15 +57,26 @@ export const doseName = (trial: TrialDetail, level: number) => {
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-function RegisterForm({ trialId, slot, onDone }: { trialId: string; slot: Slot; onDone: () => void }) {
+function RegisterForm({ trial, slot, onDone }: { trial: TrialDetail; slot: Slot; onDone: (message: string | null) => void }) {
+  const trialId = trial.id;
   const [form, setForm] = useState({ USUBJID: "", AGE: "", SEX: "F", WEIGHT: "", HEIGHT: "", RFXSTDTC: today() });
+  // A randomized cohort allocates the arm at registration; minimization needs the patient's factor levels.
+  const randomized = trial.cohorts.find((c) => c.number === slot.cohort)?.kind === "randomized";
+  const factors = randomized ? (trial.randomization?.factors ?? {}) : {};
+  const [levels, setLevels] = useState<Record<string, string>>({});
   const confirm = useMutation({
     mutationFn: () =>
-      post(`/api/trials/${trialId}/slots/${slot.id}/confirm`, {
+      post<{ USUBJID: string; doseLevel: number; randomizedArm?: number }>(`/api/trials/${trialId}/slots/${slot.id}/confirm`, {
         // A blank age stays blank: the field is left out, never sent as 0.
         patient: fromText(["USUBJID", "AGE", "SEX", "WEIGHT", "HEIGHT", "RFXSTDTC"], form),
+        ...(Object.keys(factors).length > 0 ? { factors: levels } : {}),
       }),
-    onSuccess: onDone,
+    onSuccess: (registered) =>
+      onDone(
+        registered.randomizedArm === undefined
+          ? null
+          : `${registered.USUBJID} is randomized to arm ${registered.randomizedArm}: ${doseName(trial, registered.doseLevel)}.`,
+      ),
   });
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });
   return (
@@ -94,9 +109,24 @@ function RegisterForm({ trialId, slot, onDone }: { trialId: string; slot: Slot; 
       <Field label="First dose date">
         <input type="date" value={form.RFXSTDTC} onChange={set("RFXSTDTC")} required />
       </Field>
+      {Object.entries(factors).map(([factor, options]) => (
+        <Field key={factor} label={`Stratification: ${factor}`}>
+          <select value={levels[factor] ?? ""} onChange={(e) => setLevels({ ...levels, [factor]: e.target.value })} required>
+            <option value="" disabled>
+              choose
+            </option>
+            {options.map((option) => (
+              <option key={option} value={option}>
+                {option}
+              </option>
+            ))}
+          </select>
+        </Field>
+      ))}
       <button type="submit" className="primary" disabled={confirm.isPending}>
-        Register patient
+        {randomized ? "Register and randomize" : "Register patient"}
       </button>
+      {randomized && <p className="muted">The arm is allocated by the server when the patient is registered, and shown then.</p>}
       <ErrorMessage error={confirm.error} />
     </form>
   );
@@ -116,6 +146,8 @@ function Slots({ trial }: { trial: TrialDetail }) {
     client.invalidateQueries({ queryKey: ["patients", trial.id] });
   };
   const request = useMutation({ mutationFn: (siteId: string) => post(`/api/trials/${trial.id}/slots`, { siteId }), onSuccess: refresh });
+  // The last randomized registration's arm: the site sees it only now, once the patient is registered.
+  const [allocated, setAllocated] = useState<string | null>(null);
   if (sites.length === 0) return null;
   const open = (slots.data ?? []).filter((s) => s.status === "reserved" || s.status === "waitlisted");
   return (
@@ -129,6 +161,11 @@ function Slots({ trial }: { trial: TrialDetail }) {
         ))}
       </div>
       <ErrorMessage error={request.error} />
+      {allocated && (
+        <p className="notice" role="status">
+          {allocated}
+        </p>
+      )}
       {open.length === 0 ? (
         <Empty>No reserved or waitlisted places. Request one when you have a patient to enrol.</Empty>
       ) : (
@@ -139,7 +176,16 @@ function Slots({ trial }: { trial: TrialDetail }) {
                 Cohort {slot.cohort}, site {slot.siteId}: {slot.status}
               </strong>
               {slot.expiresAt && <span className="muted"> (held until {new Date(slot.expiresAt).toLocaleString()})</span>}
-              {slot.status === "reserved" && <RegisterForm trialId={trial.id} slot={slot} onDone={refresh} />}
+              {slot.status === "reserved" && (
+                <RegisterForm
+                  trial={trial}
+                  slot={slot}
+                  onDone={(message) => {
+                    setAllocated(message);
+                    refresh();
+                  }}
+                />
+              )}
             </li>
           ))}
         </ul>
@@ -198,7 +244,7 @@ export function TrialPage({ trialId }: { trialId: string }) {
               {t.cohorts.map((c) => (
                 <tr key={c.number}>
                   <th scope="row">{c.number}</th>
-                  <td>{doseName(t, c.doseLevel)}</td>
+                  <td>{c.arms ? `randomized: ${c.arms.map((level) => doseName(t, level)).join(" or ")}` : doseName(t, c.doseLevel)}</td>
                   <td>{c.kind}</td>
                   <td>
                     {c.confirmed} confirmed, {c.reserved} reserved of {c.capacity}

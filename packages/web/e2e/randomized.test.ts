@@ -1,0 +1,135 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestServer, PASSWORD, patient, type TestServer, TRIAL_ID } from "../../server/src/test-support.js";
+
+/**
+ * The randomized stage in the browser (issue 18): an investigator registers a patient in the randomized
+ * cohort with the declared stratification factor and sees the allocated arm only then; the committee's
+ * meeting card shows responses per arm and the ROSE recommendation. Screenshots at desktop and phone width.
+ */
+const CHROMIUM = "/usr/bin/chromium";
+const WEB_ROOT = fileURLToPath(new URL("../dist", import.meta.url));
+const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
+const ready = existsSync(CHROMIUM) && existsSync(join(WEB_ROOT, "index.html"));
+if (!ready && process.env.ESCALATE_REQUIRE_BROWSER === "1") throw new Error(`${CHROMIUM} and a built web app (${WEB_ROOT}) are required`);
+
+const T = `/api/trials/${TRIAL_ID}`;
+const SECRET = "5eed".repeat(16);
+
+describe.skipIf(!ready)("the randomized stage in Chromium", () => {
+  let server: TestServer;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    server = await createTestServer("sqlite", {
+      webRoot: WEB_ROOT,
+      design: {
+        design: "boin",
+        target: 0.3,
+        doses: 3,
+        startDose: 2,
+        cohorts: 1,
+        rules: [
+          {
+            type: "randomized",
+            perArm: 2,
+            boundary: 0,
+            interim: { perArm: 1, boundary: 0 },
+            allocation: { method: "minimization", factors: { ecog: ["0", "1"] } },
+          },
+        ],
+      },
+    });
+    const { invA, stat, chair } = server.clients;
+    for (const id of ["A-001", "A-002", "A-003"]) {
+      const slot = (await invA.post(`${T}/slots`, { siteId: "A" })).json();
+      await invA.post(`${T}/slots/${slot.id}/confirm`, { patient: patient(id, "2026-01-10") });
+      await invA.post(`${T}/patients/${id}/administrations`, { EXSTDY: 1, EXDOSE: 168 });
+    }
+    const id = (await stat.post(`${T}/decisions`)).json().id;
+    await chair.post(`${T}/decisions/${id}/resolution`, { outcome: "accept" });
+    await server.store.db.insertInto("randomization_secrets").values({ trial_id: TRIAL_ID, seed: SECRET, created_at: "2026-03-01" }).execute();
+    await chair.post(`${T}/decisions/${id}/signature`, { password: PASSWORD, meaning: "approval" });
+    // The browser keeps the session cookie by its own clock: the server's moves to today (the trial's
+    // dates stay in the past), and the API clients sign in again on it.
+    server.clock.now = new Date();
+    for (const client of Object.values(server.clients)) await client.login();
+    base = await server.app.listen({ port: 0, host: "127.0.0.1" });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function logIn(username: string, width = 1280): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
+    await page.goto(`${base}/trials/${TRIAL_ID}`);
+    await page.getByLabel("User name").fill(username);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("heading", { name: "Dose levels and cohorts" }).waitFor();
+    return page;
+  }
+
+  it("registers with the declared factor, then shows the arm; the meeting shows responses per arm", async () => {
+    const page = await logIn("invA");
+    await expect.poll(() => page.getByText("randomized: 1.2 mg/kg or 2.4 mg/kg").count()).toBeGreaterThan(0);
+    for (const [id, ecog, dose] of [
+      ["R-001", "0", "2.4 mg/kg"],
+      ["R-002", "1", "1.2 mg/kg"],
+    ] as const) {
+      await page.getByRole("button", { name: "Request a place for site A" }).click();
+      const form = page.getByRole("form", { name: /Register a patient/ });
+      await form.waitFor();
+      await form.getByLabel("Subject ID (USUBJID)").fill(id);
+      await form.getByLabel("Weight (kg)").fill("70");
+      await form.getByLabel("Height (cm)").fill("165");
+      await form.getByLabel("First dose date").fill("2026-01-10");
+      await form.getByLabel("Stratification: ecog").selectOption(ecog);
+      if (id === "R-001") await page.screenshot({ path: join(SCREENSHOTS, "randomized-registration.png"), fullPage: true });
+      await form.getByRole("button", { name: "Register and randomize" }).click();
+      await expect.poll(() => page.getByRole("status").textContent()).toBe(`${id} is randomized to arm ${dose === "1.2 mg/kg" ? 1 : 2}: ${dose}.`);
+    }
+    await page.screenshot({ path: join(SCREENSHOTS, "randomized-allocated.png"), fullPage: true });
+
+    // Responses (API), then the committee's meeting in the browser.
+    const { invA, stat } = server.clients;
+    for (const [id, size] of [
+      ["R-001", 12],
+      ["R-002", 29],
+    ] as const) {
+      await invA.post(`${T}/patients/${id}/administrations`, { EXSTDY: 1, EXDOSE: id === "R-001" ? 168 : 84 });
+      for (const [day, value] of [
+        [1, 30],
+        [22, size],
+        [50, size],
+      ] as const)
+        await invA.post(`${T}/patients/${id}/tumours`, { TRLNKID: "T01", TRGRPID: "TARGET", TRDY: day, TRSTRESN: value, TRLOC: "liver" });
+    }
+    expect((await stat.post(`${T}/decisions`)).statusCode).toBe(201);
+    for (const width of [1280, 390]) {
+      const chair = await logIn("chair", width);
+      const table = chair.getByRole("table", { name: "Responses by arm (randomized patients assessed)" });
+      await table.waitFor();
+      expect(await table.locator("tbody tr").allInnerTexts()).toEqual(["1\t1.2 mg/kg\t1\t0\t0%", "2\t2.4 mg/kg\t1\t1\t100%"]);
+      await expect.poll(() => chair.getByText("continue the randomized stage").count()).toBe(1);
+      // A comparison follows its protocol rule: no override.
+      expect(await chair.getByLabel("Override the recommendation").count()).toBe(0);
+      // The meeting card fits the screen (its table scrolls inside it). The trial page's other tables at
+      // phone width are issue 20's.
+      const overflow = await chair.evaluate(() => {
+        const card = document.querySelector("article.decision")!;
+        return card.scrollWidth - card.clientWidth;
+      });
+      expect(overflow, `meeting card wider than the ${width} px screen`).toBeLessThanOrEqual(0);
+      await chair.screenshot({ path: join(SCREENSHOTS, `randomized-meeting-${width}.png`), fullPage: true });
+    }
+  });
+});
