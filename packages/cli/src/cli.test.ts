@@ -312,7 +312,62 @@ describe("phase II on the command line", () => {
     expect(out.lower as number).toBeCloseTo(0.1682, 4);
   });
 
+  it("sizes a randomized comparison (ROSE) with exact probabilities, and decides it", async () => {
+    const out = await json(["rose", "--response-rate", "0.4", "--difference", "0.2", "--pcs", "0.7", "--json"]);
+    expect(Object.keys(out)).toEqual(["design", "rateBoundary", "scenarios", "pcsEqual", "pcsBetter"]);
+    expect(out.design).toEqual({ arms: 2, perArm: 15, boundary: 1 });
+    const scenarios = out.scenarios as { optimal: number; correct: number; selection: number[] }[];
+    expect(scenarios.map((s) => s.optimal)).toEqual([1, 2]);
+    for (const s of scenarios) expect(s.correct).toBeGreaterThanOrEqual(0.7);
+    const text = await run(["rose", "--response-rate", "0.4", "--difference", "0.2", "--pcs", "0.7"]);
+    expect(text.stdout).toContain("  - type: randomized\n    doses: selected-and-lower\n    perArm: 15\n    boundary: 1");
+    const rates = await json(["rose", "--per-arm", "15", "--boundary", "1", "--rates", "0.4,0.4", "--json"]);
+    expect((rates.selection as number[])[0]).toBeCloseTo(scenarios[0]!.selection[0]!, 12);
+    // The decision from a design file's randomized rule, on counts per arm (responses/patients).
+    const programme = new URL("../../../examples/boin12-programme.yaml", import.meta.url).pathname;
+    const interim = await json(["rose", programme, "--counts", "3/10,4/10", "--json"]);
+    expect(interim).toMatchObject({ action: "continue", stage: "interim", selected: null });
+    const final = await json(["rose", programme, "--counts", "6/20,9/20", "--json"]);
+    expect(final).toMatchObject({ action: "select", stage: "final", selected: 2 });
+  });
+
+  it("says when dose finding hands over to the randomized stage, and simulates the programme", async () => {
+    const programme = new URL("../../../examples/boin12-programme.yaml", import.meta.url).pathname;
+    const next = await json(["next", programme, "--outcomes", "1NNN 2ENN 3EEN 4ETT 3ENE 3EEN 3NEN 3EEN 3ENN 3ENE", "--json"]);
+    expect(next).toMatchObject({
+      stop: true,
+      obd: 3,
+      randomized: { doses: [2, 3], perArm: 20, boundary: 2, interim: { perArm: 10, boundary: 0 } },
+    });
+    const simulated = await json([
+      "simulate",
+      programme,
+      "--truth",
+      "0.05,0.1,0.2,0.3,0.45",
+      "--efficacy",
+      "0.1,0.3,0.5,0.55,0.6",
+      "--accrual",
+      "3",
+      "--trials",
+      "500",
+      "--seed",
+      "1",
+      "--threads",
+      "1",
+      "--json",
+    ]);
+    const result = simulated.programme as { selection: number[]; none: number; randomized: number };
+    expect(result.selection.reduce((a, b) => a + b) + result.none).toBeCloseTo(1, 12);
+    expect(result.randomized).toBeGreaterThan(0.5);
+  });
+
   it.each([
+    [["rose", "--response-rate", "0.4"], /--difference is required/],
+    [
+      ["rose", "--per-arm", "10", "--boundary", "12", "--rates", "0.3,0.5"],
+      /--boundary: 12 is not allowed; must be an integer in 0\.\.10 \(--per-arm\)/,
+    ],
+    [["rose", "--per-arm", "10", "--boundary", "1", "--counts", "3-10,4/10"], /--counts/],
     [["simon", "--p0", "0.3", "--p1", "0.2", "--alpha", "0.1", "--beta", "0.1"], /p1: 0.2 is not allowed; must be > p0/],
     [["simon", "--p0", "0.1", "--p1", "0.3", "--alpha", "1.5", "--beta", "0.1"], /alpha: 1.5/],
     [["ci", "--responders", "11", "--n", "10"], /responders: 11 is not allowed; must be an integer in 0..10/],
@@ -389,9 +444,12 @@ describe("escalate report", () => {
       "bestResponse",
       "orr",
       "halfLifeDays",
+      "comparison",
     ]);
-    expect(report).toMatchObject({ enrolled: 18, mtd: "3.6 mg/kg", mtdEstablished: true });
-    expect(report.doseLevels).toContainEqual({ label: "4.8 mg/kg", patients: 2, dlts: 2 });
+    expect(report).toMatchObject({ enrolled: 18, mtd: "3.6 mg/kg", mtdEstablished: true, comparison: null });
+    expect(report.doseLevels).toContainEqual(
+      expect.objectContaining({ label: "4.8 mg/kg", patients: 2, dlts: 2, dltEvaluable: 2, assessed: 0, responders: 0, efficacy: null }),
+    );
     const restricted = await json(["report", example, "--format", "json", "--doses", "2.4 mg/kg,3.6 mg/kg"]);
     const orr = restricted.orr as { responders: number; evaluable: number; lower: number; upper: number };
     expect([orr.responders, orr.evaluable]).toEqual([4, 10]);

@@ -1,5 +1,6 @@
 import {
   doseEscalationPlot,
+  doseOptimizationTables,
   pkPlot,
   swimmerPlot,
   type TrialAnalysis,
@@ -84,6 +85,7 @@ export async function htmlReport(report: TrialReport, analysis: TrialAnalysis, d
     }
   }
   const { compound, trial } = data;
+  const tables = doseOptimizationTables(report);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -95,12 +97,10 @@ export async function htmlReport(report: TrialReport, analysis: TrialAnalysis, d
 <h1>${escapeHtml(trial.title ?? trial.id)}</h1>
 <p>${escapeHtml(compound.name)}: ${escapeHtml([compound.antibody, compound.target && `target ${compound.target}`, compound.payload].filter(Boolean).join("; "))}.
 Indication: ${escapeHtml(trial.indication ?? "—")}. Data cut ${escapeHtml(analysis.dataCutDate)}. Enrolled: ${report.enrolled}.</p>
-<h2>Dose escalation</h2>
-${table(
-  ["Dose level", "Patients", "DLTs"],
-  report.doseLevels.map((l) => [l.label, l.patients, l.dlts]),
-)}
-<p>${report.mtdEstablished ? `MTD (declared by the design from the DLT history): <strong>${escapeHtml(report.mtd!)}</strong>.` : "MTD: not established."}</p>
+<h2>Dose escalation and optimization</h2>
+${table(tables.byDose.headers, tables.byDose.rows)}
+${tables.comparison ? table(tables.comparison.headers, tables.comparison.rows) : ""}
+${tables.notes.map((note) => `<p>${escapeHtml(note.text)}${note.value === undefined ? "" : `: <strong>${escapeHtml(note.value)}</strong>.`}</p>`).join("\n")}
 <h2>Toxicities by worst grade</h2>
 ${table(
   ["Term", "Grade 1", "Grade 2", "Grade 3", "Grade 4", "Grade 5"],

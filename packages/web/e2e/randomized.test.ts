@@ -53,7 +53,10 @@ describe.skipIf(!ready)("the randomized stage in Chromium", () => {
     }
     const id = (await stat.post(`${T}/decisions`)).json().id;
     await chair.post(`${T}/decisions/${id}/resolution`, { outcome: "accept" });
-    await server.store.db.insertInto("randomization_secrets").values({ trial_id: TRIAL_ID, seed: SECRET, created_at: "2026-03-01" }).execute();
+    await server.store.db
+      .insertInto("randomization_secrets")
+      .values({ trial_id: TRIAL_ID, seed: SECRET, created_at: "2026-03-01" })
+      .execute();
     await chair.post(`${T}/decisions/${id}/signature`, { password: PASSWORD, meaning: "approval" });
     // The browser keeps the session cookie by its own clock: the server's moves to today (the trial's
     // dates stay in the past), and the API clients sign in again on it.
@@ -95,7 +98,9 @@ describe.skipIf(!ready)("the randomized stage in Chromium", () => {
       await form.getByLabel("Stratification: ecog").selectOption(ecog);
       if (id === "R-001") await page.screenshot({ path: join(SCREENSHOTS, "randomized-registration.png"), fullPage: true });
       await form.getByRole("button", { name: "Register and randomize" }).click();
-      await expect.poll(() => page.getByRole("status").textContent()).toBe(`${id} is randomized to arm ${dose === "1.2 mg/kg" ? 1 : 2}: ${dose}.`);
+      await expect
+        .poll(() => page.getByRole("status").textContent())
+        .toBe(`${id} is randomized to arm ${dose === "1.2 mg/kg" ? 1 : 2}: ${dose}.`);
     }
     await page.screenshot({ path: join(SCREENSHOTS, "randomized-allocated.png"), fullPage: true });
 
@@ -124,10 +129,10 @@ describe.skipIf(!ready)("the randomized stage in Chromium", () => {
       expect(await chair.getByLabel("Override the recommendation").count()).toBe(0);
       // The meeting card fits the screen (its table scrolls inside it). The trial page's other tables at
       // phone width are issue 20's.
-      const overflow = await chair.evaluate(() => {
-        const card = document.querySelector("article.decision")!;
-        return card.scrollWidth - card.clientWidth;
-      });
+      const overflow = await chair
+        .locator("article.decision")
+        .first()
+        .evaluate((card) => card.scrollWidth - card.clientWidth);
       expect(overflow, `meeting card wider than the ${width} px screen`).toBeLessThanOrEqual(0);
       await chair.screenshot({ path: join(SCREENSHOTS, `randomized-meeting-${width}.png`), fullPage: true });
     }

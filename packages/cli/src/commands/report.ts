@@ -1,8 +1,10 @@
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
+  doseOptimizationTables,
   parsePortfolio,
   parseSimonStudy,
+  type ReportTable,
   type SimonStudy,
   simonDesigns,
   summariseSchedule,
@@ -198,22 +200,31 @@ function pct(value: number | null): string {
   return value === null ? "—" : `${(100 * value).toFixed(1)}%`;
 }
 
+/** A core report table in Markdown: numbers right-aligned. */
+function markdownTable(table: ReportTable): string[] {
+  const numeric = table.rows[0]?.map((cell) => /^[\d—]/.test(cell)) ?? [];
+  return [
+    `| ${table.headers.join(" | ")} |`,
+    `|${table.headers.map((_, i) => (numeric[i] && i > 0 ? "---:" : "---")).join("|")}|`,
+    ...table.rows.map((row) => `| ${row.join(" | ")} |`),
+  ];
+}
+
 function markdown(report: TrialReport, analysis: TrialAnalysis, data: TrialData, doses: string[] | undefined): string {
   const { compound, trial } = data;
+  const tables = doseOptimizationTables(report);
   const lines = [
     `# ${trial.title ?? trial.id}`,
     "",
     `${compound.name}: ${[compound.antibody, compound.target && `target ${compound.target}`, compound.linker, compound.payload].filter(Boolean).join("; ")}.`,
     `Indication: ${trial.indication ?? "—"}. Data cut ${analysis.dataCutDate}. Enrolled: ${report.enrolled}.`,
     "",
-    "## Dose escalation",
+    "## Dose escalation and optimization",
     "",
-    "| Dose level | Patients | DLTs |",
-    "|---|---:|---:|",
-    ...report.doseLevels.map((l) => `| ${l.label} | ${l.patients} | ${l.dlts} |`),
+    ...markdownTable(tables.byDose),
     "",
-    report.mtdEstablished ? `MTD (declared by the design from the DLT history): **${report.mtd}**.` : "MTD: not established.",
-    "",
+    ...tables.notes.flatMap((note) => [note.value === undefined ? note.text : `${note.text}: **${note.value}**.`, ""]),
+    ...(tables.comparison ? [...markdownTable(tables.comparison), ""] : []),
     "## Treatment",
     "",
     "| Patient | Dose level | Treatment | Best response |",

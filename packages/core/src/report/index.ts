@@ -1,2 +1,11 @@
 export { doseEscalationPlot, pkPlot, swimmerPlot, type VegaLiteSpec, waterfallPlot } from "./plots.js";
-export { doseLabel, type TrialReport, trialReport } from "./trial-report.js";
+export {
+  doseLabel,
+  doseOptimizationTables,
+  type Interval,
+  noteText,
+  type ReportNote,
+  type ReportTable,
+  type TrialReport,
+  trialReport,
+} from "./trial-report.js";

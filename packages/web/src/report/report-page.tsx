@@ -1,4 +1,13 @@
-import { doseEscalationPlot, pkPlot, swimmerPlot, type TrialDataInput, trialReport, waterfallPlot } from "@escalate/core";
+import {
+  doseEscalationPlot,
+  doseOptimizationTables,
+  pkPlot,
+  type ReportTable,
+  swimmerPlot,
+  type TrialDataInput,
+  trialReport,
+  waterfallPlot,
+} from "@escalate/core";
 import { useQuery } from "@tanstack/react-query";
 import { type ChangeEvent, useMemo, useState } from "react";
 import { Link } from "wouter";
@@ -77,8 +86,39 @@ export function ReportFromFilePage() {
   );
 }
 
+/** A table the core built for every renderer (the CLI and HTML reports show the same). */
+function CoreTable({ table }: { table: ReportTable }) {
+  return (
+    <div className="table-scroll">
+      <table>
+        <caption>{table.caption}</caption>
+        <thead>
+          <tr>
+            {table.headers.map((header) => (
+              <th scope="col" key={header}>
+                {header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {table.rows.map((row) => (
+            <tr key={row[0]}>
+              <th scope="row">{row[0]}</th>
+              {row.slice(1).map((cell, i) => (
+                <td key={table.headers[i + 1]}>{cell}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 function ReportView({ computed }: { computed: ReturnType<typeof computeReport> }) {
   const { report, plots } = computed;
+  const tables = doseOptimizationTables(report);
   const percent = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(1)}%`);
   return (
     <div className="report">
@@ -111,25 +151,18 @@ function ReportView({ computed }: { computed: ReturnType<typeof computeReport> }
               <dd>{report.halfLifeDays === null ? "—" : `${report.halfLifeDays.toFixed(1)} days`}</dd>
             </div>
           </dl>
-          <table>
-            <caption>Patients and DLTs per dose level</caption>
-            <thead>
-              <tr>
-                <th scope="col">Dose</th>
-                <th scope="col">Patients</th>
-                <th scope="col">DLTs</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.doseLevels.map((level) => (
-                <tr key={level.label}>
-                  <th scope="row">{level.label}</th>
-                  <td>{level.patients}</td>
-                  <td>{level.dlts}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <CoreTable table={tables.byDose} />
+          {tables.comparison && <CoreTable table={tables.comparison} />}
+          {tables.notes.map((note) => (
+            <p key={note.text}>
+              {note.text}
+              {note.value !== undefined && (
+                <>
+                  : <strong>{note.value}</strong>.
+                </>
+              )}
+            </p>
+          ))}
           <table>
             <caption>Best overall response</caption>
             <thead>
