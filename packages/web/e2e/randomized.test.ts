@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createDesign, simulate } from "@escalate/core";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, PASSWORD, patient, type TestServer, TRIAL_ID } from "../../server/src/test-support.js";
@@ -136,5 +137,33 @@ describe.skipIf(!ready)("the randomized stage in Chromium", () => {
       expect(overflow, `meeting card wider than the ${width} px screen`).toBeLessThanOrEqual(0);
       await chair.screenshot({ path: join(SCREENSHOTS, `randomized-meeting-${width}.png`), fullPage: true });
     }
+  });
+
+  it("simulates a whole programme in the browser, with the core's final selection", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${base}/design`);
+    await page.getByLabel("Target DLT probability").fill("0.3");
+    await page.getByLabel(/Other options/).fill('{"rules": [{"type": "randomized", "perArm": 12, "boundary": 1}]}');
+    await page.getByLabel("Simulated trials").fill("1000");
+    await page.getByLabel("Scenario 1 true DLT probabilities").fill("0.05, 0.1, 0.2, 0.35, 0.5");
+    await page.getByLabel("Scenario 1 response probabilities").fill("0.1, 0.3, 0.45, 0.5, 0.5");
+    await page.getByRole("button", { name: "Simulate" }).click();
+    const table = page.getByRole("table", { name: /Operating characteristics/ });
+    await table.waitFor({ timeout: 60_000 });
+    const expected = simulate(
+      createDesign({
+        design: "boin",
+        target: 0.3,
+        doses: 5,
+        cohortSize: 3,
+        cohorts: 10,
+        rules: [{ type: "randomized", perArm: 12, boundary: 1 }],
+      }),
+      { truth: [0.05, 0.1, 0.2, 0.35, 0.5], efficacy: [0.1, 0.3, 0.45, 0.5, 0.5], trials: 1000, seed: 2026 },
+    );
+    const cells = await table.locator("tbody tr").first().locator("td").allTextContents();
+    for (let d = 0; d < 5; d++) expect(cells[d + 1]).toContain(`finally ${(expected.programme!.selection[d]! * 100).toFixed(1)}%`);
+    await page.screenshot({ path: join(SCREENSHOTS, "design-programme.png"), fullPage: true });
+    await page.close();
   });
 });

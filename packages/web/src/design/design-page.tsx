@@ -301,8 +301,13 @@ export function DesignPage() {
   const scenarioErrors = scenarios.map((s) => scenarioError(s.truth, doseCount));
   // A design with backfill needs calendar time (its patients arrive while cohorts are assessed) and response rates.
   const backfills = designs.some((d) => d.checked.design !== null && d.checked.design.engine.rules.backfill !== null);
-  // Designs that decide from responses (BOIN12) and designs with backfill need response probabilities.
-  const needsResponses = backfills || designs.some((d) => d.checked.design?.module.capabilities.efficacyAware === true);
+  // Designs that decide from responses (BOIN12), designs with backfill and randomized stages (ROSE selects
+  // on responses) need response probabilities.
+  const needsResponses =
+    backfills ||
+    designs.some(
+      (d) => d.checked.design?.module.capabilities.efficacyAware === true || (d.checked.design?.engine.rules.randomized ?? null) !== null,
+    );
   const efficacyOf = (scenario: { efficacy?: string }) =>
     (scenario.efficacy ?? defaultEfficacy(doseCount)).split(",").map((part) => (part.trim() === "" ? Number.NaN : Number(part)));
   const efficacyErrors = scenarios.map((scenario) => {
@@ -437,11 +442,15 @@ export function DesignPage() {
                 onChange={(e) => setScenarios(scenarios.map((s, j) => (j === i ? { ...s, truth: e.target.value } : s)))}
               />
             </Field>
-            {backfills && (
+            {needsResponses && (
               <Field
                 label={`Scenario ${i + 1} response probabilities`}
                 error={efficacyErrors[i]}
-                hint="backfill opens a dose once a response is seen"
+                hint={
+                  backfills
+                    ? "backfill opens a dose once a response is seen"
+                    : "the design's decisions or its randomized comparison read responses"
+                }
               >
                 <input
                   value={scenario.efficacy ?? defaultEfficacy(doseCount)}
@@ -558,6 +567,8 @@ export function DesignPage() {
 
 function ResultsTable({ results, doseLabels }: { results: ScenarioResult[]; doseLabels: readonly string[] }) {
   const calendar = results.some((r) => r.result.durationMonths !== undefined);
+  // A programme with a randomized stage: the dose finally selected, after the comparison.
+  const programme = results.some((r) => r.result.programme !== undefined);
   const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1; axe scrollable-region-focusable)
@@ -576,6 +587,7 @@ function ResultsTable({ results, doseLabels }: { results: ScenarioResult[]; dose
             <th scope="col">No MTD</th>
             <th scope="col">Patients</th>
             <th scope="col">Overdosed</th>
+            {programme && <th scope="col">Randomized stage</th>}
             {calendar && <th scope="col">Duration (months)</th>}
           </tr>
         </thead>
@@ -591,11 +603,18 @@ function ResultsTable({ results, doseLabels }: { results: ScenarioResult[]; dose
                     {r.result.patients[d]!.toFixed(1)} pts
                     {r.result.backfilled?.some((n) => n > 0) ? `, ${r.result.backfilled[d]!.toFixed(1)} backfill` : ""}
                   </span>
+                  {r.result.programme && <span className="sub">finally {percent(r.result.programme.selection[d]!)}</span>}
                 </td>
               ))}
               <td>{percent(r.result.noMtd)}</td>
               <td>{r.result.sampleSize.toFixed(1)}</td>
               <td>{percent(r.result.overdosed)}</td>
+              {programme && (
+                <td title="trials that ran the randomized comparison; its mean patients">
+                  {r.result.programme ? percent(r.result.programme.randomized) : "—"}
+                  {r.result.programme && <span className="sub">{r.result.programme.randomizedPatients.toFixed(1)} pts</span>}
+                </td>
+              )}
               {calendar && (
                 <td title="mean; median and 10–90% range below">
                   {r.result.durationMonths?.toFixed(1)}
