@@ -142,6 +142,17 @@ describe.skipIf(!ready)("the randomized stage in Chromium", () => {
   it("simulates a whole programme in the browser, with the core's final selection", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${base}/design`);
+    // Regression: BOIN12 alone (no backfill) reads responses too; their field was hidden and defaults used.
+    await page
+      .getByLabel(/^Design/)
+      .first()
+      .selectOption("boin12");
+    await expect.poll(() => page.getByLabel("Scenario 1 response probabilities").count()).toBe(1);
+    await page
+      .getByLabel(/^Design/)
+      .first()
+      .selectOption("boin");
+    await expect.poll(() => page.getByLabel("Scenario 1 response probabilities").count()).toBe(0);
     await page.getByLabel("Target DLT probability").fill("0.3");
     await page.getByLabel(/Other options/).fill('{"rules": [{"type": "randomized", "perArm": 12, "boundary": 1}]}');
     await page.getByLabel("Simulated trials").fill("1000");
