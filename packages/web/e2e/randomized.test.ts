@@ -5,6 +5,7 @@ import { createDesign, simulate } from "@escalate/core";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, PASSWORD, patient, type TestServer, TRIAL_ID } from "../../server/src/test-support.js";
+import { SCREENSHOTS, shot } from "./support.js";
 
 /**
  * The randomized stage in the browser (issue 18): an investigator registers a patient in the randomized
@@ -13,7 +14,6 @@ import { createTestServer, PASSWORD, patient, type TestServer, TRIAL_ID } from "
  */
 const CHROMIUM = "/usr/bin/chromium";
 const WEB_ROOT = fileURLToPath(new URL("../dist", import.meta.url));
-const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
 const ready = existsSync(CHROMIUM) && existsSync(join(WEB_ROOT, "index.html"));
 if (!ready && process.env.ESCALATE_REQUIRE_BROWSER === "1") throw new Error(`${CHROMIUM} and a built web app (${WEB_ROOT}) are required`);
 
@@ -97,13 +97,13 @@ describe.skipIf(!ready)("the randomized stage in Chromium", () => {
       await form.getByLabel("Height (cm)").fill("165");
       await form.getByLabel("First dose date").fill("2026-01-10");
       await form.getByLabel("Stratification: ecog").selectOption(ecog);
-      if (id === "R-001") await page.screenshot({ path: join(SCREENSHOTS, "randomized-registration.png"), fullPage: true });
+      if (id === "R-001") await shot(page, "randomized-registration");
       await form.getByRole("button", { name: "Register and randomize" }).click();
       await expect
         .poll(() => page.getByRole("status").textContent())
         .toBe(`${id} is randomized to arm ${dose === "1.2 mg/kg" ? 1 : 2}: ${dose}.`);
     }
-    await page.screenshot({ path: join(SCREENSHOTS, "randomized-allocated.png"), fullPage: true });
+    await shot(page, "randomized-allocated");
 
     // Responses (API), then the committee's meeting in the browser.
     const { invA, stat } = server.clients;
@@ -135,7 +135,7 @@ describe.skipIf(!ready)("the randomized stage in Chromium", () => {
         .first()
         .evaluate((card) => card.scrollWidth - card.clientWidth);
       expect(overflow, `meeting card wider than the ${width} px screen`).toBeLessThanOrEqual(0);
-      await chair.screenshot({ path: join(SCREENSHOTS, `randomized-meeting-${width}.png`), fullPage: true });
+      await shot(chair, `randomized-meeting-${width}`);
     }
   });
 
@@ -174,7 +174,7 @@ describe.skipIf(!ready)("the randomized stage in Chromium", () => {
     );
     const cells = await table.locator("tbody tr").first().locator("td").allTextContents();
     for (let d = 0; d < 5; d++) expect(cells[d + 1]).toContain(`finally ${(expected.programme!.selection[d]! * 100).toFixed(1)}%`);
-    await page.screenshot({ path: join(SCREENSHOTS, "design-programme.png"), fullPage: true });
+    await shot(page, "design-programme");
     await page.close();
   });
 });

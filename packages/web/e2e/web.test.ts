@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +8,7 @@ import { loadDemo, type RunningServer, startServer } from "@escalate/server";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { SCREENSHOTS, shot } from "./support.js";
 
 /**
  * The web app end to end, as a user drives it: Debian's chromium (playwright-core) against a real
@@ -18,13 +18,11 @@ import { parse as parseYaml } from "yaml";
  */
 const CHROMIUM = "/usr/bin/chromium";
 const WEB_ROOT = fileURLToPath(new URL("../dist", import.meta.url));
-const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
 const DEMO_TRIAL = fileURLToPath(new URL("../../../examples/trials/adc-first-in-human.yaml", import.meta.url));
 const ready = existsSync(CHROMIUM) && existsSync(join(WEB_ROOT, "index.html"));
 if (!ready && process.env.ESCALATE_REQUIRE_BROWSER === "1")
   throw new Error(`${CHROMIUM} and a built web app (${WEB_ROOT}, npm run build) are required (ESCALATE_REQUIRE_BROWSER=1)`);
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const DEMO_DESIGN = { design: "boin", target: 0.3, cohortSize: 3, cohorts: 10, expansion: 6 };
 const PASSWORD = "escalate-demo";
 
@@ -75,28 +73,6 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
     await page.goto(`${server.url}${path}`);
     return page;
   }
-
-  /** A screenshot of the screen, and an accessibility audit of it (axe-core: no serious or critical violations). */
-  const shot = async (page: Page, name: string) => {
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-    // Through the DevTools protocol, not a script tag: the app's Content-Security-Policy (rightly) refuses inline scripts.
-    await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate(async () => {
-      type Axe = { run: (context: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
-      const scope = globalThis as unknown as { axe: Axe; document: unknown };
-      const result = await scope.axe.run(scope.document);
-      return result.violations
-        .filter((v) => v.impact === "serious" || v.impact === "critical")
-        .map(
-          (v) =>
-            `${v.id}: ${v.nodes
-              .map((n) => n.target.join(" "))
-              .slice(0, 3)
-              .join(", ")}`,
-        );
-    });
-    expect(violations, `accessibility of ${name}`).toEqual([]);
-  };
 
   async function logIn(page: Page, username: string) {
     await page.getByLabel("User name").fill(username);

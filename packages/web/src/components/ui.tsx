@@ -59,3 +59,13 @@ export function download(filename: string, content: string, type: string) {
   link.click();
   URL.revokeObjectURL(url);
 }
+
+/** A region that scrolls sideways on narrow screens (wide tables), reachable by keyboard. */
+export function ScrollRegion({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1; axe scrollable-region-focusable)
+    <section className="table-scroll" tabIndex={0} aria-label={label}>
+      {children}
+    </section>
+  );
+}

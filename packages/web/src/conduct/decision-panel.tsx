@@ -2,7 +2,7 @@ import { ACTIONS, type Decision, type PathNode } from "@escalate/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { get, post } from "../api.js";
-import { Empty, ErrorMessage, Field } from "../components/ui.js";
+import { Empty, ErrorMessage, Field, ScrollRegion } from "../components/ui.js";
 import { doseName, type TrialDetail } from "./trial-page.js";
 
 interface DecisionView {
@@ -186,7 +186,7 @@ function Comparison({ trial, comparison }: { trial: TrialDetail; comparison: Non
             : "continue the randomized stage"}
         </strong>
       </p>
-      <div className="table-scroll">
+      <ScrollRegion label="Responses by arm">
         <table>
           <caption>Responses by arm (randomized patients assessed)</caption>
           <thead>
@@ -212,7 +212,7 @@ function Comparison({ trial, comparison }: { trial: TrialDetail; comparison: Non
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
     </>
   );
 }

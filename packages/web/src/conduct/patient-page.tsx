@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, useMemo, useState } from "react";
 import { Link, useLocation } from "wouter";
 import { get, post } from "../api.js";
-import { Empty, ErrorMessage, Field, Loading } from "../components/ui.js";
+import { Empty, ErrorMessage, Field, Loading, ScrollRegion } from "../components/ui.js";
 import { holds, useSession } from "../session.js";
 import { ConfirmationPrompt, RecordEditor } from "./record-editing.js";
 import type { PatientWindow, TrialDetail } from "./trial-page.js";
@@ -157,8 +157,7 @@ function RecordsTable({
 }) {
   if (rows.length === 0) return <Empty>None recorded.</Empty>;
   return (
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1; axe scrollable-region-focusable)
-    <section className="table-scroll" tabIndex={0} aria-label={label}>
+    <ScrollRegion label={label}>
       <table>
         <thead>
           <tr>
@@ -197,7 +196,7 @@ function RecordsTable({
           ))}
         </tbody>
       </table>
-    </section>
+    </ScrollRegion>
   );
 }
 

@@ -7,7 +7,7 @@ import {
   ValidationError,
 } from "@escalate/core";
 import { useMemo, useRef, useState } from "react";
-import { download, ErrorMessage, Field } from "../components/ui.js";
+import { download, ErrorMessage, Field, ScrollRegion } from "../components/ui.js";
 import { VegaChart } from "../components/vega-chart.js";
 import {
   type CheckedDesign,
@@ -133,8 +133,7 @@ function DecisionTable({ design }: { design: Design }) {
   }
   const cell = (value: number | null) => (value === null ? "—" : value);
   return (
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1; axe scrollable-region-focusable)
-    <section className="table-scroll" tabIndex={0} aria-label="Decision table">
+    <ScrollRegion label="Decision table">
       {table.lambdaE !== null && (
         <p>
           Escalate when the observed DLT rate ≤ λe = {table.lambdaE.toFixed(3)}; de-escalate when ≥ λd = {table.lambdaD?.toFixed(3)}.
@@ -161,7 +160,7 @@ function DecisionTable({ design }: { design: Design }) {
           ))}
         </tbody>
       </table>
-    </section>
+    </ScrollRegion>
   );
 }
 
@@ -571,8 +570,7 @@ function ResultsTable({ results, doseLabels }: { results: ScenarioResult[]; dose
   const programme = results.some((r) => r.result.programme !== undefined);
   const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
   return (
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1; axe scrollable-region-focusable)
-    <section className="table-scroll" tabIndex={0} aria-label="Operating characteristics">
+    <ScrollRegion label="Operating characteristics">
       <table className="results-table">
         <caption>Operating characteristics ({results[0]?.result.trials?.toLocaleString("en")} simulated trials each)</caption>
         <thead>
@@ -628,7 +626,7 @@ function ResultsTable({ results, doseLabels }: { results: ScenarioResult[]; dose
           ))}
         </tbody>
       </table>
-    </section>
+    </ScrollRegion>
   );
 }
 

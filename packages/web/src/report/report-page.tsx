@@ -13,7 +13,7 @@ import { type ChangeEvent, useMemo, useState } from "react";
 import { Link } from "wouter";
 import { parse as parseYaml } from "yaml";
 import { get } from "../api.js";
-import { Empty, ErrorMessage, Loading } from "../components/ui.js";
+import { Empty, ErrorMessage, Loading, ScrollRegion } from "../components/ui.js";
 import { VegaChart } from "../components/vega-chart.js";
 
 function computeReport(input: TrialDataInput) {
@@ -89,7 +89,7 @@ export function ReportFromFilePage() {
 /** A table the core built for every renderer (the CLI and HTML reports show the same). */
 function CoreTable({ table }: { table: ReportTable }) {
   return (
-    <div className="table-scroll">
+    <ScrollRegion label={table.caption}>
       <table>
         <caption>{table.caption}</caption>
         <thead>
@@ -112,7 +112,7 @@ function CoreTable({ table }: { table: ReportTable }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }
 
