@@ -50,6 +50,7 @@ const OPTIONS = {
   host: { type: "string" },
   db: { type: "string" },
   demo: { type: "boolean" },
+  strict: { type: "boolean" },
   "trust-proxy": { type: "string" },
   "log-level": { type: "string" },
   key: { type: "string" },
@@ -146,6 +147,8 @@ const optionsSchema = z.object({
   /** An SQLite file path or a postgres:// URL. */
   db: z.string().min(1).optional(),
   demo: z.boolean().default(false),
+  /** escalate analyze: any data problem is an error (exit 2) instead of being reported beside the analysis. */
+  strict: z.boolean().default(false),
   /** Proxies whose X-Forwarded-For the server believes: addresses or CIDR ranges, comma-separated. */
   "trust-proxy": z
     .string()
@@ -213,7 +216,7 @@ export const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
     "rates",
     "counts",
   ],
-  analyze: [],
+  analyze: ["strict"],
   export: ["out"],
   report: ["format", "out", "doses"],
   serve: ["port", "host", "db", "demo", "threads", "trust-proxy", "log-level", "anchor-key", "anchors", "anchor-minutes"],

@@ -28,6 +28,31 @@ const TRIAL_FILES = ["trial.yaml", "trial.yml", "trial.json"];
  * file, the row, the column, the value and the rule.
  */
 export function readTrialFolder(folder: string): TrialData {
+  const { document } = readTrialFolderDocument(folder);
+  try {
+    return parseTrialData(document);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    // "adverseEvents.3.AETOXGR" → "AE.csv row 4 (line 5), AETOXGR".
+    throw new ValidationError(
+      error.issues.map((issue) => {
+        const [section, index, ...rest] = issue.path.split(".");
+        const domain = DOMAINS[section as Section];
+        if (!domain || index === undefined || !/^\d+$/.test(index)) return issue;
+        return { ...issue, path: `${rowName(domain.file, Number(index))}${rest.length > 0 ? `, ${rest.join(".")}` : ""}` };
+      }),
+      "trial data",
+    );
+  }
+}
+
+const rowName = (file: string, index: number) => `${file} row ${index + 1} (line ${index + 2})`;
+
+/**
+ * The folder's trial as a document (records as the CSV files type them, not yet checked), with each
+ * record's name ("AE.csv row 4 (line 5)") for the problems a lenient read reports.
+ */
+export function readTrialFolderDocument(folder: string): { document: Record<string, unknown>; ids: Partial<Record<Section, string[]>> } {
   const trialFile = TRIAL_FILES.map((name) => join(folder, name)).find((path) => existsSync(path));
   if (!trialFile) throw new UsageError(`${folder} has no trial.yaml (compound and trial description) beside its SDTM CSV files`);
   const document: Record<string, unknown> = { ...readDocument(trialFile, "trial file", "compound and trial") };
@@ -52,22 +77,13 @@ export function readTrialFolder(folder: string): TrialData {
       return record;
     });
   }
-  try {
-    return parseTrialData(document);
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    // "adverseEvents.3.AETOXGR" → "AE.csv row 4 (line 5), AETOXGR".
-    throw new ValidationError(
-      error.issues.map((issue) => {
-        const [section, index, ...rest] = issue.path.split(".");
-        const domain = DOMAINS[section as Section];
-        if (!domain || index === undefined || !/^\d+$/.test(index)) return issue;
-        const row = Number(index) + 1;
-        return { ...issue, path: `${domain.file} row ${row} (line ${row + 1})${rest.length > 0 ? `, ${rest.join(".")}` : ""}` };
-      }),
-      "trial data",
-    );
-  }
+  const ids = Object.fromEntries(
+    SECTIONS.filter((section) => Array.isArray(document[section])).map((section) => [
+      section,
+      (document[section] as unknown[]).map((_, index) => rowName(DOMAINS[section].file, index)),
+    ]),
+  );
+  return { document, ids };
 }
 
 /** Writes a trial as trial.yaml plus one CSV file per non-empty SDTM domain. */

@@ -18,4 +18,5 @@ export * from "./safety/index.js";
 export * from "./simulate/index.js";
 export * from "./stats/index.js";
 export * from "./trial/index.js";
+export * from "./units/index.js";
 export { formatIssue, parseWith, ValidationError, type ValidationIssue } from "./validation.js";

@@ -1,10 +1,10 @@
 import { existsSync, statSync } from "node:fs";
-import { analyzeTrial, parseTrialData, type TrialAnalysis, type TrialData } from "@escalate/core";
+import { analyzeTrialRecords, parseTrialData, type TrialAnalysis, type TrialData, ValidationError } from "@escalate/core";
 import { readDocument } from "../design-file.js";
 import { UsageError } from "../errors.js";
 import type { Options } from "../options.js";
 import { fixed, percent, renderTable } from "../table.js";
-import { readTrialFolder, writeTrialFolder } from "../trial-csv.js";
+import { readTrialFolder, readTrialFolderDocument, writeTrialFolder } from "../trial-csv.js";
 import type { CommandResult } from "./shared.js";
 
 /** A trial file (YAML/JSON) or a folder of SDTM CSV files with trial.yaml. */
@@ -22,9 +22,27 @@ export function exportCommand(reference: string | undefined, options: Options): 
   return options.json ? { json: { folder: options.out, files: written } } : { text: `Wrote ${written.join(", ")} to ${options.out}` };
 }
 
+/**
+ * `escalate analyze`: every patient and record that can be read is analysed; one that cannot is left
+ * out and named in `problems` (the file, row or record, the field and the rule), and the rest of the
+ * trial is analysed, exit 0. `--strict` makes any problem an error (exit 2).
+ */
 export function analyzeCommand(reference: string | undefined, options: Options): CommandResult {
   if (reference === undefined) throw new UsageError("missing <trial>: a trial data file (YAML or JSON, see docs/formats.md)");
-  const analysis = analyzeTrial(loadTrial(reference));
+  if (!existsSync(reference)) throw new UsageError(`trial data not found: ${reference}`);
+  const { document, ids } = statSync(reference).isDirectory()
+    ? readTrialFolderDocument(reference)
+    : { document: readDocument(reference, "trial data file", "trial data (compound, trial, patients, ...)"), ids: {} };
+  const { analysis } = analyzeTrialRecords(document as Parameters<typeof analyzeTrialRecords>[0], ids);
+  if (options.strict && analysis.problems.length > 0)
+    throw new ValidationError(
+      analysis.problems.map((p) => ({
+        path: `${p.USUBJID}: ${p.collection}${p.record === undefined ? "" : `[${p.record}]`}${p.path ? `.${p.path}` : ""}`,
+        ...(p.value === undefined ? {} : { value: p.value }),
+        message: p.message,
+      })),
+      "trial data (--strict)",
+    );
   if (options.json) return { json: analysis };
   return { text: formatAnalysis(analysis) };
 }
@@ -66,6 +84,22 @@ function formatAnalysis(analysis: TrialAnalysis): string {
     ]),
   );
   const dlts = analysis.patients.filter((p) => p.dlt.status === "DLT").map((p) => `  • ${p.USUBJID}: ${p.dlt.reason}`);
+  // Lab records graded grade ≥ 3, and those that could not be graded (a grade 0 and "cannot tell" differ).
+  const labRows = analysis.patients.flatMap((p) =>
+    p.labGrades
+      .filter((g) => g.term !== null && (g.grade === null || g.grade >= 3))
+      .map((g) => [
+        p.USUBJID,
+        g.test,
+        g.day,
+        g.value ?? "—",
+        g.unit,
+        g.grade === null ? "—" : `G${g.grade}`,
+        g.grade === null ? g.reason : (g.term ?? ""),
+      ]),
+  );
+  const labs =
+    labRows.length > 0 ? renderTable(["patient", "test", "day", "value", "unit", "grade", "term / why not graded"], labRows) : "";
   // What could not be analysed, patient by patient: the rest of the tables stand without it.
   const problems = analysis.problems.map(
     (p) =>
@@ -80,6 +114,7 @@ function formatAnalysis(analysis: TrialAnalysis): string {
     "",
     levels,
     ...(dlts.length > 0 ? ["", "Dose-limiting toxicities:", ...dlts] : []),
+    ...(labs ? ["", "Lab records of grade 3 or more, and those that could not be graded (all in --json: labGrades):", labs] : []),
     ...(problems.length > 0 ? ["", "Data that could not be analysed (the rest of the trial was):", ...problems] : []),
     "",
     `Design history (complete cohorts): ${analysis.outcomes || "(none yet)"}`,

@@ -51,13 +51,10 @@ function enzyme(term: string, test: string, multiples: [number, number, number],
     test,
     direction: "high",
     unit: "U/L",
-    conversions: { "IU/L": 1, "ukat/L": 60 },
     grades: increasedUln(g2, g3, g4),
     abnormalBaselineGrades: increasedBaseline(abnormalGrade1, g2, g3, g4),
   };
 }
-
-const COUNT_UNITS = { "10^9/L": 1, "10^3/uL": 1, "10^3/mm3": 1, "cells/uL": 0.001, "/uL": 0.001 };
 
 /**
  * CTCAE v5.0 (US DHHS/NIH/NCI, 27 November 2017): the laboratory terms graded from a value, in SI units
@@ -73,7 +70,6 @@ export const CTCAE_V5: LabCriteriaSet = {
       test: "PLAT",
       direction: "low",
       unit: "10^9/L",
-      conversions: COUNT_UNITS,
       grades: decreased([75, 50, 25]),
     },
     {
@@ -81,7 +77,6 @@ export const CTCAE_V5: LabCriteriaSet = {
       test: "NEUT",
       direction: "low",
       unit: "10^9/L",
-      conversions: COUNT_UNITS,
       grades: decreased([1.5, 1.0, 0.5]),
     },
     {
@@ -89,7 +84,6 @@ export const CTCAE_V5: LabCriteriaSet = {
       test: "WBC",
       direction: "low",
       unit: "10^9/L",
-      conversions: COUNT_UNITS,
       grades: decreased([3.0, 2.0, 1.0]),
     },
     {
@@ -97,7 +91,6 @@ export const CTCAE_V5: LabCriteriaSet = {
       test: "LYM",
       direction: "low",
       unit: "10^9/L",
-      conversions: COUNT_UNITS,
       grades: decreased([0.8, 0.5, 0.2]),
     },
     {
@@ -105,7 +98,6 @@ export const CTCAE_V5: LabCriteriaSet = {
       test: "HGB",
       direction: "low",
       unit: "g/L",
-      conversions: { "g/dL": 10, "mmol/L": 1 / 0.6206 },
       // Grade 4 (life-threatening; urgent intervention) is clinical, not a lab threshold.
       grades: decreased([100, 80]),
     },
@@ -116,7 +108,6 @@ export const CTCAE_V5: LabCriteriaSet = {
       test: "BILI",
       direction: "high",
       unit: "umol/L",
-      conversions: { "mg/dL": 17.1 },
       grades: increasedUln(1.5, 3, 10),
       abnormalBaselineGrades: increasedBaseline(aboveBaseline(1.0), 1.5, 3, 10),
     },
@@ -127,7 +118,6 @@ export const CTCAE_V5: LabCriteriaSet = {
       test: "CREAT",
       direction: "high",
       unit: "umol/L",
-      conversions: { "mg/dL": 88.42 },
       // Grades 2 and 3 also count multiples of baseline (> 1.5× and > 3.0×); the higher grade applies.
       grades: [
         { grade: 1, when: [aboveUln()] },
@@ -143,7 +133,6 @@ export const CTCAE_V5: LabCriteriaSet = {
       test: "K",
       direction: "low",
       unit: "mmol/L",
-      conversions: { "mEq/L": 1 },
       grades: [
         { grade: 1, when: [belowLln], note: "grade 2 if symptomatic with intervention indicated" },
         { grade: 3, when: [below(3.0)] },
@@ -155,7 +144,6 @@ export const CTCAE_V5: LabCriteriaSet = {
       test: "K",
       direction: "high",
       unit: "mmol/L",
-      conversions: { "mEq/L": 1 },
       grades: [
         { grade: 1, when: [aboveUln()] },
         { grade: 2, when: [above(5.5)] },
@@ -168,7 +156,6 @@ export const CTCAE_V5: LabCriteriaSet = {
       test: "SODIUM",
       direction: "low",
       unit: "mmol/L",
-      conversions: { "mEq/L": 1 },
       grades: [
         { grade: 1, when: [belowLln] },
         { grade: 2, when: [below(130)], note: "grade 3 if symptomatic" },
@@ -181,7 +168,6 @@ export const CTCAE_V5: LabCriteriaSet = {
       test: "SODIUM",
       direction: "high",
       unit: "mmol/L",
-      conversions: { "mEq/L": 1 },
       grades: [
         { grade: 1, when: [aboveUln()] },
         { grade: 2, when: [above(150)] },
@@ -194,7 +180,6 @@ export const CTCAE_V5: LabCriteriaSet = {
       test: "CA",
       direction: "low",
       unit: "mmol/L",
-      conversions: { "mg/dL": 0.2495 },
       grades: decreased([2.0, 1.75, 1.5]),
       gradesByUnit: { "mg/dL": decreased([8.0, 7.0, 6.0]) },
     },
@@ -203,7 +188,6 @@ export const CTCAE_V5: LabCriteriaSet = {
       test: "CA",
       direction: "high",
       unit: "mmol/L",
-      conversions: { "mg/dL": 0.2495 },
       grades: [
         { grade: 1, when: [aboveUln()] },
         { grade: 2, when: [above(2.9)] },
@@ -224,7 +208,6 @@ export const CTCAE_V5: LabCriteriaSet = {
       test: "GLUC",
       direction: "low",
       unit: "mmol/L",
-      conversions: { "mg/dL": 1 / 18.016 },
       grades: decreased([3.0, 2.2, 1.7]),
       gradesByUnit: { "mg/dL": decreased([55, 40, 30]) },
     },
@@ -233,7 +216,6 @@ export const CTCAE_V5: LabCriteriaSet = {
       test: "GLUC",
       direction: "high",
       unit: "mmol/L",
-      conversions: { "mg/dL": 1 / 18.016 },
       grades: [],
       notGradableFromLab: "CTCAE v5.0 grades hyperglycemia by the intervention it needs, not by the glucose value",
     },
@@ -242,7 +224,6 @@ export const CTCAE_V5: LabCriteriaSet = {
       test: "ALB",
       direction: "low",
       unit: "g/L",
-      conversions: { "g/dL": 10 },
       grades: decreased([30, 20]),
     },
   ],

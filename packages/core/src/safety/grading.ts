@@ -1,3 +1,4 @@
+import { canonicalTestCode, conversionFactor, readUnit } from "../units/units.js";
 import { ValidationError } from "../validation.js";
 import { CTCAE_V5 } from "./ctcae-v5.js";
 import type { LabCondition, LabCriteriaSet, LabCriterion } from "./lab-criteria.js";
@@ -42,16 +43,25 @@ function describeCondition(condition: LabCondition, unit: string): string {
 function gradeWith(criterion: LabCriterion, result: LabResult, set: LabCriteriaSet): LabGrading {
   const base = { term: criterion.term };
   if (criterion.notGradableFromLab) return { ...base, grade: null, reason: criterion.notGradableFromLab };
-  const ownGrades = criterion.gradesByUnit?.[result.unit];
-  const unit = ownGrades ? result.unit : criterion.unit;
-  const factor = result.unit === unit ? 1 : criterion.conversions[result.unit];
-  if (factor === undefined) {
+  // Units are compared and converted as UCUM reads them (units/units.ts): any spelling of a unit, any
+  // unit of the same kind, mass ↔ substance with the analyte's molar mass.
+  const reading = readUnit(result.unit, criterion.test);
+  if (!reading.ok) return { ...base, grade: null, reason: reading.reason };
+  const ownUnit = Object.keys(criterion.gradesByUnit ?? {}).find((unit) => {
+    const own = readUnit(unit, criterion.test);
+    return own.ok && own.value === reading.value;
+  });
+  const ownGrades = ownUnit === undefined ? undefined : criterion.gradesByUnit![ownUnit];
+  const unit = ownUnit ?? criterion.unit;
+  const conversion = conversionFactor(result.unit, unit, criterion.test);
+  if (!conversion.ok) {
     return {
       ...base,
       grade: null,
-      reason: `unit "${result.unit}" is not one ${set.name} v${set.version} grades ${criterion.test} in (${[criterion.unit, ...Object.keys(criterion.conversions)].join(", ")})`,
+      reason: `${conversion.reason}; ${set.name} v${set.version} grades ${criterion.test} in ${criterion.unit}`,
     };
   }
+  const factor = conversion.value;
   const value = result.value * factor;
   const references: Record<LabCondition["ref"], number | undefined> = {
     absolute: 1,
@@ -110,7 +120,8 @@ function gradeWith(criterion: LabCriterion, result: LabResult, set: LabCriteriaS
 export function gradeLab(result: LabResult, set: LabCriteriaSet = CTCAE_V5): LabGrading[] {
   if (!Number.isFinite(result.value))
     throw new ValidationError([{ path: "value", value: result.value, message: "must be a number" }], "lab result");
-  const criteria = set.criteria.filter((criterion) => criterion.test === result.test);
+  const test = canonicalTestCode(result.test);
+  const criteria = set.criteria.filter((criterion) => criterion.test === test);
   if (criteria.length === 0) {
     return [{ term: result.test, grade: null, reason: `${set.name} v${set.version} has no lab criterion for test "${result.test}"` }];
   }

@@ -25,10 +25,8 @@ export interface LabCriterion {
   /** SDTM LBTESTCD. */
   test: string;
   direction: "low" | "high";
-  /** The unit the thresholds are written in. */
+  /** The unit the thresholds are written in; values in any unit of the same kind are converted (UCUM). */
   unit: string;
-  /** Other accepted units and the factor that converts them to `unit`. */
-  conversions: Record<string, number>;
   grades: LabGrade[];
   /**
    * Thresholds as the criteria print them in another unit (CTCAE gives conventional and SI values that

@@ -16,9 +16,11 @@ import {
   targetResponse,
 } from "../efficacy/recist.js";
 import { nonCompartmental } from "../pk/nca.js";
+import { CTCAE_V5 } from "../safety/ctcae-v5.js";
 import { type AdverseEvent, outcomeHistory, type PatientDlt, patientDltStatus } from "../safety/dlt.js";
 import { worstLabGrade } from "../safety/grading.js";
 import { clopperPearson } from "../stats/intervals.js";
+import { canonicalTestCode, convertValue, readUnit } from "../units/units.js";
 import { parseWith, ValidationError, type ValidationIssue } from "../validation.js";
 import {
   administrationSchema,
@@ -101,8 +103,20 @@ export function readTrialData(
   input: { compound: unknown; trial: unknown } & Partial<Record<"patients" | RecordCollection, unknown[]>>,
   ids: Partial<Record<"patients" | RecordCollection, readonly string[]>> = {},
 ): { data: TrialData; problems: DataProblem[] } {
-  const compound = parseWith(compoundSchema, input.compound, "compound");
-  const trial = parseWith(trialInfoSchema, input.trial, "trial");
+  // The study itself must be valid (as in parseTrialData): its problems are named from the document's root.
+  const section = <S extends Parameters<typeof parseWith>[0]>(schema: S, value: unknown, name: string) => {
+    try {
+      return parseWith(schema, value, name);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      throw new ValidationError(
+        error.issues.map((issue) => ({ ...issue, path: issue.path ? `${name}.${issue.path}` : name })),
+        "trial data",
+      );
+    }
+  };
+  const compound = section(compoundSchema, input.compound, "compound");
+  const trial = section(trialInfoSchema, input.trial, "trial");
   const base = parseTrialData({ compound, trial });
   const problems: DataProblem[] = [];
   const usubjidOf = (record: unknown) => String((record as { USUBJID?: unknown } | null)?.USUBJID ?? "");
@@ -165,6 +179,11 @@ export function readTrialData(
         problem(late.path, late.value, `must not be after the data cut ${base.trial.dataCutDate} (study day ${day})`);
         continue;
       }
+      if (collection === "labs") {
+        // Kept (its other fields stand), but named: an unreadable unit is never a silent drop.
+        const unit = readUnit(String(parsed.LBSTRESU), String(parsed.LBTESTCD));
+        if (!unit.ok) problem("LBSTRESU", parsed.LBSTRESU, `cannot be read: ${unit.reason}`);
+      }
       if (collection === "pk") {
         const key = `${usubjid}\u0000${String(parsed.PCELTM)}`;
         if (pkTimes.has(key)) {
@@ -212,6 +231,10 @@ export interface PatientSummary {
   dosesReceived: number;
   totalMg: number;
   worstGrades: WorstGrade[];
+  /** Every post-baseline lab record with its CTCAE grade, or null and why it cannot be graded. */
+  labGrades: LabRecordGrade[];
+  /** Every adverse event as reported: term, study days, CTCAE grade. */
+  aeGrades: { term: string; startDay: number; endDay: number | null; grade: number; serious: boolean; related: boolean }[];
   dlt: { status: PatientDlt["status"]; reason: string };
   /** RECIST 1.1 best overall response, or the confirmed myeloma response (IMWG/EBMT trials). */
   bestResponse: {
@@ -232,6 +255,18 @@ export interface PatientSummary {
   dosing: { cycles: number; plannedMg: number; relativeDoseIntensity: number; missed: number; delayed: number; reduced: number } | null;
   /** This patient's data that could not be read or analysed (the rest of the summary stands without it). */
   problems: DataProblem[];
+}
+
+export interface LabRecordGrade {
+  /** LBTESTCD as recorded. */
+  test: string;
+  day: number;
+  value: number | null;
+  unit: string;
+  /** The CTCAE term graded (the worse of a test's low and high terms), null when none applies. */
+  term: string | null;
+  grade: number | null;
+  reason: string;
 }
 
 export interface DoseLevelSummary {
@@ -263,28 +298,45 @@ export interface TrialAnalysis {
   problems: DataProblem[];
 }
 
-function worstGrades(data: TrialData, id: string): WorstGrade[] {
+/**
+ * Every post-baseline lab record graded by CTCAE v5.0 (the worst of its terms), null with the reason
+ * when it cannot be: no criterion for the test, an unreadable unit, no numeric result, a reference
+ * limit missing. The baseline is the patient's LBBLFL = Y record of the same test (site codes read as
+ * SDTM's, e.g. ANC as NEUT), converted into the record's unit.
+ */
+function labGradesOf(data: TrialData, id: string): LabRecordGrade[] {
+  const labs = data.labs.filter((lab) => lab.USUBJID === id);
+  return labs
+    .filter((lab) => lab.LBBLFL !== "Y")
+    .map((lab) => {
+      const test = canonicalTestCode(lab.LBTESTCD);
+      const row = { test: lab.LBTESTCD, day: lab.LBDY, value: lab.LBSTRESN ?? null, unit: lab.LBSTRESU };
+      if (lab.LBSTRESN === undefined)
+        return { ...row, term: null, grade: null, reason: `no numeric result${lab.LBSTRESC ? ` (${lab.LBSTRESC})` : ""}` };
+      const baselineRecord = labs.find((b) => b.LBBLFL === "Y" && canonicalTestCode(b.LBTESTCD) === test && b.LBSTRESN !== undefined);
+      const baseline = baselineRecord && convertValue(baselineRecord.LBSTRESN!, baselineRecord.LBSTRESU, lab.LBSTRESU, test);
+      const graded = worstLabGrade({
+        test,
+        value: lab.LBSTRESN,
+        unit: lab.LBSTRESU,
+        ...(lab.LBSTNRLO === undefined ? {} : { lln: lab.LBSTNRLO }),
+        ...(lab.LBSTNRHI === undefined ? {} : { uln: lab.LBSTNRHI }),
+        ...(baseline?.ok ? { baseline: baseline.value } : {}),
+      });
+      // A test the criteria do not cover (e.g. a response measure such as SPEP) has no term.
+      const covered = CTCAE_V5.criteria.some((criterion) => criterion.test === test);
+      return { ...row, term: covered ? graded.term : null, grade: graded.grade, reason: graded.reason };
+    });
+}
+
+function worstGrades(data: TrialData, id: string, labGrades: readonly LabRecordGrade[]): WorstGrade[] {
   const worst = new Map<string, WorstGrade>();
   const offer = (term: string, grade: number, source: WorstGrade["source"]) => {
     const current = worst.get(term);
     if (!current || grade > current.grade) worst.set(term, { term, grade, source });
   };
   for (const event of data.adverseEvents) if (event.USUBJID === id) offer(event.AETERM, event.AETOXGR, "AE");
-  const labs = data.labs.filter((lab) => lab.USUBJID === id);
-  for (const lab of labs) {
-    if (lab.LBBLFL === "Y") continue;
-    const baseline = labs.find((b) => b.LBBLFL === "Y" && b.LBTESTCD === lab.LBTESTCD && b.LBSTRESU === lab.LBSTRESU);
-    if (lab.LBSTRESN === undefined) continue;
-    const graded = worstLabGrade({
-      test: lab.LBTESTCD,
-      value: lab.LBSTRESN,
-      unit: lab.LBSTRESU,
-      ...(lab.LBSTNRLO === undefined ? {} : { lln: lab.LBSTNRLO }),
-      ...(lab.LBSTNRHI === undefined ? {} : { uln: lab.LBSTNRHI }),
-      ...(baseline?.LBSTRESN === undefined ? {} : { baseline: baseline.LBSTRESN }),
-    });
-    if (graded.grade) offer(graded.term, graded.grade, "lab");
-  }
+  for (const lab of labGrades) if (lab.grade && lab.term) offer(lab.term, lab.grade, "lab");
   return [...worst.values()].sort((a, b) => b.grade - a.grade || a.term.localeCompare(b.term));
 }
 
@@ -319,9 +371,24 @@ function dosingOf(data: TrialData, patient: TrialData["patients"][number], doses
  * immunofixation `IFE` (LBSTRESC NEGATIVE/POSITIVE) and marrow plasma cells `BMPC` (%); the baseline is
  * the LBBLFL = Y record. Each later day is assessed against the baseline and the nadir so far, then confirmed.
  */
+const MYELOMA_UNITS: Record<string, string> = { SPEP: "g/dL", UPEP: "mg/24h" };
+
 function myelomaBestResponse(data: TrialData, id: string, criteria: MyelomaCriteria): PatientSummary["bestResponse"] {
   const labs = data.labs.filter((l) => l.USUBJID === id && ["SPEP", "UPEP", "IFE", "BMPC"].includes(l.LBTESTCD));
-  const value = (records: typeof labs, test: string) => records.find((l) => l.LBTESTCD === test)?.LBSTRESN;
+  // M-protein in the units the criteria are written in (serum g/dL, urine mg/24 h), from any unit of the kind.
+  const value = (records: typeof labs, test: string) => {
+    const record = records.find((l) => l.LBTESTCD === test);
+    if (record?.LBSTRESN === undefined) return undefined;
+    const unit = MYELOMA_UNITS[test];
+    if (unit === undefined) return record.LBSTRESN;
+    const converted = convertValue(record.LBSTRESN, record.LBSTRESU, unit, test);
+    if (!converted.ok)
+      throw new ValidationError(
+        [{ path: `LBSTRESU`, value: record.LBSTRESU, message: `${test} on day ${record.LBDY}: ${converted.reason}` }],
+        "labs",
+      );
+    return converted.value;
+  };
   const baselineRecords = labs.filter((l) => l.LBBLFL === "Y");
   const baseline: MyelomaAssessment = {};
   const serum = value(baselineRecords, "SPEP");
@@ -463,6 +530,7 @@ export function analyzeTrialData(data: TrialData, known: readonly DataProblem[] 
   const patients: PatientSummary[] = data.patients.map((patient) => {
     const id = patient.USUBJID;
     const doses = data.administrations.filter((a) => a.USUBJID === id);
+    const labGrades = attempt<LabRecordGrade[]>(id, "labs", [], () => labGradesOf(data, id));
     const events: AdverseEvent[] = data.adverseEvents.filter((e) => e.USUBJID === id).map(adverseEventOf);
     const dosesInWindow = doses.filter((d) => d.EXSTDY >= 1 && d.EXSTDY <= trial.dlt.windowDays && d.EXDOSE > 0).length;
     // A DLT status that cannot be assessed stays pending: the cohort is then incomplete, never cleared.
@@ -498,7 +566,18 @@ export function analyzeTrialData(data: TrialData, known: readonly DataProblem[] 
       cohort: patient.cohort,
       dosesReceived: doses.filter((d) => d.EXDOSE > 0).length,
       totalMg: doses.reduce((sum, d) => sum + d.EXDOSE, 0),
-      worstGrades: attempt(id, "labs", [], () => worstGrades(data, id)),
+      worstGrades: attempt(id, "labs", [], () => worstGrades(data, id, labGrades)),
+      labGrades,
+      aeGrades: data.adverseEvents
+        .filter((e) => e.USUBJID === id)
+        .map((e) => ({
+          term: e.AETERM,
+          startDay: e.AESTDY,
+          endDay: e.AEENDY ?? null,
+          grade: e.AETOXGR,
+          serious: e.AESER === "Y",
+          related: e.AEREL === "Y",
+        })),
       dlt: { status: status.status, reason: status.reason },
       bestResponse: attempt(id, trial.responseCriteria === "RECIST" ? "tumours" : "labs", null, () =>
         trial.responseCriteria === "RECIST" ? recistResponse(data, id) : myelomaBestResponse(data, id, trial.responseCriteria),

@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest";
+import { analyzeTrialRecords } from "./analyze.js";
+
+/**
+ * Issue 19's findings with real-world lab data, each a regression test: units matched by spelling, test
+ * codes sites use, baselines in another unit, myeloma units, and one patient's data stopping a trial.
+ */
+function trial(labs: Record<string, unknown>[], options: { responseCriteria?: string; patients?: string[] } = {}) {
+  const patients = options.patients ?? ["P1"];
+  return {
+    compound: { name: "X-1", target: "HER2", payload: "DM1" },
+    trial: {
+      id: "X-1-019",
+      schedule: { cycleDays: 21, days: [1] },
+      doseLevels: [{ level: 1, amount: 1, unit: "mg/kg" }],
+      dlt: { windowDays: 21, rules: [{ category: "non-haematological", minGrade: 3 }] },
+      dataCutDate: "2026-06-30",
+      ...(options.responseCriteria ? { responseCriteria: options.responseCriteria } : {}),
+    },
+    patients: patients.map((USUBJID) => ({ USUBJID, WEIGHT: 70, HEIGHT: 170, doseLevel: 1, cohort: 1, RFXSTDTC: "2026-01-05" })),
+    administrations: patients.map((USUBJID) => ({ USUBJID, EXSTDY: 1, EXDOSE: 70 })),
+    labs: labs.map((lab) => ({ USUBJID: "P1", ...lab })),
+  };
+}
+
+const analyse = (input: ReturnType<typeof trial>) => analyzeTrialRecords(input).analysis;
+const gradesOf = (input: ReturnType<typeof trial>, test: string) =>
+  analyse(input)
+    .patients[0]!.labGrades.filter((g) => g.test === test)
+    .map((g) => g.grade);
+
+describe("lab units and test codes as sites send them", () => {
+  it("grades creatinine written with the micro sign (µmol/L), not dropping it", () => {
+    // 601 µmol/L with ULN 97: 6.2 × ULN, > 6 × ULN is grade 4.
+    const input = trial([{ LBTESTCD: "CREAT", LBSTRESN: 601, LBSTRESU: "µmol/L", LBSTNRHI: 97, LBDY: 8 }]);
+    expect(gradesOf(input, "CREAT")).toEqual([4]);
+    expect(analyse(input).patients[0]!.worstGrades).toContainEqual({ term: "Creatinine increased", grade: 4, source: "lab" });
+  });
+
+  it("grades neutrophils coded ANC as NEUT", () => {
+    // 0.4 × 10⁹/L: < 0.5 is grade 4 neutrophil count decreased.
+    const input = trial([{ LBTESTCD: "ANC", LBSTRESN: 0.4, LBSTRESU: "10^9/L", LBSTNRLO: 2, LBDY: 8 }]);
+    expect(gradesOf(input, "ANC")).toEqual([4]);
+  });
+
+  it("reads a U/L baseline with IU/L follow-ups as the same enzyme unit (ALT grade 0, not 1)", () => {
+    // Baseline 60 U/L above ULN 40: CTCAE v5 grades ALT against baseline then; 70 IU/L is < 1.5 × baseline.
+    const input = trial([
+      { LBTESTCD: "ALT", LBSTRESN: 60, LBSTRESU: "U/L", LBSTNRHI: 40, LBDY: -3, LBBLFL: "Y" },
+      { LBTESTCD: "ALT", LBSTRESN: 70, LBSTRESU: "IU/L", LBSTNRHI: 40, LBDY: 15 },
+    ]);
+    expect(gradesOf(input, "ALT")).toEqual([0]);
+  });
+
+  it("compares a creatinine baseline in mg/dL with follow-ups in umol/L (grade 2, not 1)", () => {
+    // Baseline 1.0 mg/dL = 88.4 µmol/L; 190 µmol/L is > 2 × baseline (grade 2) though only 1.7 × ULN 110.
+    const input = trial([
+      { LBTESTCD: "CREAT", LBSTRESN: 1.0, LBSTRESU: "mg/dL", LBSTNRHI: 1.24, LBDY: -3, LBBLFL: "Y" },
+      { LBTESTCD: "CREAT", LBSTRESN: 190, LBSTRESU: "umol/L", LBSTNRHI: 110, LBDY: 15 },
+    ]);
+    expect(gradesOf(input, "CREAT")).toEqual([2]);
+  });
+
+  it("gives every record its grade, or null with the reason, and names an unreadable unit as a problem", () => {
+    const input = trial([
+      { LBTESTCD: "PLAT", LBSTRESN: 60, LBSTRESU: "10^9/L", LBSTNRLO: 150, LBDY: 8 },
+      { LBTESTCD: "PLAT", LBSTRESN: 60, LBSTRESU: "10^9/Lx", LBSTNRLO: 150, LBDY: 15 },
+      { LBTESTCD: "CRP", LBSTRESN: 12, LBSTRESU: "mg/L", LBDY: 15 },
+      { LBTESTCD: "PLAT", LBSTRESN: 140, LBSTRESU: "10^9/L", LBDY: 22 },
+    ]);
+    const analysis = analyse(input);
+    expect(analysis.patients[0]!.labGrades).toEqual([
+      {
+        test: "PLAT",
+        day: 8,
+        value: 60,
+        unit: "10^9/L",
+        term: "Platelet count decreased",
+        grade: 2,
+        reason: expect.stringContaining("< 75"),
+      },
+      {
+        test: "PLAT",
+        day: 15,
+        value: 60,
+        unit: "10^9/Lx",
+        term: "Platelet count decreased",
+        grade: null,
+        reason: '"10^9/Lx" is not a unit of UCUM or the SDTM unit codelist',
+      },
+      { test: "CRP", day: 15, value: 12, unit: "mg/L", term: null, grade: null, reason: 'CTCAE v5.0 has no lab criterion for test "CRP"' },
+      {
+        test: "PLAT",
+        day: 22,
+        value: 140,
+        unit: "10^9/L",
+        term: "Platelet count decreased",
+        grade: null,
+        reason: expect.stringMatching(/needs LLN/),
+      },
+    ]);
+    expect(analysis.problems).toContainEqual({
+      USUBJID: "P1",
+      collection: "labs",
+      record: 1,
+      path: "LBSTRESU",
+      value: "10^9/Lx",
+      message: 'cannot be read: "10^9/Lx" is not a unit of UCUM or the SDTM unit codelist',
+    });
+  });
+});
+
+describe("myeloma data as sites send them", () => {
+  it("reads a serum M-protein in g/L as g/dL ÷ 10 (no partial response from a unit)", () => {
+    // Baseline 3.0 g/dL, then 8 g/L = 0.8 g/dL (−73%: PR) — or, misread as 8 g/dL, progression. Then
+    // 7 g/L on day 43 confirms the PR.
+    const input = trial(
+      [
+        { LBTESTCD: "SPEP", LBSTRESN: 3.0, LBSTRESU: "g/dL", LBDY: -5, LBBLFL: "Y" },
+        { LBTESTCD: "SPEP", LBSTRESN: 8, LBSTRESU: "g/L", LBDY: 22 },
+        { LBTESTCD: "SPEP", LBSTRESN: 7, LBSTRESU: "g/L", LBDY: 43 },
+      ],
+      { responseCriteria: "IMWG" },
+    );
+    expect(analyse(input).patients[0]!.bestResponse?.response).toBe("PR");
+  });
+
+  it("analyses everyone else when one patient has no measurable disease, naming that patient", () => {
+    const input = trial(
+      [
+        { LBTESTCD: "SPEP", LBSTRESN: 3.0, LBSTRESU: "g/dL", LBDY: -5, LBBLFL: "Y" },
+        { LBTESTCD: "SPEP", LBSTRESN: 1.2, LBSTRESU: "g/dL", LBDY: 22 },
+        { LBTESTCD: "SPEP", LBSTRESN: 1.1, LBSTRESU: "g/dL", LBDY: 43 },
+        { USUBJID: "P2", LBTESTCD: "SPEP", LBSTRESN: 0.3, LBSTRESU: "g/dL", LBDY: -5, LBBLFL: "Y" },
+        { USUBJID: "P2", LBTESTCD: "SPEP", LBSTRESN: 0.2, LBSTRESU: "g/dL", LBDY: 22 },
+      ],
+      { responseCriteria: "IMWG", patients: ["P1", "P2"] },
+    );
+    const analysis = analyse(input);
+    expect(analysis.patients.map((p) => [p.USUBJID, p.bestResponse?.response ?? null])).toEqual([
+      ["P1", "PR"],
+      ["P2", null],
+    ]);
+    expect(analysis.problems).toContainEqual(
+      expect.objectContaining({
+        USUBJID: "P2",
+        collection: "labs",
+        path: "baseline",
+        message: expect.stringContaining("measurable disease"),
+      }),
+    );
+  });
+});
