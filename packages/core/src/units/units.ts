@@ -7,7 +7,12 @@ import { UcumLhcUtils } from "@lhncbc/ucum-lhc";
  * molar ↔ mass with the analyte's molar mass, equivalents ↔ moles with its charge. An unreadable unit
  * or test code is reported with the reason, never silently dropped.
  */
-const ucum = UcumLhcUtils.getInstance();
+// Made on first use: its unit tables are large, and most commands never read a unit.
+let instance: ReturnType<typeof UcumLhcUtils.getInstance> | undefined;
+const ucum = () => {
+  instance ??= UcumLhcUtils.getInstance();
+  return instance;
+};
 
 export type Reading<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -135,7 +140,7 @@ function read(text: string, test: string | undefined): Reading<string> {
     unit === unit.toUpperCase() && /[A-Z]/.test(unit) ? unit.toLowerCase().replace(/(^|[/dmunc])l(?![a-z])/g, "$1L") : undefined;
   for (const candidate of [spelled, unit, shouted]) {
     if (candidate === undefined) continue;
-    const result = ucum.validateUnitString(candidate);
+    const result = ucum().validateUnitString(candidate);
     if (result.status === "valid") return { ok: true, value: (result.ucumCode ?? candidate).replace(/\^/g, "*") };
   }
   return { ok: false, reason: `"${text}" is not a unit of UCUM or the SDTM unit codelist` };
@@ -159,7 +164,7 @@ export function conversionFactor(from: string, to: string, test?: string): Readi
   if (known) return known;
   const molarMass = code === undefined ? undefined : MOLAR_MASSES[code];
   const charge = code === undefined ? undefined : CHARGES[code];
-  const result = ucum.convertUnitTo(fromUnit.value, 1, toUnit.value, {
+  const result = ucum().convertUnitTo(fromUnit.value, 1, toUnit.value, {
     ...(molarMass === undefined ? {} : { molecularWeight: molarMass }),
     ...(charge === undefined ? {} : { charge }),
   });
