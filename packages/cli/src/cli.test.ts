@@ -394,7 +394,7 @@ describe("escalate analyze", () => {
     expect(patients).toHaveLength(9);
     expect(patients.find((p) => p.USUBJID === "101-006")!.dlt.status).toBe("DLT");
     expect(patients.find((p) => p.USUBJID === "101-008")!.dlt.status).toBe("pending");
-    // 101-004's confirming scan (day 84) is after the data cut (day 71): at the cut the response is not
+    // 101-004's confirming scan (day 85) is after the data cut (day 71): at the cut the response is not
     // yet confirmed, and the scan is named as a problem rather than analysed.
     expect(patients.find((p) => p.USUBJID === "101-004")!.bestResponse!.response).toBe("SD");
     expect(out.problems).toContainEqual(
@@ -402,7 +402,7 @@ describe("escalate analyze", () => {
         USUBJID: "101-004",
         collection: "tumours",
         path: "TRDY",
-        value: 84,
+        value: 85,
         message: expect.stringMatching(/after the data cut/),
       }),
     );

@@ -80,8 +80,8 @@ describe("RECIST 1.1 overall response (Tables 1 and 2)", () => {
 
 describe("RECIST 1.1 best overall response with confirmation", () => {
   // Eisenhauer et al. 2009, Table 3: best overall response when confirmation of CR and PR is required,
-  // from the overall responses at a first and a subsequent time point (here 6 and 12 weeks, so a
-  // confirmation is ≥ 4 weeks later). "SD if the minimum SD duration was met, otherwise X" rows are
+  // from the overall responses at a first and a subsequent time point (here 6 and 12 weeks after the
+  // first dose — study days 43 and 85 — so a confirmation is ≥ 4 weeks later). "SD if the minimum SD duration was met, otherwise X" rows are
   // checked both ways: minimum 6 weeks (met at week 6) and 13 weeks (not met by either time point).
   it.each([
     ["CR", "CR", "CR", "CR"],
@@ -97,8 +97,8 @@ describe("RECIST 1.1 best overall response with confirmation", () => {
     ["NE", "NE", "NE", "NE"],
   ] as const)("Table 3: %s then %s → %s (minimum SD duration met), %s (not met)", (first, second, met, notMet) => {
     const assessments = [
-      { day: 42, response: first },
-      { day: 84, response: second },
+      { day: 43, response: first },
+      { day: 85, response: second },
     ];
     expect(bestOverallResponse(assessments, { minStableDays: 42 }).response).toBe(met);
     expect(bestOverallResponse(assessments, { minStableDays: 91 }).response).toBe(notMet);
@@ -125,17 +125,30 @@ describe("RECIST 1.1 best overall response with confirmation", () => {
   it("counts an unconfirmed response as SD once the minimum SD time has passed, else PD or NE", () => {
     expect(
       bestOverallResponse([
-        { day: 42, response: "PR" },
-        { day: 84, response: "PD" },
+        { day: 43, response: "PR" },
+        { day: 85, response: "PD" },
       ]).response,
     ).toBe("SD");
     expect(
       bestOverallResponse([
-        { day: 41, response: "SD" },
-        { day: 84, response: "PD" },
+        { day: 42, response: "SD" },
+        { day: 85, response: "PD" },
       ]).response,
     ).toBe("PD");
-    expect(bestOverallResponse([{ day: 41, response: "SD" }]).response).toBe("NE");
+    expect(bestOverallResponse([{ day: 42, response: "SD" }]).response).toBe("NE");
+  });
+
+  it("counts durations one way: study day 42 is 41 days after the first dose, short of a 42-day minimum (issue 19)", () => {
+    // Day 1 is the first dose (no day 0), so study day d is d − 1 days after it, for the minimum as for
+    // the duration reported beside it.
+    const early = bestOverallResponse([{ day: 42, response: "SD" }]);
+    expect(early.response).toBe("NE");
+    const met = bestOverallResponse([{ day: 43, response: "SD" }]);
+    expect(met.response).toBe("SD");
+    expect(met.durationOfStableDisease).toEqual({ days: 42, censored: true });
+    expect(met.reasons[0]).toBe(
+      "Stable disease (or an unconfirmed response) assessed on study day 43, 42 days after the first dose (at least 42).",
+    );
   });
 
   it("ignores assessments after progression and measures the duration of response to it", () => {
@@ -155,11 +168,11 @@ describe("RECIST 1.1 best overall response with confirmation", () => {
 
   it("measures the duration of stable disease from the start of treatment to progression", () => {
     const stable = bestOverallResponse([
-      { day: 42, response: "PR" },
-      { day: 84, response: "PD" },
+      { day: 43, response: "PR" },
+      { day: 85, response: "PD" },
     ]);
     expect(stable.response).toBe("SD");
-    expect(stable.durationOfStableDisease).toEqual({ days: 83, censored: false }); // day 1 to day 84
+    expect(stable.durationOfStableDisease).toEqual({ days: 84, censored: false }); // day 1 to day 85
   });
 });
 

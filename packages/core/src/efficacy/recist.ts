@@ -113,7 +113,10 @@ export function overallResponse(
 }
 
 export interface Assessment {
-  /** Days since the start of treatment. */
+  /**
+   * Study day (SDTM: day 1 is the first dose, no day 0). One convention for durations everywhere: study
+   * day d is d − 1 days after the first dose, in the minimum for stable disease as in every duration.
+   */
   day: number;
   response: RecistResponse;
 }
@@ -121,7 +124,7 @@ export interface Assessment {
 export interface BestResponseOptions {
   /** CR and PR need a second assessment of at least this response this many days later (default 28). */
   confirmationDays?: number;
-  /** SD (or unconfirmed CR/PR) counts as SD only if assessed at least this many days after the start (default 42). */
+  /** SD (or unconfirmed CR/PR) counts as SD only if assessed at least this many days after the first dose (study day ≥ this + 1; default 42). */
   minStableDays?: number;
   /** Whether CR/PR must be confirmed (non-randomised trials: yes). */
   confirm?: boolean;
@@ -204,12 +207,16 @@ export function bestOverallResponse(assessments: readonly Assessment[], options:
     reasons.push(`PR (or better) on day ${pr}${confirm ? `, confirmed ≥ ${confirmationDays} days later` : ""}.`);
     return { response: "PR", responseDay: pr, progressionDay, durationOfResponse: duration(pr), durationOfStableDisease: null, reasons };
   }
-  const stable = considered.find((a) => ["CR", "PR", "SD"].includes(a.response) && a.day >= minStableDays);
+  // Study day d is d − 1 days after the first dose (day 1), as every duration here counts.
+  const sinceStart = (day: number) => day - 1;
+  const stable = considered.find((a) => ["CR", "PR", "SD"].includes(a.response) && sinceStart(a.day) >= minStableDays);
   if (stable) {
-    reasons.push(`Stable disease (or an unconfirmed response) assessed on day ${stable.day} ≥ ${minStableDays} days after the start.`);
+    reasons.push(
+      `Stable disease (or an unconfirmed response) assessed on study day ${stable.day}, ${sinceStart(stable.day)} days after the first dose (at least ${minStableDays}).`,
+    );
     return { response: "SD", responseDay: null, progressionDay, durationOfResponse: null, durationOfStableDisease: duration(1), reasons };
   }
-  const nonCrNonPd = considered.find((a) => a.response === "non-CR/non-PD" && a.day >= minStableDays);
+  const nonCrNonPd = considered.find((a) => a.response === "non-CR/non-PD" && sinceStart(a.day) >= minStableDays);
   if (nonCrNonPd) {
     reasons.push(`Non-CR/non-PD (non-target disease only) on day ${nonCrNonPd.day}.`);
     return {

@@ -457,8 +457,10 @@ function recistResponse(data: TrialData, id: string): PatientSummary["bestRespon
     const newLesion = visit.some((r) => r.TRGRPID === "NEW");
     return { day, response: overallResponse(target?.response ?? null, nonTarget, newLesion) };
   });
-  const best = bestOverallResponse(assessments, data.trial.recist);
-  const timePoints = sustainedResponses(assessments, data.trial.recist);
+  const { confirmationDays, minStableDays, confirmation } = data.trial.recist;
+  const recistOptions = { confirmationDays, minStableDays, confirm: confirmation };
+  const best = bestOverallResponse(assessments, recistOptions);
+  const timePoints = sustainedResponses(assessments, recistOptions);
   return {
     response: best.response,
     reasons: best.reasons,

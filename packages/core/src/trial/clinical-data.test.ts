@@ -151,3 +151,16 @@ describe("myeloma data as sites send them", () => {
     );
   });
 });
+
+describe("RECIST options of the trial", () => {
+  it("takes an unconfirmed PR as PR when the trial says confirmation is not required (randomized trials)", () => {
+    const tumours = [
+      { TRLNKID: "T1", TRGRPID: "TARGET", TRDY: -3, TRSTRESN: 50, TRLOC: "liver" },
+      { TRLNKID: "T1", TRGRPID: "TARGET", TRDY: 43, TRSTRESN: 30, TRLOC: "liver" },
+    ].map((t) => ({ USUBJID: "P1", ...t }));
+    const confirmed = { ...trial([]), tumours };
+    expect(analyse(confirmed).patients[0]!.bestResponse?.response).toBe("SD");
+    const randomized = { ...confirmed, trial: { ...confirmed.trial, recist: { confirmation: false } } };
+    expect(analyse(randomized as typeof confirmed).patients[0]!.bestResponse?.response).toBe("PR");
+  });
+});

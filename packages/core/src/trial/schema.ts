@@ -93,9 +93,14 @@ export const trialInfoSchema = z
     /** How tumour response is assessed: RECIST 1.1 (solid tumours) or myeloma criteria. */
     responseCriteria: z.enum(["RECIST", "IMWG", "EBMT"]).default("RECIST"),
     recist: z
-      .object({ confirmationDays: z.number().int().min(0).default(28), minStableDays: z.number().int().min(0).default(42) })
+      .object({
+        confirmationDays: z.number().int().min(0).default(28),
+        minStableDays: z.number().int().min(0).default(42),
+        /** RECIST 1.1 §4.4: responses need confirmation in non-randomized trials; `false` for randomized ones. */
+        confirmation: z.boolean().default(true),
+      })
       .strict()
-      .default({ confirmationDays: 28, minStableDays: 42 }),
+      .default({ confirmationDays: 28, minStableDays: 42, confirmation: true }),
   })
   .strict();
 
