@@ -111,6 +111,38 @@ describe("myeloma response confirmation", () => {
     ).toBe("MR");
   });
 
+  it("EBMT and IMWG progression each as its criteria state: > 25% with confirmation vs ≥ 25% (issue 19)", () => {
+    // Serum M-protein 2.0 → 2.5 g/dL from its lowest value: +0.5 g/dL and exactly +25%.
+    const at25 = (criteria: "IMWG" | "EBMT") => myelomaResponse(criteria, serumOnly, { serumM: 2.0 }, { serumM: 2.5 }).response;
+    expect(at25("IMWG")).toBe("PD"); // ≥ 25%
+    expect(at25("EBMT")).toBe("SD"); // not > 25%: and 2.5 is only 17% below the baseline 3.0
+    expect(myelomaResponse("EBMT", serumOnly, { serumM: 2.0 }, { serumM: 2.6 }).response).toBe("PD"); // +30%
+    // EBMT: a rise must be shown again by the repeat investigation.
+    expect(
+      confirmedMyelomaResponse("EBMT", [
+        { day: 28, response: "SD" },
+        { day: 56, response: "PD" },
+        { day: 84, response: "SD" },
+      ]),
+    ).toBe("SD");
+    expect(
+      confirmedMyelomaResponse("EBMT", [
+        { day: 28, response: "SD" },
+        { day: 56, response: "PD" },
+        { day: 70, response: "PD" },
+      ]),
+    ).toBe("PD");
+    expect(confirmedMyelomaResponse("EBMT", [{ day: 56, response: "PD" }])).toBe("NE"); // not yet repeated
+    // IMWG: one assessment is enough.
+    expect(
+      confirmedMyelomaResponse("IMWG", [
+        { day: 28, response: "SD" },
+        { day: 56, response: "PD" },
+        { day: 84, response: "SD" },
+      ]),
+    ).toBe("PD");
+  });
+
   it("is PD when progression comes before any confirmed response", () => {
     expect(
       confirmedMyelomaResponse("IMWG", [

@@ -82,24 +82,29 @@ function urineCategory(baseline: number, now: number): MyelomaResponse {
 }
 
 /**
- * Progression (IMWG): a ≥ 25% rise from the lowest value with an absolute rise of ≥ 0.5 g/dL (serum) or
- * ≥ 200 mg/24 h (urine), or new lesions; IMWG 2016 adds a ≥ 1 g/dL serum rise from a lowest value of
- * ≥ 5 g/dL. EBMT uses the same paraprotein thresholds (> 25%, 5 g/L, 200 mg/24 h).
+ * Progression as each criteria set states it. IMWG: a rise of ≥ 25% from the lowest value with an
+ * absolute rise of ≥ 0.5 g/dL (serum) or ≥ 200 mg/24 h (urine), or new lesions; IMWG 2016 adds a ≥ 1 g/dL
+ * serum rise from a lowest value of ≥ 5 g/dL. EBMT (Bladé et al. 1998): a rise of more than 25% with the
+ * same absolute minimums (5 g/L, 200 mg/24 h), which must be confirmed by a repeat investigation
+ * (`confirmedMyelomaResponse`).
  */
 function progressed(criteria: MyelomaCriteria, nadir: MyelomaAssessment, now: MyelomaAssessment, flcOnly: boolean): string | null {
   if (now.newLesions) return "new lesions or plasmacytomas";
+  // IMWG: at least 25%; EBMT: more than 25%.
+  const enough = (rise: number, lowest: number) => (criteria === "EBMT" ? rise > 0.25 * lowest : rise >= 0.25 * lowest);
+  const share = criteria === "EBMT" ? "> 25%" : "≥ 25%";
   if (nadir.serumM !== undefined && now.serumM !== undefined) {
     const rise = now.serumM - nadir.serumM;
-    if (rise >= 0.5 && rise >= 0.25 * nadir.serumM)
-      return `serum M-protein rose ${rise.toFixed(2)} g/dL (≥ 25% and ≥ 0.5 g/dL) from its lowest value`;
+    if (rise >= 0.5 && enough(rise, nadir.serumM))
+      return `serum M-protein rose ${rise.toFixed(2)} g/dL (${share} and ≥ 0.5 g/dL) from its lowest value`;
     // IMWG (Kumar et al. 2016): from a lowest value of ≥ 5 g/dL, a rise of ≥ 1 g/dL is enough.
     if (criteria === "IMWG" && nadir.serumM >= 5 && rise >= 1)
       return `serum M-protein rose ${rise.toFixed(2)} g/dL (≥ 1 g/dL from a lowest value of ≥ 5 g/dL)`;
   }
   if (nadir.urineM !== undefined && now.urineM !== undefined) {
     const rise = now.urineM - nadir.urineM;
-    if (rise >= 200 && rise >= 0.25 * nadir.urineM)
-      return `urine M-protein rose ${rise.toFixed(0)} mg/24 h (≥ 25% and ≥ 200 mg) from its lowest value`;
+    if (rise >= 200 && enough(rise, nadir.urineM))
+      return `urine M-protein rose ${rise.toFixed(0)} mg/24 h (${share} and ≥ 200 mg) from its lowest value`;
   }
   if (flcOnly && nadir.involvedFlc !== undefined && now.involvedFlc !== undefined) {
     const rise = dFlc(now) - dFlc(nadir);
@@ -199,6 +204,9 @@ export function confirmedMyelomaResponse(
   let best: MyelomaResponse = series.some((s) => rank(s.response) >= rank("SD")) ? "SD" : "NE";
   for (let i = 0; i < series.length; i++) {
     const current = series[i]!;
+    // EBMT: progression must be confirmed by the repeat investigation; a rise the next one does not
+    // show again (or not yet repeated) is not progression.
+    if (current.response === "PD" && criteria === "EBMT" && series[i + 1]?.response !== "PD") continue;
     if (current.response === "PD") return rank(best) > rank("SD") ? best : "PD";
     if (rank(current.response) <= rank("SD")) continue;
     const confirming = series.slice(i + 1).find((later) => (criteria === "IMWG" ? true : later.day - current.day >= 42));

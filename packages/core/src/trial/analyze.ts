@@ -397,7 +397,9 @@ function myelomaBestResponse(data: TrialData, id: string, criteria: MyelomaCrite
   if (urine !== undefined) baseline.urineM = urine;
   if (serum === undefined && urine === undefined) return null;
   const nadir: MyelomaAssessment = { ...baseline };
-  const days = [...new Set(labs.filter((l) => l.LBBLFL !== "Y").map((l) => l.LBDY))].sort((a, b) => a - b);
+  // New bone lesions or plasmacytomas are recorded as tumour records (TRGRPID NEW): progression that day.
+  const newLesionDays = new Set(data.tumours.filter((t) => t.USUBJID === id && t.TRGRPID === "NEW" && t.TRDY > 1).map((t) => t.TRDY));
+  const days = [...new Set([...labs.filter((l) => l.LBBLFL !== "Y").map((l) => l.LBDY), ...newLesionDays])].sort((a, b) => a - b);
   const series = days.map((day) => {
     const visit = labs.filter((l) => l.LBDY === day && l.LBBLFL !== "Y");
     const now: MyelomaAssessment = {};
@@ -409,6 +411,7 @@ function myelomaBestResponse(data: TrialData, id: string, criteria: MyelomaCrite
     if (u !== undefined) now.urineM = u;
     if (plasma !== undefined) now.marrowPlasmaCells = plasma;
     if (ife !== undefined) now.immunofixationNegative = ife.toUpperCase() === "NEGATIVE";
+    if (newLesionDays.has(day)) now.newLesions = true;
     const result = myelomaResponse(criteria, baseline, nadir, now);
     if (s !== undefined && (nadir.serumM === undefined || s < nadir.serumM)) nadir.serumM = s;
     if (u !== undefined && (nadir.urineM === undefined || u < nadir.urineM)) nadir.urineM = u;

@@ -125,6 +125,21 @@ describe("myeloma data as sites send them", () => {
     expect(analyse(input).patients[0]!.bestResponse?.response).toBe("PR");
   });
 
+  it("reads a new plasmacytoma or bone lesion from the tumour records as progression", () => {
+    const labs = [
+      { LBTESTCD: "SPEP", LBSTRESN: 3.0, LBSTRESU: "g/dL", LBDY: -5, LBBLFL: "Y" },
+      { LBTESTCD: "SPEP", LBSTRESN: 2.8, LBSTRESU: "g/dL", LBDY: 22 },
+      { LBTESTCD: "SPEP", LBSTRESN: 2.8, LBSTRESU: "g/dL", LBDY: 43 },
+    ];
+    const input = {
+      ...trial(labs, { responseCriteria: "IMWG" }),
+      tumours: [{ USUBJID: "P1", TRLNKID: "N1", TRGRPID: "NEW", TRDY: 30, TRLOC: "rib" }],
+    };
+    const response = analyse(input).patients[0]!.bestResponse!;
+    expect(response.response).toBe("PD");
+    expect(response.assessments).toContainEqual({ day: 30, response: "PD" });
+  });
+
   it("analyses everyone else when one patient has no measurable disease, naming that patient", () => {
     const input = trial(
       [
