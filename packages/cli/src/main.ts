@@ -27,6 +27,9 @@ Usage:
                                                       per record: lab grades; bad records named, the rest analysed
                                                       (--strict: any problem is an error)
   escalate export <trial> --out <folder>              the trial as trial.json + DM/EX/AE/LB/TR/PC.csv
+  escalate export <trial> --standard sdtm|adam [--format dataset-json|csv] --out <folder>
+                                                      CDISC datasets (SDTM DM EX AE LB TU TR RS PC TS;
+                                                      ADaM ADSL ADAE ADLB ADRS ADEX), one file each
   escalate report <example> [--format md|json] [--doses "2.4 mg/kg,3.6 mg/kg"] [--out FILE]
                                                       the trial's findings computed from its patient data
   escalate serve [--port 8080] [--host 127.0.0.1] [--db FILE|postgres://…] [--demo]

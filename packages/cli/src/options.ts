@@ -46,6 +46,7 @@ const OPTIONS = {
   counts: { type: "string" },
   out: { type: "string" },
   format: { type: "string" },
+  standard: { type: "string" },
   port: { type: "string" },
   host: { type: "string" },
   db: { type: "string" },
@@ -141,7 +142,10 @@ const optionsSchema = z.object({
     .optional(),
   level: number().default(0.95),
   out: z.string().min(1).optional(),
-  format: z.enum(["md", "html", "json"]).optional(),
+  /** report: md, html or json; export --standard: dataset-json or csv. Each command checks its own. */
+  format: z.enum(["md", "html", "json", "dataset-json", "csv"]).optional(),
+  /** escalate export: the CDISC standard of the datasets written. */
+  standard: z.enum(["sdtm", "adam"]).optional(),
   port: integer(0, 65535).optional(),
   host: z.string().min(1).optional(),
   /** An SQLite file path or a postgres:// URL. */
@@ -217,7 +221,7 @@ export const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
     "counts",
   ],
   analyze: ["strict"],
-  export: ["out"],
+  export: ["out", "standard", "format"],
   report: ["format", "out", "doses"],
   serve: ["port", "host", "db", "demo", "threads", "trust-proxy", "log-level", "anchor-key", "anchors", "anchor-minutes"],
   worker: ["db", "threads"],

@@ -4,6 +4,7 @@
  * Doses are 1-based in every public result (as in the R packages); internals use 0-based indices.
  */
 
+export * from "./cdisc/index.js";
 export * from "./designs/index.js";
 export * from "./dosing/index.js";
 export * from "./efficacy/index.js";

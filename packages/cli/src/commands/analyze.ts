@@ -1,8 +1,21 @@
-import { existsSync, statSync } from "node:fs";
-import { analyzeTrialRecords, parseTrialData, type TrialAnalysis, type TrialData, ValidationError } from "@escalate/core";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  adamDatasets,
+  analyzeTrialRecords,
+  datasetCsvRows,
+  datasetJson,
+  parseTrialData,
+  sdtmDatasets,
+  type TrialAnalysis,
+  type TrialData,
+  ValidationError,
+} from "@escalate/core";
+import { stringify } from "csv-stringify/sync";
 import { readDocument } from "../design-file.js";
 import { UsageError } from "../errors.js";
 import type { Options } from "../options.js";
+import { cliVersion } from "../package-root.js";
 import { fixed, percent, renderTable } from "../table.js";
 import { readTrialFolder, readTrialFolderDocument, writeTrialFolder } from "../trial-csv.js";
 import type { CommandResult } from "./shared.js";
@@ -14,10 +27,17 @@ export function loadTrial(reference: string): TrialData {
   return parseTrialData(readDocument(reference, "trial data file", "trial data (compound, trial, patients, ...)"));
 }
 
-/** `escalate export <trial> --out <folder>`: the trial as trial.json plus SDTM-named CSV files. */
+/**
+ * `escalate export <trial> --out <folder>`: the trial as trial.json plus SDTM-named CSV files; with
+ * `--standard sdtm|adam`, CDISC datasets, one file per dataset named in lower case (dm.json, adsl.csv),
+ * as Dataset-JSON v1.1 (default) or CSV.
+ */
 export function exportCommand(reference: string | undefined, options: Options): CommandResult {
   if (reference === undefined) throw new UsageError("missing <trial>: a trial data file or folder");
   if (options.out === undefined) throw new UsageError("--out <folder> is required");
+  if (options.standard !== undefined)
+    return exportCdisc(loadTrial(reference), options.standard, options.format ?? "dataset-json", options.out, options.json);
+  if (options.format !== undefined) throw new UsageError("--format applies with --standard sdtm|adam (dataset-json or csv)");
   const written = writeTrialFolder(loadTrial(reference), options.out);
   return options.json ? { json: { folder: options.out, files: written } } : { text: `Wrote ${written.join(", ")} to ${options.out}` };
 }
@@ -119,4 +139,26 @@ function formatAnalysis(analysis: TrialAnalysis): string {
     "",
     `Design history (complete cohorts): ${analysis.outcomes || "(none yet)"}`,
   ].join("\n");
+}
+
+function exportCdisc(data: TrialData, standard: "sdtm" | "adam", format: string, folder: string, json: boolean): CommandResult {
+  if (format !== "dataset-json" && format !== "csv")
+    throw new ValidationError([{ path: "--format", value: format, message: "must be dataset-json or csv with --standard" }], "option");
+  const datasets = standard === "sdtm" ? sdtmDatasets(data) : adamDatasets(data);
+  mkdirSync(folder, { recursive: true });
+  const meta = {
+    studyOID: data.trial.id,
+    creationDateTime: new Date().toISOString().slice(0, 19),
+    asOfDateTime: `${data.trial.dataCutDate}T00:00:00`,
+    sourceSystem: { name: "Escalate", version: cliVersion() },
+  };
+  const files = datasets.map((dataset) => {
+    const file = `${dataset.name.toLowerCase()}.${format === "csv" ? "csv" : "json"}`;
+    const content =
+      format === "csv" ? stringify(datasetCsvRows(dataset), { escape_formulas: true }) : `${JSON.stringify(datasetJson(dataset, meta))}\n`;
+    writeFileSync(join(folder, file), content);
+    return file;
+  });
+  const result = { folder, standard, format, files, records: Object.fromEntries(datasets.map((d) => [d.name, d.rows.length])) };
+  return json ? { json: result } : { text: `Wrote ${standard === "sdtm" ? "SDTM" : "ADaM"} ${files.join(", ")} (${format}) to ${folder}` };
 }

@@ -13,6 +13,7 @@ import {
   type TrialReport,
   type TwoStageDesign,
   trialReport,
+  ValidationError,
 } from "@escalate/core";
 import { readDocument } from "../design-file.js";
 import { UsageError } from "../errors.js";
@@ -32,6 +33,8 @@ function readTrialInput(reference: string): unknown {
 export async function reportCommand(reference: string | undefined, options: Options): Promise<CommandResult> {
   if (reference === undefined) throw new UsageError("missing <example>: a trial folder or file (see examples/)");
   const format = options.format ?? (options.json ? "json" : "md");
+  if (format !== "md" && format !== "html" && format !== "json")
+    throw new ValidationError([{ path: "--format", value: format, message: "must be md, html or json for escalate report" }], "option");
   const emit = (json: unknown, text: string): CommandResult => {
     const output = format === "json" ? `${JSON.stringify(json, null, 2)}\n` : `${text.trimEnd()}\n`;
     if (format === "html" && !options.out) return { text: output.trimEnd() };
