@@ -371,10 +371,31 @@ function dosingOf(data: TrialData, patient: TrialData["patients"][number], doses
  * immunofixation `IFE` (LBSTRESC NEGATIVE/POSITIVE) and marrow plasma cells `BMPC` (%); the baseline is
  * the LBBLFL = Y record. Each later day is assessed against the baseline and the nadir so far, then confirmed.
  */
-const MYELOMA_UNITS: Record<string, string> = { SPEP: "g/dL", UPEP: "mg/24h" };
+/** The units the criteria are written in; free light chains in mg/dL (IMWG's 10 mg/dL involved FLC). */
+const MYELOMA_UNITS: Record<string, string> = { SPEP: "g/dL", UPEP: "mg/24h", FLCKAPPA: "mg/dL", FLCLAMBDA: "mg/dL" };
+const MYELOMA_TESTS = new Set(["SPEP", "UPEP", "IFE", "BMPC", "FLCKAPPA", "FLCLAMBDA", "FLCRATIO"]);
+
+/** Serum free light chains at one assessment: the involved chain (κ when the ratio is high, λ when low) and the ratio. */
+function freeLightChains(
+  value: (test: string) => number | undefined,
+  kappaInvolved: boolean | undefined,
+): Pick<MyelomaAssessment, "involvedFlc" | "uninvolvedFlc" | "flcRatio"> {
+  const kappa = value("FLCKAPPA");
+  const lambda = value("FLCLAMBDA");
+  const ratio = value("FLCRATIO") ?? (kappa !== undefined && lambda !== undefined && lambda > 0 ? kappa / lambda : undefined);
+  const out: Pick<MyelomaAssessment, "involvedFlc" | "uninvolvedFlc" | "flcRatio"> = {};
+  if (ratio !== undefined) out.flcRatio = ratio;
+  if (kappaInvolved === undefined || kappa === undefined || lambda === undefined) return out;
+  out.involvedFlc = kappaInvolved ? kappa : lambda;
+  out.uninvolvedFlc = kappaInvolved ? lambda : kappa;
+  return out;
+}
 
 function myelomaBestResponse(data: TrialData, id: string, criteria: MyelomaCriteria): PatientSummary["bestResponse"] {
-  const labs = data.labs.filter((l) => l.USUBJID === id && ["SPEP", "UPEP", "IFE", "BMPC"].includes(l.LBTESTCD));
+  const labs = data.labs
+    .filter((l) => l.USUBJID === id)
+    .map((l) => ({ ...l, LBTESTCD: canonicalTestCode(l.LBTESTCD) }))
+    .filter((l) => MYELOMA_TESTS.has(l.LBTESTCD));
   // M-protein in the units the criteria are written in (serum g/dL, urine mg/24 h), from any unit of the kind.
   const value = (records: typeof labs, test: string) => {
     const record = records.find((l) => l.LBTESTCD === test);
@@ -395,7 +416,14 @@ function myelomaBestResponse(data: TrialData, id: string, criteria: MyelomaCrite
   const urine = value(baselineRecords, "UPEP");
   if (serum !== undefined) baseline.serumM = serum;
   if (urine !== undefined) baseline.urineM = urine;
-  if (serum === undefined && urine === undefined) return null;
+  // The involved chain is the one the baseline ratio points to (κ/λ above the normal range: κ).
+  const baselineFlc = freeLightChains((test) => value(baselineRecords, test), undefined);
+  const kappaInvolved = baselineFlc.flcRatio === undefined ? undefined : baselineFlc.flcRatio > 1;
+  Object.assign(
+    baseline,
+    freeLightChains((test) => value(baselineRecords, test), kappaInvolved),
+  );
+  if (serum === undefined && urine === undefined && baseline.involvedFlc === undefined) return null;
   const nadir: MyelomaAssessment = { ...baseline };
   // New bone lesions or plasmacytomas are recorded as tumour records (TRGRPID NEW): progression that day.
   const newLesionDays = new Set(data.tumours.filter((t) => t.USUBJID === id && t.TRGRPID === "NEW" && t.TRDY > 1).map((t) => t.TRDY));
@@ -412,9 +440,20 @@ function myelomaBestResponse(data: TrialData, id: string, criteria: MyelomaCrite
     if (plasma !== undefined) now.marrowPlasmaCells = plasma;
     if (ife !== undefined) now.immunofixationNegative = ife.toUpperCase() === "NEGATIVE";
     if (newLesionDays.has(day)) now.newLesions = true;
+    Object.assign(
+      now,
+      freeLightChains((test) => value(visit, test), kappaInvolved),
+    );
     const result = myelomaResponse(criteria, baseline, nadir, now);
     if (s !== undefined && (nadir.serumM === undefined || s < nadir.serumM)) nadir.serumM = s;
     if (u !== undefined && (nadir.urineM === undefined || u < nadir.urineM)) nadir.urineM = u;
+    if (
+      now.involvedFlc !== undefined &&
+      (nadir.involvedFlc === undefined || now.involvedFlc - (now.uninvolvedFlc ?? 0) < nadir.involvedFlc - (nadir.uninvolvedFlc ?? 0))
+    ) {
+      nadir.involvedFlc = now.involvedFlc;
+      if (now.uninvolvedFlc !== undefined) nadir.uninvolvedFlc = now.uninvolvedFlc;
+    }
     return { day, response: result.response };
   });
   return {

@@ -140,6 +140,19 @@ describe("myeloma data as sites send them", () => {
     expect(response.assessments).toContainEqual({ day: 30, response: "PD" });
   });
 
+  it("measures light-chain-only disease by serum free light chains (IMWG), in any unit", () => {
+    // No measurable M-protein; κ 500 mg/L (50 mg/dL), λ 10 mg/L, ratio 50: measurable by FLC. Then κ
+    // 150 mg/L twice: the FLC difference falls from 49 to 14 mg/dL (−71%): a confirmed PR.
+    const flc = (day: number, kappa: number, extra: Record<string, unknown> = {}) => [
+      { LBTESTCD: "KAPPA", LBSTRESN: kappa, LBSTRESU: "mg/L", LBDY: day, ...extra },
+      { LBTESTCD: "FLCLAMBDA", LBSTRESN: 10, LBSTRESU: "mg/L", LBDY: day, ...extra },
+    ];
+    const input = trial([...flc(-5, 500, { LBBLFL: "Y" }), ...flc(22, 150), ...flc(43, 150)], { responseCriteria: "IMWG" });
+    const response = analyse(input).patients[0]!.bestResponse!;
+    expect(response.response).toBe("PR");
+    expect(response.reasons).toEqual(["day 22: PR", "day 43: PR"]);
+  });
+
   it("analyses everyone else when one patient has no measurable disease, naming that patient", () => {
     const input = trial(
       [

@@ -101,6 +101,12 @@ const TEST_SYNONYMS: Record<string, string> = {
   LD: "LDH",
   ALBUMIN: "ALB",
   CALCIUM: "CA",
+  KAPPA: "FLCKAPPA",
+  FKAPPA: "FLCKAPPA",
+  LAMBDA: "FLCLAMBDA",
+  FLAMBDA: "FLCLAMBDA",
+  KLRATIO: "FLCRATIO",
+  KAPLAMB: "FLCRATIO",
 };
 
 /** The SDTM LBTESTCD a site's code stands for (upper-cased; synonyms such as ANC → NEUT). */
