@@ -2,6 +2,7 @@ import {
   doseEscalationPlot,
   doseOptimizationTables,
   pkPlot,
+  standardTables,
   swimmerPlot,
   type TrialAnalysis,
   type TrialData,
@@ -76,15 +77,8 @@ export async function htmlReport(report: TrialReport, analysis: TrialAnalysis, d
     (spec): spec is VegaLiteSpec => spec !== null,
   );
   const svgs = await Promise.all(plots.map(renderSvg));
-  const toxicities = new Map<string, number[]>();
-  for (const patient of analysis.patients) {
-    for (const { term, grade } of patient.worstGrades) {
-      const row = toxicities.get(term) ?? [0, 0, 0, 0, 0];
-      row[grade - 1]!++;
-      toxicities.set(term, row);
-    }
-  }
   const { compound, trial } = data;
+  const safety = standardTables(data, analysis);
   const tables = doseOptimizationTables(report);
   return `<!doctype html>
 <html lang="en">
@@ -101,11 +95,8 @@ Indication: ${escapeHtml(trial.indication ?? "—")}. Data cut ${escapeHtml(anal
 ${table(tables.byDose.headers, tables.byDose.rows)}
 ${tables.comparison ? table(tables.comparison.headers, tables.comparison.rows) : ""}
 ${tables.notes.map((note) => `<p>${escapeHtml(note.text)}${note.value === undefined ? "" : `: <strong>${escapeHtml(note.value)}</strong>.`}</p>`).join("\n")}
-<h2>Toxicities by worst grade</h2>
-${table(
-  ["Term", "Grade 1", "Grade 2", "Grade 3", "Grade 4", "Grade 5"],
-  [...toxicities.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([term, row]) => [term, ...row]),
-)}
+<h2>Safety</h2>
+${safety.map((t) => `<h3>${escapeHtml(t.caption)}</h3>\n${table(t.headers, t.rows)}`).join("\n")}
 <h2>Responses</h2>
 ${table(["CR", "PR", "MR", "SD", "PD", "NE"], [[report.bestResponse.CR, report.bestResponse.PR, report.bestResponse.MR, report.bestResponse.SD, report.bestResponse.PD, report.bestResponse.NE]])}
 <p>Objective response rate: ${report.orr.responders} of ${report.orr.evaluable} evaluable, ${pct(report.orr.estimate)} (exact 95% CI ${pct(report.orr.lower)}–${pct(report.orr.upper)}).

@@ -7,6 +7,7 @@ import {
   type ReportTable,
   type SimonStudy,
   simonDesigns,
+  standardTables,
   summariseSchedule,
   type TrialAnalysis,
   type TrialData,
@@ -205,7 +206,8 @@ function pct(value: number | null): string {
 
 /** A core report table in Markdown: numbers right-aligned. */
 function markdownTable(table: ReportTable): string[] {
-  const numeric = table.rows[0]?.map((cell) => /^[\d—]/.test(cell)) ?? [];
+  // Right-aligned: columns of counts, rates and "n / N" only.
+  const numeric = table.headers.map((_, i) => table.rows.every((row) => /^(—|[\d.]+%?( \(.*\))?|\d+ \/ \d+)$/.test(row[i] ?? "")));
   return [
     `| ${table.headers.join(" | ")} |`,
     `|${table.headers.map((_, i) => (numeric[i] && i > 0 ? "---:" : "---")).join("|")}|`,
@@ -238,12 +240,9 @@ function markdown(report: TrialReport, analysis: TrialAnalysis, data: TrialData,
       return `| ${p.USUBJID} | ${label} | ${treatment(p, data)} | ${p.bestResponse?.response ?? "—"} |`;
     }),
     "",
-    "## Toxicities by worst grade",
+    "## Safety",
     "",
-    "| Term | Grade 1 | Grade 2 | Grade 3 | Grade 4 | Grade 5 |",
-    "|---|---:|---:|---:|---:|---:|",
-    ...toxicityRows(analysis),
-    "",
+    ...standardTables(data, analysis).flatMap((t) => [`**${t.caption}**`, "", ...markdownTable(t), ""]),
     `## Responses${doses ? ` (${doses.join(", ")})` : ""}`,
     "",
     `Best overall response: ${Object.entries(report.bestResponse)
@@ -302,14 +301,3 @@ function unconfirmed(analysis: TrialAnalysis): string[] {
 }
 
 /** Patients by worst grade per term. */
-function toxicityRows(analysis: TrialAnalysis): string[] {
-  const counts = new Map<string, number[]>();
-  for (const patient of analysis.patients) {
-    for (const { term, grade } of patient.worstGrades) {
-      const row = counts.get(term) ?? [0, 0, 0, 0, 0];
-      row[grade - 1]!++;
-      counts.set(term, row);
-    }
-  }
-  return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([term, row]) => `| ${term} | ${row.join(" | ")} |`);
-}

@@ -1,4 +1,5 @@
 export { doseEscalationPlot, pkPlot, swimmerPlot, type VegaLiteSpec, waterfallPlot } from "./plots.js";
+export { standardTables } from "./standard-tables.js";
 export {
   doseLabel,
   doseOptimizationTables,

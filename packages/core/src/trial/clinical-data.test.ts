@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { standardTables } from "../report/standard-tables.js";
 import { analyzeTrialRecords } from "./analyze.js";
 
 /**
@@ -190,5 +191,33 @@ describe("RECIST options of the trial", () => {
     expect(analyse(confirmed).patients[0]!.bestResponse?.response).toBe("SD");
     const randomized = { ...confirmed, trial: { ...confirmed.trial, recist: { confirmation: false } } };
     expect(analyse(randomized as typeof confirmed).patients[0]!.bestResponse?.response).toBe("PR");
+  });
+});
+
+describe("standard safety tables", () => {
+  it("counts patients by term and highest grade band, DLTs by dose level, and lab shifts from baseline", () => {
+    const input = {
+      ...trial(
+        [
+          { LBTESTCD: "PLAT", LBSTRESN: 160, LBSTRESU: "10^9/L", LBSTNRLO: 150, LBDY: -3, LBBLFL: "Y" },
+          { LBTESTCD: "PLAT", LBSTRESN: 40, LBSTRESU: "10^9/L", LBSTNRLO: 150, LBDY: 8 },
+          { LBTESTCD: "PLAT", LBSTRESN: 120, LBSTRESU: "10^9/L", LBSTNRLO: 150, LBDY: 15 },
+        ],
+        { patients: ["P1", "P2"] },
+      ),
+      adverseEvents: [
+        { USUBJID: "P1", AETERM: "Nausea", AETOXGR: 1, AEREL: "Y", AESTDY: 2, AECAT: "non-haematological" },
+        { USUBJID: "P1", AETERM: "Nausea", AETOXGR: 3, AEREL: "Y", AESTDY: 5, AECAT: "non-haematological" },
+        { USUBJID: "P2", AETERM: "Nausea", AETOXGR: 2, AEREL: "N", AESTDY: 3, AECAT: "non-haematological" },
+      ],
+    };
+    const { data, analysis } = analyzeTrialRecords(input);
+    const [ae, dlt, shifts] = standardTables(data, analysis);
+    // P1's highest nausea is grade 3 (its grade 1 is not counted again), P2's grade 2.
+    expect(ae!.rows).toEqual([["Nausea", "1 (50%)", "1 (50%)", "0", "2 (100%)"]]);
+    // P1's grade 3 related nausea in the window is a DLT.
+    expect(dlt!.rows).toEqual([["1 mg/kg", "2", "2", "1", expect.stringMatching(/^P1: Nausea grade 3/)]]);
+    // Platelets: baseline grade 0 (160 ≥ LLN), worst grade 3 (40 < 50).
+    expect(shifts!.rows).toEqual([["Platelet count decreased", "Grade 0", "0", "0", "0", "1", "0"]]);
   });
 });

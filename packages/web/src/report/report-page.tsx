@@ -3,6 +3,7 @@ import {
   doseOptimizationTables,
   pkPlot,
   type ReportTable,
+  standardTables,
   swimmerPlot,
   type TrialDataInput,
   trialReport,
@@ -20,6 +21,7 @@ function computeReport(input: TrialDataInput) {
   const { report, analysis, data: parsed } = trialReport(input);
   return {
     report,
+    safety: standardTables(parsed, analysis),
     plots: [
       {
         title: "Dose escalation",
@@ -153,6 +155,9 @@ function ReportView({ computed }: { computed: ReturnType<typeof computeReport> }
           </dl>
           <CoreTable table={tables.byDose} />
           {tables.comparison && <CoreTable table={tables.comparison} />}
+          {computed.safety.map((table) => (
+            <CoreTable key={table.caption} table={table} />
+          ))}
           {tables.notes.map((note) => (
             <p key={note.text}>
               {note.text}
