@@ -21,14 +21,14 @@ Usage:
                                                       randomized dose comparison (ROSE): patients per arm and boundary
   escalate rose [<design>] --per-arm 20 --boundary 2 [--interim-per-arm 10 --interim-boundary 0]
                 (--rates 0.3,0.5 | --counts 6/20,9/20)   exact selection probabilities, or the decision
-  escalate analyze <trial.yaml | folder> [--strict] [--json]
+  escalate analyze <trial.yaml | folder> [--strict] [--json]   (folder: trial.yaml + SDTM CSVs, or + SDTM Dataset-JSON)
                                                       per patient: doses, worst grades, DLT, best response, t½;
                                                       per dose level: DLTs and responders (folder: trial.yaml + SDTM CSVs);
                                                       per record: lab grades; bad records named, the rest analysed
                                                       (--strict: any problem is an error)
   escalate export <trial> --out <folder>              the trial as trial.json + DM/EX/AE/LB/TR/PC.csv
   escalate export <trial> --standard sdtm|adam [--format dataset-json|csv] --out <folder>
-                                                      CDISC datasets (SDTM DM EX AE LB TU TR RS PC TS;
+                                                      CDISC datasets (SDTM DM SUPPDM VS EX AE LB TU TR RS PC TS;
                                                       ADaM ADSL ADAE ADLB ADRS ADEX), one file each
   escalate report <example> [--format md|json] [--doses "2.4 mg/kg,3.6 mg/kg"] [--out FILE]
                                                       the trial's findings computed from its patient data

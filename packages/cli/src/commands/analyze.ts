@@ -1,14 +1,17 @@
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   adamDatasets,
   analyzeTrialRecords,
   datasetCsvRows,
   datasetJson,
+  datasetRecords,
   parseTrialData,
+  type Records,
   sdtmDatasets,
   type TrialAnalysis,
   type TrialData,
+  trialFromSdtm,
   ValidationError,
 } from "@escalate/core";
 import { stringify } from "csv-stringify/sync";
@@ -51,7 +54,9 @@ export function analyzeCommand(reference: string | undefined, options: Options):
   if (reference === undefined) throw new UsageError("missing <trial>: a trial data file (YAML or JSON, see docs/formats.md)");
   if (!existsSync(reference)) throw new UsageError(`trial data not found: ${reference}`);
   const { document, ids } = statSync(reference).isDirectory()
-    ? readTrialFolderDocument(reference)
+    ? existsSync(join(reference, "dm.json"))
+      ? readSdtmFolder(reference)
+      : readTrialFolderDocument(reference)
     : { document: readDocument(reference, "trial data file", "trial data (compound, trial, patients, ...)"), ids: {} };
   const { analysis } = analyzeTrialRecords(document as Parameters<typeof analyzeTrialRecords>[0], ids);
   if (options.strict && analysis.problems.length > 0)
@@ -159,6 +164,40 @@ function exportCdisc(data: TrialData, standard: "sdtm" | "adam", format: string,
     writeFileSync(join(folder, file), content);
     return file;
   });
+  if (standard === "sdtm") {
+    // The study description SDTM does not carry (dose levels, DLT rules, design): analyze reads it back from here.
+    writeFileSync(join(folder, "trial.json"), `${JSON.stringify({ compound: data.compound, trial: data.trial }, null, 2)}\n`);
+    files.push("trial.json");
+  }
   const result = { folder, standard, format, files, records: Object.fromEntries(datasets.map((d) => [d.name, d.rows.length])) };
   return json ? { json: result } : { text: `Wrote ${standard === "sdtm" ? "SDTM" : "ADaM"} ${files.join(", ")} (${format}) to ${folder}` };
+}
+
+/**
+ * An SDTM Dataset-JSON folder (dm.json, ex.json, …) with the study description beside it (trial.yaml or
+ * trial.json: compound and trial — dose levels, DLT rules, design — which SDTM does not carry).
+ */
+function readSdtmFolder(folder: string): { document: Record<string, unknown>; ids: Record<string, string[]> } {
+  const studyFile = ["trial.yaml", "trial.yml", "trial.json"].map((name) => join(folder, name)).find((path) => existsSync(path));
+  if (!studyFile) throw new UsageError(`${folder} has SDTM datasets but no trial.yaml or trial.json (compound and trial) beside them`);
+  const study = readDocument(studyFile, "trial file", "compound and trial");
+  const datasets: Record<string, Records> = {};
+  for (const file of readdirSync(folder).filter((name) => /^[a-z]+\.json$/.test(name) && name !== "trial.json")) {
+    datasets[file.replace(/\.json$/, "").toUpperCase()] = datasetRecords(
+      readDocument(join(folder, file), "Dataset-JSON file", "an SDTM dataset"),
+      file,
+    );
+  }
+  const document = trialFromSdtm({ compound: study.compound, trial: study.trial }, datasets);
+  const named = (domain: string, collection: string) =>
+    [collection, (datasets[domain] ?? []).map((_, i) => `${domain.toLowerCase()}.json row ${i + 1}`)] as const;
+  const ids = Object.fromEntries([
+    named("DM", "patients"),
+    named("EX", "administrations"),
+    named("AE", "adverseEvents"),
+    named("LB", "labs"),
+    named("TR", "tumours"),
+    named("PC", "pk"),
+  ]);
+  return { document, ids };
 }

@@ -85,7 +85,11 @@ const seqBy = <T extends { USUBJID: string }>(records: readonly T[]) => {
   });
 };
 
-/** The SDTM tabulations: DM, EX, AE, LB, TU, TR, RS, PC and TS (a domain without records is left out, except DM and TS). */
+/**
+ * The SDTM tabulations: DM (with SUPPDM: cohort, backfill, randomized arm), VS (baseline weight and
+ * height), EX, AE (with SUPPAE: DLT adjudications), LB, TU, TR, RS, PC and TS. A domain without
+ * records is left out, except DM, SUPPDM, VS and TS.
+ */
 export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeTrialData(data)): Dataset[] {
   const { trial } = data;
   const firstDose = new Map(data.patients.map((p) => [p.USUBJID, p.RFXSTDTC]));
@@ -131,6 +135,70 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
         ARM: arm(p.doseLevel),
         ACTARMCD: `DL${p.doseLevel}`,
         ACTARM: arm(p.doseLevel),
+      })),
+    ),
+  );
+
+  // What the trial format keeps on the patient but SDTMIG places elsewhere: the cohort, backfill and the
+  // randomized arm as supplemental qualifiers (SUPPDM), weight and height as baseline vital signs (VS).
+  const supplemental: Row[] = data.patients.flatMap((p) => [
+    { USUBJID: p.USUBJID, QNAM: "COHORT", QLABEL: "Cohort", QVAL: String(p.cohort) },
+    ...(p.backfill ? [{ USUBJID: p.USUBJID, QNAM: "BACKFLFL", QLABEL: "Backfill Cohort Flag", QVAL: "Y" }] : []),
+    ...(p.randomizedArm === undefined
+      ? []
+      : [{ USUBJID: p.USUBJID, QNAM: "RANDARM", QLABEL: "Randomized Arm", QVAL: String(p.randomizedArm) }]),
+    ...(p.priorRegimens === undefined
+      ? []
+      : [{ USUBJID: p.USUBJID, QNAM: "PRIORREG", QLABEL: "Prior Regimens", QVAL: String(p.priorRegimens) }]),
+  ]);
+  out.push(
+    dataset(
+      "SUPPDM",
+      "Supplemental Qualifiers for DM",
+      [
+        c("STUDYID", "Study Identifier", "string", 1),
+        c("RDOMAIN", "Related Domain Abbreviation"),
+        c("USUBJID", "Unique Subject Identifier", "string", 2),
+        c("IDVAR", "Identifying Variable"),
+        c("IDVARVAL", "Identifying Variable Value"),
+        c("QNAM", "Qualifier Variable Name", "string", 3),
+        c("QLABEL", "Qualifier Variable Label"),
+        c("QVAL", "Data Value"),
+        c("QORIG", "Origin"),
+      ],
+      supplemental.map((q) => ({ STUDYID: trial.id, RDOMAIN: "DM", ...q, QORIG: "CRF" })),
+    ),
+  );
+  const vitals: Row[] = data.patients.flatMap((p) => [
+    { USUBJID: p.USUBJID, VSTESTCD: "WEIGHT", VSTEST: "Weight", VSSTRESN: p.WEIGHT, VSSTRESU: "kg", VSDTC: p.RFXSTDTC },
+    { USUBJID: p.USUBJID, VSTESTCD: "HEIGHT", VSTEST: "Height", VSSTRESN: p.HEIGHT, VSSTRESU: "cm", VSDTC: p.RFXSTDTC },
+  ]);
+  const vsSeq = seqBy(vitals as { USUBJID: string }[]);
+  out.push(
+    dataset(
+      "VS",
+      "Vital Signs",
+      [
+        c("STUDYID", "Study Identifier", "string", 1),
+        c("DOMAIN", "Domain Abbreviation"),
+        c("USUBJID", "Unique Subject Identifier", "string", 2),
+        c("VSSEQ", "Sequence Number", "integer", 3),
+        c("VSTESTCD", "Vital Signs Test Short Name"),
+        c("VSTEST", "Vital Signs Test Name"),
+        c("VSORRES", "Result or Finding in Original Units"),
+        c("VSORRESU", "Original Units"),
+        c("VSSTRESN", "Numeric Result/Finding in Standard Units", "double"),
+        c("VSSTRESU", "Standard Units"),
+        c("VSBLFL", "Baseline Flag"),
+        c("VSDTC", "Date/Time of Measurements", "date"),
+      ],
+      vitals.map((v, i) => ({
+        ...common(data, "VS"),
+        ...v,
+        VSSEQ: vsSeq[i],
+        VSORRES: String(v.VSSTRESN),
+        VSORRESU: v.VSSTRESU,
+        VSBLFL: "Y",
       })),
     ),
   );
@@ -199,6 +267,37 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
           AEENDTC: e.AEENDTC ?? date(e.USUBJID, e.AEENDY),
           AESTDY: e.AESTDY,
           AEENDY: e.AEENDY,
+        })),
+      ),
+    );
+
+  const adjudicated = data.adverseEvents.map((e, i) => ({ e, seq: aeSeq[i]! })).filter(({ e }) => e.DLTFL !== undefined);
+  if (adjudicated.length > 0)
+    out.push(
+      dataset(
+        "SUPPAE",
+        "Supplemental Qualifiers for AE",
+        [
+          c("STUDYID", "Study Identifier", "string", 1),
+          c("RDOMAIN", "Related Domain Abbreviation"),
+          c("USUBJID", "Unique Subject Identifier", "string", 2),
+          c("IDVAR", "Identifying Variable"),
+          c("IDVARVAL", "Identifying Variable Value", "string", 3),
+          c("QNAM", "Qualifier Variable Name", "string", 4),
+          c("QLABEL", "Qualifier Variable Label"),
+          c("QVAL", "Data Value"),
+          c("QORIG", "Origin"),
+        ],
+        adjudicated.map(({ e, seq }) => ({
+          STUDYID: trial.id,
+          RDOMAIN: "AE",
+          USUBJID: e.USUBJID,
+          IDVAR: "AESEQ",
+          IDVARVAL: String(seq),
+          QNAM: "DLTFL",
+          QLABEL: "Dose-Limiting Toxicity (Adjudicated)",
+          QVAL: e.DLTFL,
+          QORIG: "ASSIGNED",
         })),
       ),
     );
@@ -289,7 +388,7 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
           TUTEST: "Tumor Identification",
           TUORRES: t.TRGRPID,
           TUSTRESC: t.TRGRPID,
-          TULOC: t.TRLOC.toUpperCase(),
+          TULOC: t.TRLOC,
           TUDTC: date(t.USUBJID, t.TRDY),
           TUDY: t.TRDY,
         })),
