@@ -29,10 +29,14 @@ const LONG_RUNNING = new Set(["serve", "worker", "audit"]);
 
 describe("the README's commands", () => {
   const commands = readmeCommands();
+  // What an earlier command writes (--out) is read from the scratch folder too (export, then analyze).
+  const outputs = new Set(commands.flatMap((argv) => argv.flatMap((arg, i) => (argv[i - 1] === "--out" ? [arg] : []))));
   it("finds them", () => expect(commands.length).toBeGreaterThanOrEqual(15));
 
   it.each(commands.filter((argv) => !LONG_RUNNING.has(argv[0]!)).map((argv) => [argv.join(" "), argv]))("%s", async (_line, argv) => {
-    const args = (argv as string[]).map((arg, i, all) => (all[i - 1] === "--out" ? join(scratch, arg) : arg));
+    const args = (argv as string[]).map((arg, i, all) =>
+      all[i - 1] === "--out" || (i > 0 && outputs.has(arg)) ? join(scratch, arg) : arg,
+    );
     const previous = process.cwd();
     process.chdir(new URL(".", ROOT).pathname);
     try {
