@@ -35,7 +35,7 @@ describe("the README's commands", () => {
 
   it.each(commands.filter((argv) => !LONG_RUNNING.has(argv[0]!)).map((argv) => [argv.join(" "), argv]))("%s", async (_line, argv) => {
     const args = (argv as string[]).map((arg, i, all) =>
-      all[i - 1] === "--out" || (i > 0 && outputs.has(arg)) ? join(scratch, arg) : arg,
+      all[i - 1] === "--out" || (i > 0 && outputs.has(arg) && !all[i - 1]!.startsWith("--")) ? join(scratch, arg) : arg,
     );
     const previous = process.cwd();
     process.chdir(new URL(".", ROOT).pathname);
