@@ -150,6 +150,9 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
     ...(p.priorRegimens === undefined
       ? []
       : [{ USUBJID: p.USUBJID, QNAM: "PRIORREG", QLABEL: "Prior Regimens", QVAL: String(p.priorRegimens) }]),
+    ...(p.lostToFollowUpDay === undefined
+      ? []
+      : [{ USUBJID: p.USUBJID, QNAM: "LTFUDY", QLABEL: "Lost to Follow-up after Study Day", QVAL: String(p.lostToFollowUpDay) }]),
   ]);
   out.push(
     dataset(

@@ -52,6 +52,7 @@ export function trialFromSdtm(
       backfill: supp(p.USUBJID, "BACKFLFL") === "Y" ? true : undefined,
       randomizedArm: num(supp(p.USUBJID, "RANDARM")),
       priorRegimens: num(supp(p.USUBJID, "PRIORREG")),
+      lostToFollowUpDay: num(supp(p.USUBJID, "LTFUDY")),
       RFXSTDTC: p.RFXSTDTC,
       BRTHDTC: p.BRTHDTC,
     }),

@@ -468,30 +468,42 @@ function myelomaBestResponse(data: TrialData, id: string, criteria: MyelomaCrite
 
 /** RECIST 1.1 best overall response from TR records (baseline on or before day 1). */
 function recistResponse(data: TrialData, id: string): PatientSummary["bestResponse"] {
-  const records = data.tumours.filter((r) => r.USUBJID === id);
+  const patient = data.patients.find((p) => p.USUBJID === id);
+  const lostAfter = patient?.lostToFollowUpDay;
+  const { confirmationDays, minStableDays, confirmation, tooSmallMm } = data.trial.recist;
+  const records = data.tumours.filter((r) => r.USUBJID === id && (lostAfter === undefined || r.TRDY <= lostAfter));
+  // A target too small to measure counts as tooSmallMm (RECIST 1.1 §3.2, 5 mm by default).
+  const size = (r: (typeof records)[number]) => r.TRSTRESN ?? (r.TRSTRESC === "TOO SMALL TO MEASURE" ? tooSmallMm : undefined);
+  // A non-target lymph node measured by its short axis: normal (absent) below 10 mm, present otherwise.
+  const status = (r: (typeof records)[number]) =>
+    r.TRSTRESC ?? (r.nodal && r.TRSTRESN !== undefined ? (r.TRSTRESN < 10 ? "ABSENT" : "PRESENT") : undefined);
   const baseline = records.filter((r) => r.TRDY <= 1 && r.TRGRPID === "TARGET");
   const baselineNonTargets = [...new Set(records.filter((r) => r.TRGRPID === "NON-TARGET" && r.TRDY <= 1).map((r) => r.TRLNKID))];
   // Non-target disease only is assessed by Table 2; no baseline lesions at all, not at all.
   if (baseline.length === 0 && baselineNonTargets.length === 0) return null;
-  const lesions = baseline.map((r) => ({ id: r.TRLNKID, organ: r.TRLOC, nodal: r.nodal, diameter: r.TRSTRESN ?? 0 }));
+  const lesions = baseline.map((r) => ({ id: r.TRLNKID, organ: r.TRLOC, nodal: r.nodal, diameter: size(r) ?? 0 }));
   const days = [...new Set(records.filter((r) => r.TRDY > 1).map((r) => r.TRDY))].sort((a, b) => a - b);
   let nadir = lesions.reduce((sum, lesion) => sum + lesion.diameter, 0);
   let bestPercentChange: number | null = null;
   const assessments = days.map((day) => {
     const visit = records.filter((r) => r.TRDY === day);
-    const diameters = lesions.map((lesion) => visit.find((r) => r.TRGRPID === "TARGET" && r.TRLNKID === lesion.id)?.TRSTRESN ?? null);
+    const diameters = lesions.map((lesion) => {
+      const record = visit.find((r) => r.TRGRPID === "TARGET" && r.TRLNKID === lesion.id);
+      return record === undefined ? null : (size(record) ?? null);
+    });
     const target = lesions.length > 0 ? targetResponse(lesions, { diameters }, nadir) : null;
     if (target?.sum != null) nadir = Math.min(nadir, target.sum);
     if (target?.percentFromBaseline != null)
       bestPercentChange = Math.min(bestPercentChange ?? Number.POSITIVE_INFINITY, target.percentFromBaseline);
     // Each baseline non-target lesion is followed by its TRLNKID: one not assessed at this visit makes
     // the non-target response NE (not all evaluated), unless another shows unequivocal progression.
-    const nonTargets = baselineNonTargets.map(
-      (id) => visit.find((r) => r.TRGRPID === "NON-TARGET" && r.TRLNKID === id)?.TRSTRESC ?? "NOT EVALUATED",
-    );
+    const nonTargets = baselineNonTargets.map((id) => {
+      const record = visit.find((r) => r.TRGRPID === "NON-TARGET" && r.TRLNKID === id);
+      return (record && status(record)) ?? "NOT EVALUATED";
+    });
     let nonTarget: NonTargetStatus | null = null;
     if (baselineNonTargets.length > 0) {
-      if (visit.some((r) => r.TRGRPID === "NON-TARGET" && r.TRSTRESC === "UNEQUIVOCAL PROGRESSION")) nonTarget = "PD";
+      if (visit.some((r) => r.TRGRPID === "NON-TARGET" && status(r) === "UNEQUIVOCAL PROGRESSION")) nonTarget = "PD";
       else if (nonTargets.includes("NOT EVALUATED")) nonTarget = "NE";
       else if (nonTargets.every((status) => status === "ABSENT")) nonTarget = "CR";
       else nonTarget = "non-CR/non-PD";
@@ -499,13 +511,18 @@ function recistResponse(data: TrialData, id: string): PatientSummary["bestRespon
     const newLesion = visit.some((r) => r.TRGRPID === "NEW");
     return { day, response: overallResponse(target?.response ?? null, nonTarget, newLesion) };
   });
-  const { confirmationDays, minStableDays, confirmation } = data.trial.recist;
   const recistOptions = { confirmationDays, minStableDays, confirm: confirmation };
   const best = bestOverallResponse(assessments, recistOptions);
   const timePoints = sustainedResponses(assessments, recistOptions);
   return {
     response: best.response,
-    reasons: best.reasons,
+    reasons:
+      lostAfter === undefined
+        ? best.reasons
+        : [
+            ...best.reasons,
+            `Lost to follow-up after study day ${lostAfter}: no later assessment is expected; durations are censored at the last one.`,
+          ],
     assessments: timePoints,
     durationOfResponse: best.durationOfResponse,
     durationOfStableDisease: best.durationOfStableDisease,

@@ -221,3 +221,58 @@ describe("standard safety tables", () => {
     expect(shifts!.rows).toEqual([["Platelet count decreased", "Grade 0", "0", "0", "0", "1", "0"]]);
   });
 });
+
+describe("RECIST records as sites send them", () => {
+  const withTumours = (tumours: Record<string, unknown>[], patient: Record<string, unknown> = {}) => {
+    const base = trial([]);
+    return {
+      ...base,
+      patients: base.patients.map((p) => ({ ...p, ...patient })),
+      tumours: tumours.map((t) => ({ USUBJID: "P1", TRLOC: "liver", ...t })),
+    };
+  };
+
+  it("counts a target too small to measure as 5 mm", () => {
+    // 20 mm → too small (5 mm): −75%, a PR, confirmed 4 weeks later; not a CR (the lesion is still seen).
+    const input = withTumours([
+      { TRLNKID: "T1", TRGRPID: "TARGET", TRDY: -3, TRSTRESN: 20 },
+      { TRLNKID: "T1", TRGRPID: "TARGET", TRDY: 43, TRSTRESC: "TOO SMALL TO MEASURE" },
+      { TRLNKID: "T1", TRGRPID: "TARGET", TRDY: 71, TRSTRESC: "TOO SMALL TO MEASURE" },
+    ]);
+    const response = analyse(input).patients[0]!.bestResponse!;
+    expect(response.response).toBe("PR");
+    expect(response.bestPercentChange).toBeCloseTo(-75, 10);
+  });
+
+  it("reads a non-target lymph node by its short axis: normal below 10 mm", () => {
+    // The target disappears; the non-target node shrinks from 15 to 8 mm short axis (normal): CR, confirmed.
+    const visits = (node: number) => [
+      { TRLNKID: "T1", TRGRPID: "TARGET", TRDY: -3, TRSTRESN: 20 },
+      { TRLNKID: "N1", TRGRPID: "NON-TARGET", TRDY: -3, TRSTRESN: 15, nodal: true },
+      { TRLNKID: "T1", TRGRPID: "TARGET", TRDY: 43, TRSTRESN: 0 },
+      { TRLNKID: "N1", TRGRPID: "NON-TARGET", TRDY: 43, TRSTRESN: node, nodal: true },
+      { TRLNKID: "T1", TRGRPID: "TARGET", TRDY: 71, TRSTRESN: 0 },
+      { TRLNKID: "N1", TRGRPID: "NON-TARGET", TRDY: 71, TRSTRESN: node, nodal: true },
+    ];
+    expect(analyse(withTumours(visits(8))).patients[0]!.bestResponse!.response).toBe("CR");
+    // At 12 mm the node is still present: a PR, not a CR.
+    expect(analyse(withTumours(visits(12))).patients[0]!.bestResponse!.response).toBe("PR");
+  });
+
+  it("says a patient was lost to follow-up: later records are not used, and the reason says so", () => {
+    const input = withTumours(
+      [
+        { TRLNKID: "T1", TRGRPID: "TARGET", TRDY: -3, TRSTRESN: 20 },
+        { TRLNKID: "T1", TRGRPID: "TARGET", TRDY: 43, TRSTRESN: 19 },
+        { TRLNKID: "T1", TRGRPID: "TARGET", TRDY: 85, TRSTRESN: 40 },
+      ],
+      { lostToFollowUpDay: 60 },
+    );
+    const response = analyse(input).patients[0]!.bestResponse!;
+    expect(response.response).toBe("SD");
+    expect(response.durationOfStableDisease).toEqual({ days: 42, censored: true });
+    expect(response.reasons.at(-1)).toBe(
+      "Lost to follow-up after study day 60: no later assessment is expected; durations are censored at the last one.",
+    );
+  });
+});

@@ -98,9 +98,11 @@ export const trialInfoSchema = z
         minStableDays: z.number().int().min(0).default(42),
         /** RECIST 1.1 §4.4: responses need confirmation in non-randomized trials; `false` for randomized ones. */
         confirmation: z.boolean().default(true),
+        /** A target lesion recorded "TOO SMALL TO MEASURE" counts as this many mm (RECIST 1.1 §3.2: 5 mm). */
+        tooSmallMm: z.number().min(0).max(10).default(5),
       })
       .strict()
-      .default({ confirmationDays: 28, minStableDays: 42, confirmation: true }),
+      .default({ confirmationDays: 28, minStableDays: 42, confirmation: true, tooSmallMm: 5 }),
   })
   .strict();
 
@@ -123,6 +125,8 @@ export const patientSchema = z
     RFXSTDTC: isoDate,
     /** Number of prior chemotherapy regimens. */
     priorRegimens: z.number().int().min(0).max(50).optional(),
+    /** Lost to follow-up after this study day: later assessments are not expected, durations are censored. */
+    lostToFollowUpDay: z.number().int().min(1).optional(),
     /** Birth date; may be partial (e.g. "1961" or "1961-04"). */
     BRTHDTC: partialDate.optional(),
   })
@@ -189,7 +193,7 @@ export const tumourSchema = z
     /** Diameter in mm (target lesions): longest, or short axis for nodes. */
     TRSTRESN: z.number().min(0).optional(),
     /** Non-target status. */
-    TRSTRESC: z.enum(["PRESENT", "ABSENT", "UNEQUIVOCAL PROGRESSION", "NOT EVALUATED"]).optional(),
+    TRSTRESC: z.enum(["PRESENT", "ABSENT", "UNEQUIVOCAL PROGRESSION", "NOT EVALUATED", "TOO SMALL TO MEASURE"]).optional(),
     TRLOC: text().min(1),
     nodal: z.boolean().default(false),
   })
