@@ -8,7 +8,11 @@ import { UsageError } from "./errors.js";
 
 /** Trial sections stored as CSV files named after their SDTM domain. */
 const DOMAINS = {
-  patients: { file: "DM.csv", numbers: ["AGE", "WEIGHT", "HEIGHT", "doseLevel", "cohort", "randomizedArm"], booleans: ["backfill"] },
+  patients: {
+    file: "DM.csv",
+    numbers: ["AGE", "WEIGHT", "HEIGHT", "doseLevel", "cohort", "randomizedArm", "lostToFollowUpDay", "priorRegimens"],
+    booleans: ["backfill"],
+  },
   administrations: { file: "EX.csv", numbers: ["EXSTDY", "EXDOSE"], booleans: [] },
   adverseEvents: { file: "AE.csv", numbers: ["AETOXGR", "AESTDY", "AEENDY"], booleans: [] },
   labs: { file: "LB.csv", numbers: ["LBSTRESN", "LBSTNRLO", "LBSTNRHI", "LBDY"], booleans: [] },

@@ -250,6 +250,10 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
     await expect.poll(() => lab.locator("output").textContent()).toMatch(/cannot grade \(needs LLN/); // 80 may be normal: it says why
     await lab.getByLabel("Lower limit of normal").fill("150");
     await expect.poll(() => lab.locator("output").textContent()).toMatch(/Platelet count decreased: grade 1$/);
+    // Saved, the row shows the grade the analysis gives it (issue 19: grades per record).
+    await lab.getByLabel("Study day").fill("1");
+    await lab.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => inv.getByRole("region", { name: "Labs" }).textContent()).toMatch(/Platelet count decreased: grade 1/);
     const ae = inv.getByRole("form", { name: "Adverse event" });
     await ae.getByLabel("Term").fill("Febrile neutropenia");
     await ae.getByLabel("CTCAE grade").selectOption("3");

@@ -7,6 +7,7 @@ export {
   type DataProblem,
   type DoseLevelSummary,
   isResponder,
+  type LabRecordGrade,
   type PatientSummary,
   parseTrialData,
   RECORD_COLLECTIONS,

@@ -138,13 +138,17 @@ export const conductRoutes =
       const access = await authorize(db, requireUser(request), trialId, "patients.read");
       const patient = await getEntity<Record<string, unknown>>(db, trialId, "patient", USUBJID, { sites: access.sites });
       if (!patient) throw notFound(`patient ${USUBJID}`);
-      const window = (await trialState(db, trialId, context.now())).windows.find((w) => w.USUBJID === USUBJID);
+      const state = await trialState(db, trialId, context.now());
+      const window = state.windows.find((w) => w.USUBJID === USUBJID);
+      // Each lab record's CTCAE grade, or why it has none (core's analysis: units read, baselines converted).
+      const labGrades = state.analysis.patients.find((p) => p.USUBJID === USUBJID)?.labGrades ?? [];
       const records = await listRecords(db, access, trialId, USUBJID);
       reply.header("etag", `"${patient.version}"`);
       return {
         patient: patient.data,
         version: patient.version,
         dltWindow: window ?? null,
+        labGrades,
         records: Object.fromEntries(
           Object.entries(records).map(([domain, list]) => [domain, list.map((r) => ({ id: r.id, version: r.version, ...r.data }))]),
         ),

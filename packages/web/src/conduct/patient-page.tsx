@@ -1,4 +1,4 @@
-import { administeredAmount, CTCAE_V5, type DataProblem, gradeLab } from "@escalate/core";
+import { administeredAmount, CTCAE_V5, type DataProblem, gradeLab, type LabRecordGrade } from "@escalate/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, useMemo, useState } from "react";
 import { Link, useLocation } from "wouter";
@@ -14,6 +14,7 @@ interface PatientView {
   version: number;
   dltWindow: PatientWindow | null;
   records: Record<string, Row[]>;
+  labGrades: LabRecordGrade[];
 }
 
 /** The registration's correctable fields (site, cohort and dose level come from the slot). */
@@ -145,6 +146,7 @@ function RecordsTable({
   rows,
   columns,
   extra,
+  extraLabel,
   onEdit,
   editing,
 }: {
@@ -152,6 +154,8 @@ function RecordsTable({
   rows: Row[];
   columns: readonly string[];
   extra?: (row: Row) => ReactNode;
+  /** The extra column's heading. */
+  extraLabel?: string;
   onEdit?: ((row: Row) => void) | undefined;
   editing?: string | null;
 }) {
@@ -166,7 +170,7 @@ function RecordsTable({
                 {c}
               </th>
             ))}
-            {extra && <th scope="col">Safety review</th>}
+            {extra && <th scope="col">{extraLabel ?? "Safety review"}</th>}
             {onEdit && <th scope="col">Changes</th>}
           </tr>
         </thead>
@@ -299,7 +303,21 @@ export function PatientPage({ trialId, usubjid }: { trialId: string; usubjid: st
   const [, navigate] = useLocation();
   if (view.isLoading) return <Loading what="the patient" />;
   if (view.error) return <ErrorMessage error={view.error} />;
-  const { patient, version, dltWindow, records } = view.data!;
+  const { patient, version, dltWindow, records, labGrades } = view.data!;
+  // A lab row's CTCAE grade as the analysis computed it (baseline rows are not graded).
+  const labGrade = (row: Row) => {
+    if (row.LBBLFL === "Y") return <span className="muted">baseline</span>;
+    const graded = labGrades.find(
+      (g) => g.test === row.LBTESTCD && g.day === row.LBDY && g.value === (row.LBSTRESN ?? null) && g.unit === row.LBSTRESU,
+    );
+    if (!graded) return "—";
+    if (graded.grade === null) return <span title={graded.reason}>not graded: {graded.reason}</span>;
+    return (
+      <span title={graded.reason}>
+        {graded.term}: <strong>grade {graded.grade}</strong>
+      </span>
+    );
+  };
   const startEditing = canWrite ? (domain: string) => (row: Row) => setEditing({ domain, row }) : () => undefined;
   return (
     <div>
@@ -362,7 +380,9 @@ export function PatientPage({ trialId, usubjid }: { trialId: string; usubjid: st
                       </>
                     ),
                   }
-                : {})}
+                : domain === "labs"
+                  ? { extra: labGrade, extraLabel: "CTCAE v5.0 grade" }
+                  : {})}
             />
             {editing?.domain === domain && (
               <RecordEditor
