@@ -1,6 +1,7 @@
 import {
   doseEscalationPlot,
   doseOptimizationTables,
+  exposureTables,
   pkPlot,
   standardTables,
   swimmerPlot,
@@ -79,6 +80,7 @@ export async function htmlReport(report: TrialReport, analysis: TrialAnalysis, d
   const svgs = await Promise.all(plots.map(renderSvg));
   const { compound, trial } = data;
   const safety = standardTables(data, analysis);
+  const exposure = exposureTables(data, analysis);
   const tables = doseOptimizationTables(report);
   return `<!doctype html>
 <html lang="en">
@@ -97,6 +99,13 @@ ${tables.comparison ? table(tables.comparison.headers, tables.comparison.rows) :
 ${tables.notes.map((note) => `<p>${escapeHtml(note.text)}${note.value === undefined ? "" : `: <strong>${escapeHtml(note.value)}</strong>.`}</p>`).join("\n")}
 <h2>Safety</h2>
 ${safety.map((t) => `<h3>${escapeHtml(t.caption)}</h3>\n${table(t.headers, t.rows)}`).join("\n")}
+${
+  exposure.tables.length === 0
+    ? ""
+    : `<h2>Exposure</h2>
+${exposure.tables.map((t) => `<h3>${escapeHtml(t.caption)}</h3>\n${table(t.headers, t.rows)}`).join("\n")}
+${exposure.notes.map((note) => `<p>${escapeHtml(note.text)}${note.value === undefined ? "." : `: <strong>${escapeHtml(note.value)}</strong>.`}</p>`).join("\n")}`
+}
 <h2>Responses</h2>
 ${table(["CR", "PR", "MR", "SD", "PD", "NE"], [[report.bestResponse.CR, report.bestResponse.PR, report.bestResponse.MR, report.bestResponse.SD, report.bestResponse.PD, report.bestResponse.NE]])}
 <p>Objective response rate: ${report.orr.responders} of ${report.orr.evaluable} evaluable, ${pct(report.orr.estimate)} (exact 95% CI ${pct(report.orr.lower)}–${pct(report.orr.upper)}).

@@ -2,6 +2,7 @@ import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
   doseOptimizationTables,
+  exposureTables,
   parsePortfolio,
   parseSimonStudy,
   type ReportTable,
@@ -204,6 +205,18 @@ function pct(value: number | null): string {
   return value === null ? "—" : `${(100 * value).toFixed(1)}%`;
 }
 
+/** Exposure by dose per analyte, dose proportionality and exposure–response (core's model). */
+function exposureMarkdown(data: TrialData, analysis: TrialAnalysis): string[] {
+  const { tables, notes } = exposureTables(data, analysis);
+  if (tables.length === 0) return [];
+  return [
+    "## Exposure",
+    "",
+    ...tables.flatMap((t) => [`**${t.caption}**`, "", ...markdownTable(t), ""]),
+    ...notes.flatMap((note) => [note.value === undefined ? `${note.text}.` : `${note.text}: **${note.value}**.`, ""]),
+  ];
+}
+
 /** A core report table in Markdown: numbers right-aligned. */
 function markdownTable(table: ReportTable): string[] {
   // Right-aligned: columns of counts, rates and "n / N" only.
@@ -243,6 +256,7 @@ function markdown(report: TrialReport, analysis: TrialAnalysis, data: TrialData,
     "## Safety",
     "",
     ...standardTables(data, analysis).flatMap((t) => [`**${t.caption}**`, "", ...markdownTable(t), ""]),
+    ...exposureMarkdown(data, analysis),
     `## Responses${doses ? ` (${doses.join(", ")})` : ""}`,
     "",
     `Best overall response: ${Object.entries(report.bestResponse)

@@ -75,6 +75,15 @@ const LAB_TESTS: Record<string, string> = {
   BMPC: "Bone Marrow Plasma Cells",
 };
 
+/** Names of the analytes an ADC is measured as. */
+const ANALYTES: Record<string, string> = {
+  ADC: "Antibody-Drug Conjugate",
+  TAB: "Total Antibody",
+  DM1: "Free DM1",
+  DM4: "Free DM4",
+  MMAE: "Free MMAE",
+};
+
 const common = (data: TrialData, domain: string) => ({ STUDYID: data.trial.id, DOMAIN: domain });
 const seqBy = <T extends { USUBJID: string }>(records: readonly T[]) => {
   const counts = new Map<string, number>();
@@ -514,8 +523,8 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
           ...common(data, "PC"),
           USUBJID: s.USUBJID,
           PCSEQ: pcSeq[i],
-          PCTESTCD: "ADC",
-          PCTEST: `${data.compound.name} (conjugate)`,
+          PCTESTCD: s.PCTESTCD,
+          PCTEST: ANALYTES[s.PCTESTCD] ?? `${data.compound.name} ${s.PCTESTCD}`,
           PCORRES: String(s.PCSTRESN),
           PCORRESU: s.PCSTRESU,
           PCSTRESN: s.PCSTRESN,

@@ -108,7 +108,7 @@ export function trialFromSdtm(
       }),
     ),
     pk: (datasets.PC ?? []).map((s) =>
-      defined({ USUBJID: s.USUBJID, PCELTM: hoursOf(s.PCELTM), PCSTRESN: num(s.PCSTRESN), PCSTRESU: s.PCSTRESU }),
+      defined({ USUBJID: s.USUBJID, PCTESTCD: s.PCTESTCD, PCELTM: hoursOf(s.PCELTM), PCSTRESN: num(s.PCSTRESN), PCSTRESU: s.PCSTRESU }),
     ),
   };
 }

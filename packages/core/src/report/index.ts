@@ -1,3 +1,4 @@
+export { exposureTables } from "./pk-tables.js";
 export { doseEscalationPlot, pkPlot, swimmerPlot, type VegaLiteSpec, waterfallPlot } from "./plots.js";
 export { standardTables } from "./standard-tables.js";
 export {

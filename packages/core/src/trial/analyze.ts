@@ -185,9 +185,14 @@ export function readTrialData(
         if (!unit.ok) problem("LBSTRESU", parsed.LBSTRESU, `cannot be read: ${unit.reason}`);
       }
       if (collection === "pk") {
-        const key = `${usubjid}\u0000${String(parsed.PCELTM)}`;
+        // One sample per analyte and time point (an ADC is measured as several analytes at each time).
+        const key = `${usubjid}\u0000${String(parsed.PCTESTCD)}\u0000${String(parsed.PCELTM)}`;
         if (pkTimes.has(key)) {
-          problem("PCELTM", parsed.PCELTM, "must be unique per patient: another sample has this time point");
+          problem(
+            "PCELTM",
+            parsed.PCELTM,
+            `must be unique per patient and analyte: another ${String(parsed.PCTESTCD)} sample has this time point`,
+          );
           continue;
         }
         pkTimes.add(key);
@@ -249,8 +254,10 @@ export interface PatientSummary {
     /** Best (lowest) percentage change of the target-lesion sum from baseline (RECIST), for waterfall plots. */
     bestPercentChange: number | null;
   } | null;
-  /** Terminal half-life in hours from NCA, null if not estimable or no PK. */
+  /** Terminal half-life in hours from NCA, null if not estimable or no PK (the first analyte's: ADC when measured). */
   halfLife: number | null;
+  /** NCA per analyte (hours; concentrations in the samples' unit, AUC in unit·h). */
+  pk: { analyte: string; unit: string; cmax: number; tmax: number; aucLast: number; aucInf: number | null; halfLife: number | null }[];
   /** Against the schedule up to the data cut: planned mg per administration and relative dose intensity. */
   dosing: { cycles: number; plannedMg: number; relativeDoseIntensity: number; missed: number; delayed: number; reduced: number } | null;
   /** This patient's data that could not be read or analysed (the rest of the summary stands without it). */
@@ -608,18 +615,31 @@ export function analyzeTrialData(data: TrialData, known: readonly DataProblem[] 
       () => patientDltStatus(id, events, dosesInWindow, studyDayOn(trial.dataCutDate, patient.RFXSTDTC), definition),
     );
     statuses.push(status);
-    const samples = data.pk.filter((s) => s.USUBJID === id).sort((a, b) => a.PCELTM - b.PCELTM);
-    const halfLife =
-      samples.length < 3
-        ? null
-        : attempt(
-            id,
-            "pk",
-            null,
-            () =>
-              nonCompartmental({ times: samples.map((s) => s.PCELTM), concentrations: samples.map((s) => s.PCSTRESN) }).lambdaZ?.halfLife ??
-              null,
-          );
+    // Non-compartmental analysis per analyte (each with ≥ 3 samples); the half-life reported per patient
+    // is the first analyte's (the conjugate, ADC, when measured).
+    const analytes = [...new Set(data.pk.filter((s) => s.USUBJID === id).map((s) => s.PCTESTCD))].sort((a, b) =>
+      a === "ADC" ? -1 : b === "ADC" ? 1 : 0,
+    );
+    const pk = analytes.flatMap((analyte) => {
+      const samples = data.pk.filter((s) => s.USUBJID === id && s.PCTESTCD === analyte).sort((a, b) => a.PCELTM - b.PCELTM);
+      if (samples.length < 3) return [];
+      const nca = attempt(id, "pk", null, () =>
+        nonCompartmental({ times: samples.map((s) => s.PCELTM), concentrations: samples.map((s) => s.PCSTRESN) }),
+      );
+      if (nca === null) return [];
+      return [
+        {
+          analyte,
+          unit: samples[0]!.PCSTRESU,
+          cmax: nca.cmax,
+          tmax: nca.tmax,
+          aucLast: nca.aucLast,
+          aucInf: nca.aucInf,
+          halfLife: nca.lambdaZ?.halfLife ?? null,
+        },
+      ];
+    });
+    const halfLife = pk[0]?.halfLife ?? null;
     return {
       USUBJID: id,
       dosing: attempt(id, "administrations", null, () => dosingOf(data, patient, doses)),
@@ -644,6 +664,7 @@ export function analyzeTrialData(data: TrialData, known: readonly DataProblem[] 
         trial.responseCriteria === "RECIST" ? recistResponse(data, id) : myelomaBestResponse(data, id, trial.responseCriteria),
       ),
       halfLife,
+      pk,
       problems: [],
     };
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { exposureTables } from "../report/pk-tables.js";
 import { standardTables } from "../report/standard-tables.js";
 import { analyzeTrialRecords } from "./analyze.js";
 
@@ -274,5 +275,45 @@ describe("RECIST records as sites send them", () => {
     expect(response.reasons.at(-1)).toBe(
       "Lost to follow-up after study day 60: no later assessment is expected; durations are censored at the last one.",
     );
+  });
+});
+
+describe("ADC pharmacokinetics per analyte", () => {
+  it("runs NCA per analyte, tabulates exposure by dose level and tests dose proportionality", () => {
+    // Two patients per dose level (1 and 2 mg/kg); the conjugate (ADC) decays with a 48 h half-life and
+    // its concentrations scale with dose (proportional); the free payload (DM1) is measured too.
+    const k = Math.LN2 / 48;
+    const times = [1, 24, 72, 168, 336];
+    const samples = (USUBJID: string, scale: number) =>
+      times.flatMap((t) => [
+        { USUBJID, PCTESTCD: "ADC", PCELTM: t, PCSTRESN: 40 * scale * Math.exp(-k * t), PCSTRESU: "ug/mL" },
+        { USUBJID, PCTESTCD: "DM1", PCELTM: t, PCSTRESN: 5 * scale * Math.exp(-4 * k * t), PCSTRESU: "ng/mL" },
+      ]);
+    const base = trial([], { patients: ["P1", "P2", "P3", "P4"] });
+    const input = {
+      ...base,
+      trial: { ...base.trial, doseLevels: [...base.trial.doseLevels, { level: 2, amount: 2, unit: "mg/kg" }] },
+      patients: base.patients.map((p, i) => ({ ...p, doseLevel: i < 2 ? 1 : 2, cohort: i < 2 ? 1 : 2 })),
+      pk: [...samples("P1", 1), ...samples("P2", 1.1), ...samples("P3", 2), ...samples("P4", 2.2)],
+    };
+    const { data, analysis } = analyzeTrialRecords(input);
+    expect(analysis.problems).toEqual([]);
+    const p1 = analysis.patients[0]!;
+    expect(p1.pk.map((r) => r.analyte)).toEqual(["ADC", "DM1"]);
+    expect(p1.halfLife).toBeCloseTo(48, 6); // the conjugate's
+    expect(p1.pk[1]!.halfLife).toBeCloseTo(12, 6);
+    const { tables, notes } = exposureTables(data, analysis);
+    expect(tables.map((t) => t.caption)).toEqual([
+      "Exposure of ADC by dose level (geometric means; NCA)",
+      "Exposure of DM1 by dose level (geometric means; NCA)",
+    ]);
+    expect(tables[0]!.rows.map((r) => [r[0], r[1], r[4]])).toEqual([
+      ["1 mg/kg", "2", "48"],
+      ["2 mg/kg", "2", "48"],
+    ]);
+    // AUC scales exactly with the concentrations: slope 1 (the 1.1 factors are at both levels).
+    const proportional = notes.find((n) => n.text.startsWith("Dose proportionality of ADC"))!;
+    expect(proportional.value).toMatch(/^slope 1 \(95% CI .* to .*\): consistent with proportionality$/);
+    expect(notes.find((n) => n.text.startsWith("Exposure–response of DLT on ADC"))!.text).toMatch(/not estimable/);
   });
 });

@@ -44,7 +44,7 @@ export function entryChecks(
     check.refused.push({
       path: "PCELTM",
       value: record.PCELTM,
-      message: "must be unique per patient: another sample of this patient has this time point",
+      message: "must be unique per patient and analyte: another sample of this analyte has this time point",
     });
   if (collection === "administrations" && typeof record.EXDOSE === "number" && record.EXDOSE > 0 && (record.EXDOSU ?? "mg") === "mg") {
     const level = trial.doseLevels.find((l) => l.level === patient.doseLevel);

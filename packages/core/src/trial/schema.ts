@@ -202,6 +202,8 @@ export const tumourSchema = z
 export const pkSchema = z
   .object({
     USUBJID: usubjid,
+    /** The analyte: an ADC is measured as several (e.g. ADC conjugate, TAB total antibody, DM1 free payload). */
+    PCTESTCD: text("code").min(1).default("ADC"),
     /** Hours after the start of the first infusion. */
     PCELTM: z.number().min(0),
     PCSTRESN: z.number().min(0),

@@ -49,7 +49,8 @@ async function checkPlausible(
   const others =
     collection === "pk"
       ? (await listEntities<Doc>(tx, trialId, "pk", { parent: patient.id }))
-          .filter((s) => s.id !== recordId)
+          // One sample per analyte and time point: the other samples of this record's analyte.
+          .filter((s) => s.id !== recordId && String(s.data.PCTESTCD ?? "ADC") === String(record.PCTESTCD ?? "ADC"))
           .map((s) => Number(s.data.PCELTM))
       : [];
   let check: ReturnType<typeof entryChecks>;

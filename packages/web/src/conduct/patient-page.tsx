@@ -25,7 +25,7 @@ const DOMAINS = [
   { domain: "adverse-events", title: "Adverse events", fields: ["AETERM", "AETOXGR", "AEREL", "AESER", "AESTDY", "AEENDY", "AECAT"] },
   { domain: "labs", title: "Labs", fields: ["LBTESTCD", "LBSTRESN", "LBSTRESU", "LBSTNRLO", "LBSTNRHI", "LBDY"] },
   { domain: "tumours", title: "Tumour measurements", fields: ["TRLNKID", "TRGRPID", "TRDY", "TRSTRESN", "TRSTRESC", "TRLOC"] },
-  { domain: "pk", title: "PK samples", fields: ["PCELTM", "PCSTRESN", "PCSTRESU"] },
+  { domain: "pk", title: "PK samples", fields: ["PCTESTCD", "PCELTM", "PCSTRESN", "PCSTRESU"] },
 ] as const;
 interface AuditEvent {
   chainSeq: number;

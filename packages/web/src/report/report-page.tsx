@@ -1,6 +1,7 @@
 import {
   doseEscalationPlot,
   doseOptimizationTables,
+  exposureTables,
   pkPlot,
   type ReportTable,
   standardTables,
@@ -22,6 +23,7 @@ function computeReport(input: TrialDataInput) {
   return {
     report,
     safety: standardTables(parsed, analysis),
+    exposure: exposureTables(parsed, analysis),
     plots: [
       {
         title: "Dose escalation",
@@ -157,6 +159,21 @@ function ReportView({ computed }: { computed: ReturnType<typeof computeReport> }
           {tables.comparison && <CoreTable table={tables.comparison} />}
           {computed.safety.map((table) => (
             <CoreTable key={table.caption} table={table} />
+          ))}
+          {computed.exposure.tables.map((table) => (
+            <CoreTable key={table.caption} table={table} />
+          ))}
+          {computed.exposure.notes.map((note) => (
+            <p key={note.text}>
+              {note.text}
+              {note.value === undefined ? (
+                "."
+              ) : (
+                <>
+                  : <strong>{note.value}</strong>.
+                </>
+              )}
+            </p>
           ))}
           {tables.notes.map((note) => (
             <p key={note.text}>
