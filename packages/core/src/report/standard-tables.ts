@@ -11,7 +11,31 @@ import { doseLabel } from "./trial-report.js";
  * from the baseline grade to the worst grade after it.
  */
 export function standardTables(data: TrialData, analysis: TrialAnalysis): ReportTable[] {
-  return [adverseEventTable(data), dltTable(data, analysis), labShiftTable(data, analysis)].filter((t) => t.rows.length > 0);
+  return [adverseEventTable(data), dltTable(data, analysis), labShiftTable(data, analysis), labRecordTable(analysis)].filter(
+    (t) => t.rows.length > 0,
+  );
+}
+
+/** Every lab record of grade 3 or more, and every record of a graded test that could not be graded, with why. */
+function labRecordTable(analysis: TrialAnalysis): ReportTable {
+  const rows = analysis.patients.flatMap((p) =>
+    p.labGrades
+      .filter((g) => g.term !== null && (g.grade === null || g.grade >= 3))
+      .map((g) => [
+        p.USUBJID,
+        g.test,
+        String(g.day),
+        g.value === null ? "—" : String(g.value),
+        g.unit,
+        g.grade === null ? "not graded" : `grade ${g.grade}`,
+        g.grade === null ? g.reason : g.term!,
+      ]),
+  );
+  return {
+    caption: "Lab records of grade 3 or more, and those that could not be graded",
+    headers: ["Patient", "Test", "Study day", "Value", "Unit", "Grade", "Term, or why not graded"],
+    rows,
+  };
 }
 
 /** Patients by term and their highest grade of it, in bands 1–2, 3–4 and 5; most frequent terms first. */
