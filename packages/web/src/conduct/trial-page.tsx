@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "wouter";
 import { get, post } from "../api.js";
-import { Empty, ErrorMessage, Field, Loading } from "../components/ui.js";
+import { Empty, ErrorMessage, Field, Loading, ScrollRegion } from "../components/ui.js";
 import { holds, rolesIn, useSession } from "../session.js";
 import { DecisionPanel } from "./decision-panel.js";
 import { fromText } from "./record-editing.js";
@@ -230,31 +230,33 @@ export function TrialPage({ trialId }: { trialId: string }) {
       <div className="columns">
         <section aria-labelledby="cohorts-heading" className="card">
           <h2 id="cohorts-heading">Dose levels and cohorts</h2>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Cohort</th>
-                <th scope="col">Dose</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Places</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {t.cohorts.map((c) => (
-                <tr key={c.number}>
-                  <th scope="row">{c.number}</th>
-                  <td>{c.arms ? `randomized: ${c.arms.map((level) => doseName(t, level)).join(" or ")}` : doseName(t, c.doseLevel)}</td>
-                  <td>{c.kind}</td>
-                  <td>
-                    {c.confirmed} confirmed, {c.reserved} reserved of {c.capacity}
-                    {c.waitlisted > 0 ? `; ${c.waitlisted} waiting` : ""}
-                  </td>
-                  <td>{c.status}</td>
+          <ScrollRegion label="Dose levels and cohorts">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Cohort</th>
+                  <th scope="col">Dose</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Places</th>
+                  <th scope="col">Status</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {t.cohorts.map((c) => (
+                  <tr key={c.number}>
+                    <th scope="row">{c.number}</th>
+                    <td>{c.arms ? `randomized: ${c.arms.map((level) => doseName(t, level)).join(" or ")}` : doseName(t, c.doseLevel)}</td>
+                    <td>{c.kind}</td>
+                    <td>
+                      {c.confirmed} confirmed, {c.reserved} reserved of {c.capacity}
+                      {c.waitlisted > 0 ? `; ${c.waitlisted} waiting` : ""}
+                    </td>
+                    <td>{c.status}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollRegion>
         </section>
         <Slots trial={t} />
       </div>
@@ -264,48 +266,50 @@ export function TrialPage({ trialId }: { trialId: string }) {
         <ErrorMessage error={patients.error} />
         {patients.data && patients.data.length === 0 && <Empty>No patients registered yet.</Empty>}
         {patients.data && patients.data.length > 0 && (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Patient</th>
-                <th scope="col">Site</th>
-                <th scope="col">Cohort</th>
-                <th scope="col">Dose</th>
-                <th scope="col">DLT status</th>
-                <th scope="col">Window ends</th>
-                <th scope="col">Awaiting adjudication</th>
-              </tr>
-            </thead>
-            <tbody>
-              {patients.data.map((p) => (
-                <tr key={p.USUBJID}>
-                  <th scope="row">
-                    <Link href={`/trials/${trialId}/patients/${encodeURIComponent(p.USUBJID)}`}>{p.USUBJID}</Link>
-                  </th>
-                  <td>{p.siteId}</td>
-                  <td>{p.cohort}</td>
-                  <td>{doseName(t, p.doseLevel)}</td>
-                  <td>
-                    <span className={`dlt dlt-${p.status.replaceAll(" ", "-")}`} title={p.reason}>
-                      {p.status}
-                    </span>
-                  </td>
-                  <td>
-                    <Countdown window={p} />
-                  </td>
-                  <td>
-                    {p.unadjudicated.length > 0 ? (
-                      <Link href={`/trials/${trialId}/patients/${encodeURIComponent(p.USUBJID)}`}>
-                        {p.unadjudicated.length} adverse event{p.unadjudicated.length === 1 ? "" : "s"}
-                      </Link>
-                    ) : (
-                      "—"
-                    )}
-                  </td>
+          <ScrollRegion label="Patients and DLT windows">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Patient</th>
+                  <th scope="col">Site</th>
+                  <th scope="col">Cohort</th>
+                  <th scope="col">Dose</th>
+                  <th scope="col">DLT status</th>
+                  <th scope="col">Window ends</th>
+                  <th scope="col">Awaiting adjudication</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {patients.data.map((p) => (
+                  <tr key={p.USUBJID}>
+                    <th scope="row">
+                      <Link href={`/trials/${trialId}/patients/${encodeURIComponent(p.USUBJID)}`}>{p.USUBJID}</Link>
+                    </th>
+                    <td>{p.siteId}</td>
+                    <td>{p.cohort}</td>
+                    <td>{doseName(t, p.doseLevel)}</td>
+                    <td>
+                      <span className={`dlt dlt-${p.status.replaceAll(" ", "-")}`} title={p.reason}>
+                        {p.status}
+                      </span>
+                    </td>
+                    <td>
+                      <Countdown window={p} />
+                    </td>
+                    <td>
+                      {p.unadjudicated.length > 0 ? (
+                        <Link href={`/trials/${trialId}/patients/${encodeURIComponent(p.USUBJID)}`}>
+                          {p.unadjudicated.length} adverse event{p.unadjudicated.length === 1 ? "" : "s"}
+                        </Link>
+                      ) : (
+                        "—"
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollRegion>
         )}
       </section>
       <DecisionPanel
