@@ -32,7 +32,8 @@ export function doseEscalationPlot(analysis: TrialAnalysis, data: TrialData): Ve
     data: { values },
     mark: { type: "point", filled: true, size: 90 },
     encoding: {
-      x: { field: "order", type: "quantitative", title: "Patient (order of enrolment)" },
+      // Whole patients only: no ticks between them.
+      x: { field: "order", type: "quantitative", title: "Patient (order of enrolment)", axis: { tickMinStep: 1, format: "d" } },
       y: { field: "dose", type: "ordinal", sort: [...order].reverse(), title: "Dose level" },
       shape: {
         field: "dlt",
@@ -61,6 +62,9 @@ export function swimmerPlot(analysis: TrialAnalysis, data: TrialData): VegaLiteS
   });
   const points = analysis.patients.flatMap((p) =>
     (p.bestResponse?.assessments ?? []).map((a) => ({ patient: p.USUBJID, weeks: a.day / 7, response: a.response })),
+  );
+  const dlts = analysis.patients.flatMap((p) =>
+    p.dlt.day === undefined ? [] : [{ patient: p.USUBJID, weeks: p.dlt.day / 7, event: "DLT" }],
   );
   const sort = [...bars].sort((a, b) => b.weeks - a.weeks).map((b) => b.patient);
   return {
@@ -95,6 +99,21 @@ export function swimmerPlot(analysis: TrialAnalysis, data: TrialData): VegaLiteS
           },
         },
       },
+      // Each DLT at the day of its first event, as the legend says.
+      ...(dlts.length === 0
+        ? []
+        : [
+            {
+              data: { values: dlts },
+              mark: { type: "point", shape: "cross", filled: true, size: 90, color: "#000000" },
+              encoding: {
+                y: { field: "patient", type: "nominal", sort },
+                x: { field: "weeks", type: "quantitative" },
+                shape: { field: "event", type: "nominal", title: "Toxicity", scale: { domain: ["DLT"], range: ["cross"] } },
+                tooltip: [{ field: "patient" }, { field: "event" }],
+              },
+            },
+          ]),
     ],
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { doseEscalationPlot, swimmerPlot } from "./plots.js";
 import { doseOptimizationTables, noteText, trialReport } from "./trial-report.js";
 
 /**
@@ -101,5 +102,24 @@ describe("the report's dose-optimization model", () => {
     expect(tables.notes.map(noteText).join(" ")).toMatch(
       /Optimal biological dose .*: 2 mg\/kg\. .*Randomized comparison \(final analysis\): .*select 1 mg\/kg/,
     );
+  });
+});
+
+describe("the report's plots (issue 20's findings)", () => {
+  const { analysis, data } = trialReport(trial());
+
+  it("marks each DLT on the swimmer plot at the day of its first event, as its legend says", () => {
+    const layers = swimmerPlot(analysis, data).layer as {
+      data: { values: Record<string, unknown>[] };
+      encoding: Record<string, unknown>;
+    }[];
+    const dlt = layers.find((layer) => "shape" in layer.encoding)!;
+    // B3's grade 3 diarrhoea on study day 6 was the DLT.
+    expect(dlt.data.values).toEqual([{ patient: "B3", weeks: 6 / 7, event: "DLT" }]);
+  });
+
+  it("has no half-patient ticks on the escalation plot", () => {
+    const x = (doseEscalationPlot(analysis, data).encoding as { x: { axis: Record<string, unknown> } }).x;
+    expect(x.axis).toEqual({ tickMinStep: 1, format: "d" });
   });
 });

@@ -240,7 +240,8 @@ export interface PatientSummary {
   labGrades: LabRecordGrade[];
   /** Every adverse event as reported: term, study days, CTCAE grade. */
   aeGrades: { term: string; startDay: number; endDay: number | null; grade: number; serious: boolean; related: boolean }[];
-  dlt: { status: PatientDlt["status"]; reason: string };
+  /** The DLT status at the data cut; with a DLT, the study day of the first event that was one. */
+  dlt: { status: PatientDlt["status"]; reason: string; day?: number };
   /** RECIST 1.1 best overall response, or the confirmed myeloma response (IMWG/EBMT trials). */
   bestResponse: {
     response: BestResponse["response"] | MyelomaResponse;
@@ -659,7 +660,11 @@ export function analyzeTrialData(data: TrialData, known: readonly DataProblem[] 
           serious: e.AESER === "Y",
           related: e.AEREL === "Y",
         })),
-      dlt: { status: status.status, reason: status.reason },
+      dlt: {
+        status: status.status,
+        reason: status.reason,
+        ...(status.status === "DLT" && status.dlts.length > 0 ? { day: Math.min(...status.dlts.map((e) => e.AESTDY)) } : {}),
+      },
       bestResponse: attempt(id, trial.responseCriteria === "RECIST" ? "tumours" : "labs", null, () =>
         trial.responseCriteria === "RECIST" ? recistResponse(data, id) : myelomaBestResponse(data, id, trial.responseCriteria),
       ),
