@@ -205,6 +205,20 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
       .getByText(/^Recommendation:/)
       .first()
       .waitFor();
+    // The committee sees the data by dose level, and the DLTs by patient (issue 20).
+    const byDose = chair.getByRole("table", { name: "Data by dose level at the meeting" }).first();
+    const rows = await byDose.locator("tbody tr").allInnerTexts();
+    expect(rows.length).toBeGreaterThan(0);
+    const dltCount = rows.reduce((sum, row) => sum + Number(row.split("\t")[3]), 0);
+    expect(dltCount).toBeGreaterThan(0);
+    await expect
+      .poll(() =>
+        chair
+          .getByText(/^DLTs: /)
+          .first()
+          .textContent(),
+      )
+      .toMatch(/cohort \d+/);
     await chair.getByRole("button", { name: "Accept the recommendation" }).click();
     // A wrong password is refused and the signature not applied; the session stays.
     await chair.getByLabel("Password").fill("not my password");

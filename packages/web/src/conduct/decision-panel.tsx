@@ -174,6 +174,48 @@ function Signature({ trial, decision }: { trial: TrialDetail; decision: Decision
   );
 }
 
+/** The data the recommendation rests on, by dose level: patients, DLT-evaluable, DLTs, still pending. */
+function DataByDose({ trial, decision }: { trial: TrialDetail; decision: DecisionView }) {
+  const patients = decision.basedOn.patients;
+  const levels = [...new Set(patients.map((p) => p.doseLevel))].sort((a, b) => a - b);
+  if (levels.length === 0) return null;
+  const count = (level: number, status?: string) =>
+    patients.filter((p) => p.doseLevel === level && (status === undefined || p.status === status)).length;
+  const withDlt = patients.filter((p) => p.status === "DLT");
+  return (
+    <>
+      <ScrollRegion label="Data by dose level">
+        <table>
+          <caption>Data by dose level at the meeting</caption>
+          <thead>
+            <tr>
+              <th scope="col">Dose</th>
+              <th scope="col">Patients</th>
+              <th scope="col">DLT-evaluable</th>
+              <th scope="col">DLTs</th>
+              <th scope="col">Pending</th>
+            </tr>
+          </thead>
+          <tbody>
+            {levels.map((level) => (
+              <tr key={level}>
+                <th scope="row">{doseName(trial, level)}</th>
+                <td>{count(level)}</td>
+                <td>{count(level, "DLT") + count(level, "no DLT")}</td>
+                <td>{count(level, "DLT")}</td>
+                <td>{count(level, "pending")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollRegion>
+      {withDlt.length > 0 && (
+        <p>DLTs: {withDlt.map((p) => `${p.USUBJID} (cohort ${p.cohort}, ${doseName(trial, p.doseLevel)})`).join("; ")}.</p>
+      )}
+    </>
+  );
+}
+
 /** The randomized comparison: responses per arm, and the ROSE decision. */
 function Comparison({ trial, comparison }: { trial: TrialDetail; comparison: NonNullable<DecisionView["comparison"]> }) {
   return (
@@ -240,6 +282,7 @@ function DecisionCard({ trial, decision, canSign }: { trial: TrialDetail; decisi
             : `Then the randomized stage: ${r.randomized.perArm} patients per arm between ${r.randomized.doses.map((level) => doseName(trial, level)).join(" and ")} (${r.randomized.allocation === "minimization" ? "minimization" : "permuted blocks"}; ROSE selection).`}
         </p>
       )}
+      {!decision.comparison && <DataByDose trial={trial} decision={decision} />}
       <p className="muted">
         {decision.comparison ? (
           "From the response assessments of the randomized patients"
