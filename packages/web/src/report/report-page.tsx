@@ -22,6 +22,8 @@ function computeReport(input: TrialDataInput) {
   const { report, analysis, data: parsed } = trialReport(input);
   return {
     report,
+    title: parsed.trial.title ?? parsed.trial.id,
+    about: `${parsed.compound.name}${parsed.trial.indication ? ` · ${parsed.trial.indication}` : ""} · data cut ${parsed.trial.dataCutDate}`,
     safety: standardTables(parsed, analysis),
     exposure: exposureTables(parsed, analysis),
     plots: [
@@ -106,8 +108,9 @@ function CoreTable({ table }: { table: ReportTable }) {
           </tr>
         </thead>
         <tbody>
-          {table.rows.map((row) => (
-            <tr key={row[0]}>
+          {table.rows.map((row, index) => (
+            // A listing may name one patient on several rows: the row's place keeps keys unique.
+            <tr key={`${index}:${row[0]}`}>
               <th scope="row">{row[0]}</th>
               {row.slice(1).map((cell, i) => (
                 <td key={table.headers[i + 1]}>{cell}</td>
@@ -126,7 +129,10 @@ function ReportView({ computed }: { computed: ReturnType<typeof computeReport> }
   const percent = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(1)}%`);
   return (
     <div className="report">
-      <h1>Report: {report.trial}</h1>
+      <h1>{computed.title}</h1>
+      <p className="muted">
+        {report.trial} · {computed.about}
+      </p>
       <button type="button" className="no-print" onClick={() => window.print()}>
         Print
       </button>
