@@ -400,7 +400,10 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Portfolio" }).waitFor();
     await page.goto(`${server.url}/trials/ESC-101-001/report`);
-    await page.getByRole("heading", { name: /ESC-101/ }).first().waitFor();
+    await page
+      .getByRole("heading", { name: /ESC-101/ })
+      .first()
+      .waitFor();
     await page.locator("figure.chart svg").first().waitFor();
     expect(await page.locator("figure.chart").count()).toBeGreaterThanOrEqual(2);
     await shot(page, "report-phone");

@@ -159,3 +159,9 @@ export function scenarioError(truth: string, doseCount: number): string | undefi
     return index === undefined ? issue.message : `dose ${Number(index) + 1}: ${issue.message}`;
   }
 }
+
+/** A design's name as tables and charts show it: its method and target, e.g. "BOIN, target 0.3". */
+export function designName(form: DesignForm): string {
+  const label = DESIGNS.find((d) => d.value === form.design)?.label ?? form.design;
+  return hasField(form.design, "target") && form.target.trim() !== "" ? `${label}, target ${form.target.trim()}` : label;
+}

@@ -62,6 +62,6 @@ describe("<DesignPage>", () => {
     await act(async () => {
       fireEvent.click(screen.getByLabelText("Compare with a second design"));
     });
-    expect(screen.getByRole("group", { name: "Design B" })).toBeTruthy();
+    expect(screen.getByRole("group", { name: "Design B: CRM, target 0.3" })).toBeTruthy();
   });
 });

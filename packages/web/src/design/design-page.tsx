@@ -16,6 +16,7 @@ import {
   type DesignForm,
   defaultForm,
   defaultScenarios,
+  designName,
   hasField,
   needsAmounts,
   scenarioError,
@@ -46,7 +47,9 @@ function DesignEditor({
   const kind = form.design;
   return (
     <fieldset className="design-editor">
-      <legend>{name}</legend>
+      <legend>
+        {name}: {designName(form)}
+      </legend>
       <Field label="Design" error={errors.design}>
         <select
           value={kind}
@@ -296,7 +299,13 @@ export function DesignPage() {
   const [copied, setCopied] = useState(false);
   const abort = useRef<AbortController | null>(null);
 
-  const designs = [{ name: "Design A", checked: checkedA }, ...(compare ? [{ name: "Design B", checked: checkedB }] : [])];
+  // Results and charts name each design by its method and target; two alike are told apart by A and B.
+  const [nameA, nameB] = [designName(formA), designName(formB)];
+  const alike = compare && nameA === nameB;
+  const designs = [
+    { name: alike ? `${nameA} (A)` : nameA, checked: checkedA },
+    ...(compare ? [{ name: alike ? `${nameB} (B)` : nameB, checked: checkedB }] : []),
+  ];
   const scenarioErrors = scenarios.map((s) => scenarioError(s.truth, doseCount));
   // A design with backfill needs calendar time (its patients arrive while cohorts are assessed) and response rates.
   const backfills = designs.some((d) => d.checked.design !== null && d.checked.design.engine.rules.backfill !== null);

@@ -108,9 +108,9 @@ function CoreTable({ table }: { table: ReportTable }) {
           </tr>
         </thead>
         <tbody>
-          {table.rows.map((row, index) => (
-            // A listing may name one patient on several rows: the row's place keeps keys unique.
-            <tr key={`${index}:${row[0]}`}>
+          {table.rows.map((row) => (
+            // A listing may name one patient on several rows: the whole row is its key.
+            <tr key={row.join("\u0000")}>
               <th scope="row">{row[0]}</th>
               {row.slice(1).map((cell, i) => (
                 <td key={table.headers[i + 1]}>{cell}</td>
