@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { DesignPage } from "./design-page.js";
+import { DesignPage, trueMtd } from "./design-page.js";
 
 afterEach(cleanup);
 
@@ -63,5 +63,13 @@ describe("<DesignPage>", () => {
       fireEvent.click(screen.getByLabelText("Compare with a second design"));
     });
     expect(screen.getByRole("group", { name: "Design B: CRM, target 0.3" })).toBeTruthy();
+  });
+});
+
+describe("the true MTD marked on the charts", () => {
+  it("is the dose whose true DLT probability is closest to the target, the lower on a tie", () => {
+    expect(trueMtd([0.05, 0.1, 0.3, 0.45, 0.6], 0.3)).toBe(2);
+    expect(trueMtd([0.01, 0.02, 0.03, 0.06, 0.1], 0.3)).toBe(4);
+    expect(trueMtd([0.2, 0.4], 0.3)).toBe(0);
   });
 });

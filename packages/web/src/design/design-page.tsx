@@ -225,9 +225,18 @@ function Flowchart({ design }: { design: Design }) {
   );
 }
 
-function charts(results: ScenarioResult[], doseLabels: readonly string[]) {
+/** The true MTD of a scenario: the dose whose true DLT probability is closest to the target (ties: the lower). */
+export function trueMtd(truth: readonly number[], target: number): number {
+  let best = 0;
+  for (let d = 1; d < truth.length; d++) if (Math.abs(truth[d]! - target) < Math.abs(truth[best]! - target) - 1e-12) best = d;
+  return best;
+}
+
+function charts(results: ScenarioResult[], doseLabels: readonly string[], target: number | undefined) {
   const rows = results.flatMap((r) =>
     r.result.selection.map((selected, d) => ({
+      // Outlined on the charts: the dose a perfect design would select.
+      trueMtd: target !== undefined && d === trueMtd(r.truth, target),
       design: r.design,
       scenario: r.scenario,
       dose: doseLabels[d] ?? `${d + 1}`,
@@ -255,7 +264,15 @@ function charts(results: ScenarioResult[], doseLabels: readonly string[]) {
         xOffset: { field: "design" },
         y: { field, type: "quantitative", title },
         color: { field: "design", title: "design" },
-        tooltip: [{ field: "design" }, { field: "dose" }, { field, title }, { field: "truth", title: "true DLT probability" }],
+        stroke: { condition: { test: "datum.trueMtd", value: "#000000" }, value: null },
+        strokeWidth: { condition: { test: "datum.trueMtd", value: 2.5 }, value: 0 },
+        tooltip: [
+          { field: "design" },
+          { field: "dose" },
+          { field, title },
+          { field: "truth", title: "true DLT probability" },
+          { field: "trueMtd", title: "true MTD" },
+        ],
       },
     },
   });
@@ -385,7 +402,7 @@ export function DesignPage() {
     }
   }
 
-  const chartSpecs = results && checkedA.design ? charts(results, checkedA.design.doseLabels) : null;
+  const chartSpecs = results && checkedA.design ? charts(results, checkedA.design.doseLabels, checkedA.design.spec.target) : null;
 
   return (
     <div className="design-page">
@@ -554,8 +571,13 @@ export function DesignPage() {
             <VegaChart
               spec={chartSpecs.selection}
               title="Selection as MTD"
-              description="Percentage of simulated trials selecting each dose as the MTD, per scenario and design"
+              description="Percentage of simulated trials selecting each dose as the MTD, per scenario and design; the true MTD (true DLT probability closest to the target) is outlined"
             />
+            {checkedA.design.spec.target !== undefined && (
+              <p className="muted">
+                Outlined bars: each scenario's true MTD, the dose whose true DLT probability is closest to the target.
+              </p>
+            )}
             <VegaChart
               spec={chartSpecs.patients}
               title="Patients per dose"
