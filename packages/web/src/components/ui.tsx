@@ -1,23 +1,74 @@
 import type { ReactNode } from "react";
 import { ApiError } from "../api.js";
 
-/** An error as the user should read it: the message, and each field's problem. */
+/** Plain names of the fields clinical staff enter; the SDTM name stays beside them as detail. */
+const FIELD_NAMES: Record<string, string> = {
+  USUBJID: "Subject ID",
+  AGE: "Age",
+  SEX: "Sex",
+  WEIGHT: "Weight (kg)",
+  HEIGHT: "Height (cm)",
+  RFXSTDTC: "First dose date",
+  BRTHDTC: "Birth date",
+  EXSTDY: "Study day of the dose",
+  EXDOSE: "Dose (mg)",
+  AETERM: "Term",
+  AETOXGR: "CTCAE grade",
+  AEREL: "Related to the drug",
+  AESER: "Serious",
+  AESTDY: "Onset study day",
+  AEENDY: "End study day",
+  AECAT: "Category",
+  LBTESTCD: "Test",
+  LBSTRESN: "Value",
+  LBSTRESU: "Unit",
+  LBSTNRLO: "Lower limit of normal",
+  LBSTNRHI: "Upper limit of normal",
+  LBDY: "Study day",
+  TRLNKID: "Lesion",
+  TRGRPID: "Group",
+  TRDY: "Study day",
+  TRSTRESN: "Diameter (mm)",
+  TRLOC: "Location",
+  PCELTM: "Hours after the first infusion",
+  PCSTRESN: "Concentration",
+};
+
+/** A field's path as the user reads it: "body.patient.WEIGHT" → "Weight (kg)", with the SDTM name kept. */
+export function fieldName(path: string): { name: string; code: string | null } {
+  const last = path.split(".").at(-1) ?? path;
+  const name = FIELD_NAMES[last];
+  return name ? { name, code: last } : { name: path.replace(/^body\./, "") || "the request", code: null };
+}
+
+/**
+ * An error as the user should read it, said once: a refused entry lists each field's problem in plain
+ * words (the SDTM name as detail); any other error is its message.
+ */
 export function ErrorMessage({ error }: { error: unknown }) {
   if (!error) return null;
   const message = error instanceof Error ? error.message : String(error);
   const issues = error instanceof ApiError ? error.issues : [];
+  if (issues.length === 0)
+    return (
+      <div role="alert" className="error">
+        <strong>{message}</strong>
+      </div>
+    );
   return (
     <div role="alert" className="error">
-      <strong>{message}</strong>
-      {issues.length > 0 && (
-        <ul>
-          {issues.map((issue) => (
+      <strong>{error instanceof ApiError && error.code === "invalid" ? "Not saved — please correct:" : message}</strong>
+      <ul>
+        {issues.map((issue) => {
+          const field = fieldName(issue.path);
+          return (
             <li key={`${issue.path}:${issue.message}`}>
-              <code>{issue.path || "(request)"}</code>: {issue.message}
+              {field.name}: {issue.message}
+              {field.code && <code className="muted"> ({field.code})</code>}
             </li>
-          ))}
-        </ul>
-      )}
+          );
+        })}
+      </ul>
     </div>
   );
 }
