@@ -32,6 +32,10 @@ const FIELD_NAMES: Record<string, string> = {
   TRLOC: "Location",
   PCELTM: "Hours after the first infusion",
   PCSTRESN: "Concentration",
+  PCSTRESU: "Unit",
+  PCTESTCD: "Analyte",
+  EXDOSU: "Unit",
+  TRSTRESC: "Status",
 };
 
 /** A field's path as the user reads it: "body.patient.WEIGHT" → "Weight (kg)", with the SDTM name kept. */

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, useMemo, useState } from "react";
 import { Link, useLocation } from "wouter";
 import { get, post } from "../api.js";
-import { Empty, ErrorMessage, Field, Loading, ScrollRegion } from "../components/ui.js";
+import { Empty, ErrorMessage, Field, fieldName, Loading, ScrollRegion } from "../components/ui.js";
 import { holds, useSession } from "../session.js";
 import { ConfirmationPrompt, RecordEditor } from "./record-editing.js";
 import type { PatientWindow, TrialDetail } from "./trial-page.js";
@@ -165,11 +165,16 @@ function RecordsTable({
       <table>
         <thead>
           <tr>
-            {columns.map((c) => (
-              <th scope="col" key={c}>
-                {c}
-              </th>
-            ))}
+            {columns.map((c) => {
+              // Plain words for clinical staff; the SDTM variable name as detail beneath.
+              const field = fieldName(c);
+              return (
+                <th scope="col" key={c}>
+                  {field.name}
+                  {field.code && <span className="field-code">{field.code}</span>}
+                </th>
+              );
+            })}
             {extra && <th scope="col">{extraLabel ?? "Safety review"}</th>}
             {onEdit && <th scope="col">Changes</th>}
           </tr>
