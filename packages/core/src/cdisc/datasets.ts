@@ -29,6 +29,7 @@ export interface Dataset {
 }
 
 type Row = Record<string, Cell | undefined>;
+type SubjectRow = Row & { USUBJID: string };
 
 /** Builds a dataset from rows as objects, in the columns' order (a missing value is null). */
 function dataset(name: string, label: string, columns: Column[], rows: Row[]): Dataset {
@@ -95,6 +96,50 @@ const seqBy = <T extends { USUBJID: string }>(records: readonly T[]) => {
 };
 
 /**
+ * SUPP-- for domain `rdomain`: qualifiers of a subject (DM) or of one of its records (IDVAR, IDVARVAL);
+ * the key is the subject, the record when there is one, and the qualifier's name.
+ */
+function supplementalQualifiers(data: TrialData, rdomain: string, rows: SubjectRow[]): Dataset {
+  const byRecord = rows.some((row) => row.IDVAR !== undefined);
+  return dataset(
+    `SUPP${rdomain}`,
+    `Supplemental Qualifiers for ${rdomain}`,
+    [
+      c("STUDYID", "Study Identifier", "string", 1),
+      c("RDOMAIN", "Related Domain Abbreviation"),
+      c("USUBJID", "Unique Subject Identifier", "string", 2),
+      c("IDVAR", "Identifying Variable"),
+      byRecord ? c("IDVARVAL", "Identifying Variable Value", "string", 3) : c("IDVARVAL", "Identifying Variable Value"),
+      c("QNAM", "Qualifier Variable Name", "string", byRecord ? 4 : 3),
+      c("QLABEL", "Qualifier Variable Label"),
+      c("QVAL", "Data Value"),
+      c("QORIG", "Origin"),
+    ],
+    rows.map((row) => ({ STUDYID: data.trial.id, RDOMAIN: rdomain, ...row })),
+  );
+}
+
+/**
+ * A subject-level SDTM domain: STUDYID, DOMAIN, USUBJID and --SEQ (numbered per subject in record
+ * order, as `seqBy` numbers them) come first, then the domain's own columns.
+ */
+function subjectDomain(data: TrialData, domain: string, label: string, columns: Column[], rows: SubjectRow[]): Dataset {
+  const seq = seqBy(rows);
+  return dataset(
+    domain,
+    label,
+    [
+      c("STUDYID", "Study Identifier", "string", 1),
+      c("DOMAIN", "Domain Abbreviation"),
+      c("USUBJID", "Unique Subject Identifier", "string", 2),
+      c(`${domain}SEQ`, "Sequence Number", "integer", 3),
+      ...columns,
+    ],
+    rows.map((row, i) => ({ ...common(data, domain), ...row, [`${domain}SEQ`]: seq[i] })),
+  );
+}
+
+/**
  * The SDTM tabulations: DM (with SUPPDM: cohort, backfill, randomized arm), VS (baseline weight and
  * height), EX, AE (with SUPPAE: DLT adjudications), LB, TU, TR, RS, PC and TS. A domain without
  * records is left out, except DM, SUPPDM, VS and TS.
@@ -150,7 +195,7 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
 
   // What the trial format keeps on the patient but SDTMIG places elsewhere: the cohort, backfill and the
   // randomized arm as supplemental qualifiers (SUPPDM), weight and height as baseline vital signs (VS).
-  const supplemental: Row[] = data.patients.flatMap((p) => [
+  const supplemental: SubjectRow[] = data.patients.flatMap((p) => [
     { USUBJID: p.USUBJID, QNAM: "COHORT", QLABEL: "Cohort", QVAL: String(p.cohort) },
     ...(p.backfill ? [{ USUBJID: p.USUBJID, QNAM: "BACKFLFL", QLABEL: "Backfill Cohort Flag", QVAL: "Y" }] : []),
     ...(p.randomizedArm === undefined
@@ -164,37 +209,22 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
       : [{ USUBJID: p.USUBJID, QNAM: "LTFUDY", QLABEL: "Lost to Follow-up after Study Day", QVAL: String(p.lostToFollowUpDay) }]),
   ]);
   out.push(
-    dataset(
-      "SUPPDM",
-      "Supplemental Qualifiers for DM",
-      [
-        c("STUDYID", "Study Identifier", "string", 1),
-        c("RDOMAIN", "Related Domain Abbreviation"),
-        c("USUBJID", "Unique Subject Identifier", "string", 2),
-        c("IDVAR", "Identifying Variable"),
-        c("IDVARVAL", "Identifying Variable Value"),
-        c("QNAM", "Qualifier Variable Name", "string", 3),
-        c("QLABEL", "Qualifier Variable Label"),
-        c("QVAL", "Data Value"),
-        c("QORIG", "Origin"),
-      ],
-      supplemental.map((q) => ({ STUDYID: trial.id, RDOMAIN: "DM", ...q, QORIG: "CRF" })),
+    supplementalQualifiers(
+      data,
+      "DM",
+      supplemental.map((q) => ({ ...q, QORIG: "CRF" })),
     ),
   );
-  const vitals: Row[] = data.patients.flatMap((p) => [
+  const vitals: SubjectRow[] = data.patients.flatMap((p) => [
     { USUBJID: p.USUBJID, VSTESTCD: "WEIGHT", VSTEST: "Weight", VSSTRESN: p.WEIGHT, VSSTRESU: "kg", VSDTC: p.RFXSTDTC },
     { USUBJID: p.USUBJID, VSTESTCD: "HEIGHT", VSTEST: "Height", VSSTRESN: p.HEIGHT, VSSTRESU: "cm", VSDTC: p.RFXSTDTC },
   ]);
-  const vsSeq = seqBy(vitals as { USUBJID: string }[]);
   out.push(
-    dataset(
+    subjectDomain(
+      data,
       "VS",
       "Vital Signs",
       [
-        c("STUDYID", "Study Identifier", "string", 1),
-        c("DOMAIN", "Domain Abbreviation"),
-        c("USUBJID", "Unique Subject Identifier", "string", 2),
-        c("VSSEQ", "Sequence Number", "integer", 3),
         c("VSTESTCD", "Vital Signs Test Short Name"),
         c("VSTEST", "Vital Signs Test Name"),
         c("VSORRES", "Result or Finding in Original Units"),
@@ -204,38 +234,29 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
         c("VSBLFL", "Baseline Flag"),
         c("VSDTC", "Date/Time of Measurements", "date"),
       ],
-      vitals.map((v, i) => ({
-        ...common(data, "VS"),
+      vitals.map((v) => ({
         ...v,
-        VSSEQ: vsSeq[i],
         VSORRES: String(v.VSSTRESN),
         VSORRESU: v.VSSTRESU,
         VSBLFL: "Y",
       })),
     ),
   );
-
-  const exSeq = seqBy(data.administrations);
   if (data.administrations.length > 0)
     out.push(
-      dataset(
+      subjectDomain(
+        data,
         "EX",
         "Exposure",
         [
-          c("STUDYID", "Study Identifier", "string", 1),
-          c("DOMAIN", "Domain Abbreviation"),
-          c("USUBJID", "Unique Subject Identifier", "string", 2),
-          c("EXSEQ", "Sequence Number", "integer", 3),
           c("EXTRT", "Name of Treatment"),
           c("EXDOSE", "Dose", "double"),
           c("EXDOSU", "Dose Units"),
           c("EXSTDTC", "Start Date/Time of Treatment", "date"),
           c("EXSTDY", "Study Day of Start of Treatment", "integer"),
         ],
-        data.administrations.map((a, i) => ({
-          ...common(data, "EX"),
+        data.administrations.map((a) => ({
           USUBJID: a.USUBJID,
-          EXSEQ: exSeq[i],
           EXTRT: data.compound.name,
           EXDOSE: a.EXDOSE,
           EXDOSU: a.EXDOSU,
@@ -248,14 +269,11 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
   const aeSeq = seqBy(data.adverseEvents);
   if (data.adverseEvents.length > 0)
     out.push(
-      dataset(
+      subjectDomain(
+        data,
         "AE",
         "Adverse Events",
         [
-          c("STUDYID", "Study Identifier", "string", 1),
-          c("DOMAIN", "Domain Abbreviation"),
-          c("USUBJID", "Unique Subject Identifier", "string", 2),
-          c("AESEQ", "Sequence Number", "integer", 3),
           c("AETERM", "Reported Term for the Adverse Event"),
           c("AECAT", "Category for Adverse Event"),
           c("AESER", "Serious Event"),
@@ -266,10 +284,8 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
           c("AESTDY", "Study Day of Start of Adverse Event", "integer"),
           c("AEENDY", "Study Day of End of Adverse Event", "integer"),
         ],
-        data.adverseEvents.map((e, i) => ({
-          ...common(data, "AE"),
+        data.adverseEvents.map((e) => ({
           USUBJID: e.USUBJID,
-          AESEQ: aeSeq[i],
           AETERM: e.AETERM,
           AECAT: e.AECAT.toUpperCase(),
           AESER: e.AESER,
@@ -286,23 +302,10 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
   const adjudicated = data.adverseEvents.map((e, i) => ({ e, seq: aeSeq[i]! })).filter(({ e }) => e.DLTFL !== undefined);
   if (adjudicated.length > 0)
     out.push(
-      dataset(
-        "SUPPAE",
-        "Supplemental Qualifiers for AE",
-        [
-          c("STUDYID", "Study Identifier", "string", 1),
-          c("RDOMAIN", "Related Domain Abbreviation"),
-          c("USUBJID", "Unique Subject Identifier", "string", 2),
-          c("IDVAR", "Identifying Variable"),
-          c("IDVARVAL", "Identifying Variable Value", "string", 3),
-          c("QNAM", "Qualifier Variable Name", "string", 4),
-          c("QLABEL", "Qualifier Variable Label"),
-          c("QVAL", "Data Value"),
-          c("QORIG", "Origin"),
-        ],
+      supplementalQualifiers(
+        data,
+        "AE",
         adjudicated.map(({ e, seq }) => ({
-          STUDYID: trial.id,
-          RDOMAIN: "AE",
           USUBJID: e.USUBJID,
           IDVAR: "AESEQ",
           IDVARVAL: String(seq),
@@ -313,21 +316,16 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
         })),
       ),
     );
-
-  const lbSeq = seqBy(data.labs);
   const grades = new Map(
     analysis.patients.flatMap((p) => p.labGrades.map((g) => [`${p.USUBJID}\u0000${g.test}\u0000${g.day}`, g.grade] as const)),
   );
   if (data.labs.length > 0)
     out.push(
-      dataset(
+      subjectDomain(
+        data,
         "LB",
         "Laboratory Test Results",
         [
-          c("STUDYID", "Study Identifier", "string", 1),
-          c("DOMAIN", "Domain Abbreviation"),
-          c("USUBJID", "Unique Subject Identifier", "string", 2),
-          c("LBSEQ", "Sequence Number", "integer", 3),
           c("LBTESTCD", "Lab Test or Examination Short Name"),
           c("LBTEST", "Lab Test or Examination Name"),
           c("LBORRES", "Result or Finding in Original Units"),
@@ -342,13 +340,11 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
           c("LBDTC", "Date/Time of Specimen Collection", "date"),
           c("LBDY", "Study Day of Specimen Collection", "integer"),
         ],
-        data.labs.map((l, i) => {
+        data.labs.map((l) => {
           const grade = l.LBBLFL === "Y" ? undefined : grades.get(`${l.USUBJID}\u0000${l.LBTESTCD}\u0000${l.LBDY}`);
           const result = l.LBSTRESN === undefined ? l.LBSTRESC : String(l.LBSTRESN);
           return {
-            ...common(data, "LB"),
             USUBJID: l.USUBJID,
-            LBSEQ: lbSeq[i],
             LBTESTCD: l.LBTESTCD,
             LBTEST: LAB_TESTS[l.LBTESTCD] ?? l.LBTESTCD,
             LBORRES: result,
@@ -372,16 +368,12 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
     const lesions = new Map<string, TrialData["tumours"][number]>();
     for (const t of data.tumours) if (!lesions.has(`${t.USUBJID}\u0000${t.TRLNKID}`)) lesions.set(`${t.USUBJID}\u0000${t.TRLNKID}`, t);
     const identified = [...lesions.values()];
-    const tuSeq = seqBy(identified);
     out.push(
-      dataset(
+      subjectDomain(
+        data,
         "TU",
         "Tumor/Lesion Identification",
         [
-          c("STUDYID", "Study Identifier", "string", 1),
-          c("DOMAIN", "Domain Abbreviation"),
-          c("USUBJID", "Unique Subject Identifier", "string", 2),
-          c("TUSEQ", "Sequence Number", "integer", 3),
           c("TULNKID", "Link ID"),
           c("TUTESTCD", "Tumor/Lesion ID Short Name"),
           c("TUTEST", "Tumor/Lesion ID Test Name"),
@@ -391,10 +383,8 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
           c("TUDTC", "Date/Time of Tumor/Lesion Identification", "date"),
           c("TUDY", "Study Day of Tumor/Lesion Identification", "integer"),
         ],
-        identified.map((t, i) => ({
-          ...common(data, "TU"),
+        identified.map((t) => ({
           USUBJID: t.USUBJID,
-          TUSEQ: tuSeq[i],
           TULNKID: t.TRLNKID,
           TUTESTCD: "TUMIDENT",
           TUTEST: "Tumor Identification",
@@ -406,16 +396,12 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
         })),
       ),
     );
-    const trSeq = seqBy(data.tumours);
     out.push(
-      dataset(
+      subjectDomain(
+        data,
         "TR",
         "Tumor/Lesion Results",
         [
-          c("STUDYID", "Study Identifier", "string", 1),
-          c("DOMAIN", "Domain Abbreviation"),
-          c("USUBJID", "Unique Subject Identifier", "string", 2),
-          c("TRSEQ", "Sequence Number", "integer", 3),
           c("TRGRPID", "Group ID"),
           c("TRLNKID", "Link ID"),
           c("TRTESTCD", "Tumor/Lesion Assessment Short Name"),
@@ -428,13 +414,11 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
           c("TRDTC", "Date/Time of Tumor/Lesion Measurement", "date"),
           c("TRDY", "Study Day of Tumor/Lesion Measurement", "integer"),
         ],
-        data.tumours.map((t, i) => {
+        data.tumours.map((t) => {
           const measured = t.TRSTRESN !== undefined;
           const testcd = measured ? (t.nodal ? "SAXIS" : "LDIAM") : "TUMSTATE";
           return {
-            ...common(data, "TR"),
             USUBJID: t.USUBJID,
-            TRSEQ: trSeq[i],
             TRGRPID: t.TRGRPID,
             TRLNKID: t.TRLNKID,
             TRTESTCD: testcd,
@@ -453,7 +437,7 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
   }
 
   // RS: the overall response at each assessment and the best overall response, as analysed.
-  const rsRows: Row[] = [];
+  const rsRows: SubjectRow[] = [];
   const criterion = trial.responseCriteria === "RECIST" ? "RECIST 1.1" : trial.responseCriteria;
   for (const p of analysis.patients) {
     if (!p.bestResponse) continue;
@@ -468,16 +452,12 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
     rsRows.push({ USUBJID: p.USUBJID, RSTESTCD: "BESTRSP", RSTEST: "Best Overall Response", RSORRES: p.bestResponse.response });
   }
   if (rsRows.length > 0) {
-    const rsSeq = seqBy(rsRows as { USUBJID: string }[]);
     out.push(
-      dataset(
+      subjectDomain(
+        data,
         "RS",
         "Disease Response and Clin Classification",
         [
-          c("STUDYID", "Study Identifier", "string", 1),
-          c("DOMAIN", "Domain Abbreviation"),
-          c("USUBJID", "Unique Subject Identifier", "string", 2),
-          c("RSSEQ", "Sequence Number", "integer", 3),
           c("RSTESTCD", "Assessment Short Name"),
           c("RSTEST", "Assessment Name"),
           c("RSCAT", "Category for Assessment"),
@@ -486,29 +466,22 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
           c("RSDTC", "Date/Time of Assessment", "date"),
           c("RSDY", "Study Day of Assessment", "integer"),
         ],
-        rsRows.map((r, i) => ({
-          ...common(data, "RS"),
+        rsRows.map((r) => ({
           ...r,
-          RSSEQ: rsSeq[i],
           RSCAT: criterion,
           RSSTRESC: r.RSORRES,
-          RSDTC: typeof r.RSDY === "number" ? date(String(r.USUBJID), r.RSDY) : undefined,
+          RSDTC: typeof r.RSDY === "number" ? date(r.USUBJID, r.RSDY) : undefined,
         })),
       ),
     );
   }
-
-  const pcSeq = seqBy(data.pk);
   if (data.pk.length > 0)
     out.push(
-      dataset(
+      subjectDomain(
+        data,
         "PC",
         "Pharmacokinetics Concentrations",
         [
-          c("STUDYID", "Study Identifier", "string", 1),
-          c("DOMAIN", "Domain Abbreviation"),
-          c("USUBJID", "Unique Subject Identifier", "string", 2),
-          c("PCSEQ", "Sequence Number", "integer", 3),
           c("PCTESTCD", "Pharmacokinetic Test Short Name"),
           c("PCTEST", "Pharmacokinetic Test Name"),
           c("PCORRES", "Result or Finding in Original Units"),
@@ -519,10 +492,8 @@ export function sdtmDatasets(data: TrialData, analysis: TrialAnalysis = analyzeT
           c("PCELTM", "Planned Elapsed Time from Time Point Ref"),
           c("PCTPTREF", "Time Point Reference"),
         ],
-        data.pk.map((s, i) => ({
-          ...common(data, "PC"),
+        data.pk.map((s) => ({
           USUBJID: s.USUBJID,
-          PCSEQ: pcSeq[i],
           PCTESTCD: s.PCTESTCD,
           PCTEST: ANALYTES[s.PCTESTCD] ?? `${data.compound.name} ${s.PCTESTCD}`,
           PCORRES: String(s.PCSTRESN),
