@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAudit } from "./audit/verify.js";
-import { createTestServer, DIALECTS, PASSWORD, patient, type TestServer, TRIAL_ID } from "./test-support.js";
+import {
+  createTestServer,
+  DIALECTS,
+  PASSWORD,
+  patient,
+  RANDOMIZED_DESIGN,
+  storeRandomizationSecret,
+  TEST_RANDOMIZATION_SECRET,
+  type TestServer,
+  TRIAL_ID,
+  treatCohortOneAtDoseTwo,
+} from "./test-support.js";
 
 /**
  * The randomized dose-comparison stage in conduct (issue 18): it opens when dose finding stops as the
@@ -9,30 +20,12 @@ import { createTestServer, DIALECTS, PASSWORD, patient, type TestServer, TRIAL_I
  */
 const T = `/api/trials/${TRIAL_ID}`;
 
-// BOIN with one cohort at dose 2: it stops after cohort 1 and selects dose 2, so doses 1 and 2 are compared.
-const design = {
-  design: "boin",
-  target: 0.3,
-  doses: 3,
-  startDose: 2,
-  cohorts: 1,
-  rules: [
-    {
-      type: "randomized",
-      perArm: 2,
-      boundary: 0,
-      interim: { perArm: 1, boundary: 0 },
-      allocation: { method: "minimization", factors: { ecog: ["0", "1"] } },
-    },
-  ],
-};
-
-const SECRET = "5eed".repeat(16);
+const SECRET = TEST_RANDOMIZATION_SECRET;
 
 describe.each(DIALECTS)("a randomized stage after dose finding (%s)", (dialect) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await createTestServer(dialect, { design });
+    server = await createTestServer(dialect, { design: RANDOMIZED_DESIGN });
   });
   afterAll(() => server?.close());
 
@@ -79,13 +72,8 @@ describe.each(DIALECTS)("a randomized stage after dose finding (%s)", (dialect) 
 
   it("opens when dose finding stops, allocates at registration, and selects by ROSE at the interim and the end", async () => {
     const { chair, invA, stat, auditor } = server.clients;
-    // Cohort 1 at dose 2 (2.4 mg/kg × 70 kg = 168 mg), no DLT.
-    for (const id of ["A-001", "A-002", "A-003"]) {
-      const slot = (await invA.post(`${T}/slots`, { siteId: "A" })).json();
-      expect((await invA.post(`${T}/slots/${slot.id}/confirm`, { patient: patient(id, "2026-01-10") })).statusCode).toBe(201);
-      expect((await invA.post(`${T}/patients/${id}/administrations`, { EXSTDY: 1, EXDOSE: 168 })).statusCode).toBe(201);
-    }
-    const id = (await stat.post(`${T}/decisions`)).json().id;
+    // Cohort 1 at dose 2, no DLT.
+    const id = await treatCohortOneAtDoseTwo(server);
     const stop = (await chair.get(`${T}/decisions/${id}`)).json();
     expect(stop.recommendation).toMatchObject({
       action: "stop",
@@ -96,10 +84,7 @@ describe.each(DIALECTS)("a randomized stage after dose finding (%s)", (dialect) 
     expect((await chair.post(`${T}/decisions/${id}/resolution`, { outcome: "accept" })).statusCode).toBe(200);
     // The server draws the secret when the stage opens; one stored beforehand is kept, so this test's
     // allocations are reproducible.
-    await server.store.db
-      .insertInto("randomization_secrets")
-      .values({ trial_id: TRIAL_ID, seed: SECRET, created_at: "2026-03-01T09:00:00Z" })
-      .execute();
+    await storeRandomizationSecret(server);
     expect((await chair.post(`${T}/decisions/${id}/signature`, { password: PASSWORD, meaning: "approval" })).statusCode).toBe(200);
 
     const trial = (await invA.get(`${T}`)).json();

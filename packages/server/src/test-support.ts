@@ -215,6 +215,55 @@ export async function preparedDecision(server: TestServer): Promise<string> {
 }
 
 /**
+ * BOIN with one cohort at dose 2: it stops after cohort 1 and selects dose 2, so doses 1 and 2 are
+ * randomized (minimization on ECOG, an interim at one patient per arm).
+ */
+export const RANDOMIZED_DESIGN = {
+  design: "boin",
+  target: 0.3,
+  doses: 3,
+  startDose: 2,
+  cohorts: 1,
+  rules: [
+    {
+      type: "randomized",
+      perArm: 2,
+      boundary: 0,
+      interim: { perArm: 1, boundary: 0 },
+      allocation: { method: "minimization", factors: { ecog: ["0", "1"] } },
+    },
+  ],
+};
+
+/** A randomization secret stored before the stage opens (the server keeps it), so allocations are reproducible. */
+export const TEST_RANDOMIZATION_SECRET = "5eed".repeat(16);
+
+export async function storeRandomizationSecret(server: TestServer): Promise<void> {
+  await server.store.db
+    .insertInto("randomization_secrets")
+    .values({ trial_id: TRIAL_ID, seed: TEST_RANDOMIZATION_SECRET, created_at: "2026-03-01T09:00:00Z" })
+    .execute();
+}
+
+/**
+ * Treats cohort 1 of a RANDOMIZED_DESIGN trial at dose 2 (A-001…A-003 at site A, first dose 2026-01-10,
+ * 168 mg = 2.4 mg/kg × 70 kg, no DLT) and prepares the meeting; returns the decision's id.
+ */
+export async function treatCohortOneAtDoseTwo(server: TestServer): Promise<string> {
+  const { invA, stat } = server.clients;
+  for (const id of ["A-001", "A-002", "A-003"]) {
+    const slot = (await invA.post(`/api/trials/${TRIAL_ID}/slots`, { siteId: "A" })).json();
+    const registered = await invA.post(`/api/trials/${TRIAL_ID}/slots/${slot.id}/confirm`, { patient: patient(id, "2026-01-10") });
+    if (registered.statusCode !== 201) throw new Error(`register ${id}: ${registered.body}`);
+    const dosed = await invA.post(`/api/trials/${TRIAL_ID}/patients/${id}/administrations`, { EXSTDY: 1, EXDOSE: 168 });
+    if (dosed.statusCode !== 201) throw new Error(`dose ${id}: ${dosed.body}`);
+  }
+  const prepared = await stat.post(`/api/trials/${TRIAL_ID}/decisions`);
+  if (prepared.statusCode !== 201) throw new Error(`decision: ${prepared.body}`);
+  return String(prepared.json().id);
+}
+
+/**
  * A logged-in HTTP session against a real listening server. Every request asks for its own connection
  * (`connection: close`): when a server is closed or killed, fetch has no pooled keep-alive socket for
  * it to tear down under the client, which on a loaded machine surfaced as unhandled socket errors.

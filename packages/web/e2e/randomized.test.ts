@@ -4,8 +4,16 @@ import { fileURLToPath } from "node:url";
 import { createDesign, simulate } from "@escalate/core";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestServer, PASSWORD, patient, type TestServer, TRIAL_ID } from "../../server/src/test-support.js";
-import { SCREENSHOTS, shot } from "./support.js";
+import {
+  createTestServer,
+  PASSWORD,
+  RANDOMIZED_DESIGN,
+  storeRandomizationSecret,
+  type TestServer,
+  TRIAL_ID,
+  treatCohortOneAtDoseTwo,
+} from "../../server/src/test-support.js";
+import { SCREENSHOTS, shot, simulateOnDesignPage } from "./support.js";
 
 /**
  * The randomized stage in the browser (issue 18): an investigator registers a patient in the randomized
@@ -18,7 +26,6 @@ const ready = existsSync(CHROMIUM) && existsSync(join(WEB_ROOT, "index.html"));
 if (!ready && process.env.ESCALATE_REQUIRE_BROWSER === "1") throw new Error(`${CHROMIUM} and a built web app (${WEB_ROOT}) are required`);
 
 const T = `/api/trials/${TRIAL_ID}`;
-const SECRET = "5eed".repeat(16);
 
 describe.skipIf(!ready)("the randomized stage in Chromium", () => {
   let server: TestServer;
@@ -27,37 +34,11 @@ describe.skipIf(!ready)("the randomized stage in Chromium", () => {
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    server = await createTestServer("sqlite", {
-      webRoot: WEB_ROOT,
-      design: {
-        design: "boin",
-        target: 0.3,
-        doses: 3,
-        startDose: 2,
-        cohorts: 1,
-        rules: [
-          {
-            type: "randomized",
-            perArm: 2,
-            boundary: 0,
-            interim: { perArm: 1, boundary: 0 },
-            allocation: { method: "minimization", factors: { ecog: ["0", "1"] } },
-          },
-        ],
-      },
-    });
-    const { invA, stat, chair } = server.clients;
-    for (const id of ["A-001", "A-002", "A-003"]) {
-      const slot = (await invA.post(`${T}/slots`, { siteId: "A" })).json();
-      await invA.post(`${T}/slots/${slot.id}/confirm`, { patient: patient(id, "2026-01-10") });
-      await invA.post(`${T}/patients/${id}/administrations`, { EXSTDY: 1, EXDOSE: 168 });
-    }
-    const id = (await stat.post(`${T}/decisions`)).json().id;
+    server = await createTestServer("sqlite", { webRoot: WEB_ROOT, design: RANDOMIZED_DESIGN });
+    const { chair } = server.clients;
+    const id = await treatCohortOneAtDoseTwo(server);
     await chair.post(`${T}/decisions/${id}/resolution`, { outcome: "accept" });
-    await server.store.db
-      .insertInto("randomization_secrets")
-      .values({ trial_id: TRIAL_ID, seed: SECRET, created_at: "2026-03-01" })
-      .execute();
+    await storeRandomizationSecret(server);
     await chair.post(`${T}/decisions/${id}/signature`, { password: PASSWORD, meaning: "approval" });
     // The browser keeps the session cookie by its own clock: the server's moves to today (the trial's
     // dates stay in the past), and the API clients sign in again on it.
@@ -160,14 +141,12 @@ describe.skipIf(!ready)("the randomized stage in Chromium", () => {
       .first()
       .selectOption("boin");
     await expect.poll(() => page.getByLabel("Scenario 1 response probabilities").count()).toBe(0);
-    await page.getByLabel("Target DLT probability").fill("0.3");
-    await page.getByLabel(/Other options/).fill('{"rules": [{"type": "randomized", "perArm": 12, "boundary": 1}]}');
-    await page.getByLabel("Simulated trials").fill("1000");
-    await page.getByLabel("Scenario 1 true DLT probabilities").fill("0.05, 0.1, 0.2, 0.35, 0.5");
-    await page.getByLabel("Scenario 1 response probabilities").fill("0.1, 0.3, 0.45, 0.5, 0.5");
-    await page.getByRole("button", { name: "Simulate" }).click();
-    const table = page.getByRole("table", { name: /Operating characteristics/ });
-    await table.waitFor({ timeout: 60_000 });
+    const table = await simulateOnDesignPage(page, {
+      target: "0.3",
+      options: '{"rules": [{"type": "randomized", "perArm": 12, "boundary": 1}]}',
+      truth: "0.05, 0.1, 0.2, 0.35, 0.5",
+      efficacy: "0.1, 0.3, 0.45, 0.5, 0.5",
+    });
     const expected = simulate(
       createDesign({
         design: "boin",

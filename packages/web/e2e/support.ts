@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { expect } from "vitest";
 
 export const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
@@ -28,4 +28,23 @@ export async function shot(page: Page, name: string): Promise<void> {
       );
   });
   expect(violations, `accessibility of ${name}`).toEqual([]);
+}
+
+/**
+ * Fills the design page for one scenario with response probabilities (1,000 trials, the page's seed)
+ * and simulates; returns the operating-characteristics table once it is shown.
+ */
+export async function simulateOnDesignPage(
+  page: Page,
+  form: { target: string; options: string; truth: string; efficacy: string },
+): Promise<Locator> {
+  await page.getByLabel("Target DLT probability").fill(form.target);
+  await page.getByLabel(/Other options/).fill(form.options);
+  await page.getByLabel("Simulated trials").fill("1000");
+  await page.getByLabel("Scenario 1 true DLT probabilities").fill(form.truth);
+  await page.getByLabel("Scenario 1 response probabilities").fill(form.efficacy);
+  await page.getByRole("button", { name: "Simulate" }).click();
+  const table = page.getByRole("table", { name: /Operating characteristics/ });
+  await table.waitFor({ timeout: 60_000 });
+  return table;
 }

@@ -8,7 +8,7 @@ import { loadDemo, type RunningServer, startServer } from "@escalate/server";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { SCREENSHOTS, shot } from "./support.js";
+import { SCREENSHOTS, shot, simulateOnDesignPage } from "./support.js";
 
 /**
  * The web app end to end, as a user drives it: Debian's chromium (playwright-core) against a real
@@ -156,14 +156,12 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
 
   it("simulates backfill (BF-BOIN) in the browser with response probabilities, as the core does", async () => {
     const page = await open("/design");
-    await page.getByLabel("Target DLT probability").fill("0.25");
-    await page.getByLabel(/Other options/).fill('{"rules": [{"type": "backfill", "maxPerDose": 12}], "stayOnOneOfThree": true}');
-    await page.getByLabel("Simulated trials").fill("1000");
-    await page.getByLabel("Scenario 1 true DLT probabilities").fill("0.12, 0.25, 0.42, 0.49, 0.55");
-    await page.getByLabel("Scenario 1 response probabilities").fill("0.2, 0.3, 0.4, 0.5, 0.6");
-    await page.getByRole("button", { name: "Simulate" }).click();
-    const table = page.getByRole("table", { name: /Operating characteristics/ });
-    await table.waitFor({ timeout: 60_000 });
+    const table = await simulateOnDesignPage(page, {
+      target: "0.25",
+      options: '{"rules": [{"type": "backfill", "maxPerDose": 12}], "stayOnOneOfThree": true}',
+      truth: "0.12, 0.25, 0.42, 0.49, 0.55",
+      efficacy: "0.2, 0.3, 0.4, 0.5, 0.6",
+    });
     const expected = simulate(
       createDesign({
         design: "boin",

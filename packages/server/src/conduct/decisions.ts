@@ -80,7 +80,8 @@ export async function prepareDecision(db: Kysely<Database>, access: Access, tria
         action: select ? "stop" : "stay",
         dose: null,
         stop: select,
-        admissible: design.decide("").admissible.map(() => true),
+        // The comparison does not eliminate doses: every level stays admissible.
+        admissible: Array.from({ length: design.doseCount }, () => true),
         mtd: select ? comparison.arms[comparison.selected! - 1]! : null,
         cohortSize: null,
         phase: "randomized",
@@ -360,7 +361,7 @@ export async function signDecision(
       }
     } else if (resolution.action === "stop" && decision.data.resolution?.outcome === "accept" && plan?.doses) {
       // Dose finding stopped as the design recommends: its randomized stage opens.
-      changes.push(...(await openRandomizedStage(tx, doc, plan, id, ++next, now)));
+      changes.push(...(await openRandomizedStage(tx, doc, design, plan, id, ++next, now)));
       trialStatus = "randomized-stage";
     } else if (resolution.action === "stop") trialStatus = "dose-finding-complete";
     if (trialStatus !== null) {

@@ -3,6 +3,7 @@ import {
   type Allocation,
   allocateNext,
   type Decision,
+  type Design,
   type DesignSpec,
   isResponder,
   type RoseDecision,
@@ -88,13 +89,14 @@ function allocationFor(spec: DesignSpec, arms: number): Allocation {
 export async function openRandomizedStage(
   tx: Tx,
   doc: TrialDoc,
+  /** The trial's design (designOf(doc)), which the caller has already built. */
+  design: Design,
   plan: NonNullable<Decision["randomized"]>,
   decisionId: string,
   cohortNumber: number,
   now: Date,
 ): Promise<Change[]> {
   const trialId = doc.trial.id;
-  const design = designOf(doc);
   const arms = plan.doses!;
   const rose = design.engine.rules.randomized!.rose;
   const allocation = allocationFor(design.spec, arms.length);
