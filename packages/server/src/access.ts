@@ -1,29 +1,10 @@
 import type { Kysely } from "kysely";
 import type { Actor } from "./audit/events.js";
+import { PERMISSIONS, type Permission, type Role, SITE_ROLES } from "./contract/roles.js";
 import type { Database } from "./db/schema.js";
 import { forbidden, notFound } from "./errors.js";
 
-/** Roles per trial. Investigators and coordinators hold theirs per site and see only their sites' patients. */
-export const ROLES = ["admin", "statistician", "medical-monitor", "investigator", "coordinator", "monitor", "auditor"] as const;
-export type Role = (typeof ROLES)[number];
-export const SITE_ROLES: ReadonlySet<Role> = new Set(["investigator", "coordinator"]);
-
-/** What each role may do: the one place that says so. */
-const PERMISSIONS = {
-  "trial.read": ROLES,
-  "trial.manage": ["admin"],
-  "patients.read": ROLES,
-  "patients.write": ["investigator", "coordinator"],
-  "slots.request": ["investigator", "coordinator"],
-  "dlt.adjudicate": ["medical-monitor"],
-  "decision.prepare": ["medical-monitor", "statistician"],
-  "decision.sign": ["medical-monitor"],
-  "simulation.run": ["statistician", "admin"],
-  "audit.read": ["auditor", "admin", "monitor"],
-  "queries.raise": ["monitor", "medical-monitor"],
-  "queries.answer": ["investigator", "coordinator"],
-} as const satisfies Record<string, readonly Role[]>;
-export type Permission = keyof typeof PERMISSIONS;
+export { type Permission, ROLES, type Role, SITE_ROLES } from "./contract/roles.js";
 
 export interface User {
   id: string;

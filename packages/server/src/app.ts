@@ -15,6 +15,7 @@ import { StaleWrite } from "./audit/events.js";
 import { sameSecret, userBySession, userByToken } from "./auth/accounts.js";
 import type { Store } from "./db/database.js";
 import { conflict, forbidden, HttpError, invalid, unauthorized, unavailable } from "./errors.js";
+import { responses } from "./contract/index.js";
 import { inputProblem } from "./input-guard.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes, SESSION_COOKIE } from "./routes/auth.js";
@@ -50,6 +51,12 @@ export interface AppOptions {
   trustProxy?: readonly string[];
   /** The built web app (packages/web/dist), served at / with the API under /api. */
   webRoot?: string | undefined;
+  /**
+   * An answer that breaks its route's response schema: a 500 (the default outside production, so tests
+   * and development find the drift at once), or, in production, logged and sent as it is, so a trial
+   * team is never stopped by a documentation fault.
+   */
+  strictResponses?: boolean;
 }
 
 export interface Context {
@@ -77,6 +84,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     } catch (error) {
       return { error: error as Error };
     }
+  });
+  // Answers are checked against their route's response schema (the contract the web app imports).
+  const strictResponses = options.strictResponses ?? process.env.NODE_ENV !== "production";
+  app.setSerializerCompiler(({ schema, method, url }) => (data) => {
+    const checked = (schema as z.ZodType).safeEncode(data);
+    if (checked.success) return JSON.stringify(checked.data);
+    const problem = `${method} ${url} answered outside its response schema: ${checked.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join(".") || "(answer)"}: ${i.message}`)
+      .join("; ")}`;
+    if (strictResponses) throw new Error(problem);
+    app.log.error(problem);
+    return JSON.stringify(data);
+  });
+  // Every documented route refuses in one shape: declared once here rather than on each route.
+  app.addHook("onRoute", (route) => {
+    const schema = route.schema as { hide?: boolean; response?: Record<string, unknown> } | undefined;
+    if (schema?.response && !schema.hide) schema.response = { ...schema.response, "4xx": responses.refusal, "5xx": responses.refusal };
   });
   app.setErrorHandler((caught, request, reply) => {
     const error = asHttpError(caught) ?? caught;

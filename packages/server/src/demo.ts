@@ -6,8 +6,8 @@ import { addRecord, adjudicate } from "./conduct/records.js";
 import { confirmSlot, requestSlot } from "./conduct/slots.js";
 import { trialState } from "./conduct/trial-state.js";
 import { createTrial, grantRole } from "./conduct/trials.js";
+import { type RecordDomain, recordDomains, trialBody } from "./contract/requests.js";
 import type { Store } from "./db/database.js";
-import { type RecordDomain, recordDomains, trialBody } from "./schemas.js";
 
 /** Demo accounts (demo databases only): one per role, all with this password. */
 export const DEMO_PASSWORD = "escalate-demo";

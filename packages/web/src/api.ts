@@ -1,9 +1,12 @@
-/** The server's API: JSON in and out, the session cookie, and the CSRF token on every write. */
-export interface Issue {
-  path: string;
-  value?: unknown;
-  message: string;
-}
+/**
+ * The server's API: JSON in and out, the session cookie, and the CSRF token on every write. Every call
+ * names the response schema the server declares for its route (from `@escalate/server/contract`), so
+ * the answer is typed by the server's own contract and checked against it as it arrives.
+ */
+import type { Issue, Refusal } from "@escalate/server/contract";
+import type { z } from "zod";
+
+export type { Issue };
 
 export class ApiError extends Error {
   constructor(
@@ -25,7 +28,30 @@ export const setCsrfToken = (token: string | null) => {
   csrfToken = token ?? "";
 };
 
-export async function api<T>(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<T> {
+/**
+ * An answer outside its schema is a fault of the contract, not of the user's data: in development it
+ * fails the call at once; in production it is reported on the console (the browser tests fail on any
+ * console error) and the answer is used as it is, so a trial team is never stopped by it.
+ */
+function checked<S extends z.ZodType>(schema: S, data: unknown, method: string, path: string): z.output<S> {
+  const result = schema.safeParse(data);
+  if (!result.success) {
+    const problem = `${method} ${path} answered outside its schema: ${result.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join(".") || "(answer)"}: ${i.message}`)
+      .join("; ")}`;
+    if (import.meta.env.DEV) throw new Error(problem);
+    console.error(problem);
+  }
+  return data as z.output<S>;
+}
+
+export async function api<S extends z.ZodType>(
+  method: "GET" | "POST" | "PUT" | "DELETE",
+  path: string,
+  schema: S,
+  body?: unknown,
+): Promise<z.output<S>> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers["content-type"] = "application/json";
   if (method !== "GET") headers["x-csrf-token"] = csrfToken;
@@ -38,7 +64,7 @@ export async function api<T>(method: "GET" | "POST" | "PUT" | "DELETE", path: st
   const text = await response.text();
   const data = text && response.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text;
   if (!response.ok) {
-    const detail = typeof data === "object" && data ? (data as { error?: string; message?: string; issues?: Issue[] }) : {};
+    const detail: Partial<Refusal> = typeof data === "object" && data ? data : {};
     throw new ApiError(
       response.status,
       detail.message ?? (response.statusText || `HTTP ${response.status}`),
@@ -47,10 +73,10 @@ export async function api<T>(method: "GET" | "POST" | "PUT" | "DELETE", path: st
       detail as Record<string, unknown>,
     );
   }
-  return data as T;
+  return checked(schema, data, method, path);
 }
 
-export const get = <T>(path: string) => api<T>("GET", path);
-export const post = <T>(path: string, body: unknown = {}) => api<T>("POST", path, body);
-export const put = <T>(path: string, body: unknown) => api<T>("PUT", path, body);
-export const remove = <T>(path: string, body: unknown) => api<T>("DELETE", path, body);
+export const get = <S extends z.ZodType>(path: string, schema: S) => api("GET", path, schema);
+export const post = <S extends z.ZodType>(path: string, schema: S, body: unknown = {}) => api("POST", path, schema, body);
+export const put = <S extends z.ZodType>(path: string, schema: S, body: unknown) => api("PUT", path, schema, body);
+export const remove = <S extends z.ZodType>(path: string, schema: S, body: unknown) => api("DELETE", path, schema, body);

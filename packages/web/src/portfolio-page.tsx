@@ -1,20 +1,17 @@
+import { responses } from "@escalate/server/contract";
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "wouter";
+import { z } from "zod";
 import { get } from "./api.js";
 import { Empty, ErrorMessage, Loading } from "./components/ui.js";
 
-interface TrialSummary {
-  id: string;
-  status: string;
-  title: string | null;
-  phase: string | null;
-  indication: string | null;
-  compound: { name: string; antibody?: string; target?: string; linker?: string; payload?: string; sponsor?: string; partner?: string };
-}
-
 /** The portfolio: compounds and their trials at a glance (the trials the user takes part in). */
 export function PortfolioPage() {
-  const { data: trials, isLoading, error } = useQuery({ queryKey: ["trials"], queryFn: () => get<TrialSummary[]>("/api/trials") });
+  const {
+    data: trials,
+    isLoading,
+    error,
+  } = useQuery({ queryKey: ["trials"], queryFn: () => get("/api/trials", z.array(responses.trialSummary)) });
   if (isLoading) return <Loading what="trials" />;
   if (error) return <ErrorMessage error={error} />;
   if (!trials || trials.length === 0) return <Empty>You take part in no trial yet. An administrator grants roles per trial.</Empty>;

@@ -1,26 +1,18 @@
+import { allows, type Permission, responses, type Session } from "@escalate/server/contract";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { get, post, setCsrfToken } from "./api.js";
 
-export interface Grant {
-  trialId: string;
-  role: string;
-  siteId: string | null;
-}
-export interface Session {
-  user: { id: string; username: string; name: string; admin: boolean };
-  grants: Grant[];
-  csrfToken: string | null;
-}
+export type { Session };
 
 /** The logged-in user, or null; keeps the CSRF token for writes. */
 export function useSession() {
   return useQuery({
     queryKey: ["session"],
     queryFn: async (): Promise<Session | null> => {
-      const session = await get<Session | { user: null }>("/api/auth/session");
+      const session = await get("/api/auth/session", responses.sessionProbe);
       if (session.user === null) return null;
-      setCsrfToken((session as Session).csrfToken);
-      return session as Session;
+      setCsrfToken(session.csrfToken);
+      return session;
     },
     staleTime: 60_000,
   });
@@ -30,13 +22,13 @@ export function useAuth() {
   const client = useQueryClient();
   return {
     async login(username: string, password: string) {
-      const session = await post<Session>("/api/auth/login", { username, password });
+      const session = await post("/api/auth/login", responses.session, { username, password });
       setCsrfToken(session.csrfToken);
       client.setQueryData(["session"], session);
       return session;
     },
     async logout() {
-      await post("/api/auth/logout");
+      await post("/api/auth/logout", responses.ok);
       setCsrfToken(null);
       client.clear();
       client.setQueryData(["session"], null);
@@ -51,5 +43,7 @@ export function rolesIn(session: Session | null | undefined, trialId: string): s
   return session.user.admin ? ["admin", ...roles] : roles;
 }
 
-export const holds = (session: Session | null | undefined, trialId: string, ...roles: string[]) =>
-  rolesIn(session, trialId).some((held) => roles.includes(held.split("@")[0]!));
+/** Whether the user may do this in the trial: the server's own table of roles and permissions. */
+export const may = (session: Session | null | undefined, trialId: string, permission: Permission) =>
+  Boolean(session) &&
+  allows({ admin: session!.user.admin, roles: session!.grants.filter((g) => g.trialId === trialId).map((g) => g.role) }, permission);

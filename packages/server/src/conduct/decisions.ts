@@ -5,10 +5,11 @@ import type { Access, User } from "../access.js";
 import { canonicalJson } from "../audit/canonical-json.js";
 import { appendEvent, lockChain, type NewEvent, readVersion, type Tx } from "../audit/events.js";
 import { authenticate } from "../auth/accounts.js";
+import type { Signature } from "../contract/index.js";
+import type { ResolutionBody } from "../contract/requests.js";
 import { type Entity, getEntity, listEntities } from "../db/entities.js";
 import type { Database } from "../db/schema.js";
 import { conflict, invalid, notFound } from "../errors.js";
-import type { ResolutionBody } from "../schemas.js";
 import { type ComparisonDoc, compareArms, continueRandomizedStage, openRandomizedStage, type RandomizationDoc } from "./randomization.js";
 import { trialState } from "./trial-state.js";
 import { type CohortDoc, cohortState, designOf, loadTrial, state } from "./trials.js";
@@ -35,14 +36,7 @@ export interface DecisionDoc {
   signatures: Signature[];
 }
 
-export interface Signature {
-  userId: string;
-  name: string;
-  meaning: string;
-  at: string;
-  /** SHA-256 of the canonical decision record (everything but the signatures) that was signed. */
-  recordHash: string;
-}
+export type { Signature } from "../contract/index.js";
 
 /** The hash a signature binds to: the decision record without its signatures. */
 export function decisionRecordHash(doc: DecisionDoc): string {
@@ -291,7 +285,7 @@ export async function signDecision(
   trialId: string,
   id: string,
   password: string,
-  meaning: string,
+  meaning: Signature["meaning"],
   now: Date,
   /** The client's address, for the sign-in throttle and the audit trail. */
   from: string,

@@ -2,11 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Access } from "../access.js";
 import { appendEvent, lockChain } from "../audit/events.js";
+import type { DataQuery } from "../contract/index.js";
+import type { QueryBody } from "../contract/requests.js";
+import { recordKinds } from "../contract/requests.js";
 import { type Entity, getEntity, listEntities } from "../db/entities.js";
 import type { Database } from "../db/schema.js";
 import { conflict, invalid, notFound } from "../errors.js";
-import type { QueryBody } from "../schemas.js";
-import { recordKinds } from "../schemas.js";
 import { state } from "./trials.js";
 
 /**
@@ -30,9 +31,9 @@ export interface QueryDoc {
   messages: QueryMessage[];
 }
 
-export type QueryView = { id: string; status: string } & QueryDoc;
+export type QueryView = DataQuery;
 
-const view = (query: Entity<QueryDoc>): QueryView => ({ id: query.id, status: query.status ?? "open", ...query.data });
+const view = (query: Entity<QueryDoc>): QueryView => ({ id: query.id, status: (query.status ?? "open") as QueryStatus, ...query.data });
 const message = (access: Access, now: Date, text: string): QueryMessage => ({
   at: now.toISOString(),
   by: access.actor.name,

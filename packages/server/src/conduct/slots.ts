@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import { type Access, checkSite, SYSTEM_ACTOR } from "../access.js";
 import { appendEvent, lockChain, type Tx } from "../audit/events.js";
+import type { Registration } from "../contract/index.js";
 import { type Entity, getEntity, listEntities } from "../db/entities.js";
 import type { Database } from "../db/schema.js";
 import { conflict, invalid, notFound } from "../errors.js";
@@ -156,7 +157,7 @@ export async function confirmSlot(
   now: Date,
   /** Minimization factors, for a randomized cohort. */
   factors?: Record<string, string>,
-): Promise<Record<string, unknown>> {
+): Promise<Registration> {
   await settle(db, trialId, now);
   return db.transaction().execute(async (tx) => {
     await lockChain(tx, trialId);

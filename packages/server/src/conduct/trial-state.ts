@@ -11,9 +11,9 @@ import {
 } from "@escalate/core";
 import type { Kysely } from "kysely";
 import type { Tx } from "../audit/events.js";
+import { kindOfCollection } from "../contract/requests.js";
 import { type Entity, listEntities } from "../db/entities.js";
 import type { Database } from "../db/schema.js";
-import { kindOfCollection } from "../schemas.js";
 import { loadTrial } from "./trials.js";
 
 type Doc = Record<string, unknown>;

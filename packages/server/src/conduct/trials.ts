@@ -3,10 +3,10 @@ import type { Kysely } from "kysely";
 import { type Grant, grantId, type Role, SITE_ROLES } from "../access.js";
 import { type Actor, appendEvent, type EntityState, lockChain, type Tx } from "../audit/events.js";
 import { findUser } from "../auth/accounts.js";
+import type { TrialBody } from "../contract/requests.js";
 import { getEntity } from "../db/entities.js";
 import type { Database } from "../db/schema.js";
 import { conflict, invalid, notFound } from "../errors.js";
-import type { TrialBody } from "../schemas.js";
 
 /** A trial as stored: the trial-format compound and trial (no data cut: a live trial's cut is today). */
 export interface TrialDoc {

@@ -5,6 +5,7 @@ import { authorize, requireAdmin } from "../access.js";
 import type { Context } from "../app.js";
 import { rowToEvent } from "../audit/events.js";
 import { verifyAudit } from "../audit/verify.js";
+import { responses as out } from "../contract/index.js";
 import { requireUser } from "./helpers.js";
 import { trialParams } from "./trials.js";
 
@@ -27,6 +28,15 @@ export const auditRoutes =
           querystring: auditQuery,
           tags: ["audit"],
           summary: "The trial's audit trail (optionally one patient's), as JSON or CSV",
+          response: {
+            200: {
+              description: "The events in chain order (JSON), or one row per changed entity (CSV)",
+              content: {
+                "application/json": { schema: z.array(out.auditEvent) },
+                "text/csv": { schema: z.string() },
+              },
+            },
+          },
         },
       },
       async (request, reply) => {
@@ -66,7 +76,13 @@ export const auditRoutes =
     );
     app.get(
       "/api/audit/verify",
-      { schema: { tags: ["audit"], summary: "Verify every hash chain and the projection (system administrators)" } },
+      {
+        schema: {
+          tags: ["audit"],
+          summary: "Verify every hash chain and the projection (system administrators)",
+          response: { 200: out.auditReport },
+        },
+      },
       async (request) => {
         requireAdmin(requireUser(request));
         return verifyAudit(db);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { grantsOf, requireAdmin } from "../access.js";
+import { grantsOf, requireAdmin, type User } from "../access.js";
 import type { Context } from "../app.js";
 import {
   changeOwnPassword,
@@ -14,9 +14,10 @@ import {
   setUserDisabled,
   userBySession,
 } from "../auth/accounts.js";
+import { responses as out } from "../contract/index.js";
+import { loginBody, passwordChangeBody, passwordResetBody, revokeBody, tokenBody, userBody } from "../contract/requests.js";
 import { listEntities } from "../db/entities.js";
 import { notFound } from "../errors.js";
-import { loginBody, passwordChangeBody, passwordResetBody, revokeBody, tokenBody, userBody } from "../schemas.js";
 import { requireUser } from "./helpers.js";
 
 export const SESSION_COOKIE = "escalate_session";
@@ -32,6 +33,7 @@ export const authRoutes =
           body: loginBody,
           tags: ["auth"],
           summary: "Log in: sets an HttpOnly, SameSite=Strict session cookie; returns the CSRF token",
+          response: { 200: out.session },
         },
         config: { public: true, rateLimit: { max: loginsPerMinute, timeWindow: "1 minute" } },
       },
@@ -47,18 +49,23 @@ export const authRoutes =
         return { user: session.user, csrfToken: session.csrfToken, grants: await grantsOf(db, session.user.id) };
       },
     );
-    app.post("/api/auth/logout", { schema: { tags: ["auth"] }, config: { public: true } }, async (request, reply) => {
-      const sessionId = request.cookies[SESSION_COOKIE];
-      if (sessionId) await logout(db, sessionId, context.now(), request.ip);
-      reply.clearCookie(SESSION_COOKIE, { path: "/" });
-      return { ok: true };
-    });
+    app.post(
+      "/api/auth/logout",
+      { schema: { tags: ["auth"], response: { 200: out.ok } }, config: { public: true } },
+      async (request, reply) => {
+        const sessionId = request.cookies[SESSION_COOKIE];
+        if (sessionId) await logout(db, sessionId, context.now(), request.ip);
+        reply.clearCookie(SESSION_COOKIE, { path: "/" });
+        return { ok: true };
+      },
+    );
     app.get(
       "/api/auth/session",
       {
         schema: {
           tags: ["auth"],
           summary: "The logged-in user, their grants and the CSRF token for writes (user null when not logged in)",
+          response: { 200: out.sessionProbe },
         },
         config: { public: true },
       },
@@ -73,7 +80,14 @@ export const authRoutes =
     );
     app.post(
       "/api/auth/tokens",
-      { schema: { body: tokenBody, tags: ["auth"], summary: "Create an API token for scripts (shown once)" } },
+      {
+        schema: {
+          body: tokenBody,
+          tags: ["auth"],
+          summary: "Create an API token for scripts (shown once)",
+          response: { 201: out.apiToken },
+        },
+      },
       async (request, reply) => {
         const user = requireUser(request);
         const token = await createApiToken(db, user, request.body.name, context.now());
@@ -82,7 +96,7 @@ export const authRoutes =
     );
     app.delete(
       "/api/auth/tokens/:name",
-      { schema: { params: z.object({ name: z.string().min(1).max(100) }), tags: ["auth"] } },
+      { schema: { params: z.object({ name: z.string().min(1).max(100) }), tags: ["auth"], response: { 200: out.ok } } },
       async (request) => {
         const user = requireUser(request);
         if (!(await revokeApiToken(db, user, request.params.name, context.now()))) throw notFound(`API token ${request.params.name}`);
@@ -91,7 +105,7 @@ export const authRoutes =
     );
     app.post(
       "/api/users",
-      { schema: { body: userBody, tags: ["users"], summary: "Create a user (system administrators)" } },
+      { schema: { body: userBody, tags: ["users"], summary: "Create a user (system administrators)", response: { 201: out.user } } },
       async (request, reply) => {
         const actor = requireAdmin(requireUser(request));
         return reply.status(201).send(await createUser(db, actor, request.body, context.now()));
@@ -104,6 +118,7 @@ export const authRoutes =
           body: passwordChangeBody,
           tags: ["auth"],
           summary: "Change your own password (the current one first); your other sessions end",
+          response: { 200: out.ok },
         },
       },
       async (request) => {
@@ -122,6 +137,7 @@ export const authRoutes =
           body: passwordResetBody,
           tags: ["users"],
           summary: "Set a user's password (administrators; reason required; their sessions end)",
+          response: { 200: out.ok },
         },
       },
       async (request) => {
@@ -142,6 +158,7 @@ export const authRoutes =
             body: revokeBody,
             tags: ["users"],
             summary: `${move === "disable" ? "Disable" : "Enable"} an account (administrators; reason required)`,
+            response: { 200: out.ok },
           },
         },
         async (request) => {
@@ -159,6 +176,7 @@ export const authRoutes =
           body: revokeBody,
           tags: ["users"],
           summary: "End every session of a user (administrators; reason required)",
+          response: { 200: out.endedSessions },
         },
       },
       async (request) => {
@@ -166,9 +184,13 @@ export const authRoutes =
         return { ended: await endUserSessions(db, actor, request.params.userId, request.body.reason, context.now()) };
       },
     );
-    app.get("/api/users", { schema: { tags: ["users"] } }, async (request) => {
-      requireAdmin(requireUser(request));
-      const users = await listEntities<Record<string, unknown>>(db, "", "user");
-      return users.map((u) => ({ id: u.id, status: u.status, ...u.data }));
-    });
+    app.get(
+      "/api/users",
+      { schema: { tags: ["users"], summary: "Every account (system administrators)", response: { 200: z.array(out.account) } } },
+      async (request) => {
+        requireAdmin(requireUser(request));
+        const users = await listEntities<User>(db, "", "user");
+        return users.map((u) => ({ ...u.data, status: u.status }));
+      },
+    );
   };

@@ -2,8 +2,9 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf, authorize, grantsOf } from "../access.js";
 import type { Context } from "../app.js";
+import { responses as out } from "../contract/index.js";
+import { simulationBody } from "../contract/requests.js";
 import { forbidden } from "../errors.js";
-import { simulationBody } from "../schemas.js";
 import { createJob, getJob } from "../simulation/jobs.js";
 import { requireUser } from "./helpers.js";
 
@@ -19,6 +20,7 @@ export const simulationRoutes =
           body: simulationBody,
           tags: ["simulation"],
           summary: "Queue a simulation study: designs × scenarios × trials, from a seed",
+          response: { 202: out.jobCreated },
         },
       },
       async (request, reply) => {
@@ -38,7 +40,14 @@ export const simulationRoutes =
     );
     app.get(
       "/api/simulations/:jobId",
-      { schema: { params: z.object({ jobId: z.string().uuid() }).strict(), tags: ["simulation"] } },
+      {
+        schema: {
+          params: z.object({ jobId: z.string().uuid() }).strict(),
+          tags: ["simulation"],
+          summary: "A study's progress and, task by task, its results",
+          response: { 200: out.simulationJob },
+        },
+      },
       async (request) => {
         const user = requireUser(request);
         const job = await getJob(db, request.params.jobId);

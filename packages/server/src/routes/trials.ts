@@ -1,14 +1,15 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import { authorize, grantsOf, requireAdmin } from "../access.js";
+import { authorize, type Grant, grantsOf, requireAdmin } from "../access.js";
 import type { Context } from "../app.js";
 import type { RandomizationDoc } from "../conduct/randomization.js";
 import { trialState, visiblePart } from "../conduct/trial-state.js";
-import { createTrial, designOf, grantRole, revokeRole, type TrialDoc } from "../conduct/trials.js";
+import { type CohortDoc, createTrial, designOf, grantRole, revokeRole, type TrialDoc } from "../conduct/trials.js";
+import { responses as out } from "../contract/index.js";
+import { grantBody, id, revokeBody, trialBody } from "../contract/requests.js";
 import { getEntity, listEntities } from "../db/entities.js";
 import type { Database } from "../db/schema.js";
-import { grantBody, id, revokeBody, trialBody } from "../schemas.js";
 import { requireUser } from "./helpers.js";
 
 export const trialParams = z.object({ trialId: id }).strict();
@@ -19,7 +20,13 @@ export const trialRoutes =
     const { db } = context.store;
     app.get(
       "/api/trials",
-      { schema: { tags: ["trials"], summary: "Trials the caller takes part in (all, for administrators)" } },
+      {
+        schema: {
+          tags: ["trials"],
+          summary: "Trials the caller takes part in (all, for administrators)",
+          response: { 200: z.array(out.trialSummary) },
+        },
+      },
       async (request) => {
         const user = requireUser(request);
         const mine = new Set((await grantsOf(db, user.id)).map((g) => g.trialId));
@@ -47,7 +54,12 @@ export const trialRoutes =
     app.post(
       "/api/trials",
       {
-        schema: { body: trialBody, tags: ["trials"], summary: "Create a trial with its sites; opens cohort 1 at the design's start dose" },
+        schema: {
+          body: trialBody,
+          tags: ["trials"],
+          summary: "Create a trial with its sites; opens cohort 1 at the design's start dose",
+          response: { 201: out.trialDocument },
+        },
       },
       async (request, reply) => {
         const actor = requireAdmin(requireUser(request));
@@ -55,32 +67,53 @@ export const trialRoutes =
         return reply.status(201).send(doc);
       },
     );
-    app.get("/api/trials/:trialId", { schema: { params: trialParams, tags: ["trials"] } }, async (request) => {
-      const { trialId } = request.params;
-      await authorize(db, requireUser(request), trialId, "trial.read");
-      const [trial] = await listEntities<TrialDoc>(db, trialId, "trial");
-      const design = designOf(trial!.data);
-      return {
-        ...trial!.data,
-        status: trial!.status,
-        protocolText: design.describe(),
-        sites: (await listEntities<Record<string, unknown>>(db, trialId, "site")).map((s) => s.data),
-        cohorts: await cohortsWithSlots(context, trialId),
-        // The randomized stage as the sites may know it: arms, method and factors (the seed never leaves the server).
-        randomization: await randomizationOf(db, trialId),
-      };
-    });
-    app.get("/api/trials/:trialId/cohorts", { schema: { params: trialParams, tags: ["conduct"] } }, async (request) => {
-      await authorize(db, requireUser(request), request.params.trialId, "trial.read");
-      return cohortsWithSlots(context, request.params.trialId);
-    });
-    app.get("/api/trials/:trialId/grants", { schema: { params: trialParams, tags: ["trials"] } }, async (request) => {
-      await authorize(db, requireUser(request), request.params.trialId, "trial.manage");
-      return (await listEntities<Record<string, unknown>>(db, request.params.trialId, "grant")).map((g) => ({ id: g.id, ...g.data }));
-    });
+    app.get(
+      "/api/trials/:trialId",
+      { schema: { params: trialParams, tags: ["trials"], response: { 200: out.trialDetail } } },
+      async (request) => {
+        const { trialId } = request.params;
+        await authorize(db, requireUser(request), trialId, "trial.read");
+        const [trial] = await listEntities<TrialDoc>(db, trialId, "trial");
+        const design = designOf(trial!.data);
+        return {
+          id: trialId,
+          ...trial!.data,
+          status: trial!.status,
+          protocolText: design.describe(),
+          sites: (await listEntities<{ id: string; name: string }>(db, trialId, "site")).map((s) => s.data),
+          cohorts: await cohortsWithSlots(context, trialId),
+          // The randomized stage as the sites may know it: arms, method and factors (the seed never leaves the server).
+          randomization: await randomizationOf(db, trialId),
+        };
+      },
+    );
+    app.get(
+      "/api/trials/:trialId/cohorts",
+      { schema: { params: trialParams, tags: ["conduct"], response: { 200: z.array(out.cohort) } } },
+      async (request) => {
+        await authorize(db, requireUser(request), request.params.trialId, "trial.read");
+        return cohortsWithSlots(context, request.params.trialId);
+      },
+    );
+    app.get(
+      "/api/trials/:trialId/grants",
+      { schema: { params: trialParams, tags: ["trials"], response: { 200: z.array(out.trialGrant) } } },
+      async (request) => {
+        await authorize(db, requireUser(request), request.params.trialId, "trial.manage");
+        return (await listEntities<Grant>(db, request.params.trialId, "grant")).map((g) => ({ id: g.id, ...g.data }));
+      },
+    );
     app.post(
       "/api/trials/:trialId/grants",
-      { schema: { params: trialParams, body: grantBody, tags: ["trials"], summary: "Grant a role (site roles need a site)" } },
+      {
+        schema: {
+          params: trialParams,
+          body: grantBody,
+          tags: ["trials"],
+          summary: "Grant a role (site roles need a site)",
+          response: { 201: out.grant },
+        },
+      },
       async (request, reply) => {
         const access = await authorize(db, requireUser(request), request.params.trialId, "trial.manage");
         return reply.status(201).send(await grantRole(db, access.actor, request.params.trialId, request.body, context.now()));
@@ -88,7 +121,14 @@ export const trialRoutes =
     );
     app.delete(
       "/api/trials/:trialId/grants/:grantId",
-      { schema: { params: trialParams.extend({ grantId: z.string().min(1).max(200) }), body: revokeBody, tags: ["trials"] } },
+      {
+        schema: {
+          params: trialParams.extend({ grantId: z.string().min(1).max(200) }),
+          body: revokeBody,
+          tags: ["trials"],
+          response: { 200: out.ok },
+        },
+      },
       async (request) => {
         const access = await authorize(db, requireUser(request), request.params.trialId, "trial.manage");
         await revokeRole(db, access.actor, request.params.trialId, request.params.grantId, request.body.reason, context.now());
@@ -103,6 +143,7 @@ export const trialRoutes =
           tags: ["analysis"],
           summary:
             "The live data in the trial format of `escalate analyze` (patients limited to the caller's sites; records that cannot be read are left out and listed in the analysis's problems)",
+          response: { 200: out.trialData },
         },
       },
       async (request) => {
@@ -117,6 +158,7 @@ export const trialRoutes =
           params: trialParams,
           tags: ["analysis"],
           summary: "escalate analyze on the live data (patients limited to the caller's sites)",
+          response: { 200: out.trialAnalysis },
         },
       },
       async (request) => {
@@ -127,7 +169,7 @@ export const trialRoutes =
   };
 
 async function cohortsWithSlots(context: Context, trialId: string) {
-  const cohorts = await listEntities<Record<string, unknown>>(context.store.db, trialId, "cohort");
+  const cohorts = await listEntities<CohortDoc>(context.store.db, trialId, "cohort");
   const slots = await listEntities(context.store.db, trialId, "slot", { status: ["reserved", "confirmed", "waitlisted"] });
   return cohorts.map((c) => ({
     ...c.data,

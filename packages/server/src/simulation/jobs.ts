@@ -5,9 +5,10 @@ import type { Kysely } from "kysely";
 import { SYSTEM_ACTOR } from "../access.js";
 import { type Actor, appendEvent, SYSTEM_CHAIN, type Tx } from "../audit/events.js";
 import { sha256 } from "../auth/accounts.js";
+import type { JobStatus, SimulationJob } from "../contract/index.js";
+import type { SimulationBody } from "../contract/requests.js";
 import type { Database } from "../db/schema.js";
 import { invalid, notFound } from "../errors.js";
-import type { SimulationBody } from "../schemas.js";
 import { simulateInParallel } from "./parallel.js";
 
 /**
@@ -17,22 +18,7 @@ import { simulateInParallel } from "./parallel.js";
  * a PostgreSQL database — claim them one at a time with an atomic update. A result is a pure function of
  * (design, scenario, trials, seed), so a re-run task gives the same numbers.
  */
-export interface JobView {
-  id: string;
-  status: string;
-  trialId: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-  request: SimulationBody;
-  tasks: {
-    design: number;
-    scenario: string;
-    status: string;
-    worker: string | null;
-    error: string | null;
-    result: OperatingCharacteristics | null;
-  }[];
-}
+export type JobView = SimulationJob;
 
 export async function createJob(db: Kysely<Database>, actor: Actor, body: SimulationBody, now: Date): Promise<string> {
   const issues = [];
@@ -102,7 +88,7 @@ export async function getJob(db: Kysely<Database>, id: string): Promise<JobView>
   const tasks = await db.selectFrom("job_tasks").selectAll().where("job_id", "=", id).orderBy("task").execute();
   return {
     id,
-    status: job.status,
+    status: job.status as JobStatus,
     trialId: job.trial_id,
     createdAt: job.created_at,
     finishedAt: job.finished_at,

@@ -1,35 +1,11 @@
-import { ACTIONS, type Decision, type PathNode } from "@escalate/core";
+import { ACTIONS, type PathNode } from "@escalate/core";
+import { type DecisionView, responses, type TrialDetail } from "@escalate/server/contract";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
+import { z } from "zod";
 import { get, post } from "../api.js";
 import { Empty, ErrorMessage, Field, ScrollRegion } from "../components/ui.js";
-import { doseName, type TrialDetail } from "./trial-page.js";
-
-interface DecisionView {
-  /** Changes with every resolution, revision and signature. */
-  version: number;
-  id: string;
-  status: string;
-  number: number;
-  cohort: number;
-  preparedBy: string;
-  preparedAt: string;
-  basedOn: { outcomes: string; patients: { USUBJID: string; cohort: number; doseLevel: number; status: string }[] };
-  recommendation: Decision;
-  pathways: PathNode | null;
-  /** A meeting of the randomized stage: responses per arm and the ROSE decision. */
-  comparison?: {
-    stage: "interim" | "final" | "enrolling";
-    action: "continue" | "select";
-    selected: number | null;
-    arms: number[];
-    patients: number[];
-    responses: number[];
-    reasons: string[];
-  };
-  resolution: { outcome: string; action: string; dose: number | null; reason?: string; decidedBy: string; decidedAt: string } | null;
-  signatures: { name: string; meaning: string; at: string; recordHash: string }[];
-}
+import { doseName } from "./trial-page.js";
 
 const move = (trial: TrialDetail, action: string, dose: number | null) =>
   dose === null ? action : `${action === "stay" ? "stay at" : `${action} to`} ${doseName(trial, dose)}`;
@@ -65,6 +41,7 @@ function Resolution({ trial, decision }: { trial: TrialDetail; decision: Decisio
     mutationFn: () =>
       post(
         `/api/trials/${trial.id}/decisions/${decision.id}/resolution`,
+        responses.decision,
         // The version read: a decision revised meanwhile by someone else is not overwritten (409).
         {
           ...(override
@@ -140,7 +117,12 @@ function Signature({ trial, decision }: { trial: TrialDetail; decision: Decision
   const [meaning, setMeaning] = useState("approval");
   const sign = useMutation({
     // The version on screen: a decision revised since it was read is not signed (409).
-    mutationFn: () => post(`/api/trials/${trial.id}/decisions/${decision.id}/signature`, { password, meaning, version: decision.version }),
+    mutationFn: () =>
+      post(`/api/trials/${trial.id}/decisions/${decision.id}/signature`, responses.decision, {
+        password,
+        meaning,
+        version: decision.version,
+      }),
     onSuccess: () => {
       setPassword("");
       for (const key of ["decisions", "trial", "patients", "slots"]) client.invalidateQueries({ queryKey: [key, trial.id] });
@@ -351,10 +333,10 @@ export function DecisionPanel({ trial, canPrepare, canSign }: { trial: TrialDeta
   const client = useQueryClient();
   const decisions = useQuery({
     queryKey: ["decisions", trial.id],
-    queryFn: () => get<DecisionView[]>(`/api/trials/${trial.id}/decisions`),
+    queryFn: () => get(`/api/trials/${trial.id}/decisions`, z.array(responses.decision)),
   });
   const prepare = useMutation({
-    mutationFn: () => post(`/api/trials/${trial.id}/decisions`),
+    mutationFn: () => post(`/api/trials/${trial.id}/decisions`, responses.decision),
     onSuccess: () => client.invalidateQueries({ queryKey: ["decisions", trial.id] }),
   });
   const list = [...(decisions.data ?? [])].reverse();

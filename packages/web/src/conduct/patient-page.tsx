@@ -1,21 +1,15 @@
-import { administeredAmount, CTCAE_V5, type DataProblem, gradeLab, type LabRecordGrade } from "@escalate/core";
+import { administeredAmount, CTCAE_V5, type DataProblem, gradeLab } from "@escalate/core";
+import { responses, type StoredRecord, type TrialDetail } from "@escalate/server/contract";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, useMemo, useState } from "react";
 import { Link, useLocation } from "wouter";
+import { z } from "zod";
 import { get, post } from "../api.js";
 import { Empty, ErrorMessage, Field, fieldName, Loading, ScrollRegion } from "../components/ui.js";
-import { holds, useSession } from "../session.js";
+import { may, useSession } from "../session.js";
 import { ConfirmationPrompt, RecordEditor } from "./record-editing.js";
-import type { PatientWindow, TrialDetail } from "./trial-page.js";
 
-type Row = Record<string, unknown> & { id: string; version: number };
-interface PatientView {
-  patient: Record<string, unknown>;
-  version: number;
-  dltWindow: PatientWindow | null;
-  records: Record<string, Row[]>;
-  labGrades: LabRecordGrade[];
-}
+type Row = StoredRecord;
 
 /** The registration's correctable fields (site, cohort and dose level come from the slot). */
 const REGISTRATION = ["AGE", "SEX", "WEIGHT", "HEIGHT", "RFXSTDTC", "BRTHDTC", "priorRegimens"] as const;
@@ -27,20 +21,6 @@ const DOMAINS = [
   { domain: "tumours", title: "Tumour measurements", fields: ["TRLNKID", "TRGRPID", "TRDY", "TRSTRESN", "TRSTRESC", "TRLOC"] },
   { domain: "pk", title: "PK samples", fields: ["PCTESTCD", "PCELTM", "PCSTRESN", "PCSTRESU"] },
 ] as const;
-interface AuditEvent {
-  chainSeq: number;
-  at: string;
-  actorName: string;
-  role: string;
-  type: string;
-  reason: string | null;
-  changes: {
-    kind: string;
-    id: string;
-    before: { data: Record<string, unknown> } | null;
-    after: { data: Record<string, unknown> } | null;
-  }[];
-}
 
 const LAB_TESTS = [...new Map(CTCAE_V5.criteria.map((c) => [c.test, c])).values()];
 
@@ -61,7 +41,8 @@ function RecordForm({
   const client = useQueryClient();
   const [values, setValues] = useState(initial);
   const save = useMutation({
-    mutationFn: (confirmation?: string) => post(url, { ...toBody(values), ...(confirmation ? { confirmation } : {}) }),
+    mutationFn: (confirmation?: string) =>
+      post(url, responses.storedRecord, { ...toBody(values), ...(confirmation ? { confirmation } : {}) }),
     onSuccess: () => {
       setValues(initial);
       client.invalidateQueries();
@@ -122,7 +103,8 @@ function Adjudicate({ trialId, event }: { trialId: string; event: Row }) {
   const client = useQueryClient();
   const [reason, setReason] = useState("");
   const adjudicate = useMutation({
-    mutationFn: (dlt: boolean) => post(`/api/trials/${trialId}/adverse-events/${event.id}/adjudication`, { dlt, reason }),
+    mutationFn: (dlt: boolean) =>
+      post(`/api/trials/${trialId}/adverse-events/${event.id}/adjudication`, responses.storedRecord, { dlt, reason }),
     onSuccess: () => client.invalidateQueries(),
   });
   return (
@@ -244,7 +226,7 @@ function protocolDose(trial: TrialDetail | undefined, patient: Record<string, un
 function AuditTrail({ trialId, usubjid }: { trialId: string; usubjid: string }) {
   const trail = useQuery({
     queryKey: ["audit", trialId, usubjid],
-    queryFn: () => get<AuditEvent[]>(`/api/trials/${trialId}/audit?patient=${encodeURIComponent(usubjid)}`),
+    queryFn: () => get(`/api/trials/${trialId}/audit?patient=${encodeURIComponent(usubjid)}`, z.array(responses.auditEvent)),
   });
   return (
     <section aria-labelledby="audit-heading" className="card">
@@ -298,11 +280,11 @@ function AuditTrail({ trialId, usubjid }: { trialId: string; usubjid: string }) 
 export function PatientPage({ trialId, usubjid }: { trialId: string; usubjid: string }) {
   const { data: session } = useSession();
   const base = `/api/trials/${trialId}/patients/${encodeURIComponent(usubjid)}`;
-  const view = useQuery({ queryKey: ["patient", trialId, usubjid], queryFn: () => get<PatientView>(base) });
-  const canWrite = holds(session, trialId, "investigator", "coordinator");
-  const canAdjudicate = holds(session, trialId, "medical-monitor");
-  const canAudit = holds(session, trialId, "auditor", "monitor") || Boolean(session?.user.admin);
-  const trial = useQuery({ queryKey: ["trial", trialId], queryFn: () => get<TrialDetail>(`/api/trials/${trialId}`) });
+  const view = useQuery({ queryKey: ["patient", trialId, usubjid], queryFn: () => get(base, responses.patientRecord) });
+  const canWrite = may(session, trialId, "patients.write");
+  const canAdjudicate = may(session, trialId, "dlt.adjudicate");
+  const canAudit = may(session, trialId, "audit.read");
+  const trial = useQuery({ queryKey: ["trial", trialId], queryFn: () => get(`/api/trials/${trialId}`, responses.trialDetail) });
   const [editing, setEditing] = useState<{ domain: string; row: Row } | null>(null);
   const [editingRegistration, setEditingRegistration] = useState(false);
   const [, navigate] = useLocation();
@@ -349,6 +331,7 @@ export function PatientPage({ trialId, usubjid }: { trialId: string; usubjid: st
           fields={REGISTRATION}
           record={{ ...patient, version }}
           wrap={(fields) => ({ patient: fields })}
+          answer={responses.patientCorrected}
           onClose={() => setEditingRegistration(false)}
           onDeleted={() => navigate(`/trials/${trialId}`)}
           deleteLabel="Withdraw registration"

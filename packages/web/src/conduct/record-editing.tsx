@@ -1,5 +1,7 @@
+import { responses } from "@escalate/server/contract";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
+import type { z } from "zod";
 import { ApiError, put, remove } from "../api.js";
 import { ErrorMessage, Field } from "../components/ui.js";
 
@@ -117,6 +119,7 @@ export function RecordEditor({
   fields,
   record,
   wrap = (body) => body,
+  answer = responses.storedRecord,
   onClose,
   onDeleted,
   deleteLabel = "Delete",
@@ -128,6 +131,8 @@ export function RecordEditor({
   record: Record<string, unknown> & { version: number };
   /** How the edited fields go into the request, e.g. `{ record }` or `{ patient }`. */
   wrap?: (fields: Record<string, unknown>) => Record<string, unknown>;
+  /** The schema of the server's answer to the correction (a record, unless said otherwise). */
+  answer?: z.ZodType;
   onClose: () => void;
   /** After a deletion (default: as after a save). */
   onDeleted?: () => void;
@@ -143,7 +148,7 @@ export function RecordEditor({
   };
   const save = useMutation({
     mutationFn: (confirmation?: string) =>
-      put(url, { ...wrap(fromText(fields, values)), reason, version: base.version, ...(confirmation ? { confirmation } : {}) }),
+      put(url, answer, { ...wrap(fromText(fields, values)), reason, version: base.version, ...(confirmation ? { confirmation } : {}) }),
     onSuccess: done,
     // A change made meanwhile: the page shows it too, not only this form.
     onError: (error) => {
@@ -151,7 +156,7 @@ export function RecordEditor({
     },
   });
   const drop = useMutation({
-    mutationFn: () => remove(url, { reason, version: base.version }),
+    mutationFn: () => remove(url, responses.ok, { reason, version: base.version }),
     onSuccess: () => {
       client.invalidateQueries();
       (onDeleted ?? onClose)();

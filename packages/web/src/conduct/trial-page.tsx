@@ -1,54 +1,16 @@
 import type { DltWindow } from "@escalate/core";
+import { responses, type Slot, type TrialDetail } from "@escalate/server/contract";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "wouter";
+import { z } from "zod";
 import { get, post } from "../api.js";
 import { Empty, ErrorMessage, Field, Loading, ScrollRegion } from "../components/ui.js";
-import { holds, rolesIn, useSession } from "../session.js";
+import { may, rolesIn, useSession } from "../session.js";
 import { DecisionPanel } from "./decision-panel.js";
 import { fromText } from "./record-editing.js";
 
-export interface TrialDetail {
-  id: string;
-  status: string;
-  compound: { name: string; antibody?: string; target?: string; payload?: string };
-  trial: {
-    id: string;
-    title?: string;
-    phase?: string;
-    indication?: string;
-    doseLevels: { level: number; amount: number; unit: string; label?: string }[];
-    dlt: { windowDays: number };
-  };
-  protocolText: string;
-  sites: { id: string; name: string }[];
-  cohorts: {
-    number: number;
-    doseLevel: number;
-    /** A randomized cohort: the dose levels its patients are allocated among. */
-    arms?: number[];
-    capacity: number;
-    kind: string;
-    status: string;
-    reserved: number;
-    confirmed: number;
-    waitlisted: number;
-  }[];
-  /** The randomized stage, once open: its arms, allocation method and declared factors. */
-  randomization: { method: string; arms: number[]; factors: Record<string, string[]> | null; status: string } | null;
-}
-
-/** A patient's DLT window, as the server reports it (the core defines it for both). */
-export type PatientWindow = DltWindow;
-
-interface Slot {
-  id: string;
-  status: string;
-  siteId: string;
-  cohort: number;
-  expiresAt: string | null;
-  USUBJID?: string;
-}
+export type { TrialDetail };
 
 export const doseName = (trial: TrialDetail, level: number) => {
   const dose = trial.trial.doseLevels.find((d) => d.level === level);
@@ -66,7 +28,7 @@ function RegisterForm({ trial, slot, onDone }: { trial: TrialDetail; slot: Slot;
   const [levels, setLevels] = useState<Record<string, string>>({});
   const confirm = useMutation({
     mutationFn: () =>
-      post<{ USUBJID: string; doseLevel: number; randomizedArm?: number }>(`/api/trials/${trialId}/slots/${slot.id}/confirm`, {
+      post(`/api/trials/${trialId}/slots/${slot.id}/confirm`, responses.registration, {
         // A blank age stays blank: the field is left out, never sent as 0.
         patient: fromText(["USUBJID", "AGE", "SEX", "WEIGHT", "HEIGHT", "RFXSTDTC"], form),
         ...(Object.keys(factors).length > 0 ? { factors: levels } : {}),
@@ -139,13 +101,16 @@ function Slots({ trial }: { trial: TrialDetail }) {
     (g) => g.trialId === trial.id && g.siteId && ["investigator", "coordinator"].includes(g.role),
   );
   const sites = [...new Set(siteRoles.map((g) => g.siteId!))];
-  const slots = useQuery({ queryKey: ["slots", trial.id], queryFn: () => get<Slot[]>(`/api/trials/${trial.id}/slots`) });
+  const slots = useQuery({ queryKey: ["slots", trial.id], queryFn: () => get(`/api/trials/${trial.id}/slots`, z.array(responses.slot)) });
   const refresh = () => {
     client.invalidateQueries({ queryKey: ["slots", trial.id] });
     client.invalidateQueries({ queryKey: ["trial", trial.id] });
     client.invalidateQueries({ queryKey: ["patients", trial.id] });
   };
-  const request = useMutation({ mutationFn: (siteId: string) => post(`/api/trials/${trial.id}/slots`, { siteId }), onSuccess: refresh });
+  const request = useMutation({
+    mutationFn: (siteId: string) => post(`/api/trials/${trial.id}/slots`, responses.slot, { siteId }),
+    onSuccess: refresh,
+  });
   // The last randomized registration's arm: the site sees it only now, once the patient is registered.
   const [allocated, setAllocated] = useState<string | null>(null);
   if (sites.length === 0) return null;
@@ -194,7 +159,7 @@ function Slots({ trial }: { trial: TrialDetail }) {
   );
 }
 
-function Countdown({ window }: { window: PatientWindow }) {
+function Countdown({ window }: { window: DltWindow }) {
   if (window.status !== "pending") return <span>{window.windowEnd}</span>;
   return (
     <span>
@@ -208,11 +173,14 @@ function Countdown({ window }: { window: PatientWindow }) {
 
 export function TrialPage({ trialId }: { trialId: string }) {
   const { data: session } = useSession();
-  const trial = useQuery({ queryKey: ["trial", trialId], queryFn: () => get<TrialDetail>(`/api/trials/${trialId}`) });
-  const patients = useQuery({ queryKey: ["patients", trialId], queryFn: () => get<PatientWindow[]>(`/api/trials/${trialId}/patients`) });
+  const trial = useQuery({ queryKey: ["trial", trialId], queryFn: () => get(`/api/trials/${trialId}`, responses.trialDetail) });
+  const patients = useQuery({
+    queryKey: ["patients", trialId],
+    queryFn: () => get(`/api/trials/${trialId}/patients`, z.array(responses.dltWindow)),
+  });
   if (trial.isLoading) return <Loading what="the trial" />;
   if (trial.error) return <ErrorMessage error={trial.error} />;
-  const t = { ...trial.data!, id: trialId };
+  const t = trial.data!;
   return (
     <div>
       <p className="breadcrumbs">
@@ -312,11 +280,7 @@ export function TrialPage({ trialId }: { trialId: string }) {
           </ScrollRegion>
         )}
       </section>
-      <DecisionPanel
-        trial={t}
-        canPrepare={holds(session, trialId, "medical-monitor", "statistician")}
-        canSign={holds(session, trialId, "medical-monitor")}
-      />
+      <DecisionPanel trial={t} canPrepare={may(session, trialId, "decision.prepare")} canSign={may(session, trialId, "decision.sign")} />
     </div>
   );
 }

@@ -10,6 +10,7 @@ import {
   trialReport,
   waterfallPlot,
 } from "@escalate/core";
+import { responses } from "@escalate/server/contract";
 import { useQuery } from "@tanstack/react-query";
 import { type ChangeEvent, useMemo, useState } from "react";
 import { Link } from "wouter";
@@ -45,7 +46,7 @@ function computeReport(input: TrialDataInput) {
 
 /** The trial report (as `escalate report` writes it) on the live data, with interactive plots; printable. */
 export function ReportPage({ trialId }: { trialId: string }) {
-  const data = useQuery({ queryKey: ["data", trialId], queryFn: () => get<TrialDataInput>(`/api/trials/${trialId}/data`) });
+  const data = useQuery({ queryKey: ["data", trialId], queryFn: () => get(`/api/trials/${trialId}/data`, responses.trialData) });
   const computed = useMemo(() => (data.data ? computeReport(data.data) : null), [data.data]);
   if (data.isLoading) return <Loading what="the trial data" />;
   if (data.error) return <ErrorMessage error={data.error} />;

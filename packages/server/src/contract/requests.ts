@@ -12,7 +12,7 @@ import {
   tumourSchema,
 } from "@escalate/core";
 import { z } from "zod";
-import { ROLES } from "./access.js";
+import { ROLES } from "./roles.js";
 
 /**
  * Request bodies, built from the core's trial-format schemas (one definition of each record), and the
