@@ -52,6 +52,32 @@ describe.each(DIALECTS)("audit trail (%s)", (dialect) => {
     await expect(sql`delete from events`.execute(server.store.db)).rejects.toThrow(/append-only/);
   });
 
+  it("filters the trail by event type or family and by day, in JSON and CSV, and names a bad filter", async () => {
+    const { invA, auditor } = server.clients;
+    server.clock.now = new Date("2026-03-04T10:00:00Z");
+    // Sessions lapse when idle for days: sign in again on the later day.
+    await invA.login();
+    await auditor.login();
+    const record = { AETERM: "Nausea", AETOXGR: 3, AEREL: "Y", AESTDY: 3, AECAT: "non-haematological" };
+    await invA.put(`${T}/records/${aeId}`, { record, reason: "grade misread", version: 1 });
+    const types = async (query: string) => {
+      const answer = await auditor.get(`${T}/audit?${query}`);
+      if (answer.statusCode !== 200) throw new Error(answer.body);
+      return answer.json().map((e: { type: string }) => e.type);
+    };
+    expect(await types("type=adverseEvent.corrected")).toEqual(["adverseEvent.corrected"]);
+    expect(await types("type=adverseEvent")).toEqual(["adverseEvent.recorded", "adverseEvent.corrected"]);
+    expect(await types("from=2026-03-02")).toEqual(["adverseEvent.corrected"]);
+    expect(await types("to=2026-03-01")).not.toContain("adverseEvent.corrected");
+    expect(await types("to=2026-03-01")).toContain("patient.registered");
+    const csv = await auditor.get(`${T}/audit?type=adverseEvent.corrected&format=csv`);
+    expect(csv.headers["content-disposition"]).toContain("audit-T-001-adverseEvent.corrected.csv");
+    expect(csv.body.trim().split("\n")).toHaveLength(2);
+    const bad = await auditor.get(`${T}/audit?from=yesterday`);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().issues[0]).toMatchObject({ path: "querystring.from", value: "yesterday" });
+  });
+
   it("records corrections with reason, old and new values; verifies clean", async () => {
     const { invA, auditor } = server.clients;
     const record = { AETERM: "Nausea", AETOXGR: 3, AEREL: "Y", AESTDY: 3, AECAT: "non-haematological" };

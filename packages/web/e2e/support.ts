@@ -48,3 +48,12 @@ export async function simulateOnDesignPage(
   await table.waitFor({ timeout: 60_000 });
   return table;
 }
+
+/** How far the page is wider than the screen (0 when nothing overflows sideways: wide tables scroll in their own regions). */
+export async function pageOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document
+      .documentElement;
+    return root.scrollWidth - root.clientWidth;
+  });
+}

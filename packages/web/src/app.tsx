@@ -1,5 +1,8 @@
 import { Link, Redirect, Route, Switch, useLocation } from "wouter";
+import { AccountPage } from "./account-page.js";
+import { UsersPage } from "./admin/users-page.js";
 import { ErrorMessage, Loading } from "./components/ui.js";
+import { AuditPage } from "./conduct/audit-page.js";
 import { PatientPage } from "./conduct/patient-page.js";
 import { TrialPage } from "./conduct/trial-page.js";
 import { DesignPage } from "./design/design-page.js";
@@ -26,11 +29,14 @@ function Header() {
         {link("/design", "Design")}
         {link("/trials", "Trials")}
         {link("/reports", "Reports")}
+        {session?.user.admin && link("/admin/users", "Accounts")}
       </nav>
       <div className="user">
         {session ? (
           <>
-            <span>{session.user.name}</span>
+            <Link href="/account" aria-current={location === "/account" ? "page" : undefined} title="Your account">
+              {session.user.name}
+            </Link>
             <button
               type="button"
               onClick={async () => {
@@ -83,6 +89,23 @@ export function App() {
             {(params) => (
               <RequireSession>
                 <TrialPage trialId={params.trialId} />
+              </RequireSession>
+            )}
+          </Route>
+          <Route path="/account">
+            <RequireSession>
+              <AccountPage />
+            </RequireSession>
+          </Route>
+          <Route path="/admin/users">
+            <RequireSession>
+              <UsersPage />
+            </RequireSession>
+          </Route>
+          <Route path="/trials/:trialId/audit">
+            {(params) => (
+              <RequireSession>
+                <AuditPage trialId={params.trialId} />
               </RequireSession>
             )}
           </Route>

@@ -58,7 +58,7 @@ export const sessionProbe = z.union([session, z.object({ user: z.null(), grants:
 export const apiToken = z.object({ name: z.string(), token: z.string().describe("shown once: store it now") });
 export const account = user.extend({ status: nullableText.describe("active or disabled") });
 export const endedSessions = z.object({ ended: z.number().int() });
-export const trialGrant = grant.extend({ id: z.string() });
+export const trialGrant = grant.extend({ id: z.string(), username: z.string().optional() });
 
 // Trials.
 const compound = z.looseObject({

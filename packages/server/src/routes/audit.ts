@@ -9,12 +9,23 @@ import { responses as out } from "../contract/index.js";
 import { requireUser } from "./helpers.js";
 import { trialParams } from "./trials.js";
 
+const isoDate = z.iso.date("must be a date, YYYY-MM-DD");
 const auditQuery = z
   .object({
     patient: z.string().min(1).max(100).optional(),
+    /** Events of one kind: a type ("adverseEvent.corrected") or its family ("adverseEvent"). */
+    type: z
+      .string()
+      .regex(/^[A-Za-z]+(\.[a-z-]+)?$/, 'must be an event type such as "adverseEvent.corrected", or its family such as "adverseEvent"')
+      .optional(),
+    /** Events on or after this day, and on or before that (UTC). */
+    from: isoDate.optional(),
+    to: isoDate.optional(),
     format: z.enum(["json", "csv"]).default("json"),
   })
   .strict();
+
+const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 export const auditRoutes =
   (context: Context): FastifyPluginAsyncZod =>
@@ -43,7 +54,12 @@ export const auditRoutes =
         const { trialId } = request.params;
         await authorize(db, requireUser(request), trialId, "audit.read");
         let query = db.selectFrom("events").selectAll().where("chain", "=", trialId);
-        if (request.query.patient) query = query.where("subject", "=", request.query.patient);
+        const { patient, type, from, to } = request.query;
+        if (patient) query = query.where("subject", "=", patient);
+        if (type) query = type.includes(".") ? query.where("type", "=", type) : query.where("type", "like", `${type}.%`);
+        if (from) query = query.where("at", ">=", from);
+        // Through the end of the day: every timestamp of that day sorts before the next day's date.
+        if (to) query = query.where("at", "<", nextDay(to));
         const events = (await query.orderBy("chain_seq").execute()).map(rowToEvent);
         if (request.query.format === "json") return events;
         const rows = events.flatMap((e) =>
@@ -64,7 +80,7 @@ export const auditRoutes =
         );
         reply.header("content-type", "text/csv; charset=utf-8");
         // The file name takes only safe characters: a patient filter may hold anything, CR/LF included.
-        const name = `audit-${trialId}${request.query.patient ? `-${request.query.patient}` : ""}`.replace(/[^A-Za-z0-9._-]/g, "_");
+        const name = `audit-${trialId}${patient ? `-${patient}` : ""}${type ? `-${type}` : ""}`.replace(/[^A-Za-z0-9._-]/g, "_");
         reply.header("content-disposition", `attachment; filename="${name}.csv"`);
         // Cells a spreadsheet would run as formulas (an AETERM of "=HYPERLINK(…)") are neutralised.
         return stringify(rows, {

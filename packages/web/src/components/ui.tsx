@@ -45,14 +45,30 @@ export function fieldName(path: string): { name: string; code: string | null } {
   return name ? { name, code: last } : { name: path.replace(/^body\./, "") || "the request", code: null };
 }
 
+const lastSegment = (path: string) => path.split(".").at(-1) ?? path;
+
+/** The server's word on one field of a refused entry (matched by the field's name), to show beside it. */
+export function issueAt(error: unknown, field: string): string | undefined {
+  if (!(error instanceof ApiError)) return undefined;
+  return error.issues.find((issue) => lastSegment(issue.path) === field)?.message;
+}
+
 /**
  * An error as the user should read it, said once: a refused entry lists each field's problem in plain
- * words (the SDTM name as detail); any other error is its message.
+ * words (the SDTM name as detail), except the fields a form shows beside themselves (`atFields`);
+ * any other error is its message.
  */
-export function ErrorMessage({ error }: { error: unknown }) {
+export function ErrorMessage({ error, atFields = [] }: { error: unknown; atFields?: readonly string[] }) {
   if (!error) return null;
   const message = error instanceof Error ? error.message : String(error);
-  const issues = error instanceof ApiError ? error.issues : [];
+  const all = error instanceof ApiError ? error.issues : [];
+  const issues = all.filter((issue) => !atFields.includes(lastSegment(issue.path)));
+  if (all.length > 0 && issues.length === 0)
+    return (
+      <div role="alert" className="error">
+        <strong>Not saved — please correct the field{all.length === 1 ? "" : "s"} marked above.</strong>
+      </div>
+    );
   if (issues.length === 0)
     return (
       <div role="alert" className="error">

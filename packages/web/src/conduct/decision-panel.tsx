@@ -329,12 +329,12 @@ function DecisionCard({ trial, decision, canSign }: { trial: TrialDetail; decisi
   );
 }
 
+export const useDecisions = (trialId: string) =>
+  useQuery({ queryKey: ["decisions", trialId], queryFn: () => get(`/api/trials/${trialId}/decisions`, z.array(responses.decision)) });
+
 export function DecisionPanel({ trial, canPrepare, canSign }: { trial: TrialDetail; canPrepare: boolean; canSign: boolean }) {
   const client = useQueryClient();
-  const decisions = useQuery({
-    queryKey: ["decisions", trial.id],
-    queryFn: () => get(`/api/trials/${trial.id}/decisions`, z.array(responses.decision)),
-  });
+  const decisions = useDecisions(trial.id);
   const prepare = useMutation({
     mutationFn: () => post(`/api/trials/${trial.id}/decisions`, responses.decision),
     onSuccess: () => client.invalidateQueries({ queryKey: ["decisions", trial.id] }),

@@ -3,10 +3,11 @@ import { responses, type StoredRecord, type TrialDetail } from "@escalate/server
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, useMemo, useState } from "react";
 import { Link, useLocation } from "wouter";
-import { z } from "zod";
 import { get, post } from "../api.js";
 import { Empty, ErrorMessage, Field, fieldName, Loading, ScrollRegion } from "../components/ui.js";
 import { may, useSession } from "../session.js";
+import { AuditTrail } from "./audit-page.js";
+import { PatientQueries } from "./queries.js";
 import { ConfirmationPrompt, RecordEditor } from "./record-editing.js";
 
 type Row = StoredRecord;
@@ -21,6 +22,15 @@ const DOMAINS = [
   { domain: "tumours", title: "Tumour measurements", fields: ["TRLNKID", "TRGRPID", "TRDY", "TRSTRESN", "TRSTRESC", "TRLOC"] },
   { domain: "pk", title: "PK samples", fields: ["PCTESTCD", "PCELTM", "PCSTRESN", "PCSTRESU"] },
 ] as const;
+
+/** A record as a query names it: its kind and what tells it apart (term, test, lesion; study day). */
+function recordLabel(title: string, row: Row): string {
+  const what =
+    row.AETERM ?? row.LBTESTCD ?? row.TRLNKID ?? row.PCTESTCD ?? (row.EXDOSE === undefined ? "" : `${row.EXDOSE} ${row.EXDOSU ?? ""}`);
+  const day = row.AESTDY ?? row.LBDY ?? row.TRDY ?? row.EXSTDY;
+  const when = day !== undefined ? `day ${day}` : row.PCELTM !== undefined ? `${row.PCELTM} h` : "";
+  return [title, String(what).trim(), when].filter(Boolean).join(" · ");
+}
 
 const LAB_TESTS = [...new Map(CTCAE_V5.criteria.map((c) => [c.test, c])).values()];
 
@@ -221,60 +231,6 @@ function protocolDose(trial: TrialDetail | undefined, patient: Record<string, un
   } catch {
     return undefined;
   }
-}
-
-function AuditTrail({ trialId, usubjid }: { trialId: string; usubjid: string }) {
-  const trail = useQuery({
-    queryKey: ["audit", trialId, usubjid],
-    queryFn: () => get(`/api/trials/${trialId}/audit?patient=${encodeURIComponent(usubjid)}`, z.array(responses.auditEvent)),
-  });
-  return (
-    <section aria-labelledby="audit-heading" className="card">
-      <h2 id="audit-heading">Audit trail</h2>
-      <p>
-        <a href={`/api/trials/${trialId}/audit?patient=${encodeURIComponent(usubjid)}&format=csv`}>Download as CSV</a>
-      </p>
-      <ErrorMessage error={trail.error} />
-      {trail.data && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">Time (UTC)</th>
-              <th scope="col">Who</th>
-              <th scope="col">Role</th>
-              <th scope="col">What</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Changes</th>
-            </tr>
-          </thead>
-          <tbody>
-            {trail.data.map((event) => (
-              <tr key={event.chainSeq}>
-                <td>{event.chainSeq}</td>
-                <td>{event.at.replace("T", " ").slice(0, 19)}</td>
-                <td>{event.actorName}</td>
-                <td>{event.role}</td>
-                <td>{event.type}</td>
-                <td>{event.reason ?? ""}</td>
-                <td>
-                  {event.changes.map((c) => (
-                    <details key={`${c.kind}:${c.id}`}>
-                      <summary>{c.kind}</summary>
-                      <div className="diff">
-                        <span>before: {c.before ? JSON.stringify(c.before.data) : "—"}</span>
-                        <span>after: {c.after ? JSON.stringify(c.after.data) : "(deleted)"}</span>
-                      </div>
-                    </details>
-                  ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
-  );
 }
 
 export function PatientPage({ trialId, usubjid }: { trialId: string; usubjid: string }) {
@@ -547,7 +503,14 @@ export function PatientPage({ trialId, usubjid }: { trialId: string; usubjid: st
           </RecordForm>
         </section>
       )}
-      {canAudit && <AuditTrail trialId={trialId} usubjid={usubjid} />}
+      <PatientQueries
+        trialId={trialId}
+        usubjid={usubjid}
+        records={DOMAINS.flatMap(({ domain, title, fields }) =>
+          (records[domain as keyof typeof records] ?? []).map((row) => ({ id: row.id, label: recordLabel(title, row), fields })),
+        )}
+      />
+      {canAudit && <AuditTrail trialId={trialId} filter={{ patient: usubjid }} />}
     </div>
   );
 }

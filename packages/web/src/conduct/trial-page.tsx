@@ -7,8 +7,10 @@ import { z } from "zod";
 import { get, post } from "../api.js";
 import { Empty, ErrorMessage, Field, Loading, ScrollRegion } from "../components/ui.js";
 import { may, rolesIn, useSession } from "../session.js";
-import { DecisionPanel } from "./decision-panel.js";
+import { DecisionPanel, useDecisions } from "./decision-panel.js";
+import { TrialQueries, useQueries } from "./queries.js";
 import { fromText } from "./record-editing.js";
+import { TrialTeam } from "./team.js";
 
 export type { TrialDetail };
 
@@ -171,6 +173,62 @@ function Countdown({ window }: { window: DltWindow }) {
   );
 }
 
+/** What the trial team asks first, at a glance: enrolment, the cohort filling, windows still open, what awaits whom. */
+function AtAGlance({ trial, patients }: { trial: TrialDetail; patients: DltWindow[] | undefined }) {
+  const decisions = useDecisions(trial.id);
+  const queries = useQueries(trial.id);
+  const current = trial.cohorts.filter((c) => c.kind !== "backfill").at(-1);
+  const pending = (patients ?? []).filter((p) => p.status === "pending");
+  const soonest = pending
+    .map((p) => p.windowEnd)
+    .filter((d): d is string => d !== null)
+    .sort()[0];
+  const unadjudicated = (patients ?? []).reduce((sum, p) => sum + p.unadjudicated.length, 0);
+  const open = decisions.data?.find((d) => d.status !== "signed");
+  const nextDecision = open
+    ? `meeting ${open.number}: ${open.status === "proposed" ? "awaiting the committee" : "awaiting signature"}`
+    : trial.status !== "enrolling"
+      ? "none: the trial has stopped"
+      : current?.status === "full" && unadjudicated > 0
+        ? `after the safety review of ${unadjudicated} adverse event${unadjudicated === 1 ? "" : "s"}`
+        : current?.status === "full" && pending.length > 0
+          ? `when the DLT windows close (${soonest ?? "—"} first)`
+          : current?.status === "full"
+            ? `ready to prepare (cohort ${current.number} is full)`
+            : current
+              ? `once cohort ${current.number} is full`
+              : "—";
+  const openQueries = queries.data?.filter((q) => q.status === "open").length;
+  const answered = queries.data?.filter((q) => q.status === "answered").length;
+  const facts: [string, string][] = [
+    ["Enrolled", patients ? `${patients.length} patient${patients.length === 1 ? "" : "s"}` : "…"],
+    [
+      "Current cohort",
+      current
+        ? `${current.number} at ${current.arms ? current.arms.map((l) => doseName(trial, l)).join(" or ") : doseName(trial, current.doseLevel)}: ${current.confirmed} of ${current.capacity} places${current.reserved > 0 ? `, ${current.reserved} reserved` : ""}${current.waitlisted > 0 ? `, ${current.waitlisted} waiting` : ""}`
+        : "—",
+    ],
+    ["DLT windows open", pending.length === 0 ? "none" : `${pending.length}, first ends ${soonest ?? "—"}`],
+    ["DLTs", String((patients ?? []).filter((p) => p.status === "DLT").length)],
+    ["Awaiting adjudication", unadjudicated === 0 ? "none" : `${unadjudicated} adverse event${unadjudicated === 1 ? "" : "s"}`],
+    ["Data queries", openQueries === undefined ? "…" : `${openQueries} open, ${answered} answered`],
+    ["Next decision", decisions.data ? nextDecision : "…"],
+  ];
+  return (
+    <section aria-labelledby="glance-heading" className="card">
+      <h2 id="glance-heading">At a glance</h2>
+      <dl className="facts">
+        {facts.map(([term, value]) => (
+          <div key={term}>
+            <dt>{term}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}
+
 export function TrialPage({ trialId }: { trialId: string }) {
   const { data: session } = useSession();
   const trial = useQuery({ queryKey: ["trial", trialId], queryFn: () => get(`/api/trials/${trialId}`, responses.trialDetail) });
@@ -194,7 +252,14 @@ export function TrialPage({ trialId }: { trialId: string }) {
         {t.compound.target ? ` · target ${t.compound.target}` : ""}
         {t.compound.payload ? ` · payload ${t.compound.payload}` : ""} · your roles: {rolesIn(session, trialId).join(", ") || "none"} ·{" "}
         <Link href={`/trials/${trialId}/report`}>Report</Link>
+        {may(session, trialId, "audit.read") && (
+          <>
+            {" "}
+            · <Link href={`/trials/${trialId}/audit`}>Audit trail</Link>
+          </>
+        )}
       </p>
+      <AtAGlance trial={t} patients={patients.data} />
       <div className="columns">
         <section aria-labelledby="cohorts-heading" className="card">
           <h2 id="cohorts-heading">Dose levels and cohorts</h2>
@@ -281,6 +346,8 @@ export function TrialPage({ trialId }: { trialId: string }) {
         )}
       </section>
       <DecisionPanel trial={t} canPrepare={may(session, trialId, "decision.prepare")} canSign={may(session, trialId, "decision.sign")} />
+      <TrialQueries trialId={trialId} />
+      {may(session, trialId, "trial.manage") && <TrialTeam trial={t} />}
     </div>
   );
 }

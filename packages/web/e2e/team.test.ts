@@ -1,0 +1,218 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { TrialDataInput } from "@escalate/core";
+import { loadDemo, type RunningServer, startServer } from "@escalate/server";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { pageOverflow, SCREENSHOTS, shot } from "./support.js";
+
+/**
+ * The server's capabilities as a trial team uses them in the browser (issue 20): the dashboard at a
+ * glance, data queries between monitor and site, the trial-wide audit trail with its filters and
+ * verification, accounts and roles, and the user's own account — each at desktop and phone widths.
+ */
+const CHROMIUM = "/usr/bin/chromium";
+const WEB_ROOT = fileURLToPath(new URL("../dist", import.meta.url));
+const DEMO_TRIAL = fileURLToPath(new URL("../../../examples/trials/adc-first-in-human.yaml", import.meta.url));
+const ready = existsSync(CHROMIUM) && existsSync(join(WEB_ROOT, "index.html"));
+if (!ready && process.env.ESCALATE_REQUIRE_BROWSER === "1")
+  throw new Error(`${CHROMIUM} and a built web app (${WEB_ROOT}, npm run build) are required (ESCALATE_REQUIRE_BROWSER=1)`);
+
+const PASSWORD = "escalate-demo";
+const TRIAL = "ESC-101-001";
+
+describe.skipIf(!ready)("the trial team's screens in Chromium", () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let folder: string;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), "escalate-team-"));
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const example = parseYaml(readFileSync(DEMO_TRIAL, "utf8")) as TrialDataInput;
+    server = await startServer({
+      db: join(folder, "demo.db"),
+      port: 0,
+      threads: 1,
+      webRoot: WEB_ROOT,
+      prepare: (store) => loadDemo(store, example, { design: "boin", target: 0.3, cohortSize: 3, cohorts: 10, expansion: 6 }),
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  /** A logged-in page (its own browser context, so its own session). */
+  async function as(username: string, path: string, width = 1280): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    page.on("console", (message) => {
+      if (message.type() === "error") consoleErrors.push(`${username} ${path}: ${message.text()}`);
+    });
+    page.on("pageerror", (error) => consoleErrors.push(`${username} ${path}: ${error.message}`));
+    await page.goto(`${server.url}/login?next=${encodeURIComponent(path)}`);
+    await page.getByLabel("User name").fill(username);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL((url) => url.pathname === path);
+    return page;
+  }
+
+  /** Closes a page and its context; a phone-width page must not overflow sideways. */
+  async function done(page: Page) {
+    if (page.viewportSize()!.width <= 400) expect(await pageOverflow(page)).toBe(0);
+    await page.context().close();
+  }
+
+  it("shows the trial at a glance: enrolment, the cohort filling, windows, queries and the next decision", async () => {
+    for (const width of [1280, 390]) {
+      const page = await as("chair", `/trials/${TRIAL}`, width);
+      const glance = page.getByRole("region", { name: "At a glance" });
+      await expect.poll(() => glance.getByText(/^\d+ patients$/).count()).toBe(1);
+      await expect.poll(() => glance.getByText(/open, \d+ answered/).count()).toBe(1);
+      expect(await glance.locator("dt").allTextContents()).toEqual([
+        "Enrolled",
+        "Current cohort",
+        "DLT windows open",
+        "DLTs",
+        "Awaiting adjudication",
+        "Data queries",
+        "Next decision",
+      ]);
+      await shot(page, `trial-dashboard-${width}`);
+      await done(page);
+    }
+  });
+
+  it("lets a monitor query a field, the site answer it and the monitor close it, with the counts on the dashboard", async () => {
+    const monitor = await as("monitor", `/trials/${TRIAL}/patients/101-001`);
+    const queries = monitor.getByRole("region", { name: "Data queries" });
+    await queries.getByText("No queries on this patient's data.").waitFor();
+    const form = monitor.getByRole("form", { name: "Raise a data query" });
+    const about = form.getByLabel("About");
+    const firstRecord = (await about.locator("option").nth(1).getAttribute("value"))!;
+    await about.selectOption(firstRecord);
+    await form.getByLabel("Field (optional)").selectOption({ index: 1 });
+    await form.getByLabel("Question to the site").fill("Please check the source document for this value.");
+    await form.getByRole("button", { name: "Raise query" }).click();
+    await queries.getByText("open: awaiting the site").waitFor();
+    await shot(monitor, "query-raised");
+
+    const site = await as("inv101", `/trials/${TRIAL}/patients/101-001`, 390);
+    const answer = site.getByRole("form", { name: /Answer \(query on 101-001\)/ });
+    await answer.getByLabel("Answer: message").fill("Checked: the value matches the source document.");
+    await answer.getByRole("button", { name: "Answer" }).click();
+    await site.getByText("answered", { exact: true }).waitFor();
+    await shot(site, "query-answered-phone");
+    await done(site);
+
+    await monitor.reload();
+    const close = monitor.getByRole("form", { name: /Close \(query on 101-001\)/ });
+    await close.getByRole("button", { name: "Close" }).click();
+    await monitor.getByRole("region", { name: "Data queries" }).getByText("closed", { exact: true }).waitFor();
+    // The trial page lists it among the closed, linked to the patient.
+    await monitor.goto(`${server.url}/trials/${TRIAL}`);
+    const trialQueries = monitor.getByRole("region", { name: "Data queries" });
+    await trialQueries.getByText("0 open, 0 answered, 1 closed.").waitFor();
+    await trialQueries.getByLabel("Show").selectOption("closed");
+    await expect.poll(() => trialQueries.getByRole("link", { name: "101-001" }).count()).toBe(1);
+    await done(monitor);
+  });
+
+  it("gives the auditor the whole trail, filtered, as CSV with the same filters; an administrator verifies it", async () => {
+    const auditor = await as("auditor", `/trials/${TRIAL}/audit`);
+    const trail = auditor.getByRole("region", { name: "Audit trail events" });
+    await trail.waitFor();
+    const all = await trail.locator("tbody tr").count();
+    await auditor.getByLabel("What").selectOption("dlt");
+    await expect.poll(() => trail.locator("tbody tr").count()).toBeLessThan(all);
+    const types = await trail.locator("tbody tr td:nth-child(5)").allTextContents();
+    expect(new Set(types)).toEqual(new Set(["dlt.adjudicated"]));
+    const csv = auditor.getByRole("link", { name: "Download as CSV" });
+    expect(await csv.getAttribute("href")).toBe(`/api/trials/${TRIAL}/audit?type=dlt&format=csv`);
+    const download = await auditor.request.get(`${server.url}${await csv.getAttribute("href")}`);
+    expect((await download.text()).trim().split("\n").length - 1).toBe(types.length);
+    await shot(auditor, "audit-trail");
+    expect(await auditor.getByRole("button", { name: "Verify the audit trail" }).count()).toBe(0);
+    await done(auditor);
+
+    const admin = await as("admin", `/trials/${TRIAL}/audit`, 390);
+    await admin.getByRole("button", { name: "Verify the audit trail" }).click();
+    await admin.getByText(/Verified:.*no break found/).waitFor();
+    await shot(admin, "audit-verified-phone");
+    await done(admin);
+  });
+
+  it("lets an administrator create an account (the weak password named at its field) and grant it a site role", async () => {
+    const admin = await as("admin", "/admin/users");
+    const create = admin.getByRole("region", { name: "Create an account" });
+    await create.getByLabel("User name").fill("inv103");
+    await create.getByLabel("Full name").fill("Dr New Investigator");
+    await create.getByLabel("First password").fill("password");
+    await create.getByRole("button", { name: "Create account" }).click();
+    // Said once, beside the field that caused it.
+    const fieldError = create.locator(".field-error");
+    await fieldError.waitFor();
+    expect(await fieldError.textContent()).toMatch(/12 characters/);
+    expect(
+      await create
+        .getByRole("alert")
+        .filter({ hasText: /12 characters/ })
+        .count(),
+    ).toBe(1);
+    await create.getByLabel("First password").fill("tidal marble orchard lantern");
+    await create.getByRole("button", { name: "Create account" }).click();
+    await create.getByText("Account inv103 created.").waitFor();
+    await admin.getByRole("cell", { name: "inv103", exact: true }).waitFor();
+    await shot(admin, "accounts");
+
+    await admin.goto(`${server.url}/trials/${TRIAL}`);
+    const team = admin.getByRole("region", { name: "Team and roles" });
+    const grant = team.getByRole("form", { name: "Grant a role" });
+    await grant.getByLabel("User name").fill("inv103");
+    await grant.getByLabel("Role").selectOption("investigator");
+    await grant.getByRole("combobox", { name: /^Site/ }).selectOption("102");
+    await grant.getByRole("button", { name: "Grant role" }).click();
+    const row = team.getByRole("row").filter({ hasText: "inv103" });
+    await row.waitFor();
+    await shot(admin, "trial-team");
+    await row.getByRole("button", { name: "Revoke…" }).click();
+    await row.getByLabel("Reason").fill("granted at the wrong site");
+    await row.getByRole("button", { name: "Revoke", exact: true }).click();
+    await expect.poll(() => team.getByRole("row").filter({ hasText: "inv103" }).count()).toBe(0);
+    await done(admin);
+  });
+
+  it("lets a user change their own password, refusing a wrong current one at its field", async () => {
+    const page = await as("coord101", "/account", 390);
+    const form = page.getByRole("region", { name: "Change your password" });
+    await form.getByLabel("Current password").fill("not my password");
+    // The new password's field carries a hint in its label; the two new-password fields in their order.
+    const [newPassword, repeat] = await form.locator('input[autocomplete="new-password"]').all();
+    await newPassword!.fill("velvet harbour quartz meadow");
+    await repeat!.fill("velvet harbour quartz meadow");
+    await form.getByRole("button", { name: "Change password" }).click();
+    await form.getByRole("alert").first().waitFor();
+    await form.getByLabel("Current password").fill(PASSWORD);
+    await form.getByRole("button", { name: "Change password" }).click();
+    await form.getByText(/Password changed/).waitFor();
+    await shot(page, "account-phone");
+    const tokens = page.getByRole("region", { name: "API tokens" });
+    await tokens.getByLabel("Token name").fill("nightly export");
+    await tokens.getByRole("button", { name: "Create token" }).click();
+    await expect.poll(async () => ((await tokens.locator("code.token").textContent()) ?? "").length).toBeGreaterThan(20);
+    await done(page);
+  });
+
+  it("logged no console errors on any page", () => {
+    expect(consoleErrors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
+  });
+});
