@@ -1,6 +1,7 @@
 import { createDesign, simulate } from "@escalate/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startJobRunner, TASK_LEASE_MS } from "./simulation/jobs.js";
+import { verifyAudit } from "./audit/verify.js";
+import { claimTask, runTask, startJobRunner, TASK_LEASE_MS } from "./simulation/jobs.js";
 import { createTestServer, DIALECTS, type TestServer } from "./test-support.js";
 
 const STUDY = {
@@ -108,6 +109,74 @@ describe.each(DIALECTS)("simulation jobs (%s)", (dialect) => {
       await runner.stop();
     }
   });
+
+  it("lists the caller's studies with their progress, cancels a queued one, and keeps it cancelled", async () => {
+    const { stat, invA, admin } = server.clients;
+    const id = (await stat.post("/api/simulations", STUDY)).json().id;
+    const listed = (await stat.get("/api/simulations")).json();
+    expect(listed.find((j: { id: string }) => j.id === id)).toMatchObject({
+      id,
+      status: "queued",
+      designs: 2,
+      scenarios: ["safe", "toxic"],
+      tasks: { total: 4, done: 0 },
+    });
+    expect((await invA.get("/api/simulations")).json()).toEqual([]);
+    expect((await admin.get("/api/simulations")).json().map((j: { id: string }) => j.id)).toContain(id);
+    expect((await invA.post(`/api/simulations/${id}/cancel`, {})).statusCode).toBe(403);
+    const cancelled = await stat.post(`/api/simulations/${id}/cancel`, {});
+    expect(cancelled.statusCode).toBe(200);
+    expect(cancelled.json().status).toBe("cancelled");
+    expect(new Set(cancelled.json().tasks.map((t: { status: string }) => t.status))).toEqual(new Set(["cancelled"]));
+    const again = await stat.post(`/api/simulations/${id}/cancel`, {});
+    expect(again.statusCode).toBe(409);
+    expect(again.json().message).toMatch(/cancelled: only a queued or running study/);
+    // A runner finds nothing to do in it, and the log records who cancelled it.
+    const runner = startJobRunner(server.store.db, { threads: 1, pollMs: 10, worker: "late" });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await runner.stop();
+    expect((await stat.get(`/api/simulations/${id}`)).json().status).toBe("cancelled");
+    const events = await server.store.db
+      .selectFrom("events")
+      .select(["type", "actor_name"])
+      .where("type", "=", "simulation.cancelled")
+      .execute();
+    expect(events.map((e) => e.actor_name)).toContain("User stat");
+    expect((await verifyAudit(server.store.db)).problems).toEqual([]);
+  });
+
+  it("discards the result of a task that finishes after its study was cancelled", async () => {
+    const small = { ...STUDY, designs: [STUDY.designs[0]!], scenarios: [STUDY.scenarios[0]!], trials: 200 };
+    const id = (await server.clients.stat.post("/api/simulations", small)).json().id;
+    // A runner has claimed the task and is computing it when the statistician cancels the study.
+    let claimed = await claimTask(server.store.db, "busy", new Date());
+    while (claimed && claimed.job_id !== id) claimed = await claimTask(server.store.db, "busy", new Date());
+    expect(claimed).not.toBeNull();
+    const cancel = await server.clients.stat.post(`/api/simulations/${id}/cancel`, {});
+    expect(cancel.statusCode, cancel.body).toBe(200);
+    await runTask(server.store.db, "busy", claimed!, 1);
+    const job = (await server.clients.stat.get(`/api/simulations/${id}`)).json();
+    expect(job.status).toBe("cancelled");
+    expect(job.tasks[0]).toMatchObject({ status: "cancelled", result: null });
+    expect((await verifyAudit(server.store.db)).problems).toEqual([]);
+  });
+
+  it("stops a running task at its next block when its study is cancelled, rather than running it to the end", async () => {
+    // A million CRM trials of 20 cohorts take many seconds on one thread; the cancellation is seen within half a second.
+    const slow = {
+      designs: [{ design: "crm", target: 0.3, doses: 5, cohortSize: 3, cohorts: 20, skeleton: [0.05, 0.1, 0.2, 0.3, 0.45] }],
+      scenarios: [{ name: "safe", truth: [0.05, 0.1, 0.2, 0.3, 0.4] }],
+      trials: 1_000_000,
+      seed: 1,
+    };
+    const id = (await server.clients.stat.post("/api/simulations", slow)).json().id;
+    let claimed = await claimTask(server.store.db, "busy", new Date());
+    while (claimed && claimed.job_id !== id) claimed = await claimTask(server.store.db, "busy", new Date());
+    const running = runTask(server.store.db, "busy", claimed!, 1);
+    expect((await server.clients.stat.post(`/api/simulations/${id}/cancel`, {})).statusCode).toBe(200);
+    expect(await running).toEqual({ stoppedEarly: true });
+    expect((await server.clients.stat.get(`/api/simulations/${id}`)).json().tasks[0]).toMatchObject({ status: "cancelled", result: null });
+  }, 20_000);
 
   it("refuses a study whose scenarios do not fit its designs, naming the field", async () => {
     const bad = await server.clients.stat.post("/api/simulations", { ...STUDY, scenarios: [{ name: "short", truth: [0.1, 0.2] }] });

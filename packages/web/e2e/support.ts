@@ -57,3 +57,17 @@ export async function pageOverflow(page: Page): Promise<number> {
     return root.scrollWidth - root.clientWidth;
   });
 }
+
+/** The elements reaching past the screen's right edge (outside scrolling regions), to name what overflows. */
+export async function overflowingElements(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    type El = { tagName: string; className: string; closest(s: string): unknown; getBoundingClientRect(): { right: number } };
+    const doc = (globalThis as unknown as { document: { documentElement: { clientWidth: number }; querySelectorAll(s: string): El[] } })
+      .document;
+    const width = doc.documentElement.clientWidth;
+    return [...doc.querySelectorAll("body *")]
+      .filter((el) => el.getBoundingClientRect().right > width + 1 && !el.closest(".table-scroll"))
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className}`)
+      .slice(0, 8);
+  });
+}

@@ -2,12 +2,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { TrialDataInput } from "@escalate/core";
+import { createDesign, simulate, type TrialDataInput } from "@escalate/core";
 import { loadDemo, type RunningServer, startServer } from "@escalate/server";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { pageOverflow, SCREENSHOTS, shot } from "./support.js";
+import { overflowingElements, pageOverflow, SCREENSHOTS, shot } from "./support.js";
 
 /**
  * The server's capabilities as a trial team uses them in the browser (issue 20): the dashboard at a
@@ -68,7 +68,7 @@ describe.skipIf(!ready)("the trial team's screens in Chromium", () => {
 
   /** Closes a page and its context; a phone-width page must not overflow sideways. */
   async function done(page: Page) {
-    if (page.viewportSize()!.width <= 400) expect(await pageOverflow(page)).toBe(0);
+    if (page.viewportSize()!.width <= 400) expect(await pageOverflow(page), (await overflowingElements(page)).join(", ")).toBe(0);
     await page.context().close();
   }
 
@@ -209,6 +209,43 @@ describe.skipIf(!ready)("the trial team's screens in Chromium", () => {
     await tokens.getByLabel("Token name").fill("nightly export");
     await tokens.getByRole("button", { name: "Create token" }).click();
     await expect.poll(async () => ((await tokens.locator("code.token").textContent()) ?? "").length).toBeGreaterThan(20);
+    await done(page);
+  });
+
+  it("queues a study from the design page on the server, shows its results as the core computes them, and cancels another", async () => {
+    const page = await as("stat", "/design");
+    await page.getByLabel("Simulated trials").fill("1000");
+    await page.getByRole("button", { name: "Queue on the server" }).click();
+    await page.waitForURL(/\/simulations\/[0-9a-f-]{36}$/);
+    await page.getByRole("heading", { name: /Simulation study finished/ }).waitFor({ timeout: 60_000 });
+    const table = page.getByRole("table", { name: /Operating characteristics/ });
+    await table.waitFor();
+    const jobId = page.url().split("/").at(-1)!;
+    const job = await (await page.request.get(`${server.url}/api/simulations/${jobId}`)).json();
+    const scenario = job.request.scenarios[0];
+    const expected = simulate(createDesign(job.request.designs[0]), { truth: scenario.truth, trials: 1000, seed: job.request.seed });
+    const firstRow = await table.locator("tbody tr").first().locator("td").allTextContents();
+    expect(firstRow.slice(1, 1 + expected.selection.length).map((cell) => cell.split("%")[0])).toEqual(
+      expected.selection.map((p) => (p * 100).toFixed(1)),
+    );
+    await shot(page, "simulation-study");
+
+    // A long study (a million CRM trials per scenario), cancelled while it runs: the server stops it, and the list says so.
+    await page.goto(`${server.url}/design`);
+    await page
+      .getByRole("combobox", { name: /^Design/ })
+      .first()
+      .selectOption("crm");
+    await page.getByLabel("Simulated trials").fill("1000000");
+    await page.getByRole("button", { name: "Queue on the server" }).click();
+    await page.waitForURL(/\/simulations\/[0-9a-f-]{36}$/);
+    await page.getByRole("button", { name: "Cancel the study" }).click();
+    await page.getByRole("heading", { name: /Simulation study cancelled/ }).waitFor();
+    await page.goto(`${server.url}/simulations`);
+    const list = page.getByRole("region", { name: "Simulation studies" });
+    await expect.poll(() => list.getByText(/^cancelled: /).count()).toBe(1);
+    await expect.poll(() => list.getByText(/^finished: /).count()).toBe(1);
+    await shot(page, "simulation-studies");
     await done(page);
   });
 

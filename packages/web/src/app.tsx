@@ -6,6 +6,7 @@ import { AuditPage } from "./conduct/audit-page.js";
 import { PatientPage } from "./conduct/patient-page.js";
 import { TrialPage } from "./conduct/trial-page.js";
 import { DesignPage } from "./design/design-page.js";
+import { StudiesPage, StudyPage } from "./design/studies-page.js";
 import { LoginPage } from "./login-page.js";
 import { PortfolioPage } from "./portfolio-page.js";
 import { ReportFromFilePage, ReportPage } from "./report/report-page.js";
@@ -29,6 +30,7 @@ function Header() {
         {link("/design", "Design")}
         {link("/trials", "Trials")}
         {link("/reports", "Reports")}
+        {session && (session.user.admin || session.grants.some((g) => g.role === "statistician")) && link("/simulations", "Simulations")}
         {session?.user.admin && link("/admin/users", "Accounts")}
       </nav>
       <div className="user">
@@ -89,6 +91,18 @@ export function App() {
             {(params) => (
               <RequireSession>
                 <TrialPage trialId={params.trialId} />
+              </RequireSession>
+            )}
+          </Route>
+          <Route path="/simulations">
+            <RequireSession>
+              <StudiesPage />
+            </RequireSession>
+          </Route>
+          <Route path="/simulations/:jobId">
+            {(params) => (
+              <RequireSession>
+                <StudyPage jobId={params.jobId} />
               </RequireSession>
             )}
           </Route>

@@ -120,7 +120,7 @@ async function verifyLinkedTables(db: Kysely<Database>): Promise<string[]> {
       problems.push(`API token "${row.name}" of user ${row.user_id}: revoked in the log but usable in the table`);
   }
   const results = await entities("simulation");
-  const finished = db.selectFrom("jobs").select("id").where("status", "in", ["done", "failed"]);
+  const finished = db.selectFrom("jobs").select("id").where("status", "in", ["done", "failed", "cancelled"]);
   for (const task of await db
     .selectFrom("job_tasks")
     .select(["job_id", "task", "result"])

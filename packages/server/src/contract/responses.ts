@@ -332,6 +332,19 @@ export const jobCreated = z.object({ id: z.string(), status: jobStatus });
 const operatingCharacteristics = coreObject<OperatingCharacteristics>("operating characteristics, as `escalate simulate --json`", {
   trials: z.number().int(),
 });
+/** A study in the list: what it asked for and how far it has got. */
+export const simulationSummary = z.object({
+  id: z.string(),
+  status: jobStatus,
+  trialId: nullableText,
+  createdAt: timestamp,
+  finishedAt: nullableText,
+  designs: z.number().int(),
+  scenarios: z.array(z.string()),
+  trials: z.number().int(),
+  seed: z.number().int(),
+  tasks: z.object({ total: z.number().int(), done: z.number().int(), failed: z.number().int() }),
+});
 export const simulationJob = z.object({
   id: z.string(),
   status: jobStatus,
@@ -369,4 +382,5 @@ export type DataQuery = z.infer<typeof dataQuery>;
 export type AuditEvent = z.infer<typeof auditEvent>;
 export type AuditReport = z.infer<typeof auditReport>;
 export type JobStatus = z.infer<typeof jobStatus>;
+export type SimulationSummary = z.infer<typeof simulationSummary>;
 export type SimulationJob = z.infer<typeof simulationJob>;

@@ -5,7 +5,7 @@ import type { Context } from "../app.js";
 import { responses as out } from "../contract/index.js";
 import { simulationBody } from "../contract/requests.js";
 import { forbidden } from "../errors.js";
-import { createJob, getJob } from "../simulation/jobs.js";
+import { cancelJob, createJob, getJob, listJobs } from "../simulation/jobs.js";
 import { requireUser } from "./helpers.js";
 
 export const simulationRoutes =
@@ -55,6 +55,43 @@ export const simulationRoutes =
         else if (!user.admin && !(await statistician(user.id)))
           throw forbidden("simulation studies are visible to statisticians and administrators");
         return job;
+      },
+    );
+    app.get(
+      "/api/simulations",
+      {
+        schema: {
+          tags: ["simulation"],
+          summary: "The studies you asked for (every study, for administrators), newest first",
+          response: { 200: z.array(out.simulationSummary) },
+        },
+      },
+      async (request) => {
+        const user = requireUser(request);
+        return listJobs(db, user.admin ? null : user.id);
+      },
+    );
+    app.post(
+      "/api/simulations/:jobId/cancel",
+      {
+        schema: {
+          params: z.object({ jobId: z.string().uuid() }).strict(),
+          tags: ["simulation"],
+          summary: "Cancel a queued or running study (409 once it has finished)",
+          response: { 200: out.simulationJob },
+        },
+      },
+      async (request) => {
+        const user = requireUser(request);
+        const job = await getJob(db, request.params.jobId);
+        let actor = actorOf(user, "admin");
+        if (job.trialId) actor = (await authorize(db, user, job.trialId, "simulation.run")).actor;
+        else if (!user.admin) {
+          if (!(await statistician(user.id))) throw forbidden("cancelling a study needs the statistician role or administration");
+          actor = actorOf(user, "statistician");
+        }
+        await cancelJob(db, actor, job.id, context.now());
+        return getJob(db, job.id);
       },
     );
   };

@@ -5,10 +5,10 @@ import type { Kysely } from "kysely";
 import { SYSTEM_ACTOR } from "../access.js";
 import { type Actor, appendEvent, SYSTEM_CHAIN, type Tx } from "../audit/events.js";
 import { sha256 } from "../auth/accounts.js";
-import type { JobStatus, SimulationJob } from "../contract/index.js";
+import type { JobStatus, SimulationSummary as JobSummary, SimulationJob } from "../contract/index.js";
 import type { SimulationBody } from "../contract/requests.js";
 import type { Database } from "../db/schema.js";
-import { invalid, notFound } from "../errors.js";
+import { conflict, invalid, notFound } from "../errors.js";
 import { simulateInParallel } from "./parallel.js";
 
 /**
@@ -104,6 +104,71 @@ export async function getJob(db: Kysely<Database>, id: string): Promise<JobView>
   };
 }
 
+/** Studies for the list: those `owner` asked for, or every study (null, for administrators); newest first. */
+export async function listJobs(db: Kysely<Database>, owner: string | null): Promise<JobSummary[]> {
+  let query = db.selectFrom("jobs").selectAll().orderBy("created_at", "desc").limit(200);
+  if (owner !== null) query = query.where("owner", "=", owner);
+  const jobs = await query.execute();
+  if (jobs.length === 0) return [];
+  const tasks = await db
+    .selectFrom("job_tasks")
+    .select(["job_id", "status"])
+    .where(
+      "job_id",
+      "in",
+      jobs.map((j) => j.id),
+    )
+    .execute();
+  return jobs.map((job) => {
+    const request = JSON.parse(job.request) as SimulationBody;
+    const mine = tasks.filter((t) => t.job_id === job.id);
+    return {
+      id: job.id,
+      status: job.status as JobStatus,
+      trialId: job.trial_id,
+      createdAt: job.created_at,
+      finishedAt: job.finished_at,
+      designs: request.designs.length,
+      scenarios: request.scenarios.map((s) => s.name),
+      trials: request.trials,
+      seed: request.seed,
+      tasks: {
+        total: mine.length,
+        done: mine.filter((t) => t.status === "done").length,
+        failed: mine.filter((t) => t.status === "failed").length,
+      },
+    };
+  });
+}
+
+/**
+ * Cancels a study that has not finished: its tasks not yet done are cancelled (a runner still computing
+ * one finishes it, but the study stays cancelled), and the cancellation is an audit event with the
+ * results finished so far as digests.
+ */
+export async function cancelJob(db: Kysely<Database>, actor: Actor, id: string, now: Date): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    // The job's row lock, as a runner closing the job takes it: cancelling and closing never interleave.
+    await tx
+      .updateTable("jobs")
+      .set({ status: (eb) => eb.ref("status") })
+      .where("id", "=", id)
+      .execute();
+    const job = await tx.selectFrom("jobs").select("status").where("id", "=", id).executeTakeFirst();
+    if (!job) throw notFound(`simulation ${id}`);
+    if (job.status !== "queued" && job.status !== "running")
+      throw conflict(`simulation ${id} is ${job.status}: only a queued or running study can be cancelled`);
+    await tx
+      .updateTable("job_tasks")
+      .set({ status: "cancelled" })
+      .where("job_id", "=", id)
+      .where("status", "in", ["queued", "running"])
+      .execute();
+    await tx.updateTable("jobs").set({ status: "cancelled", finished_at: now.toISOString() }).where("id", "=", id).execute();
+    await logSimulationResults(tx, id, "cancelled", now, "simulation.cancelled", actor);
+  });
+}
+
 /**
  * How long a running task may go without a heartbeat before another runner takes it over: a runner
  * that crashed or lost its machine must not strand its study. Re-running is harmless — the result is a
@@ -111,12 +176,14 @@ export async function getJob(db: Kysely<Database>, id: string): Promise<JobView>
  */
 export const TASK_LEASE_MS = 120_000;
 const HEARTBEAT_MS = TASK_LEASE_MS / 4;
+/** How often a running task looks whether its study was cancelled. */
+const CANCELLATION_CHECK_MS = 500;
 
 /**
  * Claims the oldest queued task, or a running one whose lease expired, or null. Safe with many runners:
  * the update re-checks the status and claim time it read, so only one runner wins.
  */
-async function claimTask(db: Kysely<Database>, worker: string, now: Date): Promise<{ job_id: string; task: number } | null> {
+export async function claimTask(db: Kysely<Database>, worker: string, now: Date): Promise<{ job_id: string; task: number } | null> {
   const expired = new Date(now.getTime() - TASK_LEASE_MS).toISOString();
   for (let attempt = 0; attempt < 5; attempt++) {
     const next = await db
@@ -141,12 +208,12 @@ async function claimTask(db: Kysely<Database>, worker: string, now: Date): Promi
   return null;
 }
 
-async function runTask(
+export async function runTask(
   db: Kysely<Database>,
   worker: string,
   claimed: { job_id: string; task: number },
   threads: number | undefined,
-): Promise<void> {
+): Promise<{ stoppedEarly: boolean }> {
   const job = await db.selectFrom("jobs").select(["request", "status"]).where("id", "=", claimed.job_id).executeTakeFirstOrThrow();
   const request = JSON.parse(job.request) as SimulationBody;
   if (job.status === "queued")
@@ -164,6 +231,19 @@ async function runTask(
       .execute()
       .catch(() => undefined);
   }, HEARTBEAT_MS);
+  // A study cancelled while this task runs stops it at the next block, rather than after the whole run.
+  const cancelled = new AbortController();
+  const cancellation = setInterval(() => {
+    db.selectFrom("job_tasks")
+      .select("status")
+      .where("job_id", "=", claimed.job_id)
+      .where("task", "=", claimed.task)
+      .executeTakeFirst()
+      .then((task) => {
+        if (task?.status === "cancelled") cancelled.abort(new Error("the study was cancelled"));
+      })
+      .catch(() => undefined);
+  }, CANCELLATION_CHECK_MS);
   try {
     const result = await simulateInParallel({
       spec,
@@ -171,12 +251,14 @@ async function runTask(
       trials: request.trials,
       seed: request.seed,
       ...(threads ? { threads } : {}),
+      signal: cancelled.signal,
     });
     update = { status: "done", result: JSON.stringify(result), error: null };
   } catch (error) {
     update = { status: "failed", result: null, error: error instanceof Error ? error.message : String(error) };
   } finally {
     clearInterval(heartbeat);
+    clearInterval(cancellation);
   }
   await db.transaction().execute(async (tx) => {
     // Lock the job's row first (an update takes the row lock on PostgreSQL). Without it, two runners
@@ -187,6 +269,9 @@ async function runTask(
       .set({ status: (eb) => eb.ref("status") })
       .where("id", "=", claimed.job_id)
       .execute();
+    const status = (await tx.selectFrom("jobs").select("status").where("id", "=", claimed.job_id).executeTakeFirstOrThrow()).status;
+    // A study cancelled meanwhile stays cancelled, with only the results logged at its cancellation.
+    if (status === "cancelled") return;
     await tx.updateTable("job_tasks").set(update).where("job_id", "=", claimed.job_id).where("task", "=", claimed.task).execute();
     const open = await tx
       .selectFrom("job_tasks")
@@ -211,6 +296,7 @@ async function runTask(
       await logSimulationResults(tx, claimed.job_id, failed ? "failed" : "done", finishedAt);
     }
   });
+  return { stoppedEarly: cancelled.signal.aborted };
 }
 
 export interface JobRunner {
@@ -259,9 +345,10 @@ export function startJobRunner(
 export async function logSimulationResults(
   tx: Tx,
   jobId: string,
-  status: "done" | "failed",
+  status: "done" | "failed" | "cancelled",
   at: Date,
   type = `simulation.${status === "done" ? "completed" : "failed"}`,
+  actor: Actor = SYSTEM_ACTOR,
 ): Promise<void> {
   const job = await tx.selectFrom("jobs").select("trial_id").where("id", "=", jobId).executeTakeFirstOrThrow();
   const tasks = await tx
@@ -272,7 +359,7 @@ export async function logSimulationResults(
     .execute();
   await appendEvent(tx, {
     chain: job.trial_id ?? SYSTEM_CHAIN,
-    actor: SYSTEM_ACTOR,
+    actor,
     type,
     at,
     changes: [

@@ -27,6 +27,8 @@ export interface ParallelSimulation {
   /** Threads, this one included; defaults to every core. 1 runs in this thread only. */
   threads?: number;
   onProgress?: (blocksDone: number, blocks: number) => void;
+  /** Stops between blocks (a cancelled study): the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -70,10 +72,13 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
   );
   try {
     for (let block = takeBlock(); block >= 0 && !failure; block = takeBlock()) {
+      options.signal?.throwIfAborted();
       finishBlock(block, simulateBlock(design, truth, options.seed, block, options.trials, calendar, efficacy));
-      // Let the workers' results (and their requests for more blocks) through between blocks.
-      if (workersDone.length > 0) await new Promise((resolve) => setImmediate(resolve));
+      // Let the workers' results (and their requests for more blocks) through between blocks, and a
+      // cancellation in.
+      if (workersDone.length > 0 || options.signal) await new Promise((resolve) => setImmediate(resolve));
     }
+    options.signal?.throwIfAborted();
     // Workers still loading, or idle, are not waited for: only blocks in flight are.
     for (const release of releases) release();
     await Promise.all(workersDone);

@@ -165,3 +165,9 @@ export function designName(form: DesignForm): string {
   const label = DESIGNS.find((d) => d.value === form.design)?.label ?? form.design;
   return hasField(form.design, "target") && form.target.trim() !== "" ? `${label}, target ${form.target.trim()}` : label;
 }
+
+/** The same name for a design read back from its file (a study the server ran). */
+export function designNameOf(spec: { design: string; target?: number | undefined }): string {
+  const label = DESIGNS.find((d) => d.value === spec.design)?.label ?? spec.design;
+  return spec.target === undefined ? label : `${label}, target ${spec.target}`;
+}

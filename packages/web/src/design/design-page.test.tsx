@@ -1,9 +1,18 @@
 // @vitest-environment happy-dom
-import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { act, cleanup, fireEvent, render as renderElement, screen } from "@testing-library/react";
+import type { ReactElement } from "react";
 import { afterEach, describe, expect, it } from "vitest";
 import { DesignPage, trueMtd } from "./design-page.js";
 
 afterEach(cleanup);
+
+/** The page as the app renders it: with a query client, and no one logged in. */
+function render(page: ReactElement) {
+  const client = new QueryClient();
+  client.setQueryData(["session"], null);
+  return renderElement(<QueryClientProvider client={client}>{page}</QueryClientProvider>);
+}
 
 describe("<DesignPage>", () => {
   it("validates as you type, naming the field and what is allowed, and recovers", async () => {

@@ -6,9 +6,14 @@ import {
   type OperatingCharacteristics,
   ValidationError,
 } from "@escalate/core";
+import { responses } from "@escalate/server/contract";
+import { useMutation } from "@tanstack/react-query";
 import { useMemo, useRef, useState } from "react";
+import { useLocation } from "wouter";
+import { post } from "../api.js";
 import { download, ErrorMessage, Field, ScrollRegion } from "../components/ui.js";
 import { VegaChart } from "../components/vega-chart.js";
+import { useSession } from "../session.js";
 import {
   type CheckedDesign,
   checkDesign,
@@ -232,7 +237,7 @@ export function trueMtd(truth: readonly number[], target: number): number {
   return best;
 }
 
-function charts(results: ScenarioResult[], doseLabels: readonly string[], target: number | undefined) {
+export function charts(results: ScenarioResult[], doseLabels: readonly string[], target: number | undefined) {
   const rows = results.flatMap((r) =>
     r.result.selection.map((selected, d) => ({
       // Outlined on the charts: the dose a perfect design would select.
@@ -402,6 +407,21 @@ export function DesignPage() {
     }
   }
 
+  // Statisticians and administrators may queue the same study on the server, which keeps it.
+  const { data: session } = useSession();
+  const [, navigate] = useLocation();
+  const canQueue = Boolean(session && (session.user.admin || session.grants.some((g) => g.role === "statistician")));
+  const queue = useMutation({
+    mutationFn: () =>
+      post("/api/simulations", responses.jobCreated, {
+        designs: designs.map((d) => d.checked.spec!),
+        scenarios: scenarios.map((s) => ({ name: s.name, truth: s.truth.split(",").map((x) => Number(x.trim())) })),
+        trials: Number(trials),
+        seed: Number(seed),
+      }),
+    onSuccess: (job) => navigate(`/simulations/${job.id}`),
+  });
+
   const chartSpecs = results && checkedA.design ? charts(results, checkedA.design.doseLabels, checkedA.design.spec.target) : null;
 
   return (
@@ -535,9 +555,25 @@ export function DesignPage() {
           </div>
         )}
         {progress === null ? (
-          <button type="button" className="primary" onClick={run} disabled={!ready}>
-            Simulate
-          </button>
+          <div className="row">
+            <button type="button" className="primary" onClick={run} disabled={!ready}>
+              Simulate
+            </button>
+            {canQueue && (
+              <button
+                type="button"
+                onClick={() => queue.mutate()}
+                disabled={!ready || calendar !== undefined || needsResponses || queue.isPending}
+                title={
+                  calendar !== undefined || needsResponses
+                    ? "The server runs studies without calendar time or response probabilities"
+                    : "Run this study on the server and keep it"
+                }
+              >
+                Queue on the server
+              </button>
+            )}
+          </div>
         ) : (
           <div className="progress-row">
             <progress max={1} value={progress} aria-label="Simulation progress" />
@@ -547,7 +583,7 @@ export function DesignPage() {
             </button>
           </div>
         )}
-        <ErrorMessage error={error} />
+        <ErrorMessage error={error ?? queue.error} />
         {results && chartSpecs && checkedA.design && (
           <div className="results">
             <div className="row">
@@ -595,7 +631,7 @@ export function DesignPage() {
   );
 }
 
-function ResultsTable({ results, doseLabels }: { results: ScenarioResult[]; doseLabels: readonly string[] }) {
+export function ResultsTable({ results, doseLabels }: { results: ScenarioResult[]; doseLabels: readonly string[] }) {
   const calendar = results.some((r) => r.result.durationMonths !== undefined);
   // A programme with a randomized stage: the dose finally selected, after the comparison.
   const programme = results.some((r) => r.result.programme !== undefined);
