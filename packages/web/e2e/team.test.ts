@@ -39,7 +39,9 @@ describe.skipIf(!ready)("the trial team's screens in Chromium", () => {
       port: 0,
       threads: 1,
       webRoot: WEB_ROOT,
-      prepare: (store) => loadDemo(store, example, { design: "boin", target: 0.3, cohortSize: 3, cohorts: 10, expansion: 6 }),
+      prepare: async (store) => {
+        await loadDemo(store, example, { design: "boin", target: 0.3, cohortSize: 3, cohorts: 10, expansion: 6 });
+      },
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   }, 60_000);
