@@ -251,6 +251,33 @@ describe.skipIf(!ready)("the trial team's screens in Chromium", () => {
     await done(page);
   });
 
+  it("sets up a trial from a design file: dose levels follow the design, each problem shows at its field, cohort 1 opens", async () => {
+    const admin = await as("admin", "/trials/new");
+    await admin.getByLabel("Trial ID").fill("ESC-202-001");
+    await admin.getByLabel("Compound", { exact: true }).fill("ESC-202");
+    await admin.getByLabel("Title").fill("First-in-human study of ESC-202");
+    // The design decides how many dose levels there are: three here.
+    await admin
+      .getByLabel(/Design file/)
+      .fill('{ "design": "boin", "target": 0.25, "doses": 3, "cohortSize": 3, "cohorts": 8 }');
+    await expect.poll(() => admin.getByRole("heading", { name: "Dose levels (3, as the design has)" }).count()).toBe(1);
+    for (const [i, amount] of ["0.6", "1.2", "0"].entries()) await admin.getByLabel(`Level ${i + 1} amount`).fill(amount);
+    await admin.getByLabel("Site 1 ID").fill("201");
+    await admin.getByLabel("Site 1 name").fill("City Hospital");
+    // A zero dose is named beside its own field before anything is sent.
+    const level3 = admin.locator(".field").filter({ has: admin.getByLabel("Level 3 amount") });
+    await expect.poll(() => level3.locator(".field-error").textContent()).toMatch(/> ?0|greater than 0/);
+    await admin.getByRole("button", { name: "Create the trial" }).click();
+    expect(admin.url()).toMatch(/\/trials\/new$/);
+    await admin.getByLabel("Level 3 amount").fill("2.4");
+    await shot(admin, "new-trial");
+    await admin.getByRole("button", { name: "Create the trial" }).click();
+    await admin.waitForURL(/\/trials\/ESC-202-001$/);
+    const cohorts = admin.getByRole("region", { name: "Dose levels and cohorts" });
+    await expect.poll(() => cohorts.getByRole("row").filter({ hasText: "0.6 mg/kg" }).filter({ hasText: "open" }).count()).toBe(1);
+    await done(admin);
+  });
+
   it("logged no console errors on any page", () => {
     expect(consoleErrors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
   });

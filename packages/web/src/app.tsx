@@ -3,6 +3,7 @@ import { AccountPage } from "./account-page.js";
 import { UsersPage } from "./admin/users-page.js";
 import { ErrorMessage, Loading } from "./components/ui.js";
 import { AuditPage } from "./conduct/audit-page.js";
+import { NewTrialPage } from "./conduct/new-trial-page.js";
 import { PatientPage } from "./conduct/patient-page.js";
 import { TrialPage } from "./conduct/trial-page.js";
 import { DesignPage } from "./design/design-page.js";
@@ -85,6 +86,11 @@ export function App() {
           <Route path="/trials">
             <RequireSession>
               <PortfolioPage />
+            </RequireSession>
+          </Route>
+          <Route path="/trials/new">
+            <RequireSession>
+              <NewTrialPage />
             </RequireSession>
           </Route>
           <Route path="/trials/:trialId">

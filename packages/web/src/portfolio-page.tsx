@@ -4,21 +4,36 @@ import { Link } from "wouter";
 import { z } from "zod";
 import { get } from "./api.js";
 import { Empty, ErrorMessage, Loading } from "./components/ui.js";
+import { useSession } from "./session.js";
 
 /** The portfolio: compounds and their trials at a glance (the trials the user takes part in). */
 export function PortfolioPage() {
+  const { data: session } = useSession();
   const {
     data: trials,
     isLoading,
     error,
   } = useQuery({ queryKey: ["trials"], queryFn: () => get("/api/trials", z.array(responses.trialSummary)) });
+  const setUp = session?.user.admin ? (
+    <p>
+      <Link href="/trials/new">Set up a trial…</Link>
+    </p>
+  ) : null;
   if (isLoading) return <Loading what="trials" />;
   if (error) return <ErrorMessage error={error} />;
-  if (!trials || trials.length === 0) return <Empty>You take part in no trial yet. An administrator grants roles per trial.</Empty>;
+  if (!trials || trials.length === 0)
+    return (
+      <div>
+        <h1>Portfolio</h1>
+        <Empty>You take part in no trial yet. An administrator grants roles per trial.</Empty>
+        {setUp}
+      </div>
+    );
   const compounds = [...new Set(trials.map((t) => t.compound.name))].sort();
   return (
     <div>
       <h1>Portfolio</h1>
+      {setUp}
       {compounds.map((name) => {
         const compound = trials.find((t) => t.compound.name === name)!.compound;
         return (
