@@ -257,9 +257,7 @@ describe.skipIf(!ready)("the trial team's screens in Chromium", () => {
     await admin.getByLabel("Compound", { exact: true }).fill("ESC-202");
     await admin.getByLabel("Title").fill("First-in-human study of ESC-202");
     // The design decides how many dose levels there are: three here.
-    await admin
-      .getByLabel(/Design file/)
-      .fill('{ "design": "boin", "target": 0.25, "doses": 3, "cohortSize": 3, "cohorts": 8 }');
+    await admin.getByLabel(/Design file/).fill('{ "design": "boin", "target": 0.25, "doses": 3, "cohortSize": 3, "cohorts": 8 }');
     await expect.poll(() => admin.getByRole("heading", { name: "Dose levels (3, as the design has)" }).count()).toBe(1);
     for (const [i, amount] of ["0.6", "1.2", "0"].entries()) await admin.getByLabel(`Level ${i + 1} amount`).fill(amount);
     await admin.getByLabel("Site 1 ID").fill("201");

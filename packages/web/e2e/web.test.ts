@@ -312,6 +312,9 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
     const doseForm = inv.getByRole("form", { name: "Dose given" });
     await expect.poll(() => doseForm.textContent()).toMatch(/Protocol dose [\d.]+ mg \([\d.]+ mg\/kg × 72 kg/);
     const [, planned = "", perKg = ""] = (await doseForm.textContent())!.match(/Protocol dose ([\d.]+) mg \(([\d.]+) mg\/kg/)!;
+    // The calculator fills in the protocol's amount.
+    await doseForm.getByRole("button", { name: `Use the protocol dose (${planned} mg)` }).click();
+    expect(await doseForm.getByLabel("Dose (mg)").inputValue()).toBe(planned);
     const tenfold = String(Number(planned) * 10);
     await doseForm.getByLabel("Dose (mg)").fill(tenfold);
     await expectError(/status of 422/, () => doseForm.getByRole("button", { name: "Save" }).click());
@@ -323,6 +326,9 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
     await doseForm.getByRole("button", { name: "Save as entered" }).click();
     const doses = inv.getByRole("region", { name: "Doses" });
     await expect.poll(() => doses.getByRole("cell", { name: tenfold, exact: true }).count()).toBe(1);
+    // Each study day with its calendar date: day 1 is the first dose.
+    const firstDose = (await inv.getByText(/first dose \d{4}-\d{2}-\d{2}/).textContent())!.match(/first dose (\d{4}-\d{2}-\d{2})/)![1]!;
+    expect(await doses.locator("tbody tr").first().locator("td").first().textContent()).toBe(`1${firstDose}`);
     // Corrected with a reason.
     await doses
       .getByRole("row", { name: new RegExp(tenfold) })

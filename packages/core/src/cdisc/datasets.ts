@@ -1,5 +1,5 @@
 import { doseLabel } from "../report/trial-report.js";
-import { analyzeTrialData, type TrialAnalysis } from "../trial/analyze.js";
+import { analyzeTrialData, dateOfStudyDay, type TrialAnalysis } from "../trial/analyze.js";
 import type { TrialData } from "../trial/schema.js";
 
 /**
@@ -38,12 +38,6 @@ function dataset(name: string, label: string, columns: Column[], rows: Row[]): D
 
 const c = (name: string, label: string, dataType: ColumnType = "string", key?: number): Column =>
   key === undefined ? { name, label, dataType } : { name, label, dataType, key };
-
-/** The ISO 8601 date of study day `day` for a patient whose first dose was `firstDose` (day 1; no day 0). */
-export function dateOfStudyDay(firstDose: string, day: number): string {
-  const offset = day >= 1 ? day - 1 : day;
-  return new Date(Date.parse(`${firstDose}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
-}
 
 /** An ISO 8601 duration for hours after the first infusion (PCELTM), e.g. PT2H, PT0.5H, P1DT0H. */
 function isoHours(hours: number): string {

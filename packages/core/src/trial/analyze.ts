@@ -41,6 +41,12 @@ export function studyDayOn(date: string, firstDose: string): number {
   return days >= 0 ? days + 1 : days;
 }
 
+/** The ISO 8601 date of study day `day` for a patient whose first dose was `firstDose` (day 1; no day 0): `studyDayOn`'s inverse. */
+export function dateOfStudyDay(firstDose: string, day: number): string {
+  const offset = day >= 1 ? day - 1 : day;
+  return new Date(Date.parse(`${firstDose}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
+}
+
 /** Parses and checks a trial document: every field by the schema, then links between records. */
 export function parseTrialData(input: unknown): TrialData {
   const data = parseWith(trialDataSchema, input, "trial data");

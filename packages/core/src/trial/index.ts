@@ -6,6 +6,7 @@ export {
   analyzeTrialRecords,
   type DataProblem,
   type DoseLevelSummary,
+  dateOfStudyDay,
   isResponder,
   type LabRecordGrade,
   type PatientSummary,

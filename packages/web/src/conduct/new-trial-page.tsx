@@ -254,7 +254,10 @@ export function NewTrialPage() {
               <Field label={`Rule ${i + 1} lowest grade`} error={at(`trial.dlt.rules.${i}.minGrade`, rule.minGrade)}>
                 <input inputMode="numeric" value={rule.minGrade} onChange={(e) => setRule(i, "minGrade", e.target.value)} />
               </Field>
-              <Field label={`Rule ${i + 1} lasting at least (days)`} error={at(`trial.dlt.rules.${i}.minDurationDays`, rule.minDurationDays)}>
+              <Field
+                label={`Rule ${i + 1} lasting at least (days)`}
+                error={at(`trial.dlt.rules.${i}.minDurationDays`, rule.minDurationDays)}
+              >
                 <input inputMode="numeric" value={rule.minDurationDays} onChange={(e) => setRule(i, "minDurationDays", e.target.value)} />
               </Field>
               <button type="button" onClick={() => setRules(rules.filter((_, j) => j !== i))} disabled={rules.length === 1}>

@@ -1,4 +1,4 @@
-import { administeredAmount, CTCAE_V5, type DataProblem, gradeLab } from "@escalate/core";
+import { administeredAmount, CTCAE_V5, type DataProblem, dateOfStudyDay, gradeLab } from "@escalate/core";
 import { responses, type StoredRecord, type TrialDetail } from "@escalate/server/contract";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, useMemo, useState } from "react";
@@ -133,10 +133,14 @@ function Adjudicate({ trialId, event }: { trialId: string; event: Row }) {
   );
 }
 
+/** Fields holding a study day: shown with its calendar date (day 1 is the first dose; there is no day 0). */
+const STUDY_DAYS = new Set(["EXSTDY", "AESTDY", "AEENDY", "LBDY", "TRDY"]);
+
 function RecordsTable({
   label,
   rows,
   columns,
+  firstDose,
   extra,
   extraLabel,
   onEdit,
@@ -145,6 +149,8 @@ function RecordsTable({
   label: string;
   rows: Row[];
   columns: readonly string[];
+  /** The patient's first dose (RFXSTDTC), from which study days are dated. */
+  firstDose: string | undefined;
   extra?: (row: Row) => ReactNode;
   /** The extra column's heading. */
   extraLabel?: string;
@@ -175,7 +181,12 @@ function RecordsTable({
           {rows.map((row) => (
             <tr key={row.id} className={editing === row.id ? "editing" : undefined}>
               {columns.map((c) => (
-                <td key={c}>{row[c] === undefined ? "—" : String(row[c])}</td>
+                <td key={c}>
+                  {row[c] === undefined ? "—" : String(row[c])}
+                  {STUDY_DAYS.has(c) && typeof row[c] === "number" && firstDose && (
+                    <span className="date">{dateOfStudyDay(firstDose, row[c])}</span>
+                  )}
+                </td>
               ))}
               {extra && <td>{extra(row)}</td>}
               {onEdit && (
@@ -222,12 +233,13 @@ function Problems({ problems }: { problems: DataProblem[] }) {
 }
 
 /** The protocol's amount for this patient at their dose level, shown beside the dose they type. */
-function protocolDose(trial: TrialDetail | undefined, patient: Record<string, unknown>): string | undefined {
+function protocolDose(trial: TrialDetail | undefined, patient: Record<string, unknown>): { mg: number; text: string } | undefined {
   const level = trial?.trial.doseLevels.find((l) => l.level === patient.doseLevel);
   if (!level || typeof patient.WEIGHT !== "number" || typeof patient.HEIGHT !== "number") return undefined;
   try {
     const amount = administeredAmount(level as Parameters<typeof administeredAmount>[0], patient.HEIGHT, patient.WEIGHT);
-    return `Protocol dose ${Math.round(amount.mg * 10) / 10} mg (${amount.explanation})`;
+    const mg = Math.round(amount.mg * 10) / 10;
+    return { mg, text: `Protocol dose ${mg} mg (${amount.explanation})` };
   } catch {
     return undefined;
   }
@@ -309,6 +321,7 @@ export function PatientPage({ trialId, usubjid }: { trialId: string; usubjid: st
               label={title}
               rows={records[domain] ?? []}
               columns={fields}
+              firstDose={typeof patient.RFXSTDTC === "string" ? patient.RFXSTDTC : undefined}
               editing={editing?.domain === domain ? editing.row.id : null}
               onEdit={canWrite ? startEditing(domain) : undefined}
               {...(domain === "adverse-events"
@@ -351,16 +364,25 @@ export function PatientPage({ trialId, usubjid }: { trialId: string; usubjid: st
             initial={{ EXSTDY: "1", EXDOSE: "", EXDOSU: "mg" }}
             toBody={(v) => compact({ EXSTDY: num(v.EXSTDY), EXDOSE: num(v.EXDOSE), EXDOSU: v.EXDOSU })}
           >
-            {(v, set) => (
-              <>
-                <Field label="Study day">
-                  <input inputMode="numeric" value={v.EXSTDY} onChange={set("EXSTDY")} />
-                </Field>
-                <Field label="Dose (mg)" {...(protocolDose(trial.data, patient) ? { hint: protocolDose(trial.data, patient)! } : {})}>
-                  <input inputMode="decimal" value={v.EXDOSE} onChange={set("EXDOSE")} />
-                </Field>
-              </>
-            )}
+            {(v, set) => {
+              // The dose calculator: the protocol's amount at this patient's level, from weight or body surface area.
+              const calculated = protocolDose(trial.data, patient);
+              return (
+                <>
+                  <Field label="Study day">
+                    <input inputMode="numeric" value={v.EXSTDY} onChange={set("EXSTDY")} />
+                  </Field>
+                  <Field label="Dose (mg)" {...(calculated ? { hint: calculated.text } : {})}>
+                    <input inputMode="decimal" value={v.EXDOSE} onChange={set("EXDOSE")} />
+                  </Field>
+                  {calculated && (
+                    <button type="button" onClick={() => set("EXDOSE")({ target: { value: String(calculated.mg) } })}>
+                      Use the protocol dose ({calculated.mg} mg)
+                    </button>
+                  )}
+                </>
+              );
+            }}
           </RecordForm>
           <RecordForm
             title="Adverse event"
