@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAudit } from "./audit/verify.js";
-import { createTestServer, DIALECTS, PASSWORD, patient, type TestServer, TRIAL_ID } from "./test-support.js";
+import { createTestServer, DIALECTS, PASSWORD, patient, preparedDecision, type TestServer, TRIAL_ID } from "./test-support.js";
 
 const T = `/api/trials/${TRIAL_ID}`;
 const DAY = 86_400_000;
@@ -209,5 +209,43 @@ describe.each(DIALECTS)("conducting a trial (%s)", (dialect) => {
     expect(trail[0]!.role).toBe("investigator@B");
     expect(trail[3]!.role).toBe("medical-monitor");
     expect((await server.clients.invA.get(`${T}/audit`)).statusCode).toBe(403);
+  });
+});
+
+describe.each(DIALECTS)("a trial whose decisions need two signatures (%s)", (dialect) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await createTestServer(dialect, { signaturesRequired: 2 });
+    // A second person who may sign: the monitor becomes a medical monitor too.
+    const granted = await server.clients.admin.post(`${T}/grants`, { username: "monitor", role: "medical-monitor" });
+    if (granted.statusCode !== 201) throw new Error(granted.body);
+    server.clock.now = new Date("2026-03-01T09:00:00Z");
+  });
+  afterAll(() => server?.close());
+
+  it("takes effect with the second signature, from a different person; the first opens nothing", async () => {
+    const { chair, monitor, admin } = server.clients;
+    const id = await preparedDecision(server);
+    expect((await chair.post(`${T}/decisions/${id}/resolution`, { outcome: "accept" })).statusCode).toBe(200);
+    const first = await chair.post(`${T}/decisions/${id}/signature`, { password: PASSWORD, meaning: "approval" });
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ status: "decided", signatures: [{ name: "User chair" }] });
+    expect((await chair.get(`${T}/cohorts`)).json().map((c: { status: string }) => c.status)).toEqual(["full"]);
+    const twice = await chair.post(`${T}/decisions/${id}/signature`, { password: PASSWORD, meaning: "review" });
+    expect(twice.statusCode).toBe(409);
+    expect(twice.json().message).toMatch(/signed decision \d+ already/);
+    const second = await monitor.post(`${T}/decisions/${id}/signature`, { password: PASSWORD, meaning: "responsibility" });
+    expect(second.statusCode).toBe(200);
+    expect(second.json().status).toBe("signed");
+    expect(second.json().signatures.map((s: { name: string; meaning: string }) => [s.name, s.meaning])).toEqual([
+      ["User chair", "approval"],
+      ["User monitor", "responsibility"],
+    ]);
+    // Both signed the same record.
+    expect(new Set(second.json().signatures.map((s: { recordHash: string }) => s.recordHash)).size).toBe(1);
+    expect((await chair.get(`${T}/cohorts`)).json().map((c: { status: string }) => c.status)).toEqual(["closed", "open"]);
+    const reasons = (await admin.get(`${T}/audit?type=decision.signed`)).json().map((e: { reason: string }) => e.reason);
+    expect(reasons).toEqual(["signature 1 of 2, meaning: approval", "signature 2 of 2, meaning: responsibility"]);
+    expect((await verifyAudit(server.store.db)).problems).toEqual([]);
   });
 });

@@ -66,7 +66,9 @@ export const USERS = {
 export type Username = keyof typeof USERS;
 
 export const TRIAL_ID = "T-001";
-export const trialBody = (overrides: { design?: Record<string, unknown>; reservationHours?: number } = {}) => ({
+export const trialBody = (
+  overrides: { design?: Record<string, unknown>; reservationHours?: number; signaturesRequired?: number } = {},
+) => ({
   compound: { name: "ESC-101", antibody: "anti-HER2", target: "HER2", payload: "DM1" },
   trial: {
     id: TRIAL_ID,
@@ -88,7 +90,7 @@ export const trialBody = (overrides: { design?: Record<string, unknown>; reserva
     { id: "A", name: "Site A" },
     { id: "B", name: "Site B" },
   ],
-  conduct: { reservationHours: overrides.reservationHours ?? 48 },
+  conduct: { reservationHours: overrides.reservationHours ?? 48, signaturesRequired: overrides.signaturesRequired ?? 1 },
 });
 
 /** A client that logs in like a browser: keeps the session cookie and sends the CSRF token on writes. */
@@ -145,6 +147,7 @@ export async function createTestServer(
     trial?: boolean;
     design?: Record<string, unknown>;
     reservationHours?: number;
+    signaturesRequired?: number;
     loginRateLimit?: number;
     /** Serve the built web app too (for looking at screens). */
     webRoot?: string;

@@ -276,6 +276,30 @@ describe.skipIf(!ready)("the trial team's screens in Chromium", () => {
     await done(admin);
   });
 
+  it("gives each meeting printable minutes: the data, the reasons, the pathways as a table, every signature with its meaning", async () => {
+    for (const width of [1280, 390]) {
+      const page = await as("chair", `/trials/${TRIAL}`, width);
+      const meeting = page.getByRole("article", { name: /Decision 1 after cohort 1/ });
+      await meeting.getByText("Dose-transition pathways (next cohorts)").click();
+      const pathways = meeting.getByRole("region", { name: "Dose-transition pathways" });
+      // Four outcomes of the next 3 patients, each followed by four outcomes of the cohort after.
+      await expect.poll(() => pathways.getByRole("row").count()).toBe(1 + 4 * 4);
+      await expect.poll(() => pathways.getByRole("rowheader", { name: /^0 DLTs of 3 at / }).count()).toBe(1);
+      await meeting.getByRole("link", { name: "Minutes of this meeting (printable)" }).click();
+      await page.getByRole("heading", { name: /Escalation meeting 1: minutes/ }).waitFor();
+      const signatures = page.getByRole("region", { name: "Signatures" });
+      const row = signatures.getByRole("row", { name: /Dr Maria Chair/ });
+      expect(await row.getByRole("cell").allTextContents()).toEqual([
+        expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/),
+        "approval",
+        expect.stringMatching(/^[0-9a-f]{64}$/),
+      ]);
+      await page.getByRole("heading", { name: "The committee's decision" }).waitFor();
+      await shot(page, `minutes-${width}`);
+      await done(page);
+    }
+  });
+
   it("logged no console errors on any page", () => {
     expect(consoleErrors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
   });

@@ -3,6 +3,7 @@ import { AccountPage } from "./account-page.js";
 import { UsersPage } from "./admin/users-page.js";
 import { ErrorMessage, Loading } from "./components/ui.js";
 import { AuditPage } from "./conduct/audit-page.js";
+import { MinutesPage } from "./conduct/minutes-page.js";
 import { NewTrialPage } from "./conduct/new-trial-page.js";
 import { PatientPage } from "./conduct/patient-page.js";
 import { TrialPage } from "./conduct/trial-page.js";
@@ -121,6 +122,13 @@ export function App() {
             <RequireSession>
               <UsersPage />
             </RequireSession>
+          </Route>
+          <Route path="/trials/:trialId/decisions/:decisionId/minutes">
+            {(params) => (
+              <RequireSession>
+                <MinutesPage trialId={params.trialId} decisionId={params.decisionId} />
+              </RequireSession>
+            )}
           </Route>
           <Route path="/trials/:trialId/audit">
             {(params) => (

@@ -303,6 +303,8 @@ export async function signDecision(
     if (decision.status !== "decided")
       throw conflict(`decision ${id} is ${decision.status}: it must be accepted or overridden before it is signed`);
     const resolution = decision.data.resolution!;
+    if (decision.data.signatures.some((s) => s.userId === user.id))
+      throw conflict(`you have signed decision ${id} already: its other signatures must come from other people`);
     const signature: Signature = {
       userId: user.id,
       name: user.name,
@@ -311,6 +313,19 @@ export async function signDecision(
       recordHash: decisionRecordHash(decision.data),
     };
     const data = { ...decision.data, signatures: [...decision.data.signatures, signature] };
+    // Until the trial's required signatures are all given, a signature is recorded and nothing else happens.
+    const required = doc.conduct.signaturesRequired ?? 1;
+    if (data.signatures.length < required) {
+      await appendEvent(tx, {
+        chain: trialId,
+        actor: access.actor,
+        type: "decision.signed",
+        reason: `signature ${data.signatures.length} of ${required}, meaning: ${meaning}`,
+        at: now,
+        changes: [{ kind: "decision", trialId, id, after: state(data, { status: "decided" }), expect: readVersion(version) }],
+      });
+      return { ...decision, data, version: decision.version + 1 };
+    }
     const cohorts = await listEntities<CohortDoc>(tx, trialId, "cohort");
     const prompting = cohorts.find((c) => c.data.number === decision.data.cohort)!;
     const changes: NewEvent["changes"] = [
@@ -366,7 +381,7 @@ export async function signDecision(
       chain: trialId,
       actor: access.actor,
       type: "decision.signed",
-      reason: `signature meaning: ${meaning}`,
+      reason: required > 1 ? `signature ${required} of ${required}, meaning: ${meaning}` : `signature meaning: ${meaning}`,
       at: now,
       changes,
     });

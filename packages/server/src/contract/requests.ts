@@ -60,9 +60,14 @@ export const trialBody = z
       .object({
         /** How long a reserved slot is held for its site before it expires. */
         reservationHours: z.number().int().min(1).max(720).default(48),
+        /**
+         * Signatures an escalation decision needs, each by a different person allowed to sign, before it
+         * takes effect (the next cohort opens with the last).
+         */
+        signaturesRequired: z.number().int().min(1).max(5).default(1),
       })
       .strict()
-      .default({ reservationHours: 48 }),
+      .default({ reservationHours: 48, signaturesRequired: 1 }),
   })
   .strict();
 export type TrialBody = z.infer<typeof trialBody>;

@@ -90,7 +90,8 @@ export const trialSummary = z.object({
 export const trialDocument = z.object({
   compound,
   trial: storedTrial,
-  conduct: z.looseObject({ reservationHours: z.number().int() }),
+  /** Trials created before signaturesRequired existed need one signature. */
+  conduct: z.looseObject({ reservationHours: z.number().int(), signaturesRequired: z.number().int().optional() }),
 });
 export const cohort = z.looseObject({
   number: z.number().int(),

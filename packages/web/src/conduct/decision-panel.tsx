@@ -2,26 +2,76 @@ import { ACTIONS, type PathNode } from "@escalate/core";
 import { type DecisionView, responses, type TrialDetail } from "@escalate/server/contract";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
+import { Link } from "wouter";
 import { z } from "zod";
 import { get, post } from "../api.js";
 import { Empty, ErrorMessage, Field, ScrollRegion } from "../components/ui.js";
+import { useSession } from "../session.js";
 import { doseName } from "./trial-page.js";
 
-const move = (trial: TrialDetail, action: string, dose: number | null) =>
+export const move = (trial: TrialDetail, action: string, dose: number | null) =>
   dose === null ? action : `${action === "stay" ? "stay at" : `${action} to`} ${doseName(trial, dose)}`;
 
-/** Dose-transition pathways as a nested list: each branch is the number of DLTs in the next cohort. */
-function Pathways({ node, trial }: { node: PathNode; trial: TrialDetail }) {
-  if (node.children.length === 0) return null;
+/** A cohort's outcome in words: "2 DLTs of 3 at 2.4 mg/kg" (the pathway notation "2NTT" beneath, for statisticians). */
+function outcomeWords(trial: TrialDetail, cohort: string): string {
+  const level = Number.parseInt(cohort, 10);
+  const patients = cohort.length - String(level).length;
+  const dlts = [...cohort].filter((c) => c === "T").length;
+  return `${dlts} DLT${dlts === 1 ? "" : "s"} of ${patients} at ${doseName(trial, level)}`;
+}
+
+/**
+ * Dose-transition pathways as a table a committee reads: each row one possible outcome of the next
+ * cohort and the decision it would lead to, then the same for the cohort after.
+ */
+export function Pathways({ node, trial }: { node: PathNode; trial: TrialDetail }) {
+  const rows = node.children.flatMap((first) =>
+    (first.children.length > 0 ? first.children : [null]).map((second, i) => ({
+      first,
+      second,
+      span: i === 0 ? Math.max(1, first.children.length) : 0,
+    })),
+  );
+  const decision = (n: PathNode) => (n.stop ? "stop" : move(trial, n.action, n.dose));
   return (
-    <ul className="pathways">
-      {node.children.map((child) => (
-        <li key={child.outcomes}>
-          <code>{child.cohort}</code> → {child.stop ? "stop" : move(trial, child.action, child.dose)}
-          <Pathways node={child} trial={trial} />
-        </li>
-      ))}
-    </ul>
+    <ScrollRegion label="Dose-transition pathways">
+      <table className="pathways">
+        <thead>
+          <tr>
+            <th scope="col">Next cohort</th>
+            <th scope="col">Then</th>
+            <th scope="col">The cohort after</th>
+            <th scope="col">Then</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(({ first, second, span }) => (
+            <tr key={second?.outcomes ?? first.outcomes}>
+              {span > 0 && (
+                <>
+                  <th scope="row" rowSpan={span}>
+                    {outcomeWords(trial, first.cohort!)}
+                    <code className="field-code">{first.cohort}</code>
+                  </th>
+                  <td rowSpan={span}>{decision(first)}</td>
+                </>
+              )}
+              <td>
+                {second ? (
+                  <>
+                    {outcomeWords(trial, second.cohort!)}
+                    <code className="field-code">{second.cohort}</code>
+                  </>
+                ) : (
+                  "—"
+                )}
+              </td>
+              <td>{second ? decision(second) : "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </ScrollRegion>
   );
 }
 
@@ -157,7 +207,7 @@ function Signature({ trial, decision }: { trial: TrialDetail; decision: Decision
 }
 
 /** The data the recommendation rests on, by dose level: patients, DLT-evaluable, DLTs, still pending. */
-function DataByDose({ trial, decision }: { trial: TrialDetail; decision: DecisionView }) {
+export function DataByDose({ trial, decision }: { trial: TrialDetail; decision: DecisionView }) {
   const patients = decision.basedOn.patients;
   const levels = [...new Set(patients.map((p) => p.doseLevel))].sort((a, b) => a - b);
   if (levels.length === 0) return null;
@@ -199,7 +249,7 @@ function DataByDose({ trial, decision }: { trial: TrialDetail; decision: Decisio
 }
 
 /** The randomized comparison: responses per arm, and the ROSE decision. */
-function Comparison({ trial, comparison }: { trial: TrialDetail; comparison: NonNullable<DecisionView["comparison"]> }) {
+export function Comparison({ trial, comparison }: { trial: TrialDetail; comparison: NonNullable<DecisionView["comparison"]> }) {
   return (
     <>
       <p className="recommendation">
@@ -242,6 +292,7 @@ function Comparison({ trial, comparison }: { trial: TrialDetail; comparison: Non
 }
 
 function DecisionCard({ trial, decision, canSign }: { trial: TrialDetail; decision: DecisionView; canSign: boolean }) {
+  const { data: session } = useSession();
   const r = decision.recommendation;
   return (
     <article className="decision" aria-labelledby={`decision-${decision.id}`}>
@@ -316,6 +367,12 @@ function DecisionCard({ trial, decision, canSign }: { trial: TrialDetail; decisi
           {decision.resolution.reason ? ` (${decision.resolution.reason})` : ""}, by {decision.resolution.decidedBy}
         </p>
       )}
+      {trial.conduct.signaturesRequired !== undefined && trial.conduct.signaturesRequired > 1 && decision.status !== "proposed" && (
+        <p>
+          Signatures: {decision.signatures.length} of the {trial.conduct.signaturesRequired} this trial requires
+          {decision.status === "decided" ? "; the decision takes effect with the last." : "."}
+        </p>
+      )}
       {decision.signatures.map((s) => (
         <p key={s.at} className="signature">
           {/* 21 CFR 11.50: the printed name, the date and time, and the meaning of the signature. */}
@@ -324,7 +381,12 @@ function DecisionCard({ trial, decision, canSign }: { trial: TrialDetail; decisi
         </p>
       ))}
       {canSign && decision.status === "proposed" && <Resolution trial={trial} decision={decision} />}
-      {canSign && decision.status === "decided" && <Signature trial={trial} decision={decision} />}
+      {canSign && decision.status === "decided" && !decision.signatures.some((s) => s.userId === session?.user.id) && (
+        <Signature trial={trial} decision={decision} />
+      )}
+      <p className="no-print">
+        <Link href={`/trials/${trial.id}/decisions/${decision.id}/minutes`}>Minutes of this meeting (printable)</Link>
+      </p>
     </article>
   );
 }

@@ -75,6 +75,7 @@ export function NewTrialPage() {
   const [rules, setRules] = useState(DEFAULT_RULES);
   const [sites, setSites] = useState([{ id: "", name: "" }]);
   const [reservationHours, setReservationHours] = useState("48");
+  const [signaturesRequired, setSignaturesRequired] = useState("1");
   const read = useMemo(() => readDesign(designText), [designText]);
   // One dose level per dose of the design, keeping what was typed.
   const doseCount = read.design?.doseCount ?? levels.length;
@@ -105,7 +106,7 @@ export function NewTrialPage() {
       design: read.spec ?? {},
     },
     sites: sites.map((s) => ({ id: s.id.trim(), name: s.name.trim() })),
-    conduct: { reservationHours: numberOrText(reservationHours) },
+    conduct: { reservationHours: numberOrText(reservationHours), signaturesRequired: numberOrText(signaturesRequired) },
   };
   // Checked as typed by the server's own request schema: each problem beside its field.
   const checked = trialBody.safeParse(body);
@@ -292,9 +293,18 @@ export function NewTrialPage() {
         <button type="button" onClick={() => setSites([...sites, { id: "", name: "" }])}>
           Add a site
         </button>
-        <Field label="A reserved place is held for (hours)" error={at("conduct.reservationHours", reservationHours)}>
-          <input inputMode="numeric" value={reservationHours} onChange={(e) => setReservationHours(e.target.value)} />
-        </Field>
+        <div className="filters">
+          <Field label="A reserved place is held for (hours)" error={at("conduct.reservationHours", reservationHours)}>
+            <input inputMode="numeric" value={reservationHours} onChange={(e) => setReservationHours(e.target.value)} />
+          </Field>
+          <Field
+            label="Signatures each escalation decision needs"
+            error={at("conduct.signaturesRequired", signaturesRequired)}
+            hint="each from a different medical monitor; the decision takes effect with the last"
+          >
+            <input inputMode="numeric" value={signaturesRequired} onChange={(e) => setSignaturesRequired(e.target.value)} />
+          </Field>
+        </div>
       </section>
       <button type="submit" className="primary" disabled={create.isPending}>
         Create the trial
