@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createDesign, simulate, type TrialDataInput } from "@escalate/core";
+import { createDesign, exactOperatingCharacteristics, simulate, type TrialDataInput } from "@escalate/core";
 import { loadDemo, type RunningServer, startServer } from "@escalate/server";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { overflowingElements, pageOverflow, SCREENSHOTS, shot } from "./support.js";
@@ -52,26 +52,39 @@ describe.skipIf(!ready)("the trial team's screens in Chromium", () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  /** A logged-in page (its own browser context, so its own session). */
+  /** Each user's browser context, logged in once (sign-ins are rate-limited per address, as they should be). */
+  const contexts = new Map<string, BrowserContext>();
+
+  /** A page of `username`'s logged-in session at `path`. */
   async function as(username: string, path: string, width = 1280): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    let context = contexts.get(username);
+    const fresh = context === undefined;
+    if (!context) {
+      context = await browser.newContext();
+      contexts.set(username, context);
+    }
     const page = await context.newPage();
+    await page.setViewportSize({ width, height: 900 });
     page.on("console", (message) => {
       if (message.type() === "error") consoleErrors.push(`${username} ${path}: ${message.text()}`);
     });
     page.on("pageerror", (error) => consoleErrors.push(`${username} ${path}: ${error.message}`));
-    await page.goto(`${server.url}/login?next=${encodeURIComponent(path)}`);
-    await page.getByLabel("User name").fill(username);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Log in" }).click();
-    await page.waitForURL((url) => url.pathname === path);
+    if (fresh) {
+      await page.goto(`${server.url}/login?next=${encodeURIComponent(path)}`);
+      await page.getByLabel("User name").fill(username);
+      await page.getByLabel("Password").fill(PASSWORD);
+      await page.getByRole("button", { name: "Log in" }).click();
+      await page.waitForURL((url) => url.pathname === path);
+    } else {
+      await page.goto(`${server.url}${path}`);
+    }
     return page;
   }
 
-  /** Closes a page and its context; a phone-width page must not overflow sideways. */
+  /** Closes a page; a phone-width page must not overflow sideways. */
   async function done(page: Page) {
     if (page.viewportSize()!.width <= 400) expect(await pageOverflow(page), (await overflowingElements(page)).join(", ")).toBe(0);
-    await page.context().close();
+    await page.close();
   }
 
   it("shows the trial at a glance: enrolment, the cohort filling, windows, queries and the next decision", async () => {
@@ -298,6 +311,75 @@ describe.skipIf(!ready)("the trial team's screens in Chromium", () => {
       await shot(page, `minutes-${width}`);
       await done(page);
     }
+  });
+
+  it("keeps a design in its link and a library, gives exact results and pathways, renders the protocol, and fits presets to the doses", async () => {
+    const page = await as("stat", "/design");
+    // Presets follow the dose count: four doses, four values per preset scenario.
+    await page.getByLabel(/^Doses/).fill("4");
+    await expect.poll(() => page.getByLabel("Scenario 1 true DLT probabilities").inputValue()).toMatch(/^[\d.]+(, [\d.]+){3}$/);
+    await page.getByLabel("Target DLT probability").fill("0.25");
+    // The protocol text is rendered (its decision table a real table), and still copied as Markdown.
+    await expect.poll(() => page.getByRole("region", { name: "Protocol text" }).getByRole("table").count()).toBeGreaterThan(0);
+    // Pathways from a history typed as the R packages write it.
+    await page.getByLabel(/Outcomes so far/).fill("1NNN");
+    const pathways = page.getByRole("region", { name: "Dose-transition pathways" });
+    await expect.poll(() => pathways.getByRole("rowheader", { name: /^0 DLTs of 3 at / }).count()).toBe(1);
+    await page.getByLabel(/Outcomes so far/).fill("1NNX");
+    await expect.poll(() => page.locator(".field-error").filter({ hasText: /N|T/ }).count()).toBeGreaterThan(0);
+    await page.getByLabel(/Outcomes so far/).fill("");
+    // Exact operating characteristics, as the core enumerates them.
+    await page.getByRole("button", { name: "Exact operating characteristics" }).click();
+    const table = page.getByRole("table", { name: /Exact operating characteristics/ });
+    await table.waitFor({ timeout: 60_000 });
+    const truth = (await page.getByLabel("Scenario 1 true DLT probabilities").inputValue()).split(",").map(Number);
+    const expected = exactOperatingCharacteristics(createDesign({ design: "boin", target: 0.25, doses: 4, cohortSize: 3, cohorts: 10 }), {
+      truth,
+    });
+    const firstRow = await table.locator("tbody tr").first().locator("td").allTextContents();
+    expect(firstRow.slice(1, 5).map((cell) => cell.split("%")[0])).toEqual(expected.selection.map((p) => (p * 100).toFixed(1)));
+    await shot(page, "design-exact-and-pathways");
+    // The link holds the page: a reload keeps the target and doses.
+    await page.reload();
+    expect(await page.getByLabel("Target DLT probability").inputValue()).toBe("0.25");
+    expect(await page.getByLabel(/^Doses/).inputValue()).toBe("4");
+    // Saved in this browser, changed, then opened again.
+    await page.getByRole("form", { name: "Save this design" }).getByLabel("Name").fill("BOIN 0.25, 4 doses");
+    await page.getByRole("button", { name: "Save in this browser" }).click();
+    await page.getByLabel("Target DLT probability").fill("0.33");
+    await page.getByRole("listitem").filter({ hasText: "BOIN 0.25, 4 doses" }).getByRole("button", { name: "Open" }).click();
+    expect(await page.getByLabel("Target DLT probability").inputValue()).toBe("0.25");
+    await done(page);
+    // A damaged link is refused with a reason, and the page starts from the defaults.
+    const broken = await as("stat", "/design#s=broken");
+    await broken.getByText(/The shared design could not be opened: the link is damaged/).waitFor();
+    expect(await broken.getByLabel("Target DLT probability").inputValue()).toBe("0.3");
+    await done(broken);
+  });
+
+  it("fits every page on a 390 px phone: no sideways scrolling of the page, wide tables scroll in their own regions", async () => {
+    const pages = [
+      "/design",
+      "/reports",
+      "/trials",
+      "/trials/new",
+      `/trials/${TRIAL}`,
+      `/trials/${TRIAL}/patients/101-001`,
+      `/trials/${TRIAL}/report`,
+      `/trials/${TRIAL}/audit`,
+      `/trials/${TRIAL}/decisions/1/minutes`,
+      "/simulations",
+      "/admin/users",
+      "/account",
+    ];
+    const page = await as("admin", "/trials", 390);
+    for (const path of pages) {
+      await page.goto(`${server.url}${path}`);
+      await page.locator("main h1").first().waitFor();
+      await page.waitForLoadState("networkidle");
+      expect(await pageOverflow(page), `${path}: ${(await overflowingElements(page)).join(", ")}`).toBe(0);
+    }
+    await done(page);
   });
 
   it("logged no console errors on any page", () => {

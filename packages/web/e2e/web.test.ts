@@ -425,6 +425,9 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
     await expect.poll(() => page.getByText(`${expected.orr.responders}/${expected.orr.evaluable} =`).count()).toBe(1);
     await page.locator("figure.chart svg").first().waitFor();
     await shot(page, "report-reference-trial");
+    // The example trials open with one click.
+    await page.getByRole("button", { name: /huN901-DM1, phase I \(CD56-positive multiple myeloma\)/ }).click();
+    await page.getByRole("heading", { name: /Phase I of huN901-DM1 in relapsed\/refractory CD56-positive multiple myeloma/ }).waitFor();
     await page.close();
   });
 

@@ -3,7 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Link } from "wouter";
 import { z } from "zod";
 import { get } from "./api.js";
-import { Empty, ErrorMessage, Loading } from "./components/ui.js";
+import { Empty, ErrorMessage, Loading, ScrollRegion } from "./components/ui.js";
 import { useSession } from "./session.js";
 
 /** The portfolio: compounds and their trials at a glance (the trials the user takes part in). */
@@ -49,35 +49,37 @@ export function PortfolioPage() {
                 ) : null,
               )}
             </dl>
-            <table>
-              <caption className="visually-hidden">Trials of {name}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Trial</th>
-                  <th scope="col">Title</th>
-                  <th scope="col">Phase</th>
-                  <th scope="col">Indication</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {trials
-                  .filter((t) => t.compound.name === name)
-                  .map((t) => (
-                    <tr key={t.id}>
-                      <th scope="row">
-                        <Link href={`/trials/${t.id}`}>{t.id}</Link>
-                      </th>
-                      <td>{t.title ?? "—"}</td>
-                      <td>{t.phase ?? "—"}</td>
-                      <td>{t.indication ?? "—"}</td>
-                      <td>
-                        <span className={`status status-${t.status}`}>{t.status}</span>
-                      </td>
-                    </tr>
-                  ))}
-              </tbody>
-            </table>
+            <ScrollRegion label={`Trials of ${name}`}>
+              <table>
+                <caption className="visually-hidden">Trials of {name}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Trial</th>
+                    <th scope="col">Title</th>
+                    <th scope="col">Phase</th>
+                    <th scope="col">Indication</th>
+                    <th scope="col">Status</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {trials
+                    .filter((t) => t.compound.name === name)
+                    .map((t) => (
+                      <tr key={t.id}>
+                        <th scope="row">
+                          <Link href={`/trials/${t.id}`}>{t.id}</Link>
+                        </th>
+                        <td>{t.title ?? "—"}</td>
+                        <td>{t.phase ?? "—"}</td>
+                        <td>{t.indication ?? "—"}</td>
+                        <td>
+                          <span className={`status status-${t.status}`}>{t.status}</span>
+                        </td>
+                      </tr>
+                    ))}
+                </tbody>
+              </table>
+            </ScrollRegion>
           </section>
         );
       })}

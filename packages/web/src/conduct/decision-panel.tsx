@@ -1,79 +1,18 @@
-import { ACTIONS, type PathNode } from "@escalate/core";
+import { ACTIONS } from "@escalate/core";
 import { type DecisionView, responses, type TrialDetail } from "@escalate/server/contract";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "wouter";
 import { z } from "zod";
 import { get, post } from "../api.js";
+import { decisionInWords, Pathways } from "../components/pathways.js";
 import { Empty, ErrorMessage, Field, ScrollRegion } from "../components/ui.js";
 import { useSession } from "../session.js";
 import { doseName } from "./trial-page.js";
 
+/** A decision in words, with the trial's dose names. */
 export const move = (trial: TrialDetail, action: string, dose: number | null) =>
-  dose === null ? action : `${action === "stay" ? "stay at" : `${action} to`} ${doseName(trial, dose)}`;
-
-/** A cohort's outcome in words: "2 DLTs of 3 at 2.4 mg/kg" (the pathway notation "2NTT" beneath, for statisticians). */
-function outcomeWords(trial: TrialDetail, cohort: string): string {
-  const level = Number.parseInt(cohort, 10);
-  const patients = cohort.length - String(level).length;
-  const dlts = [...cohort].filter((c) => c === "T").length;
-  return `${dlts} DLT${dlts === 1 ? "" : "s"} of ${patients} at ${doseName(trial, level)}`;
-}
-
-/**
- * Dose-transition pathways as a table a committee reads: each row one possible outcome of the next
- * cohort and the decision it would lead to, then the same for the cohort after.
- */
-export function Pathways({ node, trial }: { node: PathNode; trial: TrialDetail }) {
-  const rows = node.children.flatMap((first) =>
-    (first.children.length > 0 ? first.children : [null]).map((second, i) => ({
-      first,
-      second,
-      span: i === 0 ? Math.max(1, first.children.length) : 0,
-    })),
-  );
-  const decision = (n: PathNode) => (n.stop ? "stop" : move(trial, n.action, n.dose));
-  return (
-    <ScrollRegion label="Dose-transition pathways">
-      <table className="pathways">
-        <thead>
-          <tr>
-            <th scope="col">Next cohort</th>
-            <th scope="col">Then</th>
-            <th scope="col">The cohort after</th>
-            <th scope="col">Then</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(({ first, second, span }) => (
-            <tr key={second?.outcomes ?? first.outcomes}>
-              {span > 0 && (
-                <>
-                  <th scope="row" rowSpan={span}>
-                    {outcomeWords(trial, first.cohort!)}
-                    <code className="field-code">{first.cohort}</code>
-                  </th>
-                  <td rowSpan={span}>{decision(first)}</td>
-                </>
-              )}
-              <td>
-                {second ? (
-                  <>
-                    {outcomeWords(trial, second.cohort!)}
-                    <code className="field-code">{second.cohort}</code>
-                  </>
-                ) : (
-                  "—"
-                )}
-              </td>
-              <td>{second ? decision(second) : "—"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </ScrollRegion>
-  );
-}
+  decisionInWords(action, dose === null ? null : doseName(trial, dose));
 
 function Resolution({ trial, decision }: { trial: TrialDetail; decision: DecisionView }) {
   const client = useQueryClient();
@@ -358,7 +297,7 @@ function DecisionCard({ trial, decision, canSign }: { trial: TrialDetail; decisi
       {decision.pathways && decision.pathways.children.length > 0 && (
         <details>
           <summary>Dose-transition pathways (next cohorts)</summary>
-          <Pathways node={decision.pathways} trial={trial} />
+          <Pathways node={decision.pathways} doseName={(level) => doseName(trial, level)} />
         </details>
       )}
       {decision.resolution && (

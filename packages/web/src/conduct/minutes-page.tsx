@@ -2,8 +2,9 @@ import { responses } from "@escalate/server/contract";
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "wouter";
 import { get } from "../api.js";
+import { Pathways } from "../components/pathways.js";
 import { ErrorMessage, Loading, ScrollRegion } from "../components/ui.js";
-import { Comparison, DataByDose, move, Pathways } from "./decision-panel.js";
+import { Comparison, DataByDose, move } from "./decision-panel.js";
 import { doseName } from "./trial-page.js";
 
 const when = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
@@ -84,7 +85,7 @@ export function MinutesPage({ trialId, decisionId }: { trialId: string; decision
         {d.pathways && d.pathways.children.length > 0 && (
           <>
             <h3>What the next cohorts would lead to</h3>
-            <Pathways node={d.pathways} trial={t} />
+            <Pathways node={d.pathways} doseName={(level) => doseName(t, level)} />
           </>
         )}
       </section>

@@ -47,6 +47,15 @@ describe("the design form", () => {
     }
   });
 
+  it("offers presets with distinct names and curves for any dose count (four doses: MTD at 2, at 3, none)", () => {
+    expect(defaultScenarios(4, 0.3).map((s) => s.name)).toEqual(["MTD at dose 2", "MTD at dose 3", "all doses safe"]);
+    for (let doses = 2; doses <= 8; doses++) {
+      const presets = defaultScenarios(doses, 0.3);
+      expect(new Set(presets.map((s) => s.name)).size, `${doses} doses`).toBe(presets.length);
+      expect(new Set(presets.map((s) => s.truth)).size, `${doses} doses`).toBe(presets.length);
+    }
+  });
+
   it("checks a scenario as it is typed", () => {
     expect(scenarioError("0.05, 0.1, 0.2", 3)).toBeUndefined();
     expect(scenarioError("0.05, 0.1", 3)).toMatch(/3/);

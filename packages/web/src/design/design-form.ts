@@ -136,10 +136,12 @@ export function defaultScenarios(doseCount: number, target: number): { name: str
       const p = target * 2 ** ((d - mtd) * 0.8);
       return Math.min(0.95, Math.round(p * 100) / 100);
     }).join(", ");
-  const middle = Math.floor((doseCount - 1) / 2);
+  // The middle dose, but never the early scenario's dose 2 again (four doses: dose 3).
+  const early = Math.min(1, doseCount - 1);
+  const middle = Math.max(Math.min(2, doseCount - 1), Math.floor((doseCount - 1) / 2));
   return [
-    { name: "MTD at dose 2", truth: curve(Math.min(1, doseCount - 1)) },
-    { name: `MTD at dose ${middle + 1}`, truth: curve(middle) },
+    { name: `MTD at dose ${early + 1}`, truth: curve(early) },
+    ...(middle === early ? [] : [{ name: `MTD at dose ${middle + 1}`, truth: curve(middle) }]),
     { name: "all doses safe", truth: curve(doseCount + 1) },
   ];
 }

@@ -3,14 +3,20 @@ import {
   checkCalendar,
   checkEfficacy,
   type Design,
+  dosePaths,
   type OperatingCharacteristics,
+  OutcomeSyntaxError,
+  type PathNode,
   ValidationError,
 } from "@escalate/core";
 import { responses } from "@escalate/server/contract";
 import { useMutation } from "@tanstack/react-query";
-import { useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
+import Markdown from "react-markdown";
+import remarkGfm from "remark-gfm";
 import { useLocation } from "wouter";
 import { post } from "../api.js";
+import { Pathways } from "../components/pathways.js";
 import { download, ErrorMessage, Field, ScrollRegion } from "../components/ui.js";
 import { VegaChart } from "../components/vega-chart.js";
 import { useSession } from "../session.js";
@@ -27,7 +33,16 @@ import {
   scenarioError,
 } from "./design-form.js";
 import { htmlReport, resultsCsv } from "./export.js";
-import { simulateInBrowser } from "./simulation.js";
+import {
+  type DesignPageState,
+  decodeState,
+  encodeState,
+  FRAGMENT,
+  readLibrary,
+  removeFromLibrary,
+  saveToLibrary,
+} from "./saved-designs.js";
+import { exactInBrowser, simulateInBrowser } from "./simulation.js";
 
 export interface ScenarioResult {
   design: string;
@@ -300,21 +315,155 @@ export function charts(results: ScenarioResult[], doseLabels: readonly string[],
   return { selection: bars("selected", "% selected as MTD"), patients: bars("patients", "patients treated"), overdose };
 }
 
+/** The protocol's headings sit under the page's "Protocol text" heading: one level below it, and so on. */
+const PROTOCOL_HEADINGS = { h1: "h3", h2: "h4", h3: "h5", h4: "h6" } as const;
+
+/** Dose-transition pathways of design A from any history: what each outcome of the next cohorts leads to. */
+function DesignPathways({ design }: { design: Design }) {
+  const [history, setHistory] = useState("");
+  const [cohorts, setCohorts] = useState("2");
+  let node: PathNode | null = null;
+  let problem: string | undefined;
+  try {
+    node = dosePaths(design, history.trim(), Number(cohorts));
+  } catch (caught) {
+    if (caught instanceof ValidationError) problem = caught.issues[0]?.message ?? caught.message;
+    else if (caught instanceof OutcomeSyntaxError) problem = caught.message;
+    else throw caught;
+  }
+  return (
+    <section aria-labelledby="pathways-heading">
+      <h3 id="pathways-heading">Dose-transition pathways</h3>
+      <div className="filters">
+        <Field label="Outcomes so far" error={problem} hint="e.g. 1NNN 2NTN (dose, then N or T per patient); empty: the start">
+          <input value={history} onChange={(e) => setHistory(e.target.value)} spellCheck={false} />
+        </Field>
+        <Field label="Cohorts ahead">
+          <select value={cohorts} onChange={(e) => setCohorts(e.target.value)}>
+            <option value="1">1</option>
+            <option value="2">2</option>
+          </select>
+        </Field>
+      </div>
+      {node && node.children.length > 0 && <Pathways node={node} doseName={(level) => design.doseLabels[level - 1] ?? `dose ${level}`} />}
+      {node && node.children.length === 0 && <p>{node.stop ? "The design has stopped here." : "No further cohort from here."}</p>}
+    </section>
+  );
+}
+
+/** The page's state from a shared link (/design#s=…), or the defaults; and why a link could not be read. */
+function initialState(): { state: DesignPageState | null; problem: string | null } {
+  const encoded = new URLSearchParams(window.location.hash.slice(1)).get(FRAGMENT);
+  if (!encoded) return { state: null, problem: null };
+  const decoded = decodeState(encoded);
+  return "state" in decoded ? { state: decoded.state, problem: null } : { state: null, problem: decoded.problem };
+}
+
+/** Save to and open from this browser's design library; copy the link that reopens the page as it is. */
+function Library({ state, load }: { state: DesignPageState; load: (state: DesignPageState) => void }) {
+  const [entries, setEntries] = useState(() => readLibrary());
+  const [name, setName] = useState("");
+  const [copied, setCopied] = useState(false);
+  return (
+    <section aria-labelledby="library-heading" className="card">
+      <h2 id="library-heading">Your designs</h2>
+      <p className="muted">
+        The page's address always holds the whole design: reload it, bookmark it, or share it.{" "}
+        <button
+          type="button"
+          onClick={async () => {
+            await navigator.clipboard.writeText(window.location.href);
+            setCopied(true);
+          }}
+        >
+          {copied ? "Link copied" : "Copy the link"}
+        </button>
+      </p>
+      <form
+        className="filters"
+        aria-label="Save this design"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setEntries(saveToLibrary(name.trim(), state, new Date()));
+          setName("");
+        }}
+      >
+        <Field label="Name">
+          <input value={name} onChange={(e) => setName(e.target.value)} required />
+        </Field>
+        <button type="submit">Save in this browser</button>
+      </form>
+      {entries.length > 0 && (
+        <ul className="library">
+          {entries.map((entry) => (
+            <li key={entry.name}>
+              <strong>{entry.name}</strong> <span className="muted">saved {entry.savedAt.slice(0, 10)}</span>{" "}
+              <button type="button" onClick={() => load(entry.state)}>
+                Open
+              </button>{" "}
+              <button type="button" onClick={() => setEntries(removeFromLibrary(entry.name))} aria-label={`Delete ${entry.name}`}>
+                Delete
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 export function DesignPage() {
-  const [formA, setFormA] = useState(defaultForm());
-  const [formB, setFormB] = useState(defaultForm("crm"));
-  const [compare, setCompare] = useState(false);
+  const [initial] = useState(initialState);
+  const start = initial.state;
+  const [formA, setFormA] = useState(start?.formA ?? defaultForm());
+  const [formB, setFormB] = useState(start?.formB ?? defaultForm("crm"));
+  const [compare, setCompare] = useState(start?.compare ?? false);
   const checkedA = useMemo(() => checkDesign(formA), [formA]);
   const checkedB = useMemo(() => checkDesign(formB), [formB]);
   const doseCount = checkedA.design?.doseCount ?? 5;
-  const [scenarios, setScenarios] = useState<{ name: string; truth: string; efficacy?: string }[]>(() => defaultScenarios(5, 0.3));
-  const [trials, setTrials] = useState("2000");
-  const [seed, setSeed] = useState("2026");
+  const [scenarios, setScenarios] = useState<DesignPageState["scenarios"]>(() => start?.scenarios ?? defaultScenarios(5, 0.3));
+  const [trials, setTrials] = useState(start?.trials ?? "2000");
+  const [seed, setSeed] = useState(start?.seed ?? "2026");
   // Calendar time: off by default (outcomes only); on, patients arrive at a rate and each is followed over the DLT window.
-  const [inCalendar, setInCalendar] = useState(false);
-  const [accrual, setAccrual] = useState("3");
-  const [windowDays, setWindowDays] = useState("");
-  const [whenFull, setWhenFull] = useState<"wait" | "turn-away">("wait");
+  const [inCalendar, setInCalendar] = useState(start?.inCalendar ?? false);
+  const [accrual, setAccrual] = useState(start?.accrual ?? "3");
+  const [windowDays, setWindowDays] = useState(start?.windowDays ?? "");
+  const [whenFull, setWhenFull] = useState<"wait" | "turn-away">(start?.whenFull ?? "wait");
+  const pageState: DesignPageState = { formA, formB, compare, scenarios, trials, seed, inCalendar, accrual, windowDays, whenFull };
+  const load = (state: DesignPageState) => {
+    setFormA(state.formA);
+    setFormB(state.formB);
+    setCompare(state.compare);
+    setScenarios(state.scenarios);
+    setTrials(state.trials);
+    setSeed(state.seed);
+    setInCalendar(state.inCalendar);
+    setAccrual(state.accrual);
+    setWindowDays(state.windowDays);
+    setWhenFull(state.whenFull);
+  };
+  // The address always holds the page as it is: a reload, a bookmark or a shared link reopens it.
+  const encoded = encodeState(pageState);
+  useEffect(() => {
+    window.history.replaceState(window.history.state, "", `${window.location.pathname}#${FRAGMENT}=${encoded}`);
+  }, [encoded]);
+  // Preset scenarios follow the dose count; scenarios the user typed are kept (and flagged if they no longer fit).
+  const presetCount = useRef(doseCount);
+  useEffect(() => {
+    const previous = presetCount.current;
+    if (previous === doseCount) return;
+    presetCount.current = doseCount;
+    const target = Number(formA.target) || 0.3;
+    const before = defaultScenarios(previous, target);
+    const after = defaultScenarios(doseCount, target);
+    setScenarios((current) =>
+      current.map((scenario, i) =>
+        before[i] && scenario.name === before[i]!.name && scenario.truth === before[i]!.truth
+          ? { ...scenario, ...after[i]!, ...(scenario.efficacy === undefined ? {} : { efficacy: defaultEfficacy(doseCount) }) }
+          : scenario,
+      ),
+    );
+  }, [doseCount, formA.target]);
   const [progress, setProgress] = useState<number | null>(null);
   const [results, setResults] = useState<ScenarioResult[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -370,6 +519,34 @@ export function DesignPage() {
     efficacyErrors.every((e) => e === undefined) &&
     (!(inCalendar || backfills) || calendar !== undefined);
   const protocol = checkedA.design?.describe() ?? "";
+
+  // Exact enumeration where every design allows it (outcomes only: no calendar time, no responses).
+  const exactPossible =
+    ready && calendar === undefined && !needsResponses && designs.every((d) => d.checked.design?.module.capabilities.exact === true);
+  async function runExact() {
+    setError(null);
+    setResults(null);
+    const controller = new AbortController();
+    abort.current = controller;
+    const jobs = designs.flatMap((d) =>
+      scenarios.map((s) => ({ design: d, scenario: { name: s.name, truth: s.truth.split(",").map((x) => Number(x.trim())) } })),
+    );
+    const out: ScenarioResult[] = [];
+    try {
+      setProgress(0);
+      for (const [i, job] of jobs.entries()) {
+        const result = await exactInBrowser(job.design.checked.spec!, job.scenario.truth, controller.signal);
+        out.push({ design: job.design.name, scenario: job.scenario.name, truth: job.scenario.truth, result });
+        setProgress((i + 1) / jobs.length);
+      }
+      setResults(out);
+    } catch (caught) {
+      if (!(caught instanceof DOMException && caught.name === "AbortError")) setError(caught);
+    } finally {
+      setProgress(null);
+      abort.current = null;
+    }
+  }
 
   async function run() {
     setError(null);
@@ -428,6 +605,12 @@ export function DesignPage() {
     <div className="design-page">
       <h1>Design and simulate</h1>
       <p className="muted">Everything on this page runs in your browser: the same engine as the command line, in web workers.</p>
+      {initial.problem && (
+        <div role="alert" className="error">
+          <strong>The shared design could not be opened: {initial.problem}.</strong> The page starts from the defaults.
+        </div>
+      )}
+      <Library state={pageState} load={load} />
       <div className="columns">
         <DesignEditor name="Design A" form={formA} setForm={setFormA} checked={checkedA} />
         {compare && <DesignEditor name="Design B" form={formB} setForm={setFormB} checked={checkedB} />}
@@ -444,6 +627,7 @@ export function DesignPage() {
               <Flowchart design={checkedA.design} />
               <DecisionTable design={checkedA.design} />
             </div>
+            <DesignPathways design={checkedA.design} />
           </section>
           <section aria-labelledby="protocol-heading">
             <h2 id="protocol-heading">Protocol text</h2>
@@ -454,7 +638,7 @@ export function DesignPage() {
                 setCopied(true);
               }}
             >
-              {copied ? "Copied" : "Copy protocol text"}
+              {copied ? "Copied" : "Copy protocol text (Markdown)"}
             </button>{" "}
             <button
               type="button"
@@ -462,10 +646,14 @@ export function DesignPage() {
             >
               Download design file (JSON, for the CLI)
             </button>
-            {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1) */}
-            <pre className="protocol" tabIndex={0}>
-              {protocol}
-            </pre>
+            {/* Rendered for reading (tables included); copied as Markdown for the protocol document. */}
+            <ScrollRegion label="Protocol text">
+              <div className="protocol-text">
+                <Markdown remarkPlugins={[remarkGfm]} components={PROTOCOL_HEADINGS}>
+                  {protocol}
+                </Markdown>
+              </div>
+            </ScrollRegion>
           </section>
         </>
       )}
@@ -559,6 +747,18 @@ export function DesignPage() {
             <button type="button" className="primary" onClick={run} disabled={!ready}>
               Simulate
             </button>
+            <button
+              type="button"
+              onClick={runExact}
+              disabled={!exactPossible}
+              title={
+                exactPossible
+                  ? "Every trial path, weighted by its probability"
+                  : "Exact enumeration needs designs that decide from DLT counts alone, without calendar time or response probabilities"
+              }
+            >
+              Exact operating characteristics
+            </button>
             {canQueue && (
               <button
                 type="button"
@@ -639,7 +839,11 @@ export function ResultsTable({ results, doseLabels }: { results: ScenarioResult[
   return (
     <ScrollRegion label="Operating characteristics">
       <table className="results-table">
-        <caption>Operating characteristics ({results[0]?.result.trials?.toLocaleString("en")} simulated trials each)</caption>
+        <caption>
+          {results[0]?.result.trials === null
+            ? "Exact operating characteristics (every trial path, weighted by its probability: no simulation error)"
+            : `Operating characteristics (${results[0]?.result.trials?.toLocaleString("en")} simulated trials each)`}
+        </caption>
         <thead>
           <tr>
             <th scope="col">Scenario</th>

@@ -99,3 +99,32 @@ export function simulateInBrowser(options: BrowserSimulation): Promise<Operating
     }
   });
 }
+
+/**
+ * Exact operating characteristics (every trial path, weighted by its probability) in a web worker, so
+ * the page stays responsive; a cancelled run terminates the worker at once.
+ */
+export function exactInBrowser(
+  spec: Record<string, unknown>,
+  truth: readonly number[],
+  signal?: AbortSignal,
+): Promise<OperatingCharacteristics> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("./exact.worker.ts", import.meta.url), { type: "module" });
+    const finish = () => worker.terminate();
+    signal?.addEventListener("abort", () => {
+      finish();
+      reject(new DOMException("The enumeration was cancelled", "AbortError"));
+    });
+    worker.onmessage = (event: MessageEvent<{ result: OperatingCharacteristics } | { error: string }>) => {
+      finish();
+      if ("error" in event.data) reject(new Error(event.data.error));
+      else resolve(event.data.result);
+    };
+    worker.onerror = (event) => {
+      finish();
+      reject(new Error(event.message || "the enumeration failed"));
+    };
+    worker.postMessage({ spec, truth: [...truth] });
+  });
+}

@@ -62,20 +62,39 @@ export function ReportPage({ trialId }: { trialId: string }) {
 }
 
 /** A report from a trial file (YAML or JSON in the trial format, e.g. the reference trials in examples/), computed in the browser. */
+/**
+ * The project's example trials (the reference trials of docs/case-studies.md and the demo), each loaded
+ * only when chosen; named by the titles their files carry.
+ */
+const EXAMPLES = import.meta.glob<string>(["../../../../examples/*/trial.yaml", "../../../../examples/trials/*.yaml"], {
+  query: "?raw",
+  import: "default",
+});
+const EXAMPLE_TITLES: Record<string, string> = {
+  "trastuzumab-dm1-phase1": "Trastuzumab-DM1, phase I (HER2-positive breast cancer)",
+  "ave9633-aml-phase1": "AVE9633, phase I (CD33-positive AML)",
+  "huc242-dm4-phase1": "huC242-DM4, phase I (CanAg-expressing solid tumours)",
+  "hun901-dm1-myeloma-phase1": "huN901-DM1, phase I (CD56-positive multiple myeloma)",
+  "hun901-dm1-sclc-study001": "huN901-DM1, phase II (small-cell lung cancer)",
+  "adc-first-in-human": "ESC-101, first in human (the demo trial)",
+};
+const exampleName = (path: string) => path.match(/examples\/([^/]+)\/trial\.yaml$/)?.[1] ?? path.match(/([^/]+)\.yaml$/)![1]!;
+
 export function ReportFromFilePage() {
   const [computed, setComputed] = useState<ReturnType<typeof computeReport> | null>(null);
   const [error, setError] = useState<unknown>(null);
-  async function read(event: ChangeEvent<HTMLInputElement>) {
-    const file = event.target.files?.[0];
-    if (!file) return;
+  const show = (text: string, json: boolean) => {
     setError(null);
     setComputed(null);
     try {
-      const text = await file.text();
-      setComputed(computeReport((file.name.endsWith(".json") ? JSON.parse(text) : parseYaml(text)) as TrialDataInput));
+      setComputed(computeReport((json ? JSON.parse(text) : parseYaml(text)) as TrialDataInput));
     } catch (caught) {
       setError(caught);
     }
+  };
+  async function read(event: ChangeEvent<HTMLInputElement>) {
+    const file = event.target.files?.[0];
+    if (file) show(await file.text(), file.name.endsWith(".json"));
   }
   return (
     <>
@@ -86,6 +105,16 @@ export function ReportFromFilePage() {
           <span className="label">Trial file (YAML or JSON, the format of escalate analyze)</span>
           <input type="file" accept=".yaml,.yml,.json" onChange={read} />
         </label>
+        <p>Or open an example trial:</p>
+        <ul className="examples">
+          {Object.entries(EXAMPLES).map(([path, load]) => (
+            <li key={path}>
+              <button type="button" onClick={async () => show(await load(), false)}>
+                {EXAMPLE_TITLES[exampleName(path)] ?? exampleName(path)}
+              </button>
+            </li>
+          ))}
+        </ul>
         <ErrorMessage error={error} />
       </div>
       {computed && <ReportView computed={computed} />}
