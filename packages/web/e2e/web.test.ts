@@ -245,10 +245,17 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
     await inv.getByRole("button", { name: "Request a place for site 101" }).click();
     await inv.getByLabel("Subject ID (USUBJID)").fill("101-010");
     await inv.getByLabel("Age").fill("58");
-    await inv.getByLabel("Weight (kg)").fill("72");
+    await inv.getByLabel("Weight (kg)").fill("0");
     await inv.getByLabel("Height (cm)").fill("168");
     // First dose ten days ago: records up to study day 11 can be entered; later ones would be in the future.
     await inv.getByLabel("First dose date").fill(new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10));
+    // A refused field is named once, beside itself, in plain words.
+    await expectError(/status of 400/, () => inv.getByRole("button", { name: "Register patient" }).click());
+    const weight = inv.locator(".field").filter({ has: inv.getByLabel(/^Weight \(kg\)/) });
+    await expect.poll(() => weight.locator(".field-error").textContent()).toMatch(/> 0/);
+    expect(await inv.getByText(/> 0/).count()).toBe(1);
+    await inv.getByText("Not saved — please correct the field marked above.").waitFor();
+    await inv.getByLabel(/^Weight \(kg\)/).fill("72");
     await inv.getByRole("button", { name: "Register patient" }).click();
     // A new patient's DLT window counts down from today's first dose.
     await expect.poll(() => inv.getByRole("row", { name: /101-010/ }).textContent()).toMatch(/pending.*\d+ days left/);
@@ -276,7 +283,10 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
     await ae.getByLabel("Term").fill("Nausea");
     await ae.getByLabel("Onset study day").fill("-0.5");
     await expectError(/status of 400/, () => ae.getByRole("button", { name: "Save" }).click());
-    await expect.poll(() => ae.getByRole("alert").textContent()).toMatch(/AESTDY/);
+    // Named beside the onset field, in plain words; the summary only points to it.
+    const onset = ae.locator(".field").filter({ has: inv.getByLabel(/^Onset study day/) });
+    await expect.poll(() => onset.locator(".field-error").textContent()).toMatch(/integer|whole/);
+    await ae.getByText("Not saved — please correct the field marked above.").waitFor();
     await shot(inv, "patient-data-entry");
     await inv.close();
 

@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { createContext, type ReactNode, useContext } from "react";
 import { ApiError } from "../api.js";
 
 /** Plain names of the fields clinical staff enter; the SDTM name stays beside them as detail. */
@@ -105,8 +105,28 @@ export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
 }
 
-/** A labelled form field; `error` is shown under it and announced. */
-export function Field({ label, error, children, hint }: { label: string; error?: string | undefined; children: ReactNode; hint?: string }) {
+/** The refusal of the form a field is in: a `Field` with a `name` shows the server's word on that field beside it. */
+export const FormError = createContext<unknown>(null);
+
+/** A labelled form field; `error` (or the form's refusal of field `name`) is shown under it and announced. */
+export function Field({
+  label,
+  error: given,
+  name,
+  children,
+  hint,
+}: {
+  label: string;
+  error?: string | undefined;
+  /** The field's name in requests (e.g. WEIGHT): the form's refusal of it is shown here. */
+  name?: string;
+  children: ReactNode;
+  hint?: string;
+}) {
+  const refusal = useContext(FormError);
+  // A plausibility question (422 "confirmation-required") is asked by its own prompt, not marked as an error here.
+  const question = refusal instanceof ApiError && refusal.code === "confirmation-required";
+  const error = given ?? (name === undefined || question ? undefined : issueAt(refusal, name));
   return (
     // biome-ignore lint/a11y/noLabelWithoutControl: the control is the child element (implicit association), which the rule cannot see
     <label className={`field${error ? " invalid" : ""}`}>

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, useMemo, useState } from "react";
 import { Link, useLocation } from "wouter";
 import { get, post } from "../api.js";
-import { Empty, ErrorMessage, Field, fieldName, Loading, ScrollRegion } from "../components/ui.js";
+import { Empty, ErrorMessage, Field, FormError, fieldName, Loading, ScrollRegion } from "../components/ui.js";
 import { may, useSession } from "../session.js";
 import { AuditTrail } from "./audit-page.js";
 import { PatientQueries } from "./queries.js";
@@ -69,12 +69,19 @@ function RecordForm({
       }}
     >
       <h3>{title}</h3>
-      <div className="row">{children(values, set)}</div>
+      <FormError.Provider value={save.error}>
+        <div className="row">{children(values, set)}</div>
+      </FormError.Provider>
       <button type="submit" disabled={save.isPending}>
         Save
       </button>
       {save.isSuccess && <span className="saved"> Saved.</span>}
-      <ConfirmationPrompt error={save.error} pending={save.isPending} onConfirm={(reason) => save.mutate(reason)} />
+      <ConfirmationPrompt
+        error={save.error}
+        atFields={Object.keys(initial)}
+        pending={save.isPending}
+        onConfirm={(reason) => save.mutate(reason)}
+      />
     </form>
   );
 }
@@ -369,10 +376,10 @@ export function PatientPage({ trialId, usubjid }: { trialId: string; usubjid: st
               const calculated = protocolDose(trial.data, patient);
               return (
                 <>
-                  <Field label="Study day">
+                  <Field name="EXSTDY" label="Study day">
                     <input inputMode="numeric" value={v.EXSTDY} onChange={set("EXSTDY")} />
                   </Field>
-                  <Field label="Dose (mg)" {...(calculated ? { hint: calculated.text } : {})}>
+                  <Field name="EXDOSE" label="Dose (mg)" {...(calculated ? { hint: calculated.text } : {})}>
                     <input inputMode="decimal" value={v.EXDOSE} onChange={set("EXDOSE")} />
                   </Field>
                   {calculated && (
@@ -402,35 +409,35 @@ export function PatientPage({ trialId, usubjid }: { trialId: string; usubjid: st
           >
             {(v, set) => (
               <>
-                <Field label="Term">
+                <Field name="AETERM" label="Term">
                   <input value={v.AETERM} onChange={set("AETERM")} />
                 </Field>
-                <Field label="CTCAE grade">
+                <Field name="AETOXGR" label="CTCAE grade">
                   <select value={v.AETOXGR} onChange={set("AETOXGR")}>
                     {[1, 2, 3, 4, 5].map((g) => (
                       <option key={g}>{g}</option>
                     ))}
                   </select>
                 </Field>
-                <Field label="Related to the drug">
+                <Field name="AEREL" label="Related to the drug">
                   <select value={v.AEREL} onChange={set("AEREL")}>
                     <option value="Y">Yes</option>
                     <option value="N">No</option>
                   </select>
                 </Field>
-                <Field label="Serious">
+                <Field name="AESER" label="Serious">
                   <select value={v.AESER} onChange={set("AESER")}>
                     <option value="N">No</option>
                     <option value="Y">Yes</option>
                   </select>
                 </Field>
-                <Field label="Onset study day">
+                <Field name="AESTDY" label="Onset study day">
                   <input inputMode="numeric" value={v.AESTDY} onChange={set("AESTDY")} />
                 </Field>
-                <Field label="End study day (blank if ongoing)">
+                <Field name="AEENDY" label="End study day (blank if ongoing)">
                   <input inputMode="numeric" value={v.AEENDY} onChange={set("AEENDY")} />
                 </Field>
-                <Field label="Category">
+                <Field name="AECAT" label="Category">
                   <select value={v.AECAT} onChange={set("AECAT")}>
                     <option value="non-haematological">non-haematological</option>
                     <option value="haematological">haematological</option>
@@ -456,7 +463,7 @@ export function PatientPage({ trialId, usubjid }: { trialId: string; usubjid: st
           >
             {(v, set) => (
               <>
-                <Field label="Test">
+                <Field name="LBTESTCD" label="Test">
                   <select
                     value={v.LBTESTCD}
                     onChange={(e) => {
@@ -472,19 +479,19 @@ export function PatientPage({ trialId, usubjid }: { trialId: string; usubjid: st
                     ))}
                   </select>
                 </Field>
-                <Field label="Value">
+                <Field name="LBSTRESN" label="Value">
                   <input inputMode="decimal" value={v.LBSTRESN} onChange={set("LBSTRESN")} />
                 </Field>
-                <Field label="Unit">
+                <Field name="LBSTRESU" label="Unit">
                   <input value={v.LBSTRESU} onChange={set("LBSTRESU")} />
                 </Field>
-                <Field label="Lower limit of normal">
+                <Field name="LBSTNRLO" label="Lower limit of normal">
                   <input inputMode="decimal" value={v.LBSTNRLO} onChange={set("LBSTNRLO")} />
                 </Field>
-                <Field label="Upper limit of normal">
+                <Field name="LBSTNRHI" label="Upper limit of normal">
                   <input inputMode="decimal" value={v.LBSTNRHI} onChange={set("LBSTNRHI")} />
                 </Field>
-                <Field label="Study day">
+                <Field name="LBDY" label="Study day">
                   <input inputMode="numeric" value={v.LBDY} onChange={set("LBDY")} />
                 </Field>
                 <LabGrade values={v} />
@@ -501,23 +508,23 @@ export function PatientPage({ trialId, usubjid }: { trialId: string; usubjid: st
           >
             {(v, set) => (
               <>
-                <Field label="Lesion">
+                <Field name="TRLNKID" label="Lesion">
                   <input value={v.TRLNKID} onChange={set("TRLNKID")} />
                 </Field>
-                <Field label="Group">
+                <Field name="TRGRPID" label="Group">
                   <select value={v.TRGRPID} onChange={set("TRGRPID")}>
                     <option>TARGET</option>
                     <option>NON-TARGET</option>
                     <option>NEW</option>
                   </select>
                 </Field>
-                <Field label="Study day">
+                <Field name="TRDY" label="Study day">
                   <input inputMode="numeric" value={v.TRDY} onChange={set("TRDY")} />
                 </Field>
-                <Field label="Diameter (mm)">
+                <Field name="TRSTRESN" label="Diameter (mm)">
                   <input inputMode="decimal" value={v.TRSTRESN} onChange={set("TRSTRESN")} />
                 </Field>
-                <Field label="Location">
+                <Field name="TRLOC" label="Location">
                   <input value={v.TRLOC} onChange={set("TRLOC")} />
                 </Field>
               </>

@@ -46,13 +46,16 @@ export function ConfirmationPrompt({
   error,
   onConfirm,
   pending,
+  atFields = [],
 }: {
   error: unknown;
   onConfirm: (reason: string) => void;
   pending: boolean;
+  /** Fields that show their own refusal beside them. */
+  atFields?: readonly string[];
 }) {
   const [reason, setReason] = useState("");
-  if (!(error instanceof ApiError) || error.code !== "confirmation-required") return <ErrorMessage error={error} />;
+  if (!(error instanceof ApiError) || error.code !== "confirmation-required") return <ErrorMessage error={error} atFields={atFields} />;
   const expected = error.detail.expected as { EXDOSE: number; explanation: string } | undefined;
   return (
     <div role="alert" className="confirmation">

@@ -5,7 +5,7 @@ import { type FormEvent, useState } from "react";
 import { Link } from "wouter";
 import { z } from "zod";
 import { get, post } from "../api.js";
-import { Empty, ErrorMessage, Field, Loading, ScrollRegion } from "../components/ui.js";
+import { Empty, ErrorMessage, Field, FormError, Loading, ScrollRegion } from "../components/ui.js";
 import { may, rolesIn, useSession } from "../session.js";
 import { DecisionPanel, useDecisions } from "./decision-panel.js";
 import { TrialQueries, useQueries } from "./queries.js";
@@ -20,6 +20,9 @@ export const doseName = (trial: TrialDetail, level: number) => {
 };
 
 const today = () => new Date().toISOString().slice(0, 10);
+
+/** The registration fields that show their own refusal beside them. */
+const REGISTRATION_FIELDS = ["USUBJID", "AGE", "SEX", "WEIGHT", "HEIGHT", "RFXSTDTC"];
 
 function RegisterForm({ trial, slot, onDone }: { trial: TrialDetail; slot: Slot; onDone: (message: string | null) => void }) {
   const trialId = trial.id;
@@ -52,46 +55,48 @@ function RegisterForm({ trial, slot, onDone }: { trial: TrialDetail; slot: Slot;
         confirm.mutate();
       }}
     >
-      <Field label="Subject ID (USUBJID)">
-        <input value={form.USUBJID} onChange={set("USUBJID")} required />
-      </Field>
-      <Field label="Age">
-        <input inputMode="numeric" value={form.AGE} onChange={set("AGE")} />
-      </Field>
-      <Field label="Sex">
-        <select value={form.SEX} onChange={set("SEX")}>
-          <option value="F">F</option>
-          <option value="M">M</option>
-        </select>
-      </Field>
-      <Field label="Weight (kg)">
-        <input inputMode="decimal" value={form.WEIGHT} onChange={set("WEIGHT")} required />
-      </Field>
-      <Field label="Height (cm)">
-        <input inputMode="decimal" value={form.HEIGHT} onChange={set("HEIGHT")} required />
-      </Field>
-      <Field label="First dose date">
-        <input type="date" value={form.RFXSTDTC} onChange={set("RFXSTDTC")} required />
-      </Field>
-      {Object.entries(factors).map(([factor, options]) => (
-        <Field key={factor} label={`Stratification: ${factor}`}>
-          <select value={levels[factor] ?? ""} onChange={(e) => setLevels({ ...levels, [factor]: e.target.value })} required>
-            <option value="" disabled>
-              choose
-            </option>
-            {options.map((option) => (
-              <option key={option} value={option}>
-                {option}
-              </option>
-            ))}
+      <FormError.Provider value={confirm.error}>
+        <Field name="USUBJID" label="Subject ID (USUBJID)">
+          <input value={form.USUBJID} onChange={set("USUBJID")} required />
+        </Field>
+        <Field name="AGE" label="Age">
+          <input inputMode="numeric" value={form.AGE} onChange={set("AGE")} />
+        </Field>
+        <Field name="SEX" label="Sex">
+          <select value={form.SEX} onChange={set("SEX")}>
+            <option value="F">F</option>
+            <option value="M">M</option>
           </select>
         </Field>
-      ))}
-      <button type="submit" className="primary" disabled={confirm.isPending}>
-        {randomized ? "Register and randomize" : "Register patient"}
-      </button>
-      {randomized && <p className="muted">The arm is allocated by the server when the patient is registered, and shown then.</p>}
-      <ErrorMessage error={confirm.error} />
+        <Field name="WEIGHT" label="Weight (kg)">
+          <input inputMode="decimal" value={form.WEIGHT} onChange={set("WEIGHT")} required />
+        </Field>
+        <Field name="HEIGHT" label="Height (cm)">
+          <input inputMode="decimal" value={form.HEIGHT} onChange={set("HEIGHT")} required />
+        </Field>
+        <Field name="RFXSTDTC" label="First dose date">
+          <input type="date" value={form.RFXSTDTC} onChange={set("RFXSTDTC")} required />
+        </Field>
+        {Object.entries(factors).map(([factor, options]) => (
+          <Field key={factor} label={`Stratification: ${factor}`}>
+            <select value={levels[factor] ?? ""} onChange={(e) => setLevels({ ...levels, [factor]: e.target.value })} required>
+              <option value="" disabled>
+                choose
+              </option>
+              {options.map((option) => (
+                <option key={option} value={option}>
+                  {option}
+                </option>
+              ))}
+            </select>
+          </Field>
+        ))}
+        <button type="submit" className="primary" disabled={confirm.isPending}>
+          {randomized ? "Register and randomize" : "Register patient"}
+        </button>
+        {randomized && <p className="muted">The arm is allocated by the server when the patient is registered, and shown then.</p>}
+      </FormError.Provider>
+      <ErrorMessage error={confirm.error} atFields={REGISTRATION_FIELDS} />
     </form>
   );
 }
