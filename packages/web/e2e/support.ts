@@ -39,6 +39,8 @@ export async function simulateOnDesignPage(
   form: { target: string; options: string; truth: string; efficacy: string },
 ): Promise<Locator> {
   await page.getByLabel("Target DLT probability").fill(form.target);
+  const more = page.locator("details.more-options").first();
+  if (!(await more.evaluate((details) => (details as unknown as { open: boolean }).open))) await more.locator("summary").click();
   await page.getByLabel(/Other options/).fill(form.options);
   await page.getByLabel("Simulated trials").fill("1000");
   await page.getByLabel("Scenario 1 true DLT probabilities").fill(form.truth);

@@ -319,8 +319,21 @@ describe.skipIf(!ready)("the trial team's screens in Chromium", () => {
     await page.getByLabel(/^Doses/).fill("4");
     await expect.poll(() => page.getByLabel("Scenario 1 true DLT probabilities").inputValue()).toMatch(/^[\d.]+(, [\d.]+){3}$/);
     await page.getByLabel("Target DLT probability").fill("0.25");
+    // Every option a field, read from the design's schema; rules too. They write the design file's JSON.
+    await page.locator("details.more-options summary").first().click();
+    await page.getByRole("combobox", { name: /^extra safe/ }).selectOption("true");
+    await page.getByRole("combobox", { name: /^Add a rule/ }).selectOption("stop-at-n-at-dose");
+    await page.getByLabel(/^Rule 1 n/).fill("12");
+    expect(JSON.parse(await page.getByLabel(/Other options/).inputValue())).toEqual({
+      extraSafe: true,
+      rules: [{ type: "stop-at-n-at-dose", n: 12 }],
+    });
+    await expect.poll(() => page.getByRole("region", { name: "Protocol text of design A" }).textContent()).toMatch(/12 patients/);
+    await page.getByRole("button", { name: "Remove rule 1" }).click();
+    await page.getByRole("combobox", { name: /^extra safe/ }).selectOption("");
+    expect(await page.getByLabel(/Other options/).inputValue()).toBe("");
     // The protocol text is rendered (its decision table a real table), and still copied as Markdown.
-    await expect.poll(() => page.getByRole("region", { name: "Protocol text" }).getByRole("table").count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByRole("region", { name: "Protocol text of design A" }).getByRole("table").count()).toBeGreaterThan(0);
     // Pathways from a history typed as the R packages write it.
     await page.getByLabel(/Outcomes so far/).fill("1NNN");
     const pathways = page.getByRole("region", { name: "Dose-transition pathways" });

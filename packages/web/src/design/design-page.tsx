@@ -33,6 +33,7 @@ import {
   scenarioError,
 } from "./design-form.js";
 import { htmlReport, resultsCsv } from "./export.js";
+import { OptionsFields } from "./options-form.js";
 import {
   type DesignPageState,
   decodeState,
@@ -131,13 +132,17 @@ function DesignEditor({
           right after a cohort above the target (coherence)
         </label>
       </div>
-      <Field
-        label="Other options (JSON)"
-        error={errors.other}
-        hint='e.g. {"extraSafe": true, "rules": [{"type": "stop-at-n-at-dose", "n": 12}]}'
-      >
-        <textarea rows={2} value={form.other} onChange={set("other")} spellCheck={false} />
-      </Field>
+      <details className="more-options" open={form.other.trim() !== ""}>
+        <summary>More options and rules</summary>
+        <OptionsFields design={form.design} other={form.other} setOther={(other) => setForm({ ...form, other })} />
+        <Field
+          label="Other options (JSON)"
+          error={errors.other}
+          hint='the options above as the design file holds them, and richer ones (e.g. a prior), e.g. {"extraSafe": true, "rules": [{"type": "stop-at-n-at-dose", "n": 12}]}'
+        >
+          <textarea rows={2} value={form.other} onChange={set("other")} spellCheck={false} />
+        </Field>
+      </details>
     </fieldset>
   );
 }
@@ -647,7 +652,7 @@ export function DesignPage() {
               Download design file (JSON, for the CLI)
             </button>
             {/* Rendered for reading (tables included); copied as Markdown for the protocol document. */}
-            <ScrollRegion label="Protocol text">
+            <ScrollRegion label="Protocol text of design A">
               <div className="protocol-text">
                 <Markdown remarkPlugins={[remarkGfm]} components={PROTOCOL_HEADINGS}>
                   {protocol}
