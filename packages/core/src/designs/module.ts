@@ -62,6 +62,12 @@ export interface DesignModule<Spec extends { design: string } = { design: string
   /** The DLT rate above which a patient counts as overdosed when the spec has no target. */
   overdoseThreshold?(spec: Spec): number;
   /**
+   * Efficacy-aware designs: the dose a perfect design would select in a scenario of true DLT and
+   * response probabilities (0-based), or null when no dose is acceptable; what operating
+   * characteristics are judged against.
+   */
+  trueOptimum?(spec: Spec, toxicity: readonly number[], efficacy: readonly number[]): number | null;
+  /**
    * Monte Carlo of trials [firstTrial, firstTrial + count) into `acc`, for designs that cannot be simulated
    * cohort by cohort from complete outcomes (time-to-event designs).
    */

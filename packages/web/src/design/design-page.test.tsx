@@ -3,7 +3,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, cleanup, fireEvent, render as renderElement, screen } from "@testing-library/react";
 import type { ReactElement } from "react";
 import { afterEach, describe, expect, it } from "vitest";
-import { DesignPage, trueMtd } from "./design-page.js";
+import { charts, DesignPage, type ScenarioResult, trueMtd } from "./design-page.js";
 
 afterEach(cleanup);
 
@@ -80,5 +80,23 @@ describe("the true MTD marked on the charts", () => {
     expect(trueMtd([0.05, 0.1, 0.3, 0.45, 0.6], 0.3)).toBe(2);
     expect(trueMtd([0.01, 0.02, 0.03, 0.06, 0.1], 0.3)).toBe(4);
     expect(trueMtd([0.2, 0.4], 0.3)).toBe(0);
+  });
+});
+
+describe("the charts' outlined dose", () => {
+  const result = (selection: number[]) =>
+    ({ selection, patients: selection.map(() => 3), overdosed: 0, trials: 100 }) as unknown as ScenarioResult["result"];
+  const rows = (r: ScenarioResult) =>
+    (charts([r], ["1", "2", "3"], 0.3).selection.data.values as { doseIndex: number; trueMtd: boolean }[])
+      .filter((row) => row.trueMtd)
+      .map((row) => row.doseIndex);
+
+  it("is the true MTD for a design without efficacy", () => {
+    expect(rows({ design: "BOIN", scenario: "s", truth: [0.1, 0.28, 0.5], result: result([0.2, 0.6, 0.2]) })).toEqual([2]);
+  });
+
+  it("is the true optimal dose for an efficacy-aware design, and none when no dose is acceptable", () => {
+    expect(rows({ design: "BOIN12", scenario: "s", truth: [0.1, 0.28, 0.5], optimum: 0, result: result([0.5, 0.4, 0.1]) })).toEqual([1]);
+    expect(rows({ design: "BOIN12", scenario: "s", truth: [0.1, 0.28, 0.5], optimum: null, result: result([0.5, 0.4, 0.1]) })).toEqual([]);
   });
 });

@@ -50,6 +50,8 @@ export interface ScenarioResult {
   scenario: string;
   truth: number[];
   result: OperatingCharacteristics;
+  /** Efficacy-aware designs: the scenario's true optimal dose (0-based; null: none acceptable), outlined on the charts. */
+  optimum?: number | null;
 }
 
 function DesignEditor({
@@ -261,7 +263,7 @@ export function charts(results: ScenarioResult[], doseLabels: readonly string[],
   const rows = results.flatMap((r) =>
     r.result.selection.map((selected, d) => ({
       // Outlined on the charts: the dose a perfect design would select.
-      trueMtd: target !== undefined && d === trueMtd(r.truth, target),
+      trueMtd: r.optimum !== undefined ? d === r.optimum : target !== undefined && d === trueMtd(r.truth, target),
       design: r.design,
       scenario: r.scenario,
       dose: doseLabels[d] ?? `${d + 1}`,
@@ -296,7 +298,7 @@ export function charts(results: ScenarioResult[], doseLabels: readonly string[],
           { field: "dose" },
           { field, title },
           { field: "truth", title: "true DLT probability" },
-          { field: "trueMtd", title: "true MTD" },
+          { field: "trueMtd", title: "the dose to find (true MTD, or true OBD)" },
         ],
       },
     },
@@ -578,7 +580,18 @@ export function DesignPage() {
           signal: controller.signal,
           onProgress: (done, blocks) => setProgress((i + done / blocks) / jobs.length),
         });
-        out.push({ design: job.design.name, scenario: job.scenario.name, truth: job.scenario.truth, result });
+        // Efficacy-aware designs are judged against the scenario's true optimal dose, not its MTD.
+        const design = job.design.checked.design!;
+        const optimum = needsResponses
+          ? design.module.trueOptimum?.(design.spec as never, job.scenario.truth, job.scenario.efficacy)
+          : undefined;
+        out.push({
+          design: job.design.name,
+          scenario: job.scenario.name,
+          truth: job.scenario.truth,
+          result,
+          ...(optimum === undefined ? {} : { optimum }),
+        });
       }
       setResults(out);
     } catch (caught) {
@@ -816,7 +829,9 @@ export function DesignPage() {
             />
             {checkedA.design.spec.target !== undefined && (
               <p className="muted">
-                Outlined bars: each scenario's true MTD, the dose whose true DLT probability is closest to the target.
+                {results.some((r) => r.optimum !== undefined)
+                  ? "Outlined bars: each scenario's true optimal biological dose (the acceptable dose of highest true utility, by the design's own utilities and limits), or its true MTD for designs without efficacy."
+                  : "Outlined bars: each scenario's true MTD, the dose whose true DLT probability is closest to the target."}
               </p>
             )}
             <VegaChart

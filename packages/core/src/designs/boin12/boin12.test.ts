@@ -3,7 +3,7 @@ import { simulate } from "../../simulate/monte-carlo.js";
 import { loadFixture } from "../../test-support/fixtures.js";
 import { createDesign } from "../design.js";
 import type { Boin12Method } from "./boin12.js";
-import { admissibleOutcome, desirability, quasiEvents } from "./utility.js";
+import { admissibleOutcome, desirability, quasiEvents, trueOptimalDose } from "./utility.js";
 
 interface Published {
   boin12_lin_2020: {
@@ -87,5 +87,21 @@ describe("BOIN12 (Lin, Zhou, Yan, Li & Yuan 2020)", () => {
     // The OBD here is dose 3 (utility highest among safe doses): it is selected most often.
     expect(result.selection.indexOf(Math.max(...result.selection))).toBe(2);
     expect(() => simulate(design, { truth: options.truth, trials: 10, seed: 1 })).toThrow(/efficacy: is required for boin12/);
+  });
+});
+
+describe("BOIN12's true optimal biological dose (what a scenario's selection is judged against)", () => {
+  const utility = { responseNoDlt: 100, neither: 40, both: 60, dltNoResponse: 0 };
+  it("is the acceptable dose of highest true mean utility (computed by hand: 52.0 at dose 2, 58.0 at dose 3)", () => {
+    // Dose 1 is futile (response 0.10 < φE 0.25), dose 4 too toxic (0.45 > φT 0.35).
+    expect(trueOptimalDose(utility, 0.35, 0.25, [0.05, 0.15, 0.3, 0.45], [0.1, 0.3, 0.5, 0.55])).toBe(2);
+  });
+  it("goes to the lower dose on a plateau, and is none when no dose is acceptable", () => {
+    expect(trueOptimalDose(utility, 0.35, 0.25, [0.1, 0.1, 0.1], [0.5, 0.5, 0.5])).toBe(0);
+    expect(trueOptimalDose(utility, 0.35, 0.25, [0.1, 0.2], [0.1, 0.2])).toBeNull();
+  });
+  it("is offered by the design module with the spec's own limits and utilities", () => {
+    const design = createDesign({ design: "boin12", target: 0.35, doses: 4 });
+    expect(design.module.trueOptimum?.(design.spec as never, [0.05, 0.15, 0.3, 0.45], [0.1, 0.3, 0.5, 0.55])).toBe(2);
   });
 });

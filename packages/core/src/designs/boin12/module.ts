@@ -3,6 +3,7 @@ import { formatNumber } from "../method.js";
 import { defineDesign } from "../module.js";
 import { Boin12Method } from "./boin12.js";
 import { boin12Spec } from "./spec.js";
+import { trueOptimalDose } from "./utility.js";
 
 export const boin12Design = defineDesign({
   name: "boin12",
@@ -23,6 +24,7 @@ export const boin12Design = defineDesign({
   ],
   estimateName: "estimated DLT probability",
   createMethod: (spec) => new Boin12Method(spec),
+  trueOptimum: (spec, toxicity, efficacy) => trueOptimalDose(spec.utility, spec.target, spec.efficacyLowerLimit, toxicity, efficacy),
   describe(spec, design) {
     const method = new Boin12Method(spec);
     const u = spec.utility;

@@ -19,6 +19,38 @@ export function utilityBenchmark(utility: Utility, phiT: number, phiE: number): 
   return (atLimits + 100) / 2;
 }
 
+/**
+ * The true optimal biological dose of a scenario: among doses whose true DLT probability is at most φT
+ * and whose true response probability is at least φE, the one with the highest true mean utility, ties
+ * to the lower dose (0-based; null when none is acceptable). The outcomes' probabilities are taken as
+ * independent, as the utility benchmark takes them.
+ */
+export function trueOptimalDose(
+  utility: Utility,
+  phiT: number,
+  phiE: number,
+  toxicity: readonly number[],
+  efficacy: readonly number[],
+): number | null {
+  let best: number | null = null;
+  let bestUtility = Number.NEGATIVE_INFINITY;
+  for (let d = 0; d < toxicity.length; d++) {
+    const pT = toxicity[d]!;
+    const pE = efficacy[d]!;
+    if (pT > phiT || pE < phiE) continue;
+    const mean =
+      utility.responseNoDlt * pE * (1 - pT) +
+      utility.neither * (1 - pE) * (1 - pT) +
+      utility.both * pE * pT +
+      utility.dltNoResponse * (1 - pE) * pT;
+    if (mean > bestUtility + 1e-9) {
+      best = d;
+      bestUtility = mean;
+    }
+  }
+  return best;
+}
+
 /** Quasi-events from a dose's counts: patients, DLTs, responses, and patients with both. */
 export function quasiEvents(utility: Utility, n: number, dlts: number, responses: number, both: number): number {
   const responseOnly = responses - both;
