@@ -370,7 +370,7 @@ describe.skipIf(!ready)("the trial team's screens in Chromium", () => {
     await done(broken);
   });
 
-  it("fits every page on a 390 px phone: no sideways scrolling of the page, wide tables scroll in their own regions", async () => {
+  it("fits every page on a 390 px phone (no sideways scrolling: wide tables scroll in their own regions), accessibly", async () => {
     const pages = [
       "/design",
       "/reports",
@@ -391,6 +391,8 @@ describe.skipIf(!ready)("the trial team's screens in Chromium", () => {
       await page.locator("main h1").first().waitFor();
       await page.waitForLoadState("networkidle");
       expect(await pageOverflow(page), `${path}: ${(await overflowingElements(page)).join(", ")}`).toBe(0);
+      // And each looked at, and checked for accessibility, at that width.
+      await shot(page, `phone${path.replaceAll("/", "-")}`);
     }
     await done(page);
   });

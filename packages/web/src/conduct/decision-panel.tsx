@@ -1,4 +1,4 @@
-import { ACTIONS } from "@escalate/core";
+import { ACTIONS, parseOutcomes } from "@escalate/core";
 import { type DecisionView, responses, type TrialDetail } from "@escalate/server/contract";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
@@ -153,6 +153,11 @@ export function DataByDose({ trial, decision }: { trial: TrialDetail; decision: 
   const count = (level: number, status?: string) =>
     patients.filter((p) => p.doseLevel === level && (status === undefined || p.status === status)).length;
   const withDlt = patients.filter((p) => p.status === "DLT");
+  // Efficacy-aware designs decide from responses too: the outcomes the meeting used carry them (E, B).
+  const cohorts = parseOutcomes(decision.basedOn.outcomes);
+  const withResponses = cohorts.some((c) => c.responses !== undefined);
+  const responses = (level: number) =>
+    cohorts.filter((c) => c.dose === level).reduce((sum, c) => sum + (c.responses ?? []).filter(Boolean).length, 0);
   return (
     <>
       <ScrollRegion label="Data by dose level">
@@ -165,6 +170,7 @@ export function DataByDose({ trial, decision }: { trial: TrialDetail; decision: 
               <th scope="col">DLT-evaluable</th>
               <th scope="col">DLTs</th>
               <th scope="col">Pending</th>
+              {withResponses && <th scope="col">Responses</th>}
             </tr>
           </thead>
           <tbody>
@@ -175,6 +181,7 @@ export function DataByDose({ trial, decision }: { trial: TrialDetail; decision: 
                 <td>{count(level, "DLT") + count(level, "no DLT")}</td>
                 <td>{count(level, "DLT")}</td>
                 <td>{count(level, "pending")}</td>
+                {withResponses && <td>{responses(level)}</td>}
               </tr>
             ))}
           </tbody>
