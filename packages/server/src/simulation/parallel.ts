@@ -60,7 +60,7 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
     ...(calendar ? { calendar } : {}),
     ...(efficacy ? { efficacy: Array.from(efficacy) } : {}),
   };
-  const workers: Worker[] = [];
+  const workers: { worker: Worker; healthy: () => boolean }[] = [];
   /** Per worker: settles its promise if it holds no blocks (called when this thread runs out of blocks). */
   const releases: (() => void)[] = [];
   let failure: Error | undefined;
@@ -70,6 +70,7 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
       failure ??= error;
     }),
   );
+  let interrupted = true;
   try {
     for (let block = takeBlock(); block >= 0 && !failure; block = takeBlock()) {
       options.signal?.throwIfAborted();
@@ -83,8 +84,11 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
     for (const release of releases) release();
     await Promise.all(workersDone);
     if (failure) throw failure;
+    interrupted = false;
   } finally {
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    // Back to the pool when the run ended well; a failed or cancelled run's workers may be mid-block.
+    const ended = failure === undefined && !options.signal?.aborted && !interrupted;
+    await Promise.all(workers.map(({ worker, healthy }) => releaseWorker(worker, ended && healthy())));
   }
   return summariseBlocks(results, design.doseCount);
 }
@@ -92,19 +96,78 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
 /** Blocks queued ahead at each worker, so it never waits for the main thread between blocks. */
 const BLOCKS_IN_FLIGHT = 2;
 
+/**
+ * Workers start once and are kept between runs: starting one (a thread, then loading the core) costs
+ * more than many blocks, so only the first run of a process pays it. Idle workers are unreferenced, so
+ * they never keep a process alive; a run that fails or is cancelled terminates its workers (they may be
+ * mid-block) and the next run starts fresh ones.
+ */
+const idle: Worker[] = [];
+/** Per worker: jobs posted whose "ready" has not arrived yet (a run may end before its worker has loaded). */
+const readiesOwed = new WeakMap<Worker, number>();
+let started = 0;
+
+/** Threads started by `simulateInParallel` in this process so far (each is reused by later runs). */
+export const simulationWorkersStarted = () => started;
+
+function acquireWorker(): Worker {
+  const worker = idle.pop() ?? startWorker();
+  worker.ref();
+  return worker;
+}
+
+function startWorker(): Worker {
+  const worker = spawnSimulationWorker();
+  started++;
+  readiesOwed.set(worker, 0);
+  // A worker that fails or exits while idle leaves the pool quietly; during a run its run reports it.
+  const leave = () => {
+    const at = idle.indexOf(worker);
+    if (at >= 0) idle.splice(at, 1);
+  };
+  worker.on("error", leave);
+  worker.on("exit", leave);
+  // Counted here, idle or not, so a "ready" that comes after its run has ended is not lost.
+  worker.on("message", (message: BlockReply) => {
+    if ("ready" in message) readiesOwed.set(worker, (readiesOwed.get(worker) ?? 1) - 1);
+  });
+  return worker;
+}
+
+function releaseWorker(worker: Worker, healthy: boolean): Promise<unknown> {
+  if (!healthy || idle.length >= availableParallelism()) return worker.terminate();
+  worker.unref();
+  idle.push(worker);
+  return Promise.resolve();
+}
+
 function runWorker(
   request: BlockJob,
   takeBlock: () => number,
   onBlock: (block: number, acc: Float64Array) => void,
-  workers: Worker[],
+  workers: { worker: Worker; healthy: () => boolean }[],
   releases: (() => void)[],
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const worker = spawnSimulationWorker();
-    workers.push(worker);
+    const worker = acquireWorker();
     let inFlight = 0;
+    let failed = false;
+    const done = () => {
+      worker.off("message", onMessage);
+      worker.off("error", onError);
+      worker.off("exit", onExit);
+      resolve();
+    };
+    const fail = (error: Error) => {
+      failed = true;
+      worker.off("message", onMessage);
+      worker.off("error", onError);
+      worker.off("exit", onExit);
+      reject(error);
+    };
+    workers.push({ worker, healthy: () => !failed && inFlight === 0 });
     releases.push(() => {
-      if (inFlight === 0) resolve();
+      if (inFlight === 0) done();
     });
     const sendNext = () => {
       const block = takeBlock();
@@ -112,28 +175,30 @@ function runWorker(
         worker.postMessage({ block });
         inFlight++;
       } else if (inFlight === 0) {
-        resolve();
+        done();
       }
     };
-    worker.on("message", (message: BlockReply) => {
-      if ("error" in message) {
-        reject(new Error(message.error));
-        return;
-      }
-      // Blocks are taken only once the worker can start on them, so none waits while it loads.
+    const onMessage = (message: BlockReply) => {
+      if ("error" in message) return fail(new Error(message.error));
+      // Blocks are taken only once the worker can start on them, so none waits while it loads; a "ready"
+      // for an earlier run's job (the worker was still loading when that run ended) is not this one's.
       if ("ready" in message) {
-        for (let i = 0; i < BLOCKS_IN_FLIGHT; i++) sendNext();
+        if (readiesOwed.get(worker) === 0) for (let i = 0; i < BLOCKS_IN_FLIGHT; i++) sendNext();
         return;
       }
       inFlight--;
       onBlock(message.block, message.acc);
       sendNext();
-    });
-    worker.on("error", reject);
-    worker.on("exit", (code) => {
-      if (inFlight > 0) reject(new Error(`a simulation worker stopped (exit code ${code}) with ${inFlight} blocks unfinished`));
-      else resolve();
-    });
+    };
+    const onError = (error: Error) => fail(error);
+    const onExit = (code: number) => {
+      if (inFlight > 0) fail(new Error(`a simulation worker stopped (exit code ${code}) with ${inFlight} blocks unfinished`));
+      else done();
+    };
+    worker.on("message", onMessage);
+    worker.on("error", onError);
+    worker.on("exit", onExit);
+    readiesOwed.set(worker, (readiesOwed.get(worker) ?? 0) + 1);
     worker.postMessage(request);
   });
 }
