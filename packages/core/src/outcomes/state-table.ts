@@ -43,9 +43,12 @@ export class StateTable {
 
   /** Visits entries in insertion order (deterministic), copying each key into `key`. */
   forEach(key: Int32Array, visit: (value: number) => void): void {
+    const width = this.width;
     for (let i = 0; i < this.size; i++) {
       const slot = this.order[i]!;
-      key.set(this.keys.subarray(slot * this.width, (slot + 1) * this.width));
+      // Copied element by element: a subarray view per entry would allocate in the hottest loop.
+      const base = slot * width;
+      for (let j = 0; j < width; j++) key[j] = this.keys[base + j]!;
       visit(this.values[slot]!);
     }
   }
@@ -62,6 +65,11 @@ export class StateTable {
       h = Math.imul(h ^ key[i]!, 0x01000193);
       h ^= h >>> 15;
     }
+    // A final avalanche (MurmurHash3's), so keys differing in a few low bits spread over the table
+    // instead of clustering into long probe runs.
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    h ^= h >>> 16;
     const mask = this.capacity - 1;
     let slot = h & mask;
     for (;;) {
@@ -90,11 +98,12 @@ export class StateTable {
     this.values = new Float64Array(this.capacity);
     this.order = new Int32Array(this.capacity);
     this.size = 0;
-    const key = new Int32Array(this.width);
+    const width = this.width;
+    const key = new Int32Array(width);
     for (let i = 0; i < oldSize; i++) {
-      const slot = oldOrder[i]!;
-      key.set(oldKeys.subarray(slot * this.width, (slot + 1) * this.width));
-      this.add(key, oldValues[slot]!);
+      const base = oldOrder[i]! * width;
+      for (let j = 0; j < width; j++) key[j] = oldKeys[base + j]!;
+      this.add(key, oldValues[oldOrder[i]!]!);
     }
   }
 }

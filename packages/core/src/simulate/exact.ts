@@ -77,7 +77,18 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
   const step = createStep();
   const key = new Int32Array(width);
   const childKey = new Int32Array(width);
-  const pmf = new Float64Array(design.spec.cohortSize + 1);
+  // The distribution of a cohort's DLTs, per dose and cohort size: computed once, not once per state.
+  const pmfs = new Map<number, Float64Array>();
+  const cohortPmf = (dose: number, size: number): Float64Array => {
+    const id = size * K + dose;
+    let pmf = pmfs.get(id);
+    if (!pmf) {
+      pmf = new Float64Array(size + 1);
+      for (let k = 0; k <= size; k++) pmf[k] = binomialPmf(k, size, truth[dose]!);
+      pmfs.set(id, pmf);
+    }
+    return pmf;
+  };
 
   let level = new StateTable(width);
   let next = new StateTable(width);
@@ -95,7 +106,7 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
       }
       const dose = step.dose;
       const size = step.cohortSize;
-      for (let k = 0; k <= size; k++) pmf[k] = binomialPmf(k, size, truth[dose]!);
+      const pmf = cohortPmf(dose, size);
       for (let k = 0; k <= size; k++) {
         const weight = probability * pmf[k]!;
         if (weight === 0) continue;
