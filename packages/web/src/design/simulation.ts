@@ -110,7 +110,7 @@ export function exactInBrowser(
   signal?: AbortSignal,
 ): Promise<OperatingCharacteristics> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./exact.worker.ts", import.meta.url), { type: "module" });
+    const worker = new Worker(new URL("./simulation.worker.ts", import.meta.url), { type: "module" });
     const finish = () => worker.terminate();
     signal?.addEventListener("abort", () => {
       finish();
@@ -125,6 +125,6 @@ export function exactInBrowser(
       finish();
       reject(new Error(event.message || "the enumeration failed"));
     };
-    worker.postMessage({ spec, truth: [...truth] });
+    worker.postMessage({ exact: { spec, truth: [...truth] } });
   });
 }
