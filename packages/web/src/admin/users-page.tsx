@@ -8,6 +8,13 @@ import { useSession } from "../session.js";
 
 /** An account action that needs a reason (and, for a reset, the new password): each is an audit event. */
 type Action = { kind: "disable" | "enable" | "sessions/end" | "password"; account: Account };
+/** The same, short enough for a row of buttons on a phone. */
+const SHORT_WORDS: Record<Action["kind"], string> = {
+  disable: "Disable",
+  enable: "Enable",
+  "sessions/end": "End sessions",
+  password: "New password",
+};
 const ACTION_WORDS: Record<Action["kind"], string> = {
   disable: "Disable the account",
   enable: "Enable the account",
@@ -151,7 +158,7 @@ export function UsersPage() {
                     <td>{account.username}</td>
                     <td>{account.status ?? "active"}</td>
                     <td>
-                      <div className="row">
+                      <div className="row actions">
                         {(account.status === "disabled" ? (["enable"] as const) : (["disable", "password", "sessions/end"] as const)).map(
                           (kind) => (
                             <button
@@ -159,8 +166,9 @@ export function UsersPage() {
                               type="button"
                               onClick={() => setAction({ kind, account })}
                               disabled={account.id === session.user.id}
+                              aria-label={`${SHORT_WORDS[kind]}: ${account.username}`}
                             >
-                              {ACTION_WORDS[kind]}…
+                              {SHORT_WORDS[kind]}…
                             </button>
                           ),
                         )}
