@@ -13,6 +13,7 @@ import { formatStartup, startupBenchmark } from "./startup.js";
 
 const BOIN_5 = { design: "boin", target: 0.3, doses: 5, cohortSize: 3, cohorts: 10 } as const;
 const TRUTH_5 = [0.05, 0.12, 0.3, 0.45, 0.6];
+const BOIN_LONG = { ...BOIN_5, cohorts: 20, rules: [{ type: "stop-at-n-at-dose", n: 18 }] };
 const TRUTH_6 = [0.02, 0.05, 0.1, 0.2, 0.3, 0.5];
 
 async function median(runs: number, fn: () => unknown): Promise<number> {
@@ -58,6 +59,15 @@ record("BOIN Monte Carlo, 5 doses, 10×3, 10,000 trials, 1 thread", mcSeconds, {
   baselineRatio: baselineSeconds / mcSeconds,
 });
 record("  simple baseline (same trials, written the obvious way)", baselineSeconds, { trials: 10_000 });
+// Issue 21's configuration: 20 cohorts of 3, dose finding stopping at 18 patients on a dose. Its target
+// (3 ms per 10,000 trials on one thread) is the work per trial done without waste.
+const boinLong = createDesign(BOIN_LONG);
+const longSeconds = await median(7, () => simulate(boinLong, { truth: TRUTH_5, trials: 10_000, seed: 1 }));
+record("BOIN Monte Carlo, 5 doses, 20×3, stop at 18 per dose, 10,000 trials, 1 thread", longSeconds, {
+  trials: 10_000,
+  target: 0.003,
+  vsBoin: longSeconds / mcSeconds,
+});
 // TITE-BOIN: the same design with a 90-day window and a cohort every 21 days (arrivals, DLT times, suspension).
 const titeBoin5 = createDesign({ ...BOIN_5, design: "tite-boin", window: 90, arrivalInterval: 21 });
 const titeSeconds = await median(5, () => simulate(titeBoin5, { truth: TRUTH_5, trials: 10_000, seed: 1 }));
@@ -162,6 +172,7 @@ const exactCases: [string, Record<string, unknown>, number[], number | undefined
   ["Exact Keyboard, 6 doses, 10×3", { ...BOIN_5, design: "keyboard", doses: 6 }, TRUTH_6, 1],
   ["Exact mTPI-2, 6 doses, 10×3", { ...BOIN_5, design: "mtpi2", doses: 6 }, TRUTH_6, 1],
   ["Exact 3+3, 6 doses", { design: "three-plus-three", doses: 6 }, TRUTH_6, undefined],
+  ["Exact BOIN, 5 doses, 20×3, stop at 18 per dose", BOIN_LONG, TRUTH_5, 0.5],
 ];
 for (const [name, spec, truth, target] of exactCases) {
   const design = createDesign(spec);
