@@ -52,8 +52,8 @@ export interface AppOptions {
   /** The built web app (packages/web/dist), served at / with the API under /api. */
   webRoot?: string | undefined;
   /**
-   * An answer that breaks its route's response schema: a 500 (the default outside production, so tests
-   * and development find the drift at once), or, in production, logged and sent as it is, so a trial
+   * An answer that breaks its route's response schema: a 500 (the default when NODE_ENV is "test" or
+   * "development", so the drift is found at once), or otherwise logged and sent as it is, so a trial
    * team is never stopped by a documentation fault.
    */
   strictResponses?: boolean;
@@ -86,7 +86,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
   // Answers are checked against their route's response schema (the contract the web app imports).
-  const strictResponses = options.strictResponses ?? process.env.NODE_ENV !== "production";
+  const strictResponses = options.strictResponses ?? ["test", "development"].includes(process.env.NODE_ENV ?? "");
   app.setSerializerCompiler(({ schema, method, url }) => (data) => {
     const checked = (schema as z.ZodType).safeEncode(data);
     if (checked.success) return JSON.stringify(checked.data);

@@ -77,7 +77,7 @@ describe("an answer outside its route's schema", () => {
     expect(response.statusCode).toBe(500);
   });
 
-  it("is sent as it is in production, and logged with the field at fault", async () => {
+  it("is sent as it is in a deployment, and logged with the field at fault", async () => {
     const { response, logged } = await answer(false);
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ count: "three" });
