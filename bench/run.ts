@@ -42,6 +42,8 @@ interface Row {
   vsBoin?: number;
   /** Time per trial relative to BOIN12 alone (outcomes only, same scenario). */
   vsBoin12?: number;
+  /** Any other figure's baseline measured in the same run: the ratio of this time to it, and what it is. */
+  ratio?: { value: number; to: string };
 }
 const rows: Row[] = [];
 const record = (name: string, seconds: number, extra: Omit<Row, "name" | "seconds"> = {}) => {
@@ -128,7 +130,10 @@ const threads = availableParallelism();
 const large = 1_000_000;
 const boinSpec = createDesign(BOIN_5).spec;
 const oneThread = await median(3, () => simulateInParallel({ spec: boinSpec, truth: TRUTH_5, trials: large, seed: 1, threads: 1 }));
-record(`BOIN Monte Carlo, ${large.toLocaleString("en")} trials, 1 thread`, oneThread, { trials: large });
+record(`BOIN Monte Carlo, ${large.toLocaleString("en")} trials, 1 thread`, oneThread, {
+  trials: large,
+  ratio: { value: oneThread / ((large / 10_000) * mcSeconds), to: "the time per trial of the 10,000-trial run" },
+});
 if (threads > 1) {
   const all = await median(3, () => simulateInParallel({ spec: boinSpec, truth: TRUTH_5, trials: large, seed: 1, threads }));
   record(`BOIN Monte Carlo, ${large.toLocaleString("en")} trials, ${threads} threads`, all, { trials: large, speedup: oneThread / all });
@@ -146,7 +151,12 @@ const CRM_6 = {
   rules: [{ type: "no-skipping" }],
 };
 const crmSeconds = await median(5, () => simulate(createDesign(CRM_6), { truth: [0.05, 0.1, 0.2, 0.3, 0.45, 0.6], trials: 1000, seed: 1 }));
-record("CRM Monte Carlo, 6 doses, 8×3, 1,000 trials, 1 thread", crmSeconds, { trials: 1000, target: 0.06, reference: 6 });
+record("CRM Monte Carlo, 6 doses, 8×3, 1,000 trials, 1 thread", crmSeconds, {
+  trials: 1000,
+  target: 0.06,
+  reference: 6,
+  ratio: { value: crmSeconds / (mcSeconds / 10), to: "the time per trial of plain BOIN" },
+});
 
 // BLRM with EWOC: 5 doses, 30 patients in cohorts of 3, 1,000 trials (fresh design each run).
 const BLRM_5 = {
@@ -158,13 +168,20 @@ const BLRM_5 = {
   maxStep: 1,
 };
 const blrmSeconds = await median(3, () => simulate(createDesign(BLRM_5), { truth: [0.05, 0.1, 0.2, 0.35, 0.5], trials: 1000, seed: 1 }));
-record("BLRM/EWOC Monte Carlo, 5 doses, 10×3, 1,000 trials, 1 thread", blrmSeconds, { trials: 1000, target: 10 });
+record("BLRM/EWOC Monte Carlo, 5 doses, 10×3, 1,000 trials, 1 thread", blrmSeconds, {
+  trials: 1000,
+  target: 10,
+  ratio: { value: blrmSeconds / crmSeconds, to: "the time of the CRM's 1,000 trials" },
+});
 
 // Simon two-stage: exhaustive exact search over n ≤ 150 ("well under a second").
 const simonSeconds = await median(5, () => simonDesigns({ p0: 0.05, p1: 0.2, alpha: 0.1, beta: 0.1, maxN: 150 }));
 record("Simon two-stage search, p0 0.05 vs p1 0.2, n ≤ 150", simonSeconds, { target: 1 });
 const simonHard = await median(3, () => simonDesigns({ p0: 0.4, p1: 0.55, alpha: 0.05, beta: 0.1, maxN: 150 }));
-record("Simon two-stage search, p0 0.4 vs p1 0.55, n ≤ 150", simonHard, { target: 1 });
+record("Simon two-stage search, p0 0.4 vs p1 0.55, n ≤ 150", simonHard, {
+  target: 1,
+  ratio: { value: simonHard / simonSeconds, to: "the time of the search above" },
+});
 
 const exactCases: [string, Record<string, unknown>, number[], number | undefined][] = [
   ["Exact BOIN, 5 doses, 10×3", BOIN_5, TRUTH_5, 1],
@@ -176,14 +193,26 @@ const exactCases: [string, Record<string, unknown>, number[], number | undefined
 ];
 for (const [name, spec, truth, target] of exactCases) {
   const design = createDesign(spec);
-  record(name, await median(3, () => exactOperatingCharacteristics(design, { truth })), target ? { target } : {});
+  const exactSeconds = await median(3, () => exactOperatingCharacteristics(design, { truth }));
+  // Against 10,000 simulated trials of the same design: when enumerating beats simulating.
+  const simulated = await median(3, () => simulate(design, { truth, trials: 10_000, seed: 1 }));
+  record(name, exactSeconds, {
+    ...(target ? { target } : {}),
+    ratio: { value: exactSeconds / simulated, to: "the time of 10,000 simulated trials of it" },
+  });
 }
 
 console.error("Running the web app in headless Chromium…");
 const browserRow = await browserBenchmark();
 if (browserRow) {
-  record(browserRow.name, browserRow.seconds, { trials: browserRow.trials });
-  record("  the same, first run of the page (web workers starting)", browserRow.cold, { trials: browserRow.trials });
+  record(browserRow.name, browserRow.seconds, {
+    trials: browserRow.trials,
+    ratio: { value: browserRow.seconds / mcSeconds, to: "the time in Node on one thread (click to result included)" },
+  });
+  record("  the same, first run of the page (web workers starting)", browserRow.cold, {
+    trials: browserRow.trials,
+    ratio: { value: browserRow.cold / browserRow.seconds, to: "the time of a warm page" },
+  });
 } else console.error("  (skipped: needs /usr/bin/chromium and npm run build)");
 
 const format = (seconds: number) => (seconds < 1 ? `${(seconds * 1000).toFixed(1)} ms` : `${seconds.toFixed(2)} s`);
@@ -195,6 +224,7 @@ for (const row of rows) {
   if (row.speedup) notes.push(`${row.speedup.toFixed(2)}× the 1-thread speed`);
   if (row.vsBoin) notes.push(`${row.vsBoin.toFixed(1)}× the time of plain BOIN`);
   if (row.vsBoin12) notes.push(`${row.vsBoin12.toFixed(1)}× the time per trial of BOIN12 alone`);
+  if (row.ratio) notes.push(`${row.ratio.value.toFixed(2)}× ${row.ratio.to}`);
   if (row.target !== undefined) notes.push(row.seconds <= row.target ? "meets target" : "MISSES TARGET");
   table.push([
     row.name,
