@@ -249,3 +249,27 @@ describe.each(DIALECTS)("a trial whose decisions need two signatures (%s)", (dia
     expect((await verifyAudit(server.store.db)).problems).toEqual([]);
   });
 });
+
+describe.each(DIALECTS)("a site opened during the trial (%s)", (dialect) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await createTestServer(dialect);
+  });
+  afterAll(() => server?.close());
+
+  it("is opened by an administrator, once, named in the trial, and can then take a site role", async () => {
+    const { admin, chair } = server.clients;
+    const site = { id: "C", name: "Site C" };
+    expect((await chair.post(`${T}/sites`, site)).statusCode).toBe(403);
+    const bad = await admin.post(`${T}/sites`, { id: "C!", name: "Site C" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().issues[0]).toMatchObject({ path: "body.id", value: "C!" });
+    expect((await admin.post(`${T}/sites`, site)).statusCode).toBe(201);
+    expect((await admin.post(`${T}/sites`, site)).statusCode).toBe(409);
+    expect((await admin.get(T)).json().sites.map((s: { id: string }) => s.id)).toEqual(["A", "B", "C"]);
+    expect((await admin.post(`${T}/grants`, { username: "invB", role: "investigator", siteId: "C" })).statusCode).toBe(201);
+    const events = (await admin.get(`${T}/audit?type=site`)).json();
+    expect(events.map((e: { type: string; siteId: string }) => [e.type, e.siteId])).toEqual([["site.added", "C"]]);
+    expect((await verifyAudit(server.store.db)).problems).toEqual([]);
+  });
+});

@@ -190,11 +190,17 @@ describe.skipIf(!ready)("the trial team's screens in Chromium", () => {
     await shot(admin, "accounts");
 
     await admin.goto(`${server.url}/trials/${TRIAL}`);
+    // A new centre opens while the trial runs; the new investigator works there.
+    const sites = admin.getByRole("region", { name: "Sites" });
+    await sites.getByLabel("Site ID").fill("103");
+    await sites.getByLabel("Site name").fill("Harbour Hospital");
+    await sites.getByRole("button", { name: "Open the site" }).click();
+    await sites.getByText("103: Harbour Hospital").waitFor();
     const team = admin.getByRole("region", { name: "Team and roles" });
     const grant = team.getByRole("form", { name: "Grant a role" });
     await grant.getByLabel("User name").fill("inv103");
     await grant.getByLabel("Role").selectOption("investigator");
-    await grant.getByRole("combobox", { name: /^Site/ }).selectOption("102");
+    await grant.getByRole("combobox", { name: /^Site/ }).selectOption("103");
     await grant.getByRole("button", { name: "Grant role" }).click();
     const row = team.getByRole("row").filter({ hasText: "inv103" });
     await row.waitFor();

@@ -108,6 +108,30 @@ export async function createTrial(db: Kysely<Database>, actor: Actor, body: Tria
   return doc;
 }
 
+/** Adds a site to a running trial (a new centre opens); logged in the trial's chain. */
+export async function addSite(
+  db: Kysely<Database>,
+  actor: Actor,
+  trialId: string,
+  site: { id: string; name: string },
+  now: Date,
+): Promise<{ id: string; name: string }> {
+  await db.transaction().execute(async (tx) => {
+    await lockChain(tx, trialId);
+    if (!(await getEntity(tx, trialId, "trial", trialId))) throw notFound(`trial ${trialId}`);
+    if (await getEntity(tx, trialId, "site", site.id)) throw conflict(`site ${site.id} is already a site of trial ${trialId}`);
+    await appendEvent(tx, {
+      chain: trialId,
+      actor,
+      type: "site.added",
+      at: now,
+      siteId: site.id,
+      changes: [{ kind: "site", trialId, id: site.id, after: state(site, { siteId: site.id }), expect: "new" }],
+    });
+  });
+  return site;
+}
+
 /** Grants a role in a trial (site roles need a site of the trial); logged in the trial's chain. */
 export async function grantRole(
   db: Kysely<Database>,

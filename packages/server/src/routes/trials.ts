@@ -5,9 +5,9 @@ import { authorize, type Grant, grantsOf, requireAdmin } from "../access.js";
 import type { Context } from "../app.js";
 import type { RandomizationDoc } from "../conduct/randomization.js";
 import { trialState, visiblePart } from "../conduct/trial-state.js";
-import { type CohortDoc, createTrial, designOf, grantRole, revokeRole, type TrialDoc } from "../conduct/trials.js";
+import { addSite, type CohortDoc, createTrial, designOf, grantRole, revokeRole, type TrialDoc } from "../conduct/trials.js";
 import { responses as out } from "../contract/index.js";
-import { grantBody, id, revokeBody, trialBody } from "../contract/requests.js";
+import { grantBody, id, revokeBody, siteBody, trialBody } from "../contract/requests.js";
 import { getEntity, listEntities } from "../db/entities.js";
 import type { Database } from "../db/schema.js";
 import { requireUser } from "./helpers.js";
@@ -93,6 +93,22 @@ export const trialRoutes =
       async (request) => {
         await authorize(db, requireUser(request), request.params.trialId, "trial.read");
         return cohortsWithSlots(context, request.params.trialId);
+      },
+    );
+    app.post(
+      "/api/trials/:trialId/sites",
+      {
+        schema: {
+          params: trialParams,
+          body: siteBody,
+          tags: ["trials"],
+          summary: "Open a new site in a running trial (administrators)",
+          response: { 201: out.site },
+        },
+      },
+      async (request, reply) => {
+        const access = await authorize(db, requireUser(request), request.params.trialId, "trial.manage");
+        return reply.status(201).send(await addSite(db, access.actor, request.params.trialId, request.body, context.now()));
       },
     );
     app.get(

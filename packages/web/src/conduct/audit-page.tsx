@@ -24,6 +24,7 @@ export interface AuditFilter {
 /** Event families in the words of the people who read the trail. */
 const FAMILIES: Record<string, string> = {
   trial: "Trial set-up",
+  site: "Sites opened",
   role: "Roles granted and revoked",
   slot: "Places in cohorts",
   patient: "Registrations and randomization",

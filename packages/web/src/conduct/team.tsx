@@ -144,3 +144,47 @@ export function TrialTeam({ trial }: { trial: TrialDetail }) {
     </section>
   );
 }
+
+/** The trial's sites, and (administrators) a new site opened while the trial runs. */
+export function TrialSites({ trial }: { trial: TrialDetail }) {
+  const client = useQueryClient();
+  const [site, setSite] = useState({ id: "", name: "" });
+  const open = useMutation({
+    mutationFn: () => post(`/api/trials/${trial.id}/sites`, responses.site, site),
+    onSuccess: () => {
+      setSite({ id: "", name: "" });
+      client.invalidateQueries({ queryKey: ["trial", trial.id] });
+    },
+  });
+  return (
+    <section aria-labelledby="sites-heading" className="card">
+      <h2 id="sites-heading">Sites</h2>
+      <ul>
+        {trial.sites.map((s) => (
+          <li key={s.id}>
+            {s.id}: {s.name}
+          </li>
+        ))}
+      </ul>
+      <form
+        className="inline-form filters"
+        aria-label="Open a site"
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          open.mutate();
+        }}
+      >
+        <Field label="Site ID" error={issueAt(open.error, "id")}>
+          <input value={site.id} onChange={(e) => setSite({ ...site, id: e.target.value })} required />
+        </Field>
+        <Field label="Site name" error={issueAt(open.error, "name")}>
+          <input value={site.name} onChange={(e) => setSite({ ...site, name: e.target.value })} required />
+        </Field>
+        <button type="submit" disabled={open.isPending}>
+          Open the site
+        </button>
+      </form>
+      <ErrorMessage error={open.error} atFields={["id", "name"]} />
+    </section>
+  );
+}

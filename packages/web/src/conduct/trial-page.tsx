@@ -10,7 +10,7 @@ import { may, rolesIn, useSession } from "../session.js";
 import { DecisionPanel, useDecisions } from "./decision-panel.js";
 import { TrialQueries, useQueries } from "./queries.js";
 import { fromText } from "./record-editing.js";
-import { TrialTeam } from "./team.js";
+import { TrialSites, TrialTeam } from "./team.js";
 
 export type { TrialDetail };
 
@@ -352,7 +352,12 @@ export function TrialPage({ trialId }: { trialId: string }) {
       </section>
       <DecisionPanel trial={t} canPrepare={may(session, trialId, "decision.prepare")} canSign={may(session, trialId, "decision.sign")} />
       <TrialQueries trialId={trialId} />
-      {may(session, trialId, "trial.manage") && <TrialTeam trial={t} />}
+      {may(session, trialId, "trial.manage") && (
+        <>
+          <TrialSites trial={t} />
+          <TrialTeam trial={t} />
+        </>
+      )}
     </div>
   );
 }
