@@ -21,6 +21,7 @@ const VALID: Record<string, { url: string; as: string; body: Record<string, unkn
   "POST /api/users/:userId/sessions/end": { url: `/api/users/${UUID}/sessions/end`, as: "admin", body: { reason: "r" } },
   "POST /api/trials": { url: "/api/trials", as: "admin", body: { ...trialBody(), trial: { ...trialBody().trial, id: "T-NEW" } } },
   "POST /api/trials/:trialId/grants": { url: `${T}/grants`, as: "admin", body: { username: "stat", role: "monitor" } },
+  "POST /api/trials/:trialId/sites": { url: `${T}/sites`, as: "admin", body: { id: "Z", name: "Site Z" } },
   "DELETE /api/trials/:trialId/grants/:grantId": { url: `${T}/grants/x`, as: "admin", body: { reason: "r" } },
   "POST /api/trials/:trialId/slots": { url: `${T}/slots`, as: "invA", body: { siteId: "A" } },
   "POST /api/trials/:trialId/slots/:slotId/confirm": { url: `${T}/slots/${UUID}/confirm`, as: "invA", body: { patient: patient("A-9") } },
