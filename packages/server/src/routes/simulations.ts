@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { actorOf, authorize, grantsOf } from "../access.js";
+import { actorOf, authorize, grantsOf, type User } from "../access.js";
 import type { Context } from "../app.js";
+import type { Actor } from "../audit/events.js";
 import { responses as out } from "../contract/index.js";
 import { simulationBody } from "../contract/requests.js";
 import { forbidden } from "../errors.js";
@@ -13,6 +14,17 @@ export const simulationRoutes =
   async (app) => {
     const { db } = context.store;
     const statistician = async (userId: string) => (await grantsOf(db, userId)).some((g) => g.role === "statistician");
+    /**
+     * Who runs (or cancels) a study: for a trial's study, whoever holds simulation.run in it; otherwise
+     * an administrator, or anyone who is a statistician in some trial.
+     */
+    const runner = async (user: User, trialId: string | null | undefined, refusal: string): Promise<Actor> => {
+      if (trialId) return (await authorize(db, user, trialId, "simulation.run")).actor;
+      if (user.admin) return actorOf(user, "admin");
+      if (!(await statistician(user.id))) throw forbidden(refusal);
+      return actorOf(user, "statistician");
+    };
+    const jobParams = z.object({ jobId: z.string().uuid() }).strict();
     app.post(
       "/api/simulations",
       {
@@ -24,15 +36,11 @@ export const simulationRoutes =
         },
       },
       async (request, reply) => {
-        const user = requireUser(request);
-        const { trialId } = request.body;
-        let actor = actorOf(user, "admin");
-        if (trialId) actor = (await authorize(db, user, trialId, "simulation.run")).actor;
-        else if (!user.admin) {
-          if (!(await statistician(user.id)))
-            throw forbidden("simulation studies need the statistician role (or a trialId where you hold it)");
-          actor = actorOf(user, "statistician");
-        }
+        const actor = await runner(
+          requireUser(request),
+          request.body.trialId,
+          "simulation studies need the statistician role (or a trialId where you hold it)",
+        );
         const id = await createJob(db, actor, request.body, context.now());
         context.jobs?.poke();
         return reply.status(202).send({ id, status: "queued" });
@@ -42,7 +50,7 @@ export const simulationRoutes =
       "/api/simulations/:jobId",
       {
         schema: {
-          params: z.object({ jobId: z.string().uuid() }).strict(),
+          params: jobParams,
           tags: ["simulation"],
           summary: "A study's progress and, task by task, its results",
           response: { 200: out.simulationJob },
@@ -75,21 +83,15 @@ export const simulationRoutes =
       "/api/simulations/:jobId/cancel",
       {
         schema: {
-          params: z.object({ jobId: z.string().uuid() }).strict(),
+          params: jobParams,
           tags: ["simulation"],
           summary: "Cancel a queued or running study (409 once it has finished)",
           response: { 200: out.simulationJob },
         },
       },
       async (request) => {
-        const user = requireUser(request);
         const job = await getJob(db, request.params.jobId);
-        let actor = actorOf(user, "admin");
-        if (job.trialId) actor = (await authorize(db, user, job.trialId, "simulation.run")).actor;
-        else if (!user.admin) {
-          if (!(await statistician(user.id))) throw forbidden("cancelling a study needs the statistician role or administration");
-          actor = actorOf(user, "statistician");
-        }
+        const actor = await runner(requireUser(request), job.trialId, "cancelling a study needs the statistician role or administration");
         await cancelJob(db, actor, job.id, context.now());
         return getJob(db, job.id);
       },
