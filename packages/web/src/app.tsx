@@ -12,7 +12,7 @@ import { StudiesPage, StudyPage } from "./design/studies-page.js";
 import { LoginPage } from "./login-page.js";
 import { PortfolioPage } from "./portfolio-page.js";
 import { ReportFromFilePage, ReportPage } from "./report/report-page.js";
-import { useAuth, useSession } from "./session.js";
+import { mayRunStudies, useAuth, useSession } from "./session.js";
 
 function Header() {
   const { data: session } = useSession();
@@ -32,7 +32,7 @@ function Header() {
         {link("/design", "Design")}
         {link("/trials", "Trials")}
         {link("/reports", "Reports")}
-        {session && (session.user.admin || session.grants.some((g) => g.role === "statistician")) && link("/simulations", "Simulations")}
+        {mayRunStudies(session) && link("/simulations", "Simulations")}
         {session?.user.admin && link("/admin/users", "Accounts")}
       </nav>
       <div className="user">

@@ -43,6 +43,10 @@ export function rolesIn(session: Session | null | undefined, trialId: string): s
   return session.user.admin ? ["admin", ...roles] : roles;
 }
 
+/** Simulation studies on the server: administrators, and statisticians of any trial (as the server decides). */
+export const mayRunStudies = (session: Session | null | undefined) =>
+  Boolean(session && (session.user.admin || session.grants.some((g) => g.role === "statistician")));
+
 /** Whether the user may do this in the trial: the server's own table of roles and permissions. */
 export const may = (session: Session | null | undefined, trialId: string, permission: Permission) =>
   Boolean(session) &&

@@ -19,7 +19,7 @@ import { post } from "../api.js";
 import { Pathways } from "../components/pathways.js";
 import { download, ErrorMessage, Field, ScrollRegion } from "../components/ui.js";
 import { VegaChart } from "../components/vega-chart.js";
-import { useSession } from "../session.js";
+import { mayRunStudies, useSession } from "../session.js";
 import {
   type CheckedDesign,
   checkDesign,
@@ -322,6 +322,14 @@ export function charts(results: ScenarioResult[], doseLabels: readonly string[],
   return { selection: bars("selected", "% selected as MTD"), patients: bars("patients", "patients treated"), overdose };
 }
 
+/** A scenario as typed, read: its true DLT probabilities and (for designs that need them) response probabilities. */
+interface ParsedScenario {
+  name: string;
+  truth: number[];
+  efficacy: number[];
+}
+const truthOf = (text: string) => text.split(",").map((x) => Number(x.trim()));
+
 /** The protocol's headings sit under the page's "Protocol text" heading: one level below it, and so on. */
 const PROTOCOL_HEADINGS = { h1: "h3", h2: "h4", h3: "h5", h4: "h6" } as const;
 
@@ -494,6 +502,11 @@ export function DesignPage() {
     designs.some(
       (d) => d.checked.design?.module.capabilities.efficacyAware === true || (d.checked.design?.engine.rules.randomized ?? null) !== null,
     );
+  const parseScenario = (scenario: DesignPageState["scenarios"][number]): ParsedScenario => ({
+    name: scenario.name,
+    truth: truthOf(scenario.truth),
+    efficacy: efficacyOf(scenario),
+  });
   const efficacyOf = (scenario: { efficacy?: string }) =>
     (scenario.efficacy ?? defaultEfficacy(doseCount)).split(",").map((part) => (part.trim() === "" ? Number.NaN : Number(part)));
   const efficacyErrors = scenarios.map((scenario) => {
@@ -530,20 +543,28 @@ export function DesignPage() {
   // Exact enumeration where every design allows it (outcomes only: no calendar time, no responses).
   const exactPossible =
     ready && calendar === undefined && !needsResponses && designs.every((d) => d.checked.design?.module.capabilities.exact === true);
-  async function runExact() {
+  /**
+   * Runs every design × scenario through `compute` (exact or simulated), showing progress and allowing
+   * cancellation; the results replace the previous ones once all are done.
+   */
+  async function runStudy(
+    compute: (
+      design: (typeof designs)[number],
+      scenario: ParsedScenario,
+      signal: AbortSignal,
+      progress: (part: number) => void,
+    ) => Promise<ScenarioResult>,
+  ) {
     setError(null);
     setResults(null);
     const controller = new AbortController();
     abort.current = controller;
-    const jobs = designs.flatMap((d) =>
-      scenarios.map((s) => ({ design: d, scenario: { name: s.name, truth: s.truth.split(",").map((x) => Number(x.trim())) } })),
-    );
+    const jobs = designs.flatMap((design) => scenarios.map((scenario) => ({ design, scenario: parseScenario(scenario) })));
     const out: ScenarioResult[] = [];
     try {
       setProgress(0);
       for (const [i, job] of jobs.entries()) {
-        const result = await exactInBrowser(job.design.checked.spec!, job.scenario.truth, controller.signal);
-        out.push({ design: job.design.name, scenario: job.scenario.name, truth: job.scenario.truth, result });
+        out.push(await compute(job.design, job.scenario, controller.signal, (part) => setProgress((i + part) / jobs.length)));
         setProgress((i + 1) / jobs.length);
       }
       setResults(out);
@@ -555,62 +576,47 @@ export function DesignPage() {
     }
   }
 
-  async function run() {
-    setError(null);
-    setResults(null);
-    const controller = new AbortController();
-    abort.current = controller;
-    const parsed = scenarios.map((s) => ({
-      name: s.name,
-      truth: s.truth.split(",").map((x) => Number(x.trim())),
-      efficacy: efficacyOf(s),
+  const runExact = () =>
+    runStudy(async (design, scenario, signal) => ({
+      design: design.name,
+      scenario: scenario.name,
+      truth: scenario.truth,
+      result: await exactInBrowser(design.checked.spec!, scenario.truth, signal),
     }));
-    const jobs = designs.flatMap((d) => parsed.map((s) => ({ design: d, scenario: s })));
-    const out: ScenarioResult[] = [];
-    try {
-      setProgress(0);
-      for (const [i, job] of jobs.entries()) {
-        const result = await simulateInBrowser({
-          spec: job.design.checked.design!.spec,
-          truth: job.scenario.truth,
-          trials: Number(trials),
-          seed: Number(seed),
-          ...(calendar ? { calendar } : {}),
-          ...(needsResponses ? { efficacy: job.scenario.efficacy } : {}),
-          signal: controller.signal,
-          onProgress: (done, blocks) => setProgress((i + done / blocks) / jobs.length),
-        });
-        // Efficacy-aware designs are judged against the scenario's true optimal dose, not its MTD.
-        const design = job.design.checked.design!;
-        const optimum = needsResponses
-          ? design.module.trueOptimum?.(design.spec as never, job.scenario.truth, job.scenario.efficacy)
-          : undefined;
-        out.push({
-          design: job.design.name,
-          scenario: job.scenario.name,
-          truth: job.scenario.truth,
-          result,
-          ...(optimum === undefined ? {} : { optimum }),
-        });
-      }
-      setResults(out);
-    } catch (caught) {
-      if (!(caught instanceof DOMException && caught.name === "AbortError")) setError(caught);
-    } finally {
-      setProgress(null);
-      abort.current = null;
-    }
-  }
+
+  const run = () =>
+    runStudy(async (job, scenario, signal, progress) => {
+      const design = job.checked.design!;
+      const result = await simulateInBrowser({
+        spec: design.spec,
+        truth: scenario.truth,
+        trials: Number(trials),
+        seed: Number(seed),
+        ...(calendar ? { calendar } : {}),
+        ...(needsResponses ? { efficacy: scenario.efficacy } : {}),
+        signal,
+        onProgress: (done, blocks) => progress(done / blocks),
+      });
+      // Efficacy-aware designs are judged against the scenario's true optimal dose, not its MTD.
+      const optimum = needsResponses ? design.module.trueOptimum?.(design.spec as never, scenario.truth, scenario.efficacy) : undefined;
+      return {
+        design: job.name,
+        scenario: scenario.name,
+        truth: scenario.truth,
+        result,
+        ...(optimum === undefined ? {} : { optimum }),
+      };
+    });
 
   // Statisticians and administrators may queue the same study on the server, which keeps it.
   const { data: session } = useSession();
   const [, navigate] = useLocation();
-  const canQueue = Boolean(session && (session.user.admin || session.grants.some((g) => g.role === "statistician")));
+  const canQueue = mayRunStudies(session);
   const queue = useMutation({
     mutationFn: () =>
       post("/api/simulations", responses.jobCreated, {
         designs: designs.map((d) => d.checked.spec!),
-        scenarios: scenarios.map((s) => ({ name: s.name, truth: s.truth.split(",").map((x) => Number(x.trim())) })),
+        scenarios: scenarios.map((s) => ({ name: s.name, truth: truthOf(s.truth) })),
         trials: Number(trials),
         seed: Number(seed),
       }),
