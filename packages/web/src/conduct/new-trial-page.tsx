@@ -6,6 +6,7 @@ import { Link, useLocation } from "wouter";
 import { parse as parseYaml } from "yaml";
 import { post } from "../api.js";
 import { ErrorMessage, Field } from "../components/ui.js";
+import { list, numberOrText } from "../design/design-form.js";
 import { useSession } from "../session.js";
 
 /**
@@ -37,13 +38,6 @@ const DEFAULT_RULES: RuleRow[] = [
   { label: "grade 3 or higher non-haematological toxicity", category: "non-haematological", terms: "", minGrade: "3", minDurationDays: "" },
 ];
 const DEFAULT_DESIGN = '{ "design": "boin", "target": 0.3, "doses": 4, "cohortSize": 3, "cohorts": 10 }';
-
-const numberOrText = (text: string) => (text.trim() === "" || Number.isNaN(Number(text)) ? text : Number(text));
-const list = (text: string) =>
-  text
-    .split(",")
-    .map((t) => t.trim())
-    .filter(Boolean);
 
 function readDesign(text: string): { spec: Record<string, unknown> | null; design: Design | null; error: string | null } {
   let spec: Record<string, unknown>;

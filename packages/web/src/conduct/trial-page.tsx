@@ -190,19 +190,15 @@ function AtAGlance({ trial, patients }: { trial: TrialDetail; patients: DltWindo
     .sort()[0];
   const unadjudicated = (patients ?? []).reduce((sum, p) => sum + p.unadjudicated.length, 0);
   const open = decisions.data?.find((d) => d.status !== "signed");
-  const nextDecision = open
-    ? `meeting ${open.number}: ${open.status === "proposed" ? "awaiting the committee" : "awaiting signature"}`
-    : trial.status !== "enrolling"
-      ? "none: the trial has stopped"
-      : current?.status === "full" && unadjudicated > 0
-        ? `after the safety review of ${unadjudicated} adverse event${unadjudicated === 1 ? "" : "s"}`
-        : current?.status === "full" && pending.length > 0
-          ? `when the DLT windows close (${soonest ?? "—"} first)`
-          : current?.status === "full"
-            ? `ready to prepare (cohort ${current.number} is full)`
-            : current
-              ? `once cohort ${current.number} is full`
-              : "—";
+  const nextDecision = (): string => {
+    if (open) return `meeting ${open.number}: ${open.status === "proposed" ? "awaiting the committee" : "awaiting signature"}`;
+    if (trial.status !== "enrolling") return "none: the trial has stopped";
+    if (!current) return "—";
+    if (current.status !== "full") return `once cohort ${current.number} is full`;
+    if (unadjudicated > 0) return `after the safety review of ${unadjudicated} adverse event${unadjudicated === 1 ? "" : "s"}`;
+    if (pending.length > 0) return `when the DLT windows close (${soonest ?? "—"} first)`;
+    return `ready to prepare (cohort ${current.number} is full)`;
+  };
   const openQueries = queries.data?.filter((q) => q.status === "open").length;
   const answered = queries.data?.filter((q) => q.status === "answered").length;
   const facts: [string, string][] = [
@@ -217,7 +213,7 @@ function AtAGlance({ trial, patients }: { trial: TrialDetail; patients: DltWindo
     ["DLTs", String((patients ?? []).filter((p) => p.status === "DLT").length)],
     ["Awaiting adjudication", unadjudicated === 0 ? "none" : `${unadjudicated} adverse event${unadjudicated === 1 ? "" : "s"}`],
     ["Data queries", openQueries === undefined ? "…" : `${openQueries} open, ${answered} answered`],
-    ["Next decision", decisions.data ? nextDecision : "…"],
+    ["Next decision", decisions.data ? nextDecision() : "…"],
   ];
   return (
     <section aria-labelledby="glance-heading" className="card">

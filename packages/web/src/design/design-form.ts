@@ -51,8 +51,10 @@ export const defaultForm = (design = "boin"): DesignForm => ({
   coherent: true,
 });
 
-const numberOrText = (text: string): number | string => (text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text);
-const list = (text: string) =>
+/** A number as typed, or the text itself for the schema to name (a form's fields are text until sent). */
+export const numberOrText = (text: string): number | string => (text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text);
+/** Comma-separated values, trimmed, empty ones left out. */
+export const list = (text: string) =>
   text
     .split(",")
     .map((part) => part.trim())
