@@ -1,8 +1,6 @@
-import { existsSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { mkdirSync } from "node:fs";
 import { createDesign, simulate } from "@escalate/core";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createTestServer,
@@ -13,21 +11,16 @@ import {
   TRIAL_ID,
   treatCohortOneAtDoseTwo,
 } from "../../server/src/test-support.js";
-import { SCREENSHOTS, shot, simulateOnDesignPage } from "./support.js";
+import { BROWSER_READY, launchBrowser, pageOverflow, SCREENSHOTS, shot, simulateOnDesignPage, WEB_ROOT } from "./support.js";
 
 /**
  * The randomized stage in the browser (issue 18): an investigator registers a patient in the randomized
  * cohort with the declared stratification factor and sees the allocated arm only then; the committee's
  * meeting card shows responses per arm and the ROSE recommendation. Screenshots at desktop and phone width.
  */
-const CHROMIUM = "/usr/bin/chromium";
-const WEB_ROOT = fileURLToPath(new URL("../dist", import.meta.url));
-const ready = existsSync(CHROMIUM) && existsSync(join(WEB_ROOT, "index.html"));
-if (!ready && process.env.ESCALATE_REQUIRE_BROWSER === "1") throw new Error(`${CHROMIUM} and a built web app (${WEB_ROOT}) are required`);
-
 const T = `/api/trials/${TRIAL_ID}`;
 
-describe.skipIf(!ready)("the randomized stage in Chromium", () => {
+describe.skipIf(!BROWSER_READY)("the randomized stage in Chromium", () => {
   let server: TestServer;
   let browser: Browser;
   let base: string;
@@ -45,7 +38,7 @@ describe.skipIf(!ready)("the randomized stage in Chromium", () => {
     server.clock.now = new Date();
     for (const client of Object.values(server.clients)) await client.login();
     base = await server.app.listen({ port: 0, host: "127.0.0.1" });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    browser = await launchBrowser();
   }, 60_000);
 
   afterAll(async () => {
@@ -118,12 +111,7 @@ describe.skipIf(!ready)("the randomized stage in Chromium", () => {
         .evaluate((card) => card.scrollWidth - card.clientWidth);
       expect(overflow, `meeting card wider than the ${width} px screen`).toBeLessThanOrEqual(0);
       // The whole trial page fits too: its wide tables scroll inside their regions (issue 20, phones).
-      const page = await chair.evaluate(() => {
-        const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document
-          .documentElement;
-        return root.scrollWidth - root.clientWidth;
-      });
-      expect(page, `trial page wider than the ${width} px screen`).toBeLessThanOrEqual(0);
+      expect(await pageOverflow(chair), `trial page wider than the ${width} px screen`).toBeLessThanOrEqual(0);
     }
   });
 

@@ -1,11 +1,59 @@
-import { readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Locator, Page } from "playwright-core";
+import type { TrialDataInput } from "@escalate/core";
+import { loadDemo, type RunningServer, startServer } from "@escalate/server";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { expect } from "vitest";
+import { parse as parseYaml } from "yaml";
 
+/**
+ * The browser suites drive Debian's chromium (playwright-core) against the built app (npm run build).
+ * CI installs chromium and builds first, with ESCALATE_REQUIRE_BROWSER=1 so nothing is skipped there.
+ */
 export const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
+export const CHROMIUM = "/usr/bin/chromium";
+export const WEB_ROOT = fileURLToPath(new URL("../dist", import.meta.url));
+export const BROWSER_READY = existsSync(CHROMIUM) && existsSync(join(WEB_ROOT, "index.html"));
+if (!BROWSER_READY && process.env.ESCALATE_REQUIRE_BROWSER === "1")
+  throw new Error(`${CHROMIUM} and a built web app (${WEB_ROOT}, npm run build) are required (ESCALATE_REQUIRE_BROWSER=1)`);
+
+export const launchBrowser = () => chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+
+const DEMO_TRIAL = fileURLToPath(new URL("../../../examples/trials/adc-first-in-human.yaml", import.meta.url));
+/** The demo trial's design, and its users' password. */
+export const DEMO_DESIGN = { design: "boin", target: 0.3, cohortSize: 3, cohorts: 10, expansion: 6 };
+export const DEMO_PASSWORD = "escalate-demo";
+
+/** A real `escalate serve` of the demo trial on SQLite in a temporary folder, serving the built app, and a browser. */
+export async function startDemo(): Promise<{ server: RunningServer; browser: Browser; folder: string; close(): Promise<void> }> {
+  const folder = mkdtempSync(join(tmpdir(), "escalate-e2e-"));
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const example = parseYaml(readFileSync(DEMO_TRIAL, "utf8")) as TrialDataInput;
+  const server = await startServer({
+    db: join(folder, "demo.db"),
+    port: 0,
+    threads: 1,
+    webRoot: WEB_ROOT,
+    prepare: async (store) => {
+      await loadDemo(store, example, DEMO_DESIGN);
+    },
+  });
+  const browser = await launchBrowser();
+  return {
+    server,
+    browser,
+    folder,
+    async close() {
+      await browser.close();
+      await server.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 /** A screenshot of the screen, and an accessibility audit of it (axe-core: no serious or critical violations). */

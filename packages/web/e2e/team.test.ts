@@ -1,56 +1,28 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { createDesign, exactOperatingCharacteristics, simulate, type TrialDataInput } from "@escalate/core";
-import { loadDemo, type RunningServer, startServer } from "@escalate/server";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { createDesign, exactOperatingCharacteristics, simulate } from "@escalate/core";
+import type { RunningServer } from "@escalate/server";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
-import { overflowingElements, pageOverflow, SCREENSHOTS, shot } from "./support.js";
+import { BROWSER_READY, DEMO_PASSWORD, overflowingElements, pageOverflow, shot, startDemo } from "./support.js";
 
 /**
  * The server's capabilities as a trial team uses them in the browser (issue 20): the dashboard at a
  * glance, data queries between monitor and site, the trial-wide audit trail with its filters and
  * verification, accounts and roles, and the user's own account — each at desktop and phone widths.
  */
-const CHROMIUM = "/usr/bin/chromium";
-const WEB_ROOT = fileURLToPath(new URL("../dist", import.meta.url));
-const DEMO_TRIAL = fileURLToPath(new URL("../../../examples/trials/adc-first-in-human.yaml", import.meta.url));
-const ready = existsSync(CHROMIUM) && existsSync(join(WEB_ROOT, "index.html"));
-if (!ready && process.env.ESCALATE_REQUIRE_BROWSER === "1")
-  throw new Error(`${CHROMIUM} and a built web app (${WEB_ROOT}, npm run build) are required (ESCALATE_REQUIRE_BROWSER=1)`);
-
-const PASSWORD = "escalate-demo";
+const PASSWORD = DEMO_PASSWORD;
 const TRIAL = "ESC-101-001";
 
-describe.skipIf(!ready)("the trial team's screens in Chromium", () => {
+describe.skipIf(!BROWSER_READY)("the trial team's screens in Chromium", () => {
   let server: RunningServer;
   let browser: Browser;
-  let folder: string;
   const consoleErrors: string[] = [];
 
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    folder = mkdtempSync(join(tmpdir(), "escalate-team-"));
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    const example = parseYaml(readFileSync(DEMO_TRIAL, "utf8")) as TrialDataInput;
-    server = await startServer({
-      db: join(folder, "demo.db"),
-      port: 0,
-      threads: 1,
-      webRoot: WEB_ROOT,
-      prepare: async (store) => {
-        await loadDemo(store, example, { design: "boin", target: 0.3, cohortSize: 3, cohorts: 10, expansion: 6 });
-      },
-    });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    ({ server, browser, close } = await startDemo());
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    rmSync(folder, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   /** Each user's browser context, logged in once (sign-ins are rate-limited per address, as they should be). */
   const contexts = new Map<string, BrowserContext>();

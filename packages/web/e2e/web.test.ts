@@ -1,32 +1,22 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "@escalate/cli";
-import { createDesign, simulate, type TrialDataInput, trialReport } from "@escalate/core";
-import { loadDemo, type RunningServer, startServer } from "@escalate/server";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { createDesign, simulate, trialReport } from "@escalate/core";
+import type { RunningServer } from "@escalate/server";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { SCREENSHOTS, shot, simulateOnDesignPage } from "./support.js";
+import { BROWSER_READY, DEMO_PASSWORD, shot, simulateOnDesignPage, startDemo } from "./support.js";
 
 /**
- * The web app end to end, as a user drives it: Debian's chromium (playwright-core) against a real
- * `escalate serve` with the demo trial on SQLite, serving the built app (npm run build). CI installs
- * chromium and builds first, with ESCALATE_REQUIRE_BROWSER=1 so nothing here is skipped there.
- * Screenshots of every screen are saved under packages/web/e2e/screenshots/.
+ * The web app end to end, as a user drives it: Debian's chromium against a real `escalate serve` with
+ * the demo trial on SQLite, serving the built app. Screenshots of every screen are saved under
+ * packages/web/e2e/screenshots/.
  */
-const CHROMIUM = "/usr/bin/chromium";
-const WEB_ROOT = fileURLToPath(new URL("../dist", import.meta.url));
-const DEMO_TRIAL = fileURLToPath(new URL("../../../examples/trials/adc-first-in-human.yaml", import.meta.url));
-const ready = existsSync(CHROMIUM) && existsSync(join(WEB_ROOT, "index.html"));
-if (!ready && process.env.ESCALATE_REQUIRE_BROWSER === "1")
-  throw new Error(`${CHROMIUM} and a built web app (${WEB_ROOT}, npm run build) are required (ESCALATE_REQUIRE_BROWSER=1)`);
+const PASSWORD = DEMO_PASSWORD;
 
-const DEMO_DESIGN = { design: "boin", target: 0.3, cohortSize: 3, cohorts: 10, expansion: 6 };
-const PASSWORD = "escalate-demo";
-
-describe.skipIf(!ready)("the web app in Chromium", () => {
+describe.skipIf(!BROWSER_READY)("the web app in Chromium", () => {
   let server: RunningServer;
   let browser: Browser;
   let folder: string;
@@ -42,27 +32,12 @@ describe.skipIf(!ready)("the web app in Chromium", () => {
     for (let i = consoleErrors.length - 1; i >= 0; i--) if (pattern.test(consoleErrors[i]!)) consoleErrors.splice(i, 1);
   };
 
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    folder = mkdtempSync(join(tmpdir(), "escalate-web-"));
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    const example = parseYaml(readFileSync(DEMO_TRIAL, "utf8")) as TrialDataInput;
-    server = await startServer({
-      db: join(folder, "demo.db"),
-      port: 0,
-      threads: 1,
-      webRoot: WEB_ROOT,
-      prepare: async (store) => {
-        await loadDemo(store, example, DEMO_DESIGN);
-      },
-    });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    ({ server, browser, folder, close } = await startDemo());
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    rmSync(folder, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   async function open(path: string, width = 1280): Promise<Page> {
     const page = await browser.newPage({ viewport: { width, height: 900 } });
