@@ -60,18 +60,8 @@ export class StateTable {
 
   private find(key: Int32Array): number {
     const width = this.width;
-    let h = 0x811c9dc5 | 0;
-    for (let i = 0; i < width; i++) {
-      h = Math.imul(h ^ key[i]!, 0x01000193);
-      h ^= h >>> 15;
-    }
-    // A final avalanche (MurmurHash3's), so keys differing in a few low bits spread over the table
-    // instead of clustering into long probe runs.
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-    h ^= h >>> 16;
     const mask = this.capacity - 1;
-    let slot = h & mask;
+    let slot = hashKey(key, 0, width) & mask;
     for (;;) {
       if (this.used[slot] === 0) return slot;
       const base = slot * width;
@@ -91,21 +81,36 @@ export class StateTable {
     const oldKeys = this.keys;
     const oldValues = this.values;
     const oldOrder = this.order;
-    const oldSize = this.size;
+    const width = this.width;
     this.capacity *= 2;
-    this.keys = new Int32Array(this.capacity * this.width);
+    this.keys = new Int32Array(this.capacity * width);
     this.used = new Uint8Array(this.capacity);
     this.values = new Float64Array(this.capacity);
     this.order = new Int32Array(this.capacity);
-    this.size = 0;
-    const width = this.width;
-    const key = new Int32Array(width);
-    for (let i = 0; i < oldSize; i++) {
-      const base = oldOrder[i]! * width;
-      for (let j = 0; j < width; j++) key[j] = oldKeys[base + j]!;
-      this.add(key, oldValues[oldOrder[i]!]!);
+    // The keys are distinct: each goes to the first free slot of its probe, with no comparisons.
+    const mask = this.capacity - 1;
+    for (let i = 0; i < this.size; i++) {
+      const from = oldOrder[i]! * width;
+      let slot = hashKey(oldKeys, from, width) & mask;
+      while (this.used[slot] === 1) slot = (slot + 1) & mask;
+      this.used[slot] = 1;
+      for (let j = 0; j < width; j++) this.keys[slot * width + j] = oldKeys[from + j]!;
+      this.values[slot] = oldValues[oldOrder[i]!]!;
+      this.order[i] = slot;
     }
   }
+}
+
+/** FNV-1a over the key's integers with a final avalanche (MurmurHash3's), so keys differing in a few low bits spread over the table instead of clustering into long probe runs. */
+function hashKey(keys: Int32Array, from: number, width: number): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < width; i++) {
+    h = Math.imul(h ^ keys[from + i]!, 0x01000193);
+    h ^= h >>> 15;
+  }
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 /**

@@ -28,11 +28,19 @@ export function blockRunner(): (message: BlockRequest) => BlockReply {
   let job:
     | { design: Design; truth: Float64Array; seed: number; trials: number; calendar?: CalendarOptions; efficacy?: Float64Array }
     | undefined;
+  // The last design is kept for the next job of the same spec (another scenario, another run): its
+  // decision graph, grown by earlier blocks, serves them too.
+  let last: { spec: string; design: Design } | undefined;
+  const designOf = (spec: DesignSpec): Design => {
+    const text = JSON.stringify(spec);
+    if (last?.spec !== text) last = { spec: text, design: createDesign(spec) };
+    return last.design;
+  };
   return (message) => {
     try {
       if ("spec" in message) {
         job = {
-          design: createDesign(message.spec),
+          design: designOf(message.spec),
           truth: Float64Array.from(message.truth),
           seed: message.seed,
           trials: message.trials,

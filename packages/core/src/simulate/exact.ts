@@ -1,8 +1,9 @@
 import type { Design } from "../designs/design.js";
 import { createStep } from "../designs/engine.js";
 import { STOP } from "../designs/method.js";
+import { decodeState, encodeState, stateKeyWidth } from "../outcomes/state-key.js";
 import { StateTable } from "../outcomes/state-table.js";
-import { addCohort, createTrialState, type TrialState } from "../outcomes/trial-state.js";
+import { addCohort, createTrialState } from "../outcomes/trial-state.js";
 import { binomialPmf } from "../stats/distributions.js";
 import { ValidationError } from "../validation.js";
 import { createAccumulator, type OperatingCharacteristics, recordTrial, summarise } from "./accumulator.js";
@@ -69,7 +70,7 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
   }
   const maxStates = options.maxStates ?? 20_000_000;
   const K = design.doseCount;
-  const width = K + 2;
+  const width = stateKeyWidth(K);
   const engine = design.engine;
   const acc = createAccumulator(K);
   const target = overdoseThreshold(design);
@@ -93,12 +94,12 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
   let level = new StateTable(width);
   let next = new StateTable(width);
   const remembersLastCohort = design.readsLastCohort;
-  encode(state, key, remembersLastCohort);
+  encodeState(state, key, remembersLastCohort);
   level.add(key, 1);
   while (level.size > 0) {
     next.clear();
     level.forEach(key, (probability) => {
-      decode(key, state);
+      decodeState(key, state);
       engine.step(state, step);
       if (step.dose === STOP) {
         recordTrial(acc, K, state.patients, state.dlts, step.mtd, truth, target, probability);
@@ -110,10 +111,10 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
       for (let k = 0; k <= size; k++) {
         const weight = probability * pmf[k]!;
         if (weight === 0) continue;
-        decode(key, state);
+        decodeState(key, state);
         if (step.startsExpansion) state.expansionDose = dose;
         addCohort(state, dose, size, k);
-        encode(state, childKey, remembersLastCohort);
+        encodeState(state, childKey, remembersLastCohort);
         next.add(childKey, weight);
       }
       if (next.size > maxStates) throw new EnumerationTooLargeError(maxStates);
@@ -121,35 +122,4 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
     [level, next] = [next, level];
   }
   return summarise(acc, K, true);
-}
-
-/**
- * Packs a state into integers: per dose (patients << 16 | DLTs), then the current and expansion doses
- * (≤ 100 doses, 8 bits each) with the last cohort's DLTs, then cohorts and expansion patients. The last
- * cohort's DLTs are kept only for designs that read them, so other designs merge more paths.
- */
-function encode(state: TrialState, key: Int32Array, withLastCohort: boolean): void {
-  const K = state.doseCount;
-  for (let d = 0; d < K; d++) key[d] = (state.patients[d]! << 16) | state.dlts[d]!;
-  // Dose, expansion dose, and (when decisions read it) the last cohort's DLTs and size: 8 bits each.
-  key[K] =
-    (state.current + 1) |
-    ((state.expansionDose + 1) << 8) |
-    ((withLastCohort ? state.lastCohortDlts : 0) << 16) |
-    ((withLastCohort ? state.lastCohortSize : 0) << 24);
-  key[K + 1] = state.cohorts | (state.expansionPatients << 16);
-}
-
-function decode(key: Int32Array, state: TrialState): void {
-  const K = state.doseCount;
-  for (let d = 0; d < K; d++) {
-    state.patients[d] = key[d]! >>> 16;
-    state.dlts[d] = key[d]! & 0xffff;
-  }
-  state.current = (key[K]! & 0xff) - 1;
-  state.expansionDose = ((key[K]! >>> 8) & 0xff) - 1;
-  state.lastCohortDlts = (key[K]! >>> 16) & 0xff;
-  state.lastCohortSize = key[K]! >>> 24;
-  state.cohorts = key[K + 1]! & 0xffff;
-  state.expansionPatients = key[K + 1]! >>> 16;
 }

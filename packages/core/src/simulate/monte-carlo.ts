@@ -1,8 +1,8 @@
 import type { Design } from "../designs/design.js";
-import { createStep } from "../designs/engine.js";
+import { createStep, type Step } from "../designs/engine.js";
 import { STOP } from "../designs/method.js";
-import { addCohort, createTrialState, resetTrialState } from "../outcomes/trial-state.js";
-import { createRandom } from "../stats/random.js";
+import { addCohort, createTrialState, resetTrialState, type TrialState } from "../outcomes/trial-state.js";
+import { createRandom, type RandomStream } from "../stats/random.js";
 import { ValidationError } from "../validation.js";
 import {
   accumulatorLength,
@@ -14,6 +14,7 @@ import {
   summarise,
 } from "./accumulator.js";
 import { type CalendarOptions, type CalendarOptionsInput, checkCalendar, simulateCalendarTrials } from "./calendar.js";
+import { CohortDltSampler, DecisionGraph, decisionGraphOf, OUTSIDE, UNFOLLOWED } from "./decision-graph.js";
 import { ProgrammeStage } from "./programme.js";
 import { checkEfficacy, checkTruth } from "./scenario.js";
 
@@ -46,6 +47,12 @@ export function overdoseThreshold(design: Design): number {
 /**
  * Simulates trials [firstTrial, firstTrial + count) and adds them to `acc`. Allocation-free per trial:
  * the state, the decision buffer and the generator are created once and reused.
+ *
+ * Random streams: trial i draws from stream (seed, i). Without efficacy, each cohort's DLT count is
+ * drawn from one uniform by the inverse binomial distribution function (CohortDltSampler); with
+ * efficacy, each patient draws a DLT and then a response. Trials of a design that decides from the state
+ * alone walk its decision graph (decision-graph.ts) rather than asking the engine at every cohort; the
+ * results are the same either way.
  */
 export function simulateTrials(
   design: Design,
@@ -56,10 +63,16 @@ export function simulateTrials(
   acc: Float64Array,
   /** Response probability per dose (efficacy-aware designs): each patient's response is drawn after the DLT, independently. */
   efficacy?: Float64Array,
+  /** The graph to walk (tests pass one of limited capacity); by default the design's own. */
+  graph?: DecisionGraph,
 ): void {
   const stage = design.engine.rules.randomized;
   if (design.module.simulateTrials && stage === null) {
     design.module.simulateTrials(design.engine, design.spec, truth, seed, firstTrial, count, acc, overdoseThreshold(design));
+    return;
+  }
+  if (efficacy === undefined && stage === null) {
+    simulateByGraph(design, graph ?? decisionGraphFor(design), truth, seed, firstTrial, count, acc);
     return;
   }
   const K = design.doseCount;
@@ -77,23 +90,73 @@ export function simulateTrials(
       if (step.dose === STOP) break;
       if (step.startsExpansion) state.expansionDose = step.dose;
       const p = truth[step.dose]!;
+      const q = efficacy![step.dose]!;
       let dlts = 0;
-      if (efficacy === undefined) {
-        for (let i = 0; i < step.cohortSize; i++) if (random.nextUniform() < p) dlts++;
-      } else {
-        const q = efficacy[step.dose]!;
-        for (let i = 0; i < step.cohortSize; i++) {
-          const dlt = random.nextUniform() < p;
-          const response = random.nextUniform() < q;
-          if (dlt) dlts++;
-          if (response) state.responses[step.dose]!++;
-          if (dlt && response) state.both[step.dose]!++;
-        }
+      for (let i = 0; i < step.cohortSize; i++) {
+        const dlt = random.nextUniform() < p;
+        const response = random.nextUniform() < q;
+        if (dlt) dlts++;
+        if (response) state.responses[step.dose]!++;
+        if (dlt && response) state.both[step.dose]!++;
       }
       addCohort(state, step.dose, step.cohortSize, dlts);
     }
     programme?.run(state, step.mtd, truth, efficacy!, random);
     recordTrial(acc, K, state.patients, state.dlts, step.mtd, truth, target, 1);
+  }
+}
+
+/** Designs that decide from the state alone keep a decision graph; others get an empty one (every step by the engine). */
+function decisionGraphFor(design: Design): DecisionGraph {
+  return design.module.capabilities.exact ? decisionGraphOf(design) : new DecisionGraph(design, 0);
+}
+
+/**
+ * Trials on DLTs alone: each cohort's DLTs from one uniform, and each step read from the graph, so a
+ * cohort costs a draw and two array reads. A trial that leaves a full graph is finished by the engine.
+ */
+function simulateByGraph(
+  design: Design,
+  graph: DecisionGraph,
+  truth: Float64Array,
+  seed: number,
+  firstTrial: number,
+  count: number,
+  acc: Float64Array,
+): void {
+  const K = design.doseCount;
+  const state = createTrialState(K);
+  const random = createRandom(seed, firstTrial);
+  const sampler = new CohortDltSampler(truth, design.engine.cohortSize);
+  const target = overdoseThreshold(design);
+  const step = createStep();
+  const root = graph.nodeOf(state);
+  for (let trial = firstTrial; trial < firstTrial + count; trial++) {
+    random.reseed(seed, trial);
+    if (root === OUTSIDE) resetTrialState(state); // a graph of no nodes: the engine decides every step
+    let end = root;
+    while (end !== OUTSIDE) {
+      end = graph.walk(end, sampler, random);
+      if (end !== UNFOLLOWED) break;
+      end = graph.followOn(state);
+    }
+    let mtd: number;
+    if (end === OUTSIDE) mtd = finishWithEngine(design, state, step, sampler, random);
+    else {
+      graph.stateOf(end, state);
+      mtd = graph.mtdAt(end);
+    }
+    recordTrial(acc, K, state.patients, state.dlts, mtd, truth, target, 1);
+  }
+}
+
+/** Continues a trial from `state` asking the engine at every step; returns the MTD. */
+function finishWithEngine(design: Design, state: TrialState, step: Step, sampler: CohortDltSampler, random: RandomStream): number {
+  for (;;) {
+    design.engine.step(state, step);
+    if (step.dose === STOP) return step.mtd;
+    if (step.startsExpansion) state.expansionDose = step.dose;
+    addCohort(state, step.dose, step.cohortSize, sampler.draw(step.dose, step.cohortSize, random.nextUniform()));
   }
 }
 

@@ -25,9 +25,19 @@ function mix32(x: number): number {
   return (z ^ (z >>> 16)) >>> 0;
 }
 
-export function createRandom(seed: number, stream = 0): RandomStream {
-  const s = new Uint32Array(4);
-  const reseed = (seedValue: number, streamIndex: number): void => {
+/**
+ * A class, not closures: every generator shares one `nextUniform`, so the simulation loops that call
+ * it stay monomorphic (and inlined) however many generators the blocks create.
+ */
+class Xoshiro128 implements RandomStream {
+  private readonly s = new Uint32Array(4);
+
+  constructor(seed: number, stream: number) {
+    this.reseed(seed, stream);
+  }
+
+  reseed(seedValue: number, streamIndex: number): void {
+    const s = this.s;
     // Split both numbers into 32-bit halves so seeds and stream indices up to 2^53 stay distinct.
     const seedLo = seedValue >>> 0;
     const seedHi = Math.floor(seedValue / TWO_POW_32) >>> 0;
@@ -42,25 +52,27 @@ export function createRandom(seed: number, stream = 0): RandomStream {
       s[i] = mix32(h);
     }
     if ((s[0]! | s[1]! | s[2]! | s[3]!) === 0) s[0] = 1; // the all-zero state is a fixed point
-  };
-  reseed(seed, stream);
-  return {
-    reseed,
-    nextUniform(): number {
-      const s0 = s[0]!;
-      const s1 = s[1]!;
-      const s2 = s[2]!;
-      const s3 = s[3]!;
-      const m = Math.imul(s1, 5);
-      const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
-      const t = s1 << 9;
-      const n2 = s2 ^ s0;
-      const n3 = s3 ^ s1;
-      s[1] = s1 ^ n2;
-      s[0] = s0 ^ n3;
-      s[2] = n2 ^ t;
-      s[3] = (n3 << 11) | (n3 >>> 21);
-      return result / TWO_POW_32;
-    },
-  };
+  }
+
+  nextUniform(): number {
+    const s = this.s;
+    const s0 = s[0]!;
+    const s1 = s[1]!;
+    const s2 = s[2]!;
+    const s3 = s[3]!;
+    const m = Math.imul(s1, 5);
+    const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+    const t = s1 << 9;
+    const n2 = s2 ^ s0;
+    const n3 = s3 ^ s1;
+    s[1] = s1 ^ n2;
+    s[0] = s0 ^ n3;
+    s[2] = n2 ^ t;
+    s[3] = (n3 << 11) | (n3 >>> 21);
+    return result / TWO_POW_32;
+  }
+}
+
+export function createRandom(seed: number, stream = 0): RandomStream {
+  return new Xoshiro128(seed, stream);
 }
