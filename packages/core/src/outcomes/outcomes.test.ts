@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createDesign } from "../designs/design.js";
 import { formatOutcomes, OutcomeSyntaxError, parseOutcomes } from "./notation.js";
+import { decodeState, encodeState, stateKeyWidth } from "./state-key.js";
+import { StateTable } from "./state-table.js";
 import { addCohort, copyTrialState, createTrialState, highestTriedDose, resetTrialState, totalPatients } from "./trial-state.js";
 
 describe("outcome notation", () => {
@@ -85,5 +87,55 @@ describe("efficacy letters (E = response, B = DLT and response; the R package es
     const { reasons: _a, ...withLetters } = design.decide("1NEE 2BNE");
     const { reasons: _b, ...plain } = design.decide("1NNN 2TNN");
     expect(withLetters).toEqual(plain);
+  });
+});
+
+describe("the state table", () => {
+  it("agrees with a Map over 50,000 keys while it grows: values, entry numbers in order of creation, visiting order", () => {
+    const table = new StateTable(3, 16);
+    const reference = new Map<string, { entry: number; value: number }>();
+    const key = new Int32Array(3);
+    for (let i = 0; i < 120_000; i++) {
+      key[0] = i % 377;
+      key[1] = (i * 7919) % 50_000;
+      key[2] = -(i % 13); // negative integers too
+      const text = key.join();
+      // add() must land in the grown arrays when the addition itself makes the table grow.
+      table.add(key, 1 + (i % 3));
+      const known = reference.get(text);
+      if (known) known.value += 1 + (i % 3);
+      else reference.set(text, { entry: reference.size, value: 1 + (i % 3) });
+    }
+    expect(table.size).toBe(reference.size);
+    for (const [text, { entry, value }] of reference) {
+      const probe = Int32Array.from(text.split(",").map(Number));
+      expect(table.indexOf(probe)).toBe(entry);
+      expect(table.get(probe)).toBe(value);
+    }
+    const visited: string[] = [];
+    table.forEach(key, () => visited.push(key.join()));
+    expect(visited).toEqual([...reference.keys()]);
+    expect(table.get(Int32Array.from([1, 2, 3]), -7)).toBe(-7);
+    table.clear();
+    expect(table.size).toBe(0);
+    expect(table.indexOf(Int32Array.from(visited[0]!.split(",").map(Number)))).toBe(-1);
+  });
+
+  it("packs and unpacks a state, at an offset too", () => {
+    const state = createTrialState(3);
+    addCohort(state, 0, 3, 1);
+    addCohort(state, 1, 3, 2);
+    const keys = new Int32Array(2 * stateKeyWidth(3));
+    encodeState(state, keys.subarray(stateKeyWidth(3)), true);
+    const back = createTrialState(3);
+    decodeState(keys, back, stateKeyWidth(3));
+    expect([...back.patients, ...back.dlts, back.current, back.lastCohortDlts, back.lastCohortSize, back.cohorts]).toEqual([
+      ...state.patients,
+      ...state.dlts,
+      1,
+      2,
+      3,
+      2,
+    ]);
   });
 });

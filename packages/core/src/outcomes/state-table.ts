@@ -1,103 +1,126 @@
 /**
- * An open-addressing hash table from fixed-length Int32 tuples (encoded trial states) to a number:
- * exact enumeration merges paths that reach the same state with it, and model-based designs memoise
- * their posterior per state. Keys live in one Int32Array; no per-entry objects or strings.
+ * A hash table from fixed-length Int32 tuples (encoded trial states) to a number: exact enumeration
+ * merges paths that reach the same state with it, the decision graph numbers its states, and model-based
+ * designs memoise their posterior per state. Entries are kept densely in insertion order (keys, values
+ * and hashes in typed arrays, entry e's key at e × width); the open-addressing index holds only entry
+ * numbers. So visiting every entry reads memory in order, growing re-indexes without moving keys, and
+ * there are no per-entry objects or strings.
  */
 export class StateTable {
   size = 0;
-  private capacity: number;
-  private keys: Int32Array;
-  private used: Uint8Array;
+  /** Entry e's key is keys[e × width, (e + 1) × width). */
+  keys: Int32Array;
   values: Float64Array;
-  private order: Int32Array;
+  private hashes: Int32Array;
+  /** Open-addressing index: entry number + 1, 0 for an empty slot. */
+  private slots: Int32Array;
 
   constructor(
     readonly width: number,
     initialCapacity = 1024,
   ) {
-    this.capacity = 1 << Math.ceil(Math.log2(Math.max(16, initialCapacity)));
-    this.keys = new Int32Array(this.capacity * width);
-    this.used = new Uint8Array(this.capacity);
-    this.values = new Float64Array(this.capacity);
-    this.order = new Int32Array(this.capacity);
+    const capacity = 1 << Math.ceil(Math.log2(Math.max(16, initialCapacity)));
+    this.slots = new Int32Array(capacity);
+    this.keys = new Int32Array((capacity / 2) * width);
+    this.values = new Float64Array(capacity / 2);
+    this.hashes = new Int32Array(capacity / 2);
+  }
+
+  /** The entry number of `key`, or −1. */
+  indexOf(key: Int32Array): number {
+    return this.slots[this.find(key, hashKey(key, 0, this.width))]! - 1;
+  }
+
+  /** The entry number of `key`, creating the entry (value 0) if needed; entries are numbered 0, 1, 2… in order of creation. */
+  insert(key: Int32Array): number {
+    const hash = hashKey(key, 0, this.width);
+    let slot = this.find(key, hash);
+    const known = this.slots[slot]!;
+    if (known > 0) return known - 1;
+    if ((this.size + 1) * 2 > this.slots.length) {
+      this.grow();
+      slot = this.find(key, hash);
+    }
+    const entry = this.size++;
+    const width = this.width;
+    for (let i = 0; i < width; i++) this.keys[entry * width + i] = key[i]!;
+    this.values[entry] = 0;
+    this.hashes[entry] = hash;
+    this.slots[slot] = entry + 1;
+    return entry;
   }
 
   /** Adds `value` to the entry for `key`, creating it (value 0) first if needed. */
   add(key: Int32Array, value: number): void {
-    if ((this.size + 1) * 2 > this.capacity) this.grow();
-    const slot = this.find(key);
-    if (this.used[slot] === 0) {
-      this.used[slot] = 1;
-      this.keys.set(key, slot * this.width);
-      this.values[slot] = 0;
-      this.order[this.size++] = slot;
-    }
-    this.values[slot]! += value;
+    const entry = this.insert(key); // first: it may replace `values` as it grows
+    this.values[entry]! += value;
   }
 
   /** The value stored for `key`, or `missing` when there is none. */
   get(key: Int32Array, missing = -1): number {
-    const slot = this.find(key);
-    return this.used[slot] === 1 ? this.values[slot]! : missing;
+    const entry = this.indexOf(key);
+    return entry >= 0 ? this.values[entry]! : missing;
   }
 
   /** Visits entries in insertion order (deterministic), copying each key into `key`. */
   forEach(key: Int32Array, visit: (value: number) => void): void {
     const width = this.width;
-    for (let i = 0; i < this.size; i++) {
-      const slot = this.order[i]!;
+    for (let entry = 0; entry < this.size; entry++) {
       // Copied element by element: a subarray view per entry would allocate in the hottest loop.
-      const base = slot * width;
+      const base = entry * width;
       for (let j = 0; j < width; j++) key[j] = this.keys[base + j]!;
-      visit(this.values[slot]!);
+      visit(this.values[entry]!);
     }
   }
 
   clear(): void {
-    this.used.fill(0);
+    this.slots.fill(0);
     this.size = 0;
   }
 
-  private find(key: Int32Array): number {
+  private find(key: Int32Array, hash: number): number {
     const width = this.width;
-    const mask = this.capacity - 1;
-    let slot = hashKey(key, 0, width) & mask;
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
     for (;;) {
-      if (this.used[slot] === 0) return slot;
-      const base = slot * width;
-      let same = true;
-      for (let i = 0; i < width; i++) {
-        if (this.keys[base + i] !== key[i]) {
-          same = false;
-          break;
+      const entry = this.slots[slot]! - 1;
+      if (entry < 0) return slot;
+      if (this.hashes[entry] === hash) {
+        const base = entry * width;
+        let same = true;
+        for (let i = 0; i < width; i++) {
+          if (this.keys[base + i] !== key[i]) {
+            same = false;
+            break;
+          }
         }
+        if (same) return slot;
       }
-      if (same) return slot;
       slot = (slot + 1) & mask;
     }
   }
 
+  /** Doubles the index and the entry arrays; entries keep their numbers and their keys do not move. */
   private grow(): void {
-    const oldKeys = this.keys;
-    const oldValues = this.values;
-    const oldOrder = this.order;
-    const width = this.width;
-    this.capacity *= 2;
-    this.keys = new Int32Array(this.capacity * width);
-    this.used = new Uint8Array(this.capacity);
-    this.values = new Float64Array(this.capacity);
-    this.order = new Int32Array(this.capacity);
-    // The keys are distinct: each goes to the first free slot of its probe, with no comparisons.
-    const mask = this.capacity - 1;
-    for (let i = 0; i < this.size; i++) {
-      const from = oldOrder[i]! * width;
-      let slot = hashKey(oldKeys, from, width) & mask;
-      while (this.used[slot] === 1) slot = (slot + 1) & mask;
-      this.used[slot] = 1;
-      for (let j = 0; j < width; j++) this.keys[slot * width + j] = oldKeys[from + j]!;
-      this.values[slot] = oldValues[oldOrder[i]!]!;
-      this.order[i] = slot;
+    const capacity = this.slots.length * 2;
+    const slots = new Int32Array(capacity);
+    const mask = capacity - 1;
+    for (let entry = 0; entry < this.size; entry++) {
+      let slot = this.hashes[entry]! & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = entry + 1;
     }
+    this.slots = slots;
+    const entries = capacity / 2;
+    const keys = new Int32Array(entries * this.width);
+    keys.set(this.keys);
+    this.keys = keys;
+    const values = new Float64Array(entries);
+    values.set(this.values);
+    this.values = values;
+    const hashes = new Int32Array(entries);
+    hashes.set(this.hashes);
+    this.hashes = hashes;
   }
 }
 
@@ -141,23 +164,24 @@ export class StateMemo {
       key[d] = patients[d]!;
       key[this.doseCount + d] = dlts[d]!;
     }
-    const row = this.table.get(key);
+    const row = this.table.indexOf(key);
     if (row < 0) return false;
-    out.set(this.rows.subarray(row * this.width, (row + 1) * this.width));
+    const width = this.width;
+    for (let i = 0; i < width; i++) out[i] = this.rows[row * width + i]!;
     return true;
   }
 
   /** Stores `values` for the state last passed to `recall`. */
   remember(values: Float64Array): void {
-    if (this.table.get(this.key) >= 0) return;
+    if (this.table.indexOf(this.key) >= 0) return;
     if (this.table.size >= this.capacity) this.table.clear();
-    const row = this.table.size;
-    if ((row + 1) * this.width > this.rows.length) {
-      const grown = new Float64Array(Math.max(2 * this.rows.length, (row + 1) * this.width));
+    const row = this.table.insert(this.key); // entries are numbered in order: the row
+    const width = this.width;
+    if ((row + 1) * width > this.rows.length) {
+      const grown = new Float64Array(Math.max(2 * this.rows.length, (row + 1) * width));
       grown.set(this.rows);
       this.rows = grown;
     }
-    this.rows.set(values.subarray(0, this.width), row * this.width);
-    this.table.add(this.key, row);
+    for (let i = 0; i < width; i++) this.rows[row * width + i] = values[i]!;
   }
 }

@@ -48,9 +48,7 @@ export class DecisionGraph {
   nodes: Int32Array;
   size = 0;
   readonly stride: number;
-  /** Per node, its state's key (outcomes/state-key.ts): a walk keeps no state of its own. */
-  private keys: Int32Array;
-  private readonly width: number;
+  /** The nodes' states, numbered as the nodes (entry e is node e): a walk keeps no state of its own. */
   private readonly table: StateTable;
   private readonly key: Int32Array;
   private readonly step: Step = createStep();
@@ -65,25 +63,23 @@ export class DecisionGraph {
   ) {
     if (design.engine.cohortSize > 255) throw new Error("a decision graph holds cohorts of at most 255 patients");
     this.stride = 2 + design.engine.cohortSize;
-    this.width = stateKeyWidth(design.doseCount);
-    this.table = new StateTable(this.width, Math.min(capacity, 1 << 14));
-    this.key = new Int32Array(this.width);
+    const width = stateKeyWidth(design.doseCount);
+    this.table = new StateTable(width, Math.min(capacity, 1 << 14));
+    this.key = new Int32Array(width);
     this.readsLastCohort = design.readsLastCohort;
     const initial = Math.min(capacity, 1024);
     this.nodes = new Int32Array(initial * this.stride);
-    this.keys = new Int32Array(initial * this.width);
   }
 
   /** The node of `state`, asking the engine for its step the first time; OUTSIDE when the graph is full. */
   nodeOf(state: TrialState): number {
     encodeState(state, this.key, this.readsLastCohort);
-    const known = this.table.get(this.key);
+    const known = this.table.indexOf(this.key);
     if (known >= 0) return known;
     if (this.size >= this.capacity) return OUTSIDE;
     if (this.size * this.stride === this.nodes.length) this.grow();
     const node = this.size++;
-    this.table.add(this.key, node);
-    this.keys.set(this.key, node * this.width);
+    this.table.insert(this.key); // entry number `node`
     const step = this.step;
     this.design.engine.step(state, step);
     if (step.cohortSize + 2 > this.stride) throw new Error(`a cohort of ${step.cohortSize} exceeds the design's cohort size`);
@@ -143,7 +139,7 @@ export class DecisionGraph {
 
   /** Writes the state of `node` into `state`. */
   stateOf(node: number, state: TrialState): void {
-    decodeState(this.keys, state, node * this.width);
+    decodeState(this.table.keys, state, node * this.table.width);
   }
 
   private grow(): void {
@@ -151,9 +147,6 @@ export class DecisionGraph {
     const nodes = new Int32Array(count * this.stride);
     nodes.set(this.nodes);
     this.nodes = nodes;
-    const keys = new Int32Array(count * this.width);
-    keys.set(this.keys);
-    this.keys = keys;
   }
 }
 
