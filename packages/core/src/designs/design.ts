@@ -1,4 +1,5 @@
 import { type Cohort, parseOutcomes } from "../outcomes/notation.js";
+import type { LastCohortReading } from "../outcomes/state-key.js";
 import {
   addBackfill,
   addCohort,
@@ -135,9 +136,10 @@ export class Design {
     );
   }
 
-  /** Whether decisions depend on the last cohort (coherence): exact enumeration then keeps it in each state. */
-  get readsLastCohort(): boolean {
-    return this.method.readsLastCohort === true || this.engine.coherenceTarget !== null;
+  /** What decisions read of the last cohort (its method, the coherence rule): the state keys of exact enumeration and the decision graph keep that much. */
+  get lastCohortReading(): LastCohortReading {
+    if (this.method.readsLastCohort === true) return "all";
+    return this.engine.coherenceTarget === null ? "none" : { coherenceAbove: this.engine.coherenceTarget };
   }
 
   parseHistory(history: History): readonly Cohort[] {

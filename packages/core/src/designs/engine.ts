@@ -36,6 +36,7 @@ export function createStep(): Step {
  */
 export class DecisionEngine {
   readonly doseCount: number;
+  /** The admissibility the last `step` decided with. */
   readonly admissible: Uint8Array;
 
   constructor(
@@ -69,6 +70,18 @@ export class DecisionEngine {
     if (start < 0) reasons?.push({ code: "cannot-start" });
     else reasons?.push({ code: "start", dose: start });
     return start < 0 ? STOP : start;
+  }
+
+  /**
+   * Given a state's admissibility (`markAdmissible`, or `admissible` after `step`): the lowest dose whose
+   * data no decision will read again, or doseCount. These are the doses above the lowest inadmissible
+   * one, when eliminations are final (the method says so; the too-toxic rules' rest on each dose's own
+   * data) and no rule counts every patient (stop-at-n).
+   */
+  unreadFrom(admissible: Uint8Array): number {
+    if (this.method.finalEliminations !== true || Number.isFinite(this.rules.maxPatients)) return this.doseCount;
+    for (let d = 0; d < this.doseCount; d++) if (admissible[d] !== 1) return d + 1;
+    return this.doseCount;
   }
 
   step(state: TrialState, out: Step, reasons?: Reason[]): void {

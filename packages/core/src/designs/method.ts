@@ -21,6 +21,12 @@ export interface DoseFindingMethod {
   readonly readsLastCohort?: boolean;
   /** True when the method's own rules never escalate right after a cohort above the target (the 3+3), so the engine's coherence rule has nothing to do. */
   readonly coherentByConstruction?: boolean;
+  /**
+   * True when eliminations are final: an inadmissible dose stays so (its elimination rests on its own
+   * data, which no longer change) and no decision reads the data of doses above the lowest inadmissible
+   * one. Exact enumeration then merges states that differ only there.
+   */
+  readonly finalEliminations?: boolean;
   /** The DLT rate coherence compares the last cohort with, for designs whose spec has no single target (the BLRM's intervals). */
   readonly coherenceTarget?: number;
   /** Writes 1 for each dose the method still allows (not eliminated), 0 otherwise. */

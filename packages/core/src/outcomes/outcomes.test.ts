@@ -126,7 +126,7 @@ describe("the state table", () => {
     addCohort(state, 0, 3, 1);
     addCohort(state, 1, 3, 2);
     const keys = new Int32Array(2 * stateKeyWidth(3));
-    encodeState(state, keys.subarray(stateKeyWidth(3)), true);
+    encodeState(state, keys.subarray(stateKeyWidth(3)), "all");
     const back = createTrialState(3);
     decodeState(keys, back, stateKeyWidth(3));
     expect([...back.patients, ...back.dlts, back.current, back.lastCohortDlts, back.lastCohortSize, back.cohorts]).toEqual([

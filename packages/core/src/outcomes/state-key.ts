@@ -1,23 +1,37 @@
 import type { TrialState } from "./trial-state.js";
 
+/**
+ * What a design's decisions read of the last cohort: all of it (its method reads it), only whether its
+ * DLT rate exceeded the coherence rule's target, or nothing. States that differ in what is not read
+ * get the same key, so more paths merge.
+ */
+export type LastCohortReading = "all" | { coherenceAbove: number } | "none";
+
 /** Integers a state is packed into (see `encodeState`). */
 export const stateKeyWidth = (doseCount: number) => doseCount + 2;
 
 /**
  * Packs a state into integers: per dose (patients << 16 | DLTs), then the current and expansion doses
- * (≤ 100 doses, 8 bits each) with the last cohort's DLTs, then cohorts and expansion patients. The last
- * cohort's DLTs are kept only for designs that read them, so other designs merge more paths. Two
- * states with the same key get the same decision from a design that decides from the state alone.
+ * (≤ 100 doses, 8 bits each) with the last cohort as read (`lastCohort`), then cohorts and expansion
+ * patients. Two states with the same key get the same decision from a design that decides from the
+ * state alone. When only coherence reads the last cohort, it is kept as a cohort that decides alike:
+ * 1 DLT of 1 when its rate exceeded the target (1 > target), 0 of 1 when not, 0 of 0 before any cohort.
  */
-export function encodeState(state: TrialState, key: Int32Array, withLastCohort: boolean): void {
+export function encodeState(state: TrialState, key: Int32Array, lastCohort: LastCohortReading): void {
   const K = state.doseCount;
   for (let d = 0; d < K; d++) key[d] = (state.patients[d]! << 16) | state.dlts[d]!;
-  // Dose, expansion dose, and (when decisions read it) the last cohort's DLTs and size: 8 bits each.
-  key[K] =
-    (state.current + 1) |
-    ((state.expansionDose + 1) << 8) |
-    ((withLastCohort ? state.lastCohortDlts : 0) << 16) |
-    ((withLastCohort ? state.lastCohortSize : 0) << 24);
+  let lastDlts = 0;
+  let lastSize = 0;
+  if (lastCohort === "all") {
+    lastDlts = state.lastCohortDlts;
+    lastSize = state.lastCohortSize;
+  } else if (lastCohort !== "none" && state.lastCohortSize > 0) {
+    lastSize = 1;
+    // The engine's own comparison (engine.ts), so the kept cohort decides as the real one.
+    lastDlts = state.lastCohortDlts > lastCohort.coherenceAbove * state.lastCohortSize ? 1 : 0;
+  }
+  // Dose, expansion dose, the last cohort's DLTs and size: 8 bits each.
+  key[K] = (state.current + 1) | ((state.expansionDose + 1) << 8) | (lastDlts << 16) | (lastSize << 24);
   key[K + 1] = state.cohorts | (state.expansionPatients << 16);
 }
 

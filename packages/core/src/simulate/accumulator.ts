@@ -53,7 +53,12 @@ export function recordProgramme(
   if (early) acc[offset + doseCount + 4]! += 1;
 }
 
-/** Adds one finished trial with weight w (1 for Monte Carlo, its probability for exact enumeration). */
+/**
+ * Adds one finished trial with weight w (1 for Monte Carlo, its probability for exact enumeration).
+ * Exact enumeration may have recorded some doses already (`recordDose`) and left them out of
+ * `patients`: their patients, and those of them at doses above the target, still count in the sample
+ * size and the overdosed fraction.
+ */
 export function recordTrial(
   acc: Float64Array,
   doseCount: number,
@@ -63,19 +68,17 @@ export function recordTrial(
   truth: Float64Array,
   target: number,
   weight: number,
+  recordedPatients = 0,
+  recordedOverdosed = 0,
 ): void {
   const K = doseCount;
   if (mtd >= 0) acc[mtd]! += weight;
   else acc[K]! += weight;
-  let total = 0;
-  let over = 0;
+  let total = recordedPatients;
+  let over = recordedOverdosed;
   for (let d = 0; d < K; d++) {
     const n = patients[d]!;
-    const y = dlts[d]!;
-    acc[K + 1 + d]! += weight * n;
-    acc[2 * K + 1 + d]! += weight * n * n;
-    acc[3 * K + 1 + d]! += weight * y;
-    acc[4 * K + 1 + d]! += weight * y * y;
+    recordDose(acc, K, d, n, dlts[d]!, weight);
     total += n;
     if (truth[d]! > target) over += n;
   }
@@ -85,6 +88,15 @@ export function recordTrial(
   acc[5 * K + 3]! += weight * overFraction;
   acc[5 * K + 4]! += weight * overFraction * overFraction;
   acc[5 * K + 5]! += weight;
+}
+
+/** Adds one dose's patients and DLTs (and their squares) with weight w. */
+export function recordDose(acc: Float64Array, doseCount: number, dose: number, n: number, y: number, weight: number): void {
+  const K = doseCount;
+  acc[K + 1 + dose]! += weight * n;
+  acc[2 * K + 1 + dose]! += weight * n * n;
+  acc[3 * K + 1 + dose]! += weight * y;
+  acc[4 * K + 1 + dose]! += weight * y * y;
 }
 
 export function addAccumulator(into: Float64Array, from: Float64Array): void {

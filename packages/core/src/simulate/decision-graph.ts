@@ -1,7 +1,7 @@
 import type { Design } from "../designs/design.js";
 import { createStep, type Step } from "../designs/engine.js";
 import { STOP } from "../designs/method.js";
-import { decodeState, encodeState, stateKeyWidth } from "../outcomes/state-key.js";
+import { decodeState, encodeState, type LastCohortReading, stateKeyWidth } from "../outcomes/state-key.js";
 import { StateTable } from "../outcomes/state-table.js";
 import { addCohort, type TrialState } from "../outcomes/trial-state.js";
 import { binomialPmf } from "../stats/distributions.js";
@@ -52,7 +52,7 @@ export class DecisionGraph {
   private readonly table: StateTable;
   private readonly key: Int32Array;
   private readonly step: Step = createStep();
-  private readonly readsLastCohort: boolean;
+  private readonly lastCohort: LastCohortReading;
   /** Where the last walk stopped at an edge not yet followed. */
   private unfollowedNode = 0;
   private unfollowedDlts = 0;
@@ -66,14 +66,14 @@ export class DecisionGraph {
     const width = stateKeyWidth(design.doseCount);
     this.table = new StateTable(width, Math.min(capacity, 1 << 14));
     this.key = new Int32Array(width);
-    this.readsLastCohort = design.readsLastCohort;
+    this.lastCohort = design.lastCohortReading;
     const initial = Math.min(capacity, 1024);
     this.nodes = new Int32Array(initial * this.stride);
   }
 
   /** The node of `state`, asking the engine for its step the first time; OUTSIDE when the graph is full. */
   nodeOf(state: TrialState): number {
-    encodeState(state, this.key, this.readsLastCohort);
+    encodeState(state, this.key, this.lastCohort);
     const known = this.table.indexOf(this.key);
     if (known >= 0) return known;
     if (this.size >= this.capacity) return OUTSIDE;

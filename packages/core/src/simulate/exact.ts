@@ -6,7 +6,7 @@ import { StateTable } from "../outcomes/state-table.js";
 import { addCohort, createTrialState } from "../outcomes/trial-state.js";
 import { binomialPmf } from "../stats/distributions.js";
 import { ValidationError } from "../validation.js";
-import { createAccumulator, type OperatingCharacteristics, recordTrial, summarise } from "./accumulator.js";
+import { createAccumulator, type OperatingCharacteristics, recordDose, recordTrial, summarise } from "./accumulator.js";
 import { overdoseThreshold } from "./monte-carlo.js";
 import { checkTruth } from "./scenario.js";
 
@@ -14,6 +14,11 @@ export interface ExactOptions {
   truth: readonly number[];
   /** Refuse to enumerate beyond this many distinct states in one cohort step. */
   maxStates?: number;
+  /**
+   * Merge states that differ only in doses no decision reads again (default true; the results are the
+   * same either way, which a test checks with false).
+   */
+  mergeUnread?: boolean;
 }
 
 export class EnumerationTooLargeError extends Error {
@@ -26,7 +31,9 @@ export class EnumerationTooLargeError extends Error {
 /**
  * Exact operating characteristics: every trial path, weighted by its binomial probability. Paths are
  * advanced one cohort at a time and paths that reach the same state are merged (the designs decide
- * from the state only), so the work grows with the number of distinct states, not of paths.
+ * from the state only), so the work grows with the number of distinct states, not of paths. A state
+ * keeps only what decisions read: of the last cohort, what the design reads of it; of doses above the
+ * lowest one eliminated for good, nothing but their totals (their sums are recorded when they freeze).
  * Results are expectations, not estimates.
  */
 export function exactOperatingCharacteristics(design: Design, options: ExactOptions): OperatingCharacteristics {
@@ -69,8 +76,11 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
     );
   }
   const maxStates = options.maxStates ?? 20_000_000;
+  const mergeUnread = options.mergeUnread ?? true;
   const K = design.doseCount;
-  const width = stateKeyWidth(K);
+  // The state's key, then one integer for the doses already recorded: their patients << 16 | those of
+  // them at doses above the target.
+  const width = stateKeyWidth(K) + 1;
   const engine = design.engine;
   const acc = createAccumulator(K);
   const target = overdoseThreshold(design);
@@ -78,6 +88,7 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
   const step = createStep();
   const key = new Int32Array(width);
   const childKey = new Int32Array(width);
+  const lastCohort = design.lastCohortReading;
   // The distribution of a cohort's DLTs, per dose and cohort size: computed once, not once per state.
   const pmfs = new Map<number, Float64Array>();
   const cohortPmf = (dose: number, size: number): Float64Array => {
@@ -93,28 +104,46 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
 
   let level = new StateTable(width);
   let next = new StateTable(width);
-  const remembersLastCohort = design.readsLastCohort;
-  encodeState(state, key, remembersLastCohort);
+  encodeState(state, key, lastCohort);
+  key[width - 1] = 0;
   level.add(key, 1);
   while (level.size > 0) {
     next.clear();
     level.forEach(key, (probability) => {
       decodeState(key, state);
+      let recordedPatients = key[width - 1]! >>> 16;
+      let recordedOverdosed = key[width - 1]! & 0xffff;
       engine.step(state, step);
       if (step.dose === STOP) {
-        recordTrial(acc, K, state.patients, state.dlts, step.mtd, truth, target, probability);
+        recordTrial(acc, K, state.patients, state.dlts, step.mtd, truth, target, probability, recordedPatients, recordedOverdosed);
         return;
+      }
+      // Doses no decision reads again are recorded now, with this state's probability (the trials
+      // through it end with that probability in all), and dropped from the states that follow: states
+      // that differ only there merge.
+      for (let d = mergeUnread ? engine.unreadFrom(engine.admissible) : K; d < K; d++) {
+        const n = state.patients[d]!;
+        if (n === 0) continue;
+        recordDose(acc, K, d, n, state.dlts[d]!, probability);
+        recordedPatients += n;
+        if (truth[d]! > target) recordedOverdosed += n;
+        state.patients[d] = 0;
+        state.dlts[d] = 0;
       }
       const dose = step.dose;
       const size = step.cohortSize;
       const pmf = cohortPmf(dose, size);
+      const recorded = (recordedPatients << 16) | recordedOverdosed;
+      if (step.startsExpansion) state.expansionDose = dose;
+      addCohort(state, dose, size, 0);
       for (let k = 0; k <= size; k++) {
+        // The cohort with k DLTs: the state after it differs from the one with none only here.
+        state.dlts[dose] = state.dlts[dose]! + (k === 0 ? 0 : 1);
+        state.lastCohortDlts = k;
         const weight = probability * pmf[k]!;
         if (weight === 0) continue;
-        decodeState(key, state);
-        if (step.startsExpansion) state.expansionDose = dose;
-        addCohort(state, dose, size, k);
-        encodeState(state, childKey, remembersLastCohort);
+        encodeState(state, childKey, lastCohort);
+        childKey[width - 1] = recorded;
         next.add(childKey, weight);
       }
       if (next.size > maxStates) throw new EnumerationTooLargeError(maxStates);

@@ -113,6 +113,54 @@ describe("exact enumeration against closed forms", () => {
   });
 });
 
+describe("exact enumeration merging what no decision reads", () => {
+  // Toxic scenarios, so doses are eliminated early and often; rules that read the most of the state.
+  // Each with a budget of states per step that the merged enumeration keeps within and the full one exceeds.
+  const cases: [string, Record<string, unknown>, number[], number][] = [
+    [
+      "BOIN, 12 cohorts, coherence, stop at 12 per dose",
+      { design: "boin", target: 0.25, doses: 5, cohorts: 12, rules: [{ type: "stop-at-n-at-dose", n: 12 }] },
+      [0.1, 0.3, 0.5, 0.6, 0.7],
+      16_000,
+    ],
+    [
+      "BOIN with expansion and a too-toxic rule",
+      {
+        design: "boin",
+        target: 0.3,
+        doses: 4,
+        cohorts: 8,
+        expansion: 6,
+        rules: [{ type: "stop-when-too-toxic", threshold: 0.4, confidence: 0.8, minPatients: 3 }],
+      },
+      [0.2, 0.45, 0.55, 0.65],
+      3_700,
+    ],
+    [
+      "Keyboard, cohorts of 2",
+      { design: "keyboard", target: 0.25, doses: 5, cohortSize: 2, cohorts: 12 },
+      [0.05, 0.25, 0.45, 0.6, 0.75],
+      6_800,
+    ],
+    [
+      "mTPI-2 without coherence",
+      { design: "mtpi2", target: 0.3, doses: 5, cohorts: 10, coherent: false },
+      [0.15, 0.35, 0.5, 0.6, 0.7],
+      7_500,
+    ],
+  ];
+  it.each(cases)("gives what the full enumeration gives, in fewer states: %s", (_name, spec, truth, budget) => {
+    const design = createDesign(spec);
+    const merged = exactOperatingCharacteristics(design, { truth, maxStates: budget });
+    expect(() => exactOperatingCharacteristics(design, { truth, maxStates: budget, mergeUnread: false })).toThrow(EnumerationTooLargeError);
+    const full = exactOperatingCharacteristics(design, { truth, mergeUnread: false });
+    const numbers = (oc: typeof merged) => [oc.noMtd, ...oc.selection, ...oc.patients, ...oc.dlts, oc.sampleSize, oc.overdosed];
+    const a = numbers(merged);
+    const b = numbers(full);
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-12 * Math.max(1, Math.abs(b[i]!)));
+  });
+});
+
 describe("Monte Carlo", () => {
   const design = createDesign({ design: "boin", target: 0.3, doses: 5, cohorts: 10 });
 

@@ -50,6 +50,8 @@ export function pendingDecision(cell: Omit<PendingRow, "n" | "dlts" | "pending">
  */
 export class IntervalMethod implements DoseFindingMethod {
   readonly doseCount: number;
+  /** Eliminated doses are never treated again, and `markAdmissible` stops reading at the first. */
+  readonly finalEliminations = true;
 
   constructor(private readonly options: IntervalMethodOptions) {
     this.doseCount = options.doseCount;
