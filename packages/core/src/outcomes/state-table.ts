@@ -12,7 +12,10 @@ export class StateTable {
   keys: Int32Array;
   values: Float64Array;
   private hashes: Int32Array;
-  /** Open-addressing index: entry number + 1, 0 for an empty slot. */
+  /**
+   * Open-addressing index, two integers per slot: entry number + 1 (0 for an empty slot) and the entry's
+   * hash, so a probe reads one cache line and compares keys only when the hashes agree.
+   */
   private slots: Int32Array;
 
   constructor(
@@ -20,7 +23,7 @@ export class StateTable {
     initialCapacity = 1024,
   ) {
     const capacity = 1 << Math.ceil(Math.log2(Math.max(16, initialCapacity)));
-    this.slots = new Int32Array(capacity);
+    this.slots = new Int32Array(2 * capacity);
     this.keys = new Int32Array((capacity / 2) * width);
     this.values = new Float64Array(capacity / 2);
     this.hashes = new Int32Array(capacity / 2);
@@ -28,16 +31,16 @@ export class StateTable {
 
   /** The entry number of `key`, or −1. */
   indexOf(key: Int32Array): number {
-    return this.slots[this.find(key, hashKey(key, 0, this.width))]! - 1;
+    return this.slots[2 * this.find(key, hashKey(key, 0, this.width))]! - 1;
   }
 
   /** The entry number of `key`, creating the entry (value 0) if needed; entries are numbered 0, 1, 2… in order of creation. */
   insert(key: Int32Array): number {
     const hash = hashKey(key, 0, this.width);
     let slot = this.find(key, hash);
-    const known = this.slots[slot]!;
+    const known = this.slots[2 * slot]!;
     if (known > 0) return known - 1;
-    if ((this.size + 1) * 2 > this.slots.length) {
+    if ((this.size + 1) * 4 > this.slots.length) {
       this.grow();
       slot = this.find(key, hash);
     }
@@ -46,7 +49,8 @@ export class StateTable {
     for (let i = 0; i < width; i++) this.keys[entry * width + i] = key[i]!;
     this.values[entry] = 0;
     this.hashes[entry] = hash;
-    this.slots[slot] = entry + 1;
+    this.slots[2 * slot] = entry + 1;
+    this.slots[2 * slot + 1] = hash;
     return entry;
   }
 
@@ -78,14 +82,16 @@ export class StateTable {
     this.size = 0;
   }
 
+  /** The slot holding `key`, or the empty slot where it would go. */
   private find(key: Int32Array, hash: number): number {
     const width = this.width;
-    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
     let slot = hash & mask;
     for (;;) {
-      const entry = this.slots[slot]! - 1;
+      const entry = slots[2 * slot]! - 1;
       if (entry < 0) return slot;
-      if (this.hashes[entry] === hash) {
+      if (slots[2 * slot + 1] === hash) {
         const base = entry * width;
         let same = true;
         for (let i = 0; i < width; i++) {
@@ -102,13 +108,15 @@ export class StateTable {
 
   /** Doubles the index and the entry arrays; entries keep their numbers and their keys do not move. */
   private grow(): void {
-    const capacity = this.slots.length * 2;
-    const slots = new Int32Array(capacity);
+    const capacity = this.slots.length; // the new number of slots: twice the old
+    const slots = new Int32Array(2 * capacity);
     const mask = capacity - 1;
     for (let entry = 0; entry < this.size; entry++) {
-      let slot = this.hashes[entry]! & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = entry + 1;
+      const hash = this.hashes[entry]!;
+      let slot = hash & mask;
+      while (slots[2 * slot] !== 0) slot = (slot + 1) & mask;
+      slots[2 * slot] = entry + 1;
+      slots[2 * slot + 1] = hash;
     }
     this.slots = slots;
     const entries = capacity / 2;
