@@ -85,6 +85,36 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   auditVerified: boolean;
+  /** Baselines measured on the same server in the same run: the same clients' session requests per second (the lightest authenticated request), and one client's write latency alone. */
+  readThroughput: number;
+  singleClientP50Ms: number;
+}
+
+/** Every session sends `request` in a loop until `seconds` have passed; returns the sorted latencies, failures and elapsed seconds. */
+async function hammer<T>(
+  sessions: T[],
+  seconds: number,
+  request: (session: T, client: number, i: number) => Promise<unknown>,
+): Promise<{ latencies: number[]; failures: number; elapsed: number }> {
+  const latencies: number[] = [];
+  let failures = 0;
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  await Promise.all(
+    sessions.map(async (session, client) => {
+      for (let i = 0; performance.now() < deadline; i++) {
+        const t0 = performance.now();
+        try {
+          await request(session, client, i);
+          latencies.push(performance.now() - t0);
+        } catch {
+          failures++;
+        }
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { latencies, failures, elapsed: (performance.now() - start) / 1000 };
 }
 
 export async function loadBenchmark(
@@ -119,31 +149,22 @@ export async function loadBenchmark(
         patient: { USUBJID: `${site}-001`, AGE: 60, SEX: "F", WEIGHT: 70, HEIGHT: 165, RFXSTDTC: "2026-03-02" },
       });
     }
-    const latencies: number[] = [];
-    let failures = 0;
-    const start = performance.now();
-    const deadline = start + seconds * 1000;
-    await Promise.all(
-      sessions.map(async ({ session, site }, c) => {
-        for (let i = 0; performance.now() < deadline; i++) {
-          const t0 = performance.now();
-          try {
-            await session.send("POST", `${T}/patients/${site}-001/adverse-events`, {
-              AETERM: "Nausea",
-              AETOXGR: 1 + ((c + i) % 2),
-              AEREL: "Y",
-              AESTDY: 1 + (i % 20),
-              AECAT: "non-haematological",
-            });
-            latencies.push(performance.now() - t0);
-          } catch {
-            failures++;
-          }
-        }
-      }),
+    const writeAdverseEvent = ({ session, site }: (typeof sessions)[number], c: number, i: number) =>
+      session.send("POST", `${T}/patients/${site}-001/adverse-events`, {
+        AETERM: "Nausea",
+        AETOXGR: 1 + ((c + i) % 2),
+        AEREL: "Y",
+        AESTDY: 1 + (i % 20),
+        AECAT: "non-haematological",
+      });
+    const { latencies, failures, elapsed } = await hammer(sessions, seconds, writeAdverseEvent);
+    // Baselines in the same run: the same clients sending the lightest authenticated request (their
+    // session: HTTP, cookie, session lookup), and one client writing with nobody else.
+    const baselineSeconds = Math.max(1, seconds / 5);
+    const reads = await hammer(sessions, baselineSeconds, ({ session }) =>
+      session.send("GET", "/api/auth/session").then((response) => response.arrayBuffer()),
     );
-    const elapsed = (performance.now() - start) / 1000;
-    latencies.sort((a, b) => a - b);
+    const alone = await hammer(sessions.slice(0, 1), baselineSeconds, writeAdverseEvent);
     const audit = await verifyAudit(store.db);
     return {
       name: `Server load, ${dialect}: ${clients} clients recording adverse events for ${seconds} s`,
@@ -156,6 +177,8 @@ export async function loadBenchmark(
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
       auditVerified: audit.ok,
+      readThroughput: reads.latencies.length / reads.elapsed,
+      singleClientP50Ms: percentile(alone.latencies, 50),
     };
   } finally {
     await app.close();
@@ -185,7 +208,7 @@ export async function loadBenchmarks(options: LoadOptions): Promise<LoadResult[]
 }
 
 export function formatLoad(results: LoadResult[]): string {
-  const lines = ["database     clients  writes   writes/s   p50 ms   p99 ms  failures  audit"];
+  const lines = ["database     clients  writes   writes/s  ÷ bare/s   p50 ms  ÷ 1 client   p99 ms  failures  audit"];
   for (const r of results)
     lines.push(
       [
@@ -193,12 +216,17 @@ export function formatLoad(results: LoadResult[]): string {
         String(r.clients).padStart(8),
         String(r.writes).padStart(7),
         r.throughput.toFixed(0).padStart(10),
+        `${(r.throughput / r.readThroughput).toFixed(2)}×`.padStart(9),
         r.p50Ms.toFixed(1).padStart(8),
+        `${(r.p50Ms / r.singleClientP50Ms).toFixed(1)}×`.padStart(11),
         r.p99Ms.toFixed(1).padStart(8),
         String(r.failures).padStart(9),
         r.auditVerified ? "  verifies" : "  BROKEN",
       ].join(" "),
     );
+  lines.push(
+    "(÷ bare/s: write throughput as a ratio of the same clients' lightest authenticated request, their session, on the same server in the same run; ÷ 1 client: the median write latency as a ratio of one client writing alone)",
+  );
   if (!process.env.ESCALATE_BENCH_POSTGRES_URL) lines.push("(set ESCALATE_BENCH_POSTGRES_URL=postgres://… to include PostgreSQL)");
   return lines.join("\n");
 }
