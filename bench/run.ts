@@ -181,6 +181,33 @@ record("BLRM/EWOC Monte Carlo, 5 doses, 10×3, 1,000 trials, 1 thread", blrmSeco
   ratio: { value: blrmSeconds / crmSeconds, to: "the time of the CRM's 1,000 trials" },
 });
 
+// Exact CRM by complete enumeration, next to the published record for CRM path enumeration: the R
+// package precautionary (Rust numerics) enumerated the 53,205 paths of a CRM (this skeleton, prior
+// σ = 0.85, target 0.25, cohorts of 2) in 15.8 s (Norris, "MCSE-Free CRM Performance and Safety
+// Assessment", vignette of 25 April 2021). Its stopping rules differ from any Escalate has (dose 1 at
+// 5, any dose at 10 patients), so the comparison is time per path, on this design's own count.
+const CRM_PATHS_SKELETON = [0.03, 0.11, 0.25, 0.42, 0.58, 0.71];
+const crmExact = createDesign({
+  design: "crm",
+  target: 0.25,
+  doses: 6,
+  cohortSize: 2,
+  cohorts: 15,
+  skeleton: CRM_PATHS_SKELETON,
+  priorVariance: 0.85 ** 2,
+  rules: [{ type: "stop-at-n-at-dose", n: 10 }],
+});
+let crmPaths = 0;
+const crmExactSeconds = await median(3, () => {
+  crmPaths = exactOperatingCharacteristics(createDesign(crmExact.spec), { truth: CRM_PATHS_SKELETON }).paths ?? 0;
+});
+record(`Exact CRM, 6 doses, 15×2, stop at 10 per dose: ${crmPaths.toLocaleString("en")} paths`, crmExactSeconds, {
+  ratio: {
+    value: crmExactSeconds / crmPaths / (15.8 / 53_205),
+    to: "precautionary's published time per path (53,205 paths in 15.8 s)",
+  },
+});
+
 // Simon two-stage: exhaustive exact search over n ≤ 150 ("well under a second").
 const simonSeconds = await median(5, () => simonDesigns({ p0: 0.05, p1: 0.2, alpha: 0.1, beta: 0.1, maxN: 150 }));
 record("Simon two-stage search, p0 0.05 vs p1 0.2, n ≤ 150", simonSeconds, { target: 1 });

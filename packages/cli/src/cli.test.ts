@@ -128,6 +128,7 @@ describe("escalate simulate", () => {
   it("enumerates exactly with --exact", async () => {
     const out = await json(["simulate", boinFile, "--truth", truth, "--exact", "--json"]);
     expect(out.exact).toBe(true);
+    expect(Number.isInteger(out.paths) && (out.paths as number) > 100).toBe(true);
     const selection = out.selection as number[];
     expect(selection.reduce((a, b) => a + b, 0) + (out.noMtd as number)).toBeCloseTo(1, 12);
   });

@@ -93,7 +93,7 @@ export function formatOperatingCharacteristics(
     withSe(fixed(result.dlts[d]!), se?.dlts[d], (x) => fixed(x)),
   ]);
   const header = result.exact
-    ? "Exact operating characteristics (all trial paths enumerated)"
+    ? `Exact operating characteristics (all ${result.paths === undefined ? "" : `${result.paths.toLocaleString("en")} `}trial paths enumerated)`
     : `Monte Carlo operating characteristics, ${result.trials} trials (± one standard error)`;
   return [
     header,

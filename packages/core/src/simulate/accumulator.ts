@@ -108,6 +108,8 @@ export interface OperatingCharacteristics {
   exact: boolean;
   /** Simulated trials; null for exact enumeration. */
   trials: number | null;
+  /** Exact enumeration: the distinct trial paths (outcome sequences with positive probability) it covered. */
+  paths?: number;
   /** Probability that no dose is selected. */
   noMtd: number;
   /** Probability each dose is selected as MTD. */

@@ -102,21 +102,31 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
     return pmf;
   };
 
+  // Per level, the states with their probabilities, and the number of trial paths through each
+  // (kept by entry number beside the table).
   let level = new StateTable(width);
   let next = new StateTable(width);
+  let levelPaths: Float64Array<ArrayBuffer> = new Float64Array(1024);
+  let nextPaths: Float64Array<ArrayBuffer> = new Float64Array(1024);
+  let paths = 0;
   encodeState(state, key, lastCohort);
   key[width - 1] = 0;
-  level.add(key, 1);
+  levelPaths[level.insert(key)] = 1;
+  level.values[0] = 1;
   while (level.size > 0) {
     next.clear();
-    level.forEach(key, (probability) => {
+    for (let entry = 0; entry < level.size; entry++) {
+      for (let i = 0; i < width; i++) key[i] = level.keys[entry * width + i]!;
+      const probability = level.values[entry]!;
+      const pathsHere = levelPaths[entry]!;
       decodeState(key, state);
       let recordedPatients = key[width - 1]! >>> 16;
       let recordedOverdosed = key[width - 1]! & 0xffff;
       engine.step(state, step);
       if (step.dose === STOP) {
         recordTrial(acc, K, state.patients, state.dlts, step.mtd, truth, target, probability, recordedPatients, recordedOverdosed);
-        return;
+        paths += pathsHere;
+        continue;
       }
       // Doses no decision reads again are recorded now, with this state's probability (the trials
       // through it end with that probability in all), and dropped from the states that follow: states
@@ -144,11 +154,22 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
         if (weight === 0) continue;
         encodeState(state, childKey, lastCohort);
         childKey[width - 1] = recorded;
-        next.add(childKey, weight);
+        const child = next.insert(childKey);
+        if (child === nextPaths.length) nextPaths = grown(nextPaths);
+        if (next.values[child] === 0) nextPaths[child] = 0; // a new entry (every weight added is positive)
+        next.values[child]! += weight;
+        nextPaths[child]! += pathsHere;
       }
       if (next.size > maxStates) throw new EnumerationTooLargeError(maxStates);
-    });
+    }
     [level, next] = [next, level];
+    [levelPaths, nextPaths] = [nextPaths, levelPaths];
   }
-  return summarise(acc, K, true);
+  return { ...summarise(acc, K, true), paths };
+}
+
+function grown(array: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const bigger = new Float64Array(2 * array.length);
+  bigger.set(array);
+  return bigger;
 }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createDesign } from "../designs/design.js";
+import { createStep } from "../designs/engine.js";
+import { STOP } from "../designs/method.js";
+import { addCohort, copyTrialState, createTrialState, type TrialState } from "../outcomes/trial-state.js";
 import { binomialPmf } from "../stats/distributions.js";
 import { type BlockReply, blockRunner, summariseBlocks } from "./blocks.js";
 import { EnumerationTooLargeError, exactOperatingCharacteristics } from "./exact.js";
@@ -110,6 +113,40 @@ describe("exact enumeration against closed forms", () => {
     expect(() => exactOperatingCharacteristics(design, { truth: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], maxStates: 100 })).toThrow(
       EnumerationTooLargeError,
     );
+  });
+});
+
+describe("exact enumeration counts trial paths", () => {
+  /** Every outcome sequence, one by one, asking the design at each step: no merging at all. */
+  function countPaths(design: ReturnType<typeof createDesign>): number {
+    const walk = (state: TrialState): number => {
+      const step = createStep();
+      design.engine.step(state, step);
+      if (step.dose === STOP) return 1;
+      let paths = 0;
+      for (let k = 0; k <= step.cohortSize; k++) {
+        const child = createTrialState(design.doseCount);
+        copyTrialState(state, child);
+        if (step.startsExpansion) child.expansionDose = step.dose;
+        addCohort(child, step.dose, step.cohortSize, k);
+        paths += walk(child);
+      }
+      return paths;
+    };
+    return walk(createTrialState(design.doseCount));
+  }
+  it.each([
+    [
+      "CRM, 10 patients one by one",
+      { design: "crm", target: 0.25, doses: 4, cohortSize: 1, cohorts: 10, skeleton: [0.05, 0.15, 0.3, 0.45] },
+    ],
+    ["BOIN, 6 cohorts of 3 with expansion", { design: "boin", target: 0.3, doses: 4, cohorts: 6, expansion: 3 }],
+    ["3+3", { design: "three-plus-three", doses: 4 }],
+  ])("as many as there are outcome sequences: %s", (_name, spec) => {
+    const design = createDesign(spec);
+    const exact = exactOperatingCharacteristics(design, { truth: [0.1, 0.2, 0.35, 0.5] });
+    expect(exact.paths).toBe(countPaths(design));
+    expect(exact.paths).toBeGreaterThan(20);
   });
 });
 
