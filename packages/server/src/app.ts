@@ -22,7 +22,7 @@ import { authRoutes, SESSION_COOKIE } from "./routes/auth.js";
 import { conductRoutes } from "./routes/conduct.js";
 import { simulationRoutes } from "./routes/simulations.js";
 import { trialRoutes } from "./routes/trials.js";
-import type { JobRunner } from "./simulation/jobs.js";
+import type { SimulationQueue } from "./simulation/jobs.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -38,8 +38,8 @@ export interface AppOptions {
   store: Store;
   /** The clock (tests move it to expire reservations and end DLT windows). */
   now?: () => Date;
-  /** Runs simulation jobs queued through the API; none = jobs wait for a worker process. */
-  jobs?: JobRunner | null;
+  /** Where simulation studies' shards go (queue.ts); none = they wait for a queue to be started on the database. */
+  jobs?: SimulationQueue | null;
   /** Login attempts per client address per minute. */
   loginRateLimit?: number;
   /** Structured request logs (pino JSON, with request ids; cookies, tokens and bodies are never logged). */
@@ -62,7 +62,7 @@ export interface AppOptions {
 export interface Context {
   store: Store;
   now: () => Date;
-  jobs: JobRunner | null;
+  jobs: SimulationQueue | null;
 }
 
 export const API_BODY_LIMIT = 1024 * 1024;

@@ -422,8 +422,8 @@ describe.each(DIALECTS)("what the audit trail vouches for (%s)", (dialect) => {
       seed: 1,
     });
     expect(queued.statusCode).toBe(202);
-    const { startJobRunner } = await import("./simulation/jobs.js");
-    const runner = startJobRunner(server.store.db, { threads: 1, pollMs: 50 });
+    const { startSimulationQueue } = await import("./simulation/queue.js");
+    const runner = await startSimulationQueue(server.store, { threads: 1, pollMs: 50 });
     try {
       await expect
         .poll(async () => (await stat.get(`/api/simulations/${queued.json().id}`)).json().status, { timeout: 20_000 })
@@ -432,7 +432,7 @@ describe.each(DIALECTS)("what the audit trail vouches for (%s)", (dialect) => {
       await runner.stop();
     }
     expect((await verifyAudit(server.store.db)).ok).toBe(true);
-    await sql`update job_tasks set result = replace(result, '"noMtd":', '"noMtd":0.5,"was":')`.execute(server.store.db);
+    await sql`update job_results set result = replace(result, '"noMtd":', '"noMtd":0.5,"was":')`.execute(server.store.db);
     expect((await verifyAudit(server.store.db)).problems).toEqual([
       expect.stringMatching(/simulation .*, task 0: the stored result is not the one logged/),
     ]);

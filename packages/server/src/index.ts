@@ -12,4 +12,4 @@ export { createUser } from "./auth/accounts.js";
 export { DEFAULT_DATABASE, openStore, type Store } from "./db/database.js";
 export { loadDemo } from "./demo.js";
 export { type RunningServer, type ServeOptions, startServer } from "./server.js";
-export { startJobRunner } from "./simulation/jobs.js";
+export { startSimulationQueue } from "./simulation/queue.js";

@@ -6,7 +6,8 @@ import { anchorHeads, appendAnchor } from "./audit/anchors.js";
 import { createUser, newSecret } from "./auth/accounts.js";
 import { passwordProblem } from "./auth/password-policy.js";
 import { openStore, type Store } from "./db/database.js";
-import { type JobRunner, startJobRunner } from "./simulation/jobs.js";
+import type { SimulationQueue } from "./simulation/jobs.js";
+import { startSimulationQueue } from "./simulation/queue.js";
 
 export interface ServeOptions {
   /** SQLite file path or postgres:// URL; default DATABASE_URL, else data/escalate.db. */
@@ -39,11 +40,14 @@ export interface RunningServer {
 /** Opens the database (migrating it), ensures an administrator exists, and listens. */
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
   const store = await openStore(options.db);
-  let jobs: JobRunner | null = null;
+  let jobs: SimulationQueue | null = null;
   try {
     await options.prepare?.(store);
     const initialAdmin = await ensureAdministrator(store);
-    jobs = startJobRunner(store.db, { threads: options.threads });
+    jobs = await startSimulationQueue(store, {
+      threads: options.threads,
+      onError: (error) => process.stderr.write(`simulation queue: ${error.message}\n`),
+    });
     const app = await buildApp({
       store,
       jobs,

@@ -74,14 +74,20 @@ export async function serveCommand(_reference: string | undefined, options: Opti
   return { text: `stopped (${signal})` };
 }
 
-/** `escalate worker [--db]`: runs queued simulation tasks from a shared database, until Ctrl-C. */
+/**
+ * `escalate worker [--db]`: runs simulation shards from a shared database until Ctrl-C: from the pg-boss
+ * queue on PostgreSQL (any number of machines), or the studies' own rows on SQLite.
+ */
 export async function workerCommand(_reference: string | undefined, options: Options): Promise<CommandResult> {
-  const { openStore, startJobRunner } = await serverModule();
+  const { openStore, startSimulationQueue } = await serverModule();
   const store = await openStore(options.db);
-  const runner = startJobRunner(store.db, { threads: options.threads });
+  const queue = await startSimulationQueue(store, {
+    threads: options.threads,
+    onError: (error) => process.stderr.write(`queue: ${error.message}\n`),
+  });
   process.stdout.write(`Simulation worker on ${store.dialect} ${store.location}\n`);
   const signal = await untilSignal();
-  await runner.stop();
+  await queue.stop();
   await store.close();
   return { text: `stopped (${signal})` };
 }

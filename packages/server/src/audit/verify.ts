@@ -122,9 +122,9 @@ async function verifyLinkedTables(db: Kysely<Database>): Promise<string[]> {
   const results = await entities("simulation");
   const finished = db.selectFrom("jobs").select("id").where("status", "in", ["done", "failed", "cancelled"]);
   for (const task of await db
-    .selectFrom("job_tasks")
+    .selectFrom("job_results")
     .select(["job_id", "task", "result"])
-    .where("status", "=", "done")
+    .where("result", "is not", null)
     .where("job_id", "in", finished)
     .execute()) {
     const logged = results.get(task.job_id)?.data.results as Record<string, string> | undefined;

@@ -361,6 +361,8 @@ export const simulationJob = z.object({
       worker: nullableText,
       error: nullableText,
       result: operatingCharacteristics.nullable(),
+      /** Progress: shards of 10,000 trials finished, of the task's total. */
+      shards: z.object({ done: z.number().int(), total: z.number().int() }),
     }),
   ),
 });

@@ -2,7 +2,7 @@ import { type Kysely, type Migration, Migrator, PostgresAdapter, sql } from "kys
 import { SYSTEM_ACTOR } from "../access.js";
 import { appendEvent, type NewEvent, SYSTEM_CHAIN, type Tx } from "../audit/events.js";
 import { credentialChange, tokenChange } from "../auth/accounts.js";
-import { logSimulationResults } from "../simulation/jobs.js";
+import { logSimulationDigests, resultDigests } from "../simulation/jobs.js";
 
 /**
  * Versioned migrations, in order; a released migration is never edited — add the next one. Written with
@@ -201,8 +201,28 @@ const migrations: Record<string, Migration> = {
           "tokens.logged",
           tokens.map((t) => tokenChange(t.token_hash, { userId: t.user_id, name: t.name, createdAt: t.created_at }, "active")),
         );
-        for (const job of await tx.selectFrom("jobs").select(["id", "status"]).where("status", "in", ["done", "failed"]).execute())
-          await logSimulationResults(tx as unknown as Tx, job.id, job.status, at, "simulation.logged");
+        for (const job of await tx
+          .selectFrom("jobs")
+          .select(["id", "trial_id", "status"])
+          .where("status", "in", ["done", "failed"])
+          .execute()) {
+          // The results as they were kept then (one row per task, until 0007).
+          const tasks = await tx
+            .selectFrom("job_tasks")
+            .select(["task", "result"])
+            .where("job_id", "=", job.id)
+            .where("status", "=", "done")
+            .execute();
+          await logSimulationDigests(tx as unknown as Tx, {
+            jobId: job.id,
+            trialId: job.trial_id,
+            status: job.status,
+            at,
+            type: "simulation.logged",
+            actor: SYSTEM_ACTOR,
+            digests: resultDigests(tasks),
+          });
+        }
       });
     },
   },
@@ -218,10 +238,49 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0007-simulation-shards": {
+    async up(db: AnyDatabase) {
+      // Studies run as shards on a queue (pg-boss on PostgreSQL, in the server process on SQLite): the
+      // task table with its claims and leases goes. What a study computed stays: a task's result (or
+      // error) in job_results, a shard's block sums in job_shards until its task is complete.
+      await db.schema
+        .createTable("job_results")
+        .addColumn("job_id", "text", (c) => c.notNull())
+        .addColumn("task", "integer", (c) => c.notNull())
+        .addColumn("worker", "text")
+        .addColumn("result", "text")
+        .addColumn("error", "text")
+        .addPrimaryKeyConstraint("job_results_key", ["job_id", "task"])
+        .execute();
+      await db.schema
+        .createTable("job_shards")
+        .addColumn("job_id", "text", (c) => c.notNull())
+        .addColumn("task", "integer", (c) => c.notNull())
+        .addColumn("shard", "integer", (c) => c.notNull())
+        .addColumn("worker", "text", (c) => c.notNull())
+        .addColumn("blocks", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("job_shards_key", ["job_id", "task", "shard"])
+        .execute();
+      await db
+        .insertInto("job_results")
+        .columns(["job_id", "task", "worker", "result", "error"])
+        .expression((eb) =>
+          eb.selectFrom("job_tasks").select(["job_id", "task", "worker", "result", "error"]).where("status", "in", ["done", "failed"]),
+        )
+        .execute();
+      await db.schema.dropTable("job_tasks").execute();
+    },
+  },
 };
 
 function isPostgres(db: AnyDatabase): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/** Migrates up to and including `name`: tests start from an earlier schema this way. */
+export async function migrateTo(db: AnyDatabase, name: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
 }
 
 export async function migrateToLatest(db: AnyDatabase): Promise<void> {

@@ -14,7 +14,8 @@ export interface Database {
   sessions: SessionTable;
   api_tokens: ApiTokenTable;
   jobs: JobTable;
-  job_tasks: JobTaskTable;
+  job_results: JobResultTable;
+  job_shards: JobShardTable;
   login_attempts: LoginAttemptTable;
   randomization_secrets: RandomizationSecretTable;
 }
@@ -117,13 +118,22 @@ export interface JobTable {
   finished_at: string | null;
 }
 
-export interface JobTaskTable {
+/** A study's finished task (design × scenario): its operating characteristics, or why it failed. */
+export interface JobResultTable {
   job_id: string;
   task: number;
-  status: string;
+  /** The worker that finished it. */
   worker: string | null;
-  claimed_at: string | null;
-  /** JSON: operating characteristics, or null. */
+  /** JSON: operating characteristics, or null when it failed. */
   result: string | null;
   error: string | null;
+}
+
+/** A finished shard of a task not yet complete: its blocks' sums (JSON arrays, in block order). */
+export interface JobShardTable {
+  job_id: string;
+  task: number;
+  shard: number;
+  worker: string;
+  blocks: string;
 }

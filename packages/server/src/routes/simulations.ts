@@ -41,8 +41,7 @@ export const simulationRoutes =
           request.body.trialId,
           "simulation studies need the statistician role (or a trialId where you hold it)",
         );
-        const id = await createJob(db, actor, request.body, context.now());
-        context.jobs?.poke();
+        const id = await createJob(db, actor, request.body, context.now(), context.jobs);
         return reply.status(202).send({ id, status: "queued" });
       },
     );
@@ -92,7 +91,7 @@ export const simulationRoutes =
       async (request) => {
         const job = await getJob(db, request.params.jobId);
         const actor = await runner(requireUser(request), job.trialId, "cancelling a study needs the statistician role or administration");
-        await cancelJob(db, actor, job.id, context.now());
+        await cancelJob(db, actor, job.id, context.now(), context.jobs);
         return getJob(db, job.id);
       },
     );

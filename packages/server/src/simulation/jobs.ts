@@ -1,6 +1,5 @@
-import { randomUUID } from "node:crypto";
-import { hostname } from "node:os";
-import { checkTruth, createDesign, type OperatingCharacteristics, ValidationError } from "@escalate/core";
+import { createHash, randomUUID } from "node:crypto";
+import { blockCount, checkTruth, createDesign, type OperatingCharacteristics, summariseBlocks, ValidationError } from "@escalate/core";
 import type { Kysely } from "kysely";
 import { SYSTEM_ACTOR } from "../access.js";
 import { type Actor, appendEvent, SYSTEM_CHAIN, type Tx } from "../audit/events.js";
@@ -9,18 +8,63 @@ import type { JobStatus, SimulationSummary as JobSummary, SimulationJob } from "
 import type { SimulationBody } from "../contract/requests.js";
 import type { Database } from "../db/schema.js";
 import { conflict, invalid, notFound } from "../errors.js";
-import { simulateInParallel } from "./parallel.js";
+import { simulateBlocks } from "./parallel.js";
 
 /**
- * Simulation studies as jobs: designs × scenarios, one task per pair, all with the study's seed (common
- * random numbers, so designs are compared on the same simulated patients). Tasks live in the database
- * and any number of runners — in this process, or `escalate worker` processes on other machines sharing
- * a PostgreSQL database — claim them one at a time with an atomic update. A result is a pure function of
- * (design, scenario, trials, seed), so a re-run task gives the same numbers.
+ * Simulation studies: designs × scenarios, one task per pair, all with the study's seed (common random
+ * numbers, so designs are compared on the same simulated patients). A task's trials are split into
+ * shards of SHARD_BLOCKS blocks, the unit a queue hands to a worker (queue.ts): pg-boss on PostgreSQL,
+ * with workers on any number of machines; the server's own process on SQLite. A shard's result is its
+ * blocks' sums, a pure function of (design, scenario, trials, seed, blocks), so running one twice is
+ * harmless; a task's result is every block's sums added in block order, the same numbers as one process
+ * simulating the whole task, bit for bit.
  */
 export type JobView = SimulationJob;
 
-export async function createJob(db: Kysely<Database>, actor: Actor, body: SimulationBody, now: Date): Promise<string> {
+/** Blocks per shard: 10,000 trials. */
+export const SHARD_BLOCKS = 10;
+
+/** One shard: blocks [shard × SHARD_BLOCKS, (shard + 1) × SHARD_BLOCKS) of a task of a study. */
+export interface Shard {
+  job: string;
+  task: number;
+  shard: number;
+}
+
+/** Shards per task of a study of `trials` trials. */
+export const shardsPerTask = (trials: number) => Math.ceil(blockCount(trials) / SHARD_BLOCKS);
+
+/** Every shard of a study, task by task. */
+export function shardsOf(job: string, request: SimulationBody): Shard[] {
+  const tasks = request.designs.length * request.scenarios.length;
+  const perTask = shardsPerTask(request.trials);
+  return Array.from({ length: tasks * perTask }, (_, i) => ({ job, task: Math.floor(i / perTask), shard: i % perTask }));
+}
+
+/** A shard's identity as a UUID (for the queue): queuing a shard twice queues it once, and a cancelled study's shards are found by it. */
+export function shardId({ job, task, shard }: Shard): string {
+  const hex = createHash("sha256").update(`escalate-shard:${job}:${task}:${shard}`).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Where a study's shards wait for workers (queue.ts). */
+export interface SimulationQueue {
+  /** Queues shards, in the transaction `tx` that creates their study where the queue lives in the same database. */
+  enqueue(shards: Shard[], tx: Tx): Promise<void>;
+  /** After the study's transaction committed: the runners in this process look for work at once. */
+  wake(): void;
+  /** Drops the shards of a cancelled study that are still waiting. */
+  cancel(shards: Shard[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function createJob(
+  db: Kysely<Database>,
+  actor: Actor,
+  body: SimulationBody,
+  now: Date,
+  queue: SimulationQueue | null = null,
+): Promise<string> {
   const issues = [];
   for (const [d, spec] of body.designs.entries()) {
     try {
@@ -57,18 +101,6 @@ export async function createJob(db: Kysely<Database>, actor: Actor, body: Simula
         finished_at: null,
       })
       .execute();
-    const tasks = body.designs.flatMap((_, d) =>
-      body.scenarios.map((_, s) => ({
-        job_id: id,
-        task: d * body.scenarios.length + s,
-        status: "queued",
-        worker: null,
-        claimed_at: null,
-        result: null,
-        error: null,
-      })),
-    );
-    await tx.insertInto("job_tasks").values(tasks).execute();
     await appendEvent(tx, {
       chain: body.trialId ?? SYSTEM_CHAIN,
       actor,
@@ -77,7 +109,9 @@ export async function createJob(db: Kysely<Database>, actor: Actor, body: Simula
       at: now,
       changes: [],
     });
+    await queue?.enqueue(shardsOf(id, body), tx);
   });
+  queue?.wake();
   return id;
 }
 
@@ -85,7 +119,13 @@ export async function getJob(db: Kysely<Database>, id: string): Promise<JobView>
   const job = await db.selectFrom("jobs").selectAll().where("id", "=", id).executeTakeFirst();
   if (!job) throw notFound(`simulation ${id}`);
   const request = JSON.parse(job.request) as SimulationBody;
-  const tasks = await db.selectFrom("job_tasks").selectAll().where("job_id", "=", id).orderBy("task").execute();
+  const results = new Map(
+    (await db.selectFrom("job_results").selectAll().where("job_id", "=", id).execute()).map((r) => [r.task, r] as const),
+  );
+  const shardsDone = new Map<number, number>();
+  for (const row of await db.selectFrom("job_shards").select("task").where("job_id", "=", id).execute())
+    shardsDone.set(row.task, (shardsDone.get(row.task) ?? 0) + 1);
+  const perTask = shardsPerTask(request.trials);
   return {
     id,
     status: job.status as JobStatus,
@@ -93,14 +133,28 @@ export async function getJob(db: Kysely<Database>, id: string): Promise<JobView>
     createdAt: job.created_at,
     finishedAt: job.finished_at,
     request,
-    tasks: tasks.map((t) => ({
-      design: Math.floor(t.task / request.scenarios.length) + 1,
-      scenario: request.scenarios[t.task % request.scenarios.length]!.name,
-      status: t.status,
-      worker: t.worker,
-      error: t.error,
-      result: t.result === null ? null : (JSON.parse(t.result) as OperatingCharacteristics),
-    })),
+    tasks: Array.from({ length: request.designs.length * request.scenarios.length }, (_, task) => {
+      const finished = results.get(task);
+      const done = finished ? perTask : (shardsDone.get(task) ?? 0);
+      const status = finished
+        ? finished.result !== null
+          ? "done"
+          : "failed"
+        : job.status === "cancelled"
+          ? "cancelled"
+          : done > 0
+            ? "running"
+            : "queued";
+      return {
+        design: Math.floor(task / request.scenarios.length) + 1,
+        scenario: request.scenarios[task % request.scenarios.length]!.name,
+        status,
+        worker: finished?.worker ?? null,
+        error: finished?.error ?? null,
+        result: finished?.result ? (JSON.parse(finished.result) as OperatingCharacteristics) : null,
+        shards: { done, total: perTask },
+      };
+    }),
   };
 }
 
@@ -110,9 +164,9 @@ export async function listJobs(db: Kysely<Database>, owner: string | null): Prom
   if (owner !== null) query = query.where("owner", "=", owner);
   const jobs = await query.execute();
   if (jobs.length === 0) return [];
-  const tasks = await db
-    .selectFrom("job_tasks")
-    .select(["job_id", "status"])
+  const results = await db
+    .selectFrom("job_results")
+    .select(["job_id", "result"])
     .where(
       "job_id",
       "in",
@@ -121,7 +175,7 @@ export async function listJobs(db: Kysely<Database>, owner: string | null): Prom
     .execute();
   return jobs.map((job) => {
     const request = JSON.parse(job.request) as SimulationBody;
-    const mine = tasks.filter((t) => t.job_id === job.id);
+    const mine = results.filter((r) => r.job_id === job.id);
     return {
       id: job.id,
       status: job.status as JobStatus,
@@ -133,209 +187,205 @@ export async function listJobs(db: Kysely<Database>, owner: string | null): Prom
       trials: request.trials,
       seed: request.seed,
       tasks: {
-        total: mine.length,
-        done: mine.filter((t) => t.status === "done").length,
-        failed: mine.filter((t) => t.status === "failed").length,
+        total: request.designs.length * request.scenarios.length,
+        done: mine.filter((r) => r.result !== null).length,
+        failed: mine.filter((r) => r.result === null).length,
       },
     };
   });
 }
 
-/**
- * Cancels a study that has not finished: its tasks not yet done are cancelled (a runner still computing
- * one finishes it, but the study stays cancelled), and the cancellation is an audit event with the
- * results finished so far as digests.
- */
-export async function cancelJob(db: Kysely<Database>, actor: Actor, id: string, now: Date): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    // The job's row lock, as a runner closing the job takes it: cancelling and closing never interleave.
-    await tx
-      .updateTable("jobs")
-      .set({ status: (eb) => eb.ref("status") })
-      .where("id", "=", id)
-      .execute();
-    const job = await tx.selectFrom("jobs").select("status").where("id", "=", id).executeTakeFirst();
-    if (!job) throw notFound(`simulation ${id}`);
-    if (job.status !== "queued" && job.status !== "running")
-      throw conflict(`simulation ${id} is ${job.status}: only a queued or running study can be cancelled`);
-    await tx
-      .updateTable("job_tasks")
-      .set({ status: "cancelled" })
-      .where("job_id", "=", id)
-      .where("status", "in", ["queued", "running"])
-      .execute();
-    await tx.updateTable("jobs").set({ status: "cancelled", finished_at: now.toISOString() }).where("id", "=", id).execute();
-    await logSimulationResults(tx, id, "cancelled", now, "simulation.cancelled", actor);
-  });
+/** Takes the study's row lock (an update takes it on PostgreSQL) and returns its status: closing, cancelling and adding results never interleave. */
+async function lockJob(tx: Tx, id: string): Promise<{ status: string; request: string } | undefined> {
+  await tx
+    .updateTable("jobs")
+    .set({ status: (eb) => eb.ref("status") })
+    .where("id", "=", id)
+    .execute();
+  return tx.selectFrom("jobs").select(["status", "request"]).where("id", "=", id).executeTakeFirst();
 }
 
+const isOpen = (status: string | undefined) => status === "queued" || status === "running";
+
 /**
- * How long a running task may go without a heartbeat before another runner takes it over: a runner
- * that crashed or lost its machine must not strand its study. Re-running is harmless — the result is a
- * pure function of the task.
+ * Cancels a study that has not finished (a shard being computed stops at its next block; one that
+ * finishes anyway is discarded); the cancellation is an audit event with the results finished so far
+ * as digests. Its shards still queued are dropped from the queue.
  */
-export const TASK_LEASE_MS = 120_000;
-const HEARTBEAT_MS = TASK_LEASE_MS / 4;
-/** How often a running task looks whether its study was cancelled. */
+export async function cancelJob(
+  db: Kysely<Database>,
+  actor: Actor,
+  id: string,
+  now: Date,
+  queue: SimulationQueue | null = null,
+): Promise<void> {
+  const job = await db.transaction().execute(async (tx) => {
+    const job = await lockJob(tx, id);
+    if (!job) throw notFound(`simulation ${id}`);
+    if (!isOpen(job.status)) throw conflict(`simulation ${id} is ${job.status}: only a queued or running study can be cancelled`);
+    await tx.updateTable("jobs").set({ status: "cancelled", finished_at: now.toISOString() }).where("id", "=", id).execute();
+    await tx.deleteFrom("job_shards").where("job_id", "=", id).execute();
+    await logSimulationResults(tx, id, "cancelled", now, "simulation.cancelled", actor);
+    return job;
+  });
+  await queue?.cancel(shardsOf(id, JSON.parse(job.request) as SimulationBody)).catch(() => undefined);
+}
+
+/** How often a running shard looks whether its study was cancelled. */
 const CANCELLATION_CHECK_MS = 500;
 
 /**
- * Claims the oldest queued task, or a running one whose lease expired, or null. Safe with many runners:
- * the update re-checks the status and claim time it read, so only one runner wins.
+ * Runs one shard and stores its blocks' sums; the shard that completes its task stores the task's
+ * result, and the one that completes the study closes it. Returns what became of it: "done"; "skipped"
+ * (its study is no longer open, or the shard was run already); "cancelled" (the study was cancelled
+ * while it ran: it stopped at its next block, and nothing was stored).
  */
-export async function claimTask(db: Kysely<Database>, worker: string, now: Date): Promise<{ job_id: string; task: number } | null> {
-  const expired = new Date(now.getTime() - TASK_LEASE_MS).toISOString();
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const next = await db
-      .selectFrom("job_tasks")
-      .select(["job_id", "task", "status", "claimed_at"])
-      .where((eb) => eb.or([eb("status", "=", "queued"), eb.and([eb("status", "=", "running"), eb("claimed_at", "<", expired)])]))
-      .orderBy("job_id")
-      .orderBy("task")
-      .limit(1)
-      .executeTakeFirst();
-    if (!next) return null;
-    const claimed = await db
-      .updateTable("job_tasks")
-      .set({ status: "running", worker, claimed_at: now.toISOString() })
-      .where("job_id", "=", next.job_id)
-      .where("task", "=", next.task)
-      .where("status", "=", next.status)
-      .where((eb) => (next.claimed_at === null ? eb("claimed_at", "is", null) : eb("claimed_at", "=", next.claimed_at)))
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) === 1) return next;
-  }
-  return null;
-}
-
-export async function runTask(
+export async function runShard(
   db: Kysely<Database>,
+  shard: Shard,
   worker: string,
-  claimed: { job_id: string; task: number },
-  threads: number | undefined,
-): Promise<{ stoppedEarly: boolean }> {
-  const job = await db.selectFrom("jobs").select(["request", "status"]).where("id", "=", claimed.job_id).executeTakeFirstOrThrow();
-  const request = JSON.parse(job.request) as SimulationBody;
-  if (job.status === "queued")
-    await db.updateTable("jobs").set({ status: "running" }).where("id", "=", claimed.job_id).where("status", "=", "queued").execute();
-  const spec = createDesign(request.designs[Math.floor(claimed.task / request.scenarios.length)]!).spec;
-  const scenario = request.scenarios[claimed.task % request.scenarios.length]!;
-  let update: { status: string; result: string | null; error: string | null };
-  const heartbeat = setInterval(() => {
-    db.updateTable("job_tasks")
-      .set({ claimed_at: new Date().toISOString() })
-      .where("job_id", "=", claimed.job_id)
-      .where("task", "=", claimed.task)
-      .where("worker", "=", worker)
-      .where("status", "=", "running")
-      .execute()
-      .catch(() => undefined);
-  }, HEARTBEAT_MS);
-  // A study cancelled while this task runs stops it at the next block, rather than after the whole run.
+  threads?: number,
+): Promise<"done" | "skipped" | "cancelled"> {
+  const job = await db.selectFrom("jobs").select(["request", "status"]).where("id", "=", shard.job).executeTakeFirst();
+  if (!isOpen(job?.status)) return "skipped";
+  const stored = await db
+    .selectFrom("job_shards")
+    .select("shard")
+    .where("job_id", "=", shard.job)
+    .where("task", "=", shard.task)
+    .where("shard", "=", shard.shard)
+    .executeTakeFirst();
+  const finished = await db
+    .selectFrom("job_results")
+    .select("task")
+    .where("job_id", "=", shard.job)
+    .where("task", "=", shard.task)
+    .executeTakeFirst();
+  if (stored || finished) return "skipped";
+  const request = JSON.parse(job!.request) as SimulationBody;
+  if (job!.status === "queued")
+    await db.updateTable("jobs").set({ status: "running" }).where("id", "=", shard.job).where("status", "=", "queued").execute();
+  const spec = createDesign(request.designs[Math.floor(shard.task / request.scenarios.length)]!).spec;
+  const scenario = request.scenarios[shard.task % request.scenarios.length]!;
+  // A study cancelled while this shard runs stops it at the next block, rather than after the whole shard.
   const cancelled = new AbortController();
-  const cancellation = setInterval(() => {
-    db.selectFrom("job_tasks")
+  const watch = setInterval(() => {
+    db.selectFrom("jobs")
       .select("status")
-      .where("job_id", "=", claimed.job_id)
-      .where("task", "=", claimed.task)
+      .where("id", "=", shard.job)
       .executeTakeFirst()
-      .then((task) => {
-        if (task?.status === "cancelled") cancelled.abort(new Error("the study was cancelled"));
+      .then((row) => {
+        if (row?.status === "cancelled") cancelled.abort(new Error("the study was cancelled"));
       })
       .catch(() => undefined);
   }, CANCELLATION_CHECK_MS);
+  let blocks: Float64Array[];
   try {
-    const result = await simulateInParallel({
+    blocks = await simulateBlocks({
       spec,
       truth: scenario.truth,
       trials: request.trials,
       seed: request.seed,
+      from: shard.shard * SHARD_BLOCKS,
+      to: (shard.shard + 1) * SHARD_BLOCKS,
       ...(threads ? { threads } : {}),
       signal: cancelled.signal,
+      // The process answering requests (the server's own queue worker) keeps its thread for them.
+      offMainThread: true,
     });
-    update = { status: "done", result: JSON.stringify(result), error: null };
   } catch (error) {
-    update = { status: "failed", result: null, error: error instanceof Error ? error.message : String(error) };
+    if (cancelled.signal.aborted) return "cancelled";
+    throw error;
   } finally {
-    clearInterval(heartbeat);
-    clearInterval(cancellation);
+    clearInterval(watch);
   }
-  await db.transaction().execute(async (tx) => {
-    // Lock the job's row first (an update takes the row lock on PostgreSQL). Without it, two runners
-    // finishing the last two tasks at once each see the other's task still running, and neither
-    // closes the job.
+  return db.transaction().execute(async (tx) => {
+    if (!isOpen((await lockJob(tx, shard.job))?.status)) return "skipped";
+    // Another worker ran this shard too and finished its task first.
+    if (await tx.selectFrom("job_results").select("task").where("job_id", "=", shard.job).where("task", "=", shard.task).executeTakeFirst())
+      return "skipped";
     await tx
-      .updateTable("jobs")
-      .set({ status: (eb) => eb.ref("status") })
-      .where("id", "=", claimed.job_id)
+      .insertInto("job_shards")
+      .values({
+        job_id: shard.job,
+        task: shard.task,
+        shard: shard.shard,
+        worker,
+        // JSON keeps every double exactly (shortest round-trip form); the sums hold no NaN or −0.
+        blocks: JSON.stringify(blocks.map((block) => Array.from(block))),
+      })
+      .onConflict((oc) => oc.doNothing())
       .execute();
-    const status = (await tx.selectFrom("jobs").select("status").where("id", "=", claimed.job_id).executeTakeFirstOrThrow()).status;
-    // A study cancelled meanwhile stays cancelled, with only the results logged at its cancellation.
-    if (status === "cancelled") return;
-    await tx.updateTable("job_tasks").set(update).where("job_id", "=", claimed.job_id).where("task", "=", claimed.task).execute();
-    const open = await tx
-      .selectFrom("job_tasks")
-      .select("status")
-      .where("job_id", "=", claimed.job_id)
-      .where("status", "in", ["queued", "running"])
-      .executeTakeFirst();
-    if (!open) {
-      const failed = await tx
-        .selectFrom("job_tasks")
-        .select("task")
-        .where("job_id", "=", claimed.job_id)
-        .where("status", "=", "failed")
-        .executeTakeFirst();
-      const finishedAt = new Date();
-      await tx
-        .updateTable("jobs")
-        .set({ status: failed ? "failed" : "done", finished_at: finishedAt.toISOString() })
-        .where("id", "=", claimed.job_id)
-        .execute();
-      // The results go into the audit log as digests, so a result changed in the table is found by verify.
-      await logSimulationResults(tx, claimed.job_id, failed ? "failed" : "done", finishedAt);
+    const shards = await tx
+      .selectFrom("job_shards")
+      .select(["shard", "blocks"])
+      .where("job_id", "=", shard.job)
+      .where("task", "=", shard.task)
+      .orderBy("shard")
+      .execute();
+    if (shards.length === shardsPerTask(request.trials)) {
+      const all = shards.flatMap((row) => (JSON.parse(row.blocks) as number[][]).map((block) => Float64Array.from(block)));
+      const result = summariseBlocks(all, createDesign(spec).doseCount);
+      await finishTask(tx, shard, worker, { result: JSON.stringify(result), error: null });
     }
+    return "done";
   });
-  return { stoppedEarly: cancelled.signal.aborted };
 }
 
-export interface JobRunner {
-  /** Wakes the runner (a job was just queued). */
-  poke(): void;
-  stop(): Promise<void>;
+/** Records a shard that failed for good (its retries used up): its task fails, and the study with it once every task is finished. */
+export async function recordShardFailure(db: Kysely<Database>, shard: Shard, worker: string, message: string): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    if (!isOpen((await lockJob(tx, shard.job))?.status)) return;
+    await finishTask(tx, shard, worker, { result: null, error: message });
+  });
 }
 
-/** Runs queued tasks one after another (each across `threads` threads) until stopped. */
-export function startJobRunner(
-  db: Kysely<Database>,
-  options: { threads?: number | undefined; pollMs?: number; worker?: string } = {},
-): JobRunner {
-  const worker = options.worker ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  let stopped = false;
-  let wake: (() => void) | null = null;
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  const loop = (async () => {
-    while (!stopped) {
-      const claimed = await claimTask(db, worker, new Date()).catch(() => null);
-      if (claimed) await runTask(db, worker, claimed, options.threads).catch(() => undefined);
-      else await sleep(options.pollMs ?? 1000);
-    }
-  })();
-  return {
-    poke: () => wake?.(),
-    async stop() {
-      stopped = true;
-      wake?.();
-      await loop;
-    },
+/** Stores a task's result (its shards' sums are no longer needed) and closes the study when it was the last. Called with the study locked. */
+async function finishTask(tx: Tx, shard: Shard, worker: string, outcome: { result: string | null; error: string | null }): Promise<void> {
+  await tx
+    .insertInto("job_results")
+    .values({ job_id: shard.job, task: shard.task, worker, ...outcome })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  await tx.deleteFrom("job_shards").where("job_id", "=", shard.job).where("task", "=", shard.task).execute();
+  const { request } = (await tx.selectFrom("jobs").select("request").where("id", "=", shard.job).executeTakeFirstOrThrow()) as {
+    request: string;
   };
+  const parsed = JSON.parse(request) as SimulationBody;
+  const results = await tx.selectFrom("job_results").select("result").where("job_id", "=", shard.job).execute();
+  if (results.length < parsed.designs.length * parsed.scenarios.length) return;
+  const status = results.some((r) => r.result === null) ? "failed" : "done";
+  const finishedAt = new Date();
+  await tx.updateTable("jobs").set({ status, finished_at: finishedAt.toISOString() }).where("id", "=", shard.job).execute();
+  // The results go into the audit log as digests, so a result changed in the table is found by verify.
+  await logSimulationResults(tx, shard.job, status, finishedAt);
+}
+
+/** The shards of open studies that are neither stored nor part of a finished task: the work left, oldest study first. */
+export async function pendingShards(db: Kysely<Database>): Promise<Shard[]> {
+  const jobs = await db
+    .selectFrom("jobs")
+    .select(["id", "request"])
+    .where("status", "in", ["queued", "running"])
+    .orderBy("created_at")
+    .execute();
+  const pending: Shard[] = [];
+  for (const job of jobs) {
+    const finished = new Set((await db.selectFrom("job_results").select("task").where("job_id", "=", job.id).execute()).map((r) => r.task));
+    const stored = new Set(
+      (await db.selectFrom("job_shards").select(["task", "shard"]).where("job_id", "=", job.id).execute()).map(
+        (r) => `${r.task}/${r.shard}`,
+      ),
+    );
+    for (const shard of shardsOf(job.id, JSON.parse(job.request) as SimulationBody))
+      if (!finished.has(shard.task) && !stored.has(`${shard.task}/${shard.shard}`)) pending.push(shard);
+  }
+  return pending;
+}
+
+/** SHA-256 of each finished task's stored result, by task number. */
+export function resultDigests(tasks: readonly { task: number; result: string | null }[]): Record<string, string> {
+  return Object.fromEntries(tasks.map((t) => [String(t.task), sha256(t.result ?? "")]));
 }
 
 /**
@@ -352,27 +402,29 @@ export async function logSimulationResults(
 ): Promise<void> {
   const job = await tx.selectFrom("jobs").select("trial_id").where("id", "=", jobId).executeTakeFirstOrThrow();
   const tasks = await tx
-    .selectFrom("job_tasks")
+    .selectFrom("job_results")
     .select(["task", "result"])
     .where("job_id", "=", jobId)
-    .where("status", "=", "done")
+    .where("result", "is not", null)
     .execute();
+  await logSimulationDigests(tx, { jobId, trialId: job.trial_id, status, at, type, actor, digests: resultDigests(tasks) });
+}
+
+export async function logSimulationDigests(
+  tx: Tx,
+  entry: { jobId: string; trialId: string | null; status: string; at: Date; type: string; actor: Actor; digests: Record<string, string> },
+): Promise<void> {
   await appendEvent(tx, {
-    chain: job.trial_id ?? SYSTEM_CHAIN,
-    actor,
-    type,
-    at,
+    chain: entry.trialId ?? SYSTEM_CHAIN,
+    actor: entry.actor,
+    type: entry.type,
+    at: entry.at,
     changes: [
       {
         kind: "simulation",
-        trialId: job.trial_id ?? "",
-        id: jobId,
-        after: {
-          siteId: null,
-          parent: null,
-          status,
-          data: { results: Object.fromEntries(tasks.map((t) => [String(t.task), sha256(t.result ?? "")])) },
-        },
+        trialId: entry.trialId ?? "",
+        id: entry.jobId,
+        after: { siteId: null, parent: null, status: entry.status, data: { results: entry.digests } },
       },
     ],
   });

@@ -29,27 +29,46 @@ export interface ParallelSimulation {
   onProgress?: (blocksDone: number, blocks: number) => void;
   /** Stops between blocks (a cancelled study): the promise rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Leave this thread free (a server's queue worker): only worker threads simulate, `threads` of them,
+   * so requests and queue heartbeats are answered while blocks are computed.
+   */
+  offMainThread?: boolean;
 }
 
 /**
- * Monte Carlo over threads. Blocks of trials are handed out one at a time to whichever thread is free
- * and summed in block order at the end, so the result is identical for any thread count. This thread
- * works too, from the first moment: a worker needs a few hundred milliseconds to start and load the
- * core, so short runs finish here before any worker could help, and long runs use every core.
+ * Monte Carlo over threads (see `simulateBlocks`), summed in block order: the same result as the core's
+ * `simulate` for any thread count.
  */
 export async function simulateInParallel(options: ParallelSimulation): Promise<OperatingCharacteristics> {
+  const blocks = await simulateBlocks(options);
+  return summariseBlocks(blocks, createDesign(options.spec).doseCount);
+}
+
+/**
+ * The sums of blocks [from, to) of a Monte Carlo run (all of them by default), in block order. Blocks
+ * are handed out one at a time to whichever thread is free; each draws from its own streams, so the
+ * sums do not depend on the thread count. This thread works too, from the first moment: a worker needs
+ * a few hundred milliseconds to start and load the core, so short runs finish here before any worker
+ * could help, and long runs use every core.
+ */
+export async function simulateBlocks(options: ParallelSimulation & { from?: number; to?: number }): Promise<Float64Array[]> {
   const design = createDesign(options.spec);
   const truth = checkTruth(options.truth, design.doseCount);
   checkTrials(options.trials, options.seed);
   const { calendar, efficacy } = checkSimulationInputs(design, options.calendar, options.efficacy);
-  const blocks = blockCount(options.trials);
+  const from = options.from ?? 0;
+  const to = Math.min(options.to ?? blockCount(options.trials), blockCount(options.trials));
+  const blocks = Math.max(0, to - from);
   const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), blocks));
+  const mainThreadWorks = options.offMainThread !== true;
   const results: Float64Array[] = new Array(blocks);
-  let nextBlock = 0;
+  let nextBlock = from;
   let done = 0;
-  const takeBlock = () => (nextBlock < blocks ? nextBlock++ : -1);
+  // A cancelled run hands out no more blocks: the workers finish those they hold, and the run stops.
+  const takeBlock = () => (nextBlock < to && !options.signal?.aborted ? nextBlock++ : -1);
   const finishBlock = (block: number, acc: Float64Array) => {
-    results[block] = acc;
+    results[block - from] = acc;
     options.onProgress?.(++done, blocks);
   };
   const request: BlockJob = {
@@ -64,7 +83,7 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
   /** Per worker: settles its promise if it holds no blocks (called when this thread runs out of blocks). */
   const releases: (() => void)[] = [];
   let failure: Error | undefined;
-  const workersDone = Array.from({ length: threads - 1 }, () =>
+  const workersDone = Array.from({ length: mainThreadWorks ? threads - 1 : threads }, () =>
     // A worker's failure is remembered at once (no unhandled rejection) and stops this thread's loop.
     runWorker(request, takeBlock, finishBlock, workers, releases).catch((error: Error) => {
       failure ??= error;
@@ -72,7 +91,7 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
   );
   let interrupted = true;
   try {
-    for (let block = takeBlock(); block >= 0 && !failure; block = takeBlock()) {
+    for (let block = mainThreadWorks ? takeBlock() : -1; block >= 0 && !failure; block = takeBlock()) {
       options.signal?.throwIfAborted();
       finishBlock(block, simulateBlock(design, truth, options.seed, block, options.trials, calendar, efficacy));
       // Let the workers' results (and their requests for more blocks) through between blocks, and a
@@ -80,9 +99,11 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
       if (workersDone.length > 0 || options.signal) await new Promise((resolve) => setImmediate(resolve));
     }
     options.signal?.throwIfAborted();
-    // Workers still loading, or idle, are not waited for: only blocks in flight are.
-    for (const release of releases) release();
+    // Workers still loading, or idle, are not waited for when this thread has done the rest: only
+    // blocks in flight are.
+    if (mainThreadWorks) for (const release of releases) release();
     await Promise.all(workersDone);
+    options.signal?.throwIfAborted();
     if (failure) throw failure;
     interrupted = false;
   } finally {
@@ -90,7 +111,7 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
     const ended = failure === undefined && !options.signal?.aborted && !interrupted;
     await Promise.all(workers.map(({ worker, healthy }) => releaseWorker(worker, ended && healthy())));
   }
-  return summariseBlocks(results, design.doseCount);
+  return results;
 }
 
 /** Blocks queued ahead at each worker, so it never waits for the main thread between blocks. */

@@ -109,6 +109,9 @@ export function StudyPage({ jobId }: { jobId: string }) {
       : [],
   );
   const done = job.tasks.filter((t) => t.status === "done").length;
+  // Progress by shards (10,000 trials each): a long run moves before its first task finishes.
+  const shardsDone = job.tasks.reduce((sum, t) => sum + t.shards.done, 0);
+  const shards = job.tasks.reduce((sum, t) => sum + t.shards.total, 0);
   const first = designs[0]!;
   const chartSpecs = results.length > 0 ? charts(results, first.doseLabels, first.spec.target) : null;
   return (
@@ -125,9 +128,10 @@ export function StudyPage({ jobId }: { jobId: string }) {
         {job.trialId ? ` · trial ${job.trialId}` : ""}
       </p>
       <div className="progress-row">
-        <progress max={job.tasks.length} value={done} aria-label="Study progress" />
+        <progress max={shards} value={shardsDone} aria-label="Study progress" />
         <span>
           {done} of {job.tasks.length} design × scenario runs done
+          {shards > job.tasks.length ? ` (${shardsDone} of ${shards} shards of 10,000 trials)` : ""}
         </span>
         {unfinished(job.status) && (
           <button type="button" onClick={() => cancel.mutate()} disabled={cancel.isPending}>
