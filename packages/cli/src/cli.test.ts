@@ -134,6 +134,37 @@ describe("escalate simulate", () => {
   });
 });
 
+describe("escalate calibrate", () => {
+  const crmFile = join(dir, "calibrate-crm.yaml");
+  writeFileSync(crmFile, "design: crm\ntarget: 0.25\ndoses: 4\ncohortSize: 3\ncohorts: 6\nskeleton: [0.08, 0.16, 0.25, 0.35]\n");
+
+  it("chooses the CRM's half-width (and prior variance) by exact PCS over the logistic calibration set", async () => {
+    const out = (await json(["calibrate", crmFile, "--odds-ratio", "2", "--prior-variances", "0.5,1.34", "--json"])) as {
+      scenarios: { mtd: number }[];
+      candidates: { values: Record<string, number>; averagePcs: number }[];
+      best: { values: Record<string, number>; averagePcs: number; spec: { skeleton: unknown; priorVariance: number } };
+    };
+    expect(out.scenarios.map((s) => s.mtd)).toEqual([1, 2, 3, 4]);
+    expect(out.candidates).toHaveLength(48);
+    expect(out.best.averagePcs).toBe(Math.max(...out.candidates.map((c) => c.averagePcs)));
+    expect(out.best.spec).toMatchObject({
+      skeleton: { halfWidth: out.best.values.halfWidth, priorMtd: 2 },
+      priorVariance: out.best.values.priorVariance,
+    });
+    const text = await run(["calibrate", crmFile]);
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout).toMatch(/◀ best/);
+    expect(text.stdout).toMatch(/In the design file: skeleton: \{"halfWidth":0\.\d+,"priorMtd":2\}/);
+  });
+
+  it("names what it cannot calibrate", async () => {
+    const result = await run(["calibrate", boinFile]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/design.*no parameters calibrated/);
+    expect((await run(["calibrate", crmFile, "--odds-ratio", "0.5"])).stderr).toMatch(/oddsRatio.*must be in \(1, 100\]/);
+  });
+});
+
 describe("escalate paths and describe", () => {
   it("lists every outcome of the next cohorts", async () => {
     const out = await json(["paths", boinFile, "--outcomes", "1NNN", "--cohorts", "2", "--json"]);

@@ -13,6 +13,8 @@ Usage:
   escalate simulate <design> --truth 0.05,0.15,0.3,0.45,0.6
                    (--trials N --seed S [--threads T] | --exact) [--json]
   escalate paths <design> --outcomes "…" --cohorts k [--json]   dose-transition pathways
+  escalate calibrate <design> [--odds-ratio 2] [--prior-variances 0.5,1.34] [--json]
+                                                      CRM skeleton (and prior variance) by exact PCS (Lee & Cheung 2009)
   escalate describe <design>                          protocol-ready markdown
   escalate simon --p0 0.05 --p1 0.2 --alpha 0.1 --beta 0.1 [--max-n 150] [--json]
                                                       Simon two-stage designs: optimal, minimax, admissible
@@ -36,7 +38,7 @@ Usage:
                  [--trust-proxy ADDRESSES] [--log-level info] [--anchor-key DIR/private.pem --anchors FILE]
                                                       the trial conduct server (API docs at /api/docs);
                                                       --demo loads the example trial and one user per role
-  escalate worker [--db postgres://…]                 runs queued simulation jobs from a shared database
+  escalate worker [--db postgres://…]                 runs simulation studies' shards from a shared database
   escalate audit verify [--db FILE|URL] [--anchors FILE --public-key DIR/public.pem] [--json]
                                                       checks the hash chains and the state (exit 3 if tampered)
   escalate audit keygen --out DIR                     an Ed25519 key pair for anchoring the audit trail
@@ -64,6 +66,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   next: async () => (await import("./commands/decisions.js")).nextCommand,
   mtd: async () => (await import("./commands/decisions.js")).mtdCommand,
   simulate: async () => (await import("./commands/simulate.js")).simulateCommand,
+  calibrate: async () => (await import("./commands/calibrate.js")).calibrateCommand,
   paths: async () => (await import("./commands/decisions.js")).pathsCommand,
   describe: async () => (await import("./commands/decisions.js")).describeCommand,
   simon: async () => (await import("./commands/phase2.js")).simonCommand,

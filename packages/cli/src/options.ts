@@ -44,6 +44,8 @@ const OPTIONS = {
   "interim-boundary": { type: "string" },
   rates: { type: "string" },
   counts: { type: "string" },
+  "odds-ratio": { type: "string" },
+  "prior-variances": { type: "string" },
   out: { type: "string" },
   format: { type: "string" },
   standard: { type: "string" },
@@ -128,6 +130,12 @@ const optionsSchema = z.object({
   "interim-per-arm": number().optional(),
   "interim-boundary": number().optional(),
   rates: numberList().optional(),
+  /** escalate calibrate: the odds ratio between neighbouring doses in the calibration scenarios (range checked by the core). */
+  "odds-ratio": number().optional(),
+  /** escalate calibrate: prior variances to try with each half-width. */
+  "prior-variances": numberList()
+    .pipe(z.array(z.number().gt(0).max(100)).min(1))
+    .optional(),
   /** Responses/patients per arm, lowest dose first: "6/20,9/20". */
   counts: z
     .string()
@@ -220,6 +228,7 @@ export const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
     "rates",
     "counts",
   ],
+  calibrate: [...DESIGN, "odds-ratio", "prior-variances"],
   analyze: ["strict"],
   export: ["out", "standard", "format"],
   report: ["format", "out", "doses"],

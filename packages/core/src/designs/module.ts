@@ -68,6 +68,15 @@ export interface DesignModule<Spec extends { design: string } = { design: string
    */
   trueOptimum?(spec: Spec, toxicity: readonly number[], efficacy: readonly number[]): number | null;
   /**
+   * Parameters calibrated by the average probability of correct selection over scenarios
+   * (simulate/calibration.ts): the values each is tried at for this spec (one value: held as it is),
+   * and the spec with a choice of values set.
+   */
+  calibration?: {
+    grid(spec: Spec): Record<string, number[]>;
+    apply(spec: Spec, values: Record<string, number>): Spec;
+  };
+  /**
    * Monte Carlo of trials [firstTrial, firstTrial + count) into `acc`, for designs that cannot be simulated
    * cohort by cohort from complete outcomes (time-to-event designs).
    */

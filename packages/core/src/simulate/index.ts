@@ -1,6 +1,14 @@
 export { addAccumulator, createAccumulator, type OperatingCharacteristics, summarise } from "./accumulator.js";
 export { type BlockJob, type BlockReply, type BlockRequest, blockRunner, summariseBlocks } from "./blocks.js";
 export { type CalendarOptions, type CalendarOptionsInput, calendarSchema, checkCalendar, DAYS_PER_MONTH } from "./calendar.js";
+export {
+  type CalibrationCandidate,
+  type CalibrationOptions,
+  type CalibrationResult,
+  type CalibrationScenario,
+  calibrateByPcs,
+  logisticCalibrationSet,
+} from "./calibration.js";
 export { EnumerationTooLargeError, type ExactOptions, exactOperatingCharacteristics } from "./exact.js";
 export {
   blockCount,

@@ -48,6 +48,23 @@ export const crmDesign = defineDesign({
   check: skeletonIssues,
   createMethod: (spec) => new CrmMethod(spec),
   describe: (spec) => crmText(spec),
+  calibration: {
+    // Lee & Cheung (2009): the skeleton by the indifference interval target ± δ, δ chosen for the best
+    // average PCS; δ on a grid of 0.01 below min(target, 1 − target), the prior guess of the MTD as given
+    // (or the median dose), and the prior variance as it is unless a grid is given.
+    grid: (spec) => ({
+      halfWidth: Array.from({ length: Math.round(Math.min(spec.target, 1 - spec.target) * 100) - 1 }, (_, i) => (i + 1) / 100),
+      priorVariance: [spec.priorVariance],
+    }),
+    apply: (spec, values) => ({
+      ...spec,
+      skeleton: {
+        halfWidth: values.halfWidth ?? (Array.isArray(spec.skeleton) ? 0.05 : spec.skeleton.halfWidth),
+        priorMtd: Array.isArray(spec.skeleton) ? Math.ceil(doseCountOf(spec) / 2) : spec.skeleton.priorMtd,
+      },
+      priorVariance: values.priorVariance ?? spec.priorVariance,
+    }),
+  },
 });
 
 export const titeCrmDesign = defineDesign({
