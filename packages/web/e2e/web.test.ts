@@ -2,12 +2,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "@escalate/cli";
-import { createDesign, simulate, trialReport } from "@escalate/core";
+import { calibrateByPcs, createDesign, simulate, trialReport } from "@escalate/core";
 import type { RunningServer } from "@escalate/server";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { BROWSER_READY, DEMO_PASSWORD, shot, simulateOnDesignPage, startDemo } from "./support.js";
+import { BROWSER_READY, DEMO_PASSWORD, pageOverflow, shot, simulateOnDesignPage, startDemo } from "./support.js";
 
 /**
  * The web app end to end, as a user drives it: Debian's chromium against a real `escalate serve` with
@@ -127,6 +127,34 @@ describe.skipIf(!BROWSER_READY)("the web app in Chromium", () => {
     expect(cells.at(-1)).toMatch(new RegExp(`^${expected.durationMonths!.toFixed(1)}`));
     await shot(page, "design-calendar-time");
     await page.close();
+  });
+
+  it("calibrates a CRM's skeleton by exact PCS in a web worker, as the core does, and takes it into the design", async () => {
+    for (const width of [1280, 390]) {
+      const page = await open("/design", width);
+      await page
+        .getByLabel(/^Design/)
+        .first()
+        .selectOption("crm");
+      const panel = page.locator("details.calibration").first();
+      await panel.locator("summary").click();
+      await panel.getByRole("button", { name: "Calibrate" }).click();
+      await panel.getByText(/^Best:/).waitFor({ timeout: 60_000 });
+      const expected = calibrateByPcs(
+        createDesign({ design: "crm", target: 0.3, doses: 5, cohortSize: 3, cohorts: 10, skeleton: [0.05, 0.12, 0.25, 0.4, 0.55] }).spec,
+        { oddsRatio: 2 },
+      );
+      const text = await panel.getByText(/^Best:/).textContent();
+      expect(text).toContain(`halfWidth ${expected.best.values.halfWidth}`);
+      expect(text).toContain(`${(expected.best.averagePcs * 100).toFixed(1)}%`);
+      expect(await panel.locator("tbody tr").count()).toBe(expected.candidates.length);
+      await shot(page, width === 1280 ? "design-calibration" : "design-calibration-phone");
+      if (width === 390) expect(await pageOverflow(page)).toBe(0);
+      await panel.getByRole("button", { name: "Use it in the design" }).click();
+      const other = JSON.parse(await page.getByLabel("Other options (JSON)").first().inputValue());
+      expect(other.skeleton).toEqual({ halfWidth: expected.best.values.halfWidth, priorMtd: 3 });
+      await page.close();
+    }
   });
 
   it("simulates backfill (BF-BOIN) in the browser with response probabilities, as the core does", async () => {

@@ -1,5 +1,5 @@
 import { createDesign, type Design } from "../designs/design.js";
-import type { DesignSpec } from "../designs/spec.js";
+import type { DesignSpec, DesignSpecInput } from "../designs/spec.js";
 import { ValidationError } from "../validation.js";
 import { exactOperatingCharacteristics } from "./exact.js";
 import { checkTruth } from "./scenario.js";
@@ -60,8 +60,9 @@ export interface CalibrationResult {
  * values). Exact enumeration makes the comparison free of Monte Carlo error, and a model-based design
  * memoises its posterior per state, so the scenarios of one candidate share that work.
  */
-export function calibrateByPcs(spec: DesignSpec, options: CalibrationOptions = {}): CalibrationResult {
-  const design = createDesign(spec);
+export function calibrateByPcs(input: DesignSpecInput | unknown, options: CalibrationOptions = {}): CalibrationResult {
+  const design = createDesign(input);
+  const spec = design.spec;
   const calibration = design.module.calibration as
     | { grid(spec: DesignSpec): Record<string, number[]>; apply(spec: DesignSpec, values: Record<string, number>): DesignSpec }
     | undefined;

@@ -20,6 +20,7 @@ import { Pathways } from "../components/pathways.js";
 import { download, ErrorMessage, Field, ScrollRegion } from "../components/ui.js";
 import { VegaChart } from "../components/vega-chart.js";
 import { mayRunStudies, useSession } from "../session.js";
+import { CalibrationPanel } from "./calibration-panel.js";
 import {
   type CheckedDesign,
   checkDesign,
@@ -113,6 +114,22 @@ function DesignEditor({
         <Field label="Skeleton (prior DLT probabilities)" error={errors.skeleton} hint="increasing, one per dose">
           <input value={form.skeleton} onChange={set("skeleton")} />
         </Field>
+      )}
+      {checked.design?.module.calibration && checked.spec && (
+        <CalibrationPanel
+          spec={checked.spec}
+          use={(changes) => {
+            // The calibrated fields as the design file holds them (the CRM's skeleton as { halfWidth, priorMtd }),
+            // which the other options override the fields with.
+            let other: Record<string, unknown> = {};
+            try {
+              other = form.other.trim() === "" ? {} : (JSON.parse(form.other) as Record<string, unknown>);
+            } catch {
+              other = {};
+            }
+            setForm({ ...form, other: JSON.stringify({ ...other, ...changes }) });
+          }}
+        />
       )}
       {hasField(kind, "window") && (
         <Field label="DLT window (days)" error={errors.window}>

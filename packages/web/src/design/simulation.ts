@@ -2,6 +2,8 @@ import {
   type BlockJob,
   type BlockReply,
   blockCount,
+  type CalibrationOptions,
+  type CalibrationResult,
   checkSimulationInputs,
   checkTrials,
   checkTruth,
@@ -9,6 +11,7 @@ import {
   type OperatingCharacteristics,
   summariseBlocks,
 } from "@escalate/core";
+import type { OneOffRequest } from "./simulation.worker.js";
 
 export interface BrowserSimulation extends BlockJob {
   /** Web workers to use; default one per logical core. */
@@ -101,30 +104,46 @@ export function simulateInBrowser(options: BrowserSimulation): Promise<Operating
 }
 
 /**
- * Exact operating characteristics (every trial path, weighted by its probability) in a web worker, so
- * the page stays responsive; a cancelled run terminates the worker at once.
+ * One job in a web worker of its own, so the page stays responsive; a cancelled job terminates the
+ * worker at once.
  */
-export function exactInBrowser(
-  spec: Record<string, unknown>,
-  truth: readonly number[],
-  signal?: AbortSignal,
-): Promise<OperatingCharacteristics> {
+function inWorker<T>(request: OneOffRequest, signal?: AbortSignal, onProgress?: (fraction: number) => void): Promise<T> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL("./simulation.worker.ts", import.meta.url), { type: "module" });
     const finish = () => worker.terminate();
     signal?.addEventListener("abort", () => {
       finish();
-      reject(new DOMException("The enumeration was cancelled", "AbortError"));
+      reject(new DOMException("The run was cancelled", "AbortError"));
     });
-    worker.onmessage = (event: MessageEvent<{ result: OperatingCharacteristics } | { error: string }>) => {
+    worker.onmessage = (event: MessageEvent<{ result: T } | { error: string } | { progress: number }>) => {
+      if ("progress" in event.data) return onProgress?.(event.data.progress);
       finish();
       if ("error" in event.data) reject(new Error(event.data.error));
       else resolve(event.data.result);
     };
     worker.onerror = (event) => {
       finish();
-      reject(new Error(event.message || "the enumeration failed"));
+      reject(new Error(event.message || "the worker failed"));
     };
-    worker.postMessage({ exact: { spec, truth: [...truth] } });
+    worker.postMessage(request);
   });
+}
+
+/** Exact operating characteristics (every trial path, weighted by its probability) in a web worker. */
+export function exactInBrowser(
+  spec: Record<string, unknown>,
+  truth: readonly number[],
+  signal?: AbortSignal,
+): Promise<OperatingCharacteristics> {
+  return inWorker({ exact: { spec, truth: [...truth] } }, signal);
+}
+
+/** Calibration by exact probability of correct selection (the core's calibrateByPcs) in a web worker. */
+export function calibrateInBrowser(
+  spec: Record<string, unknown>,
+  options: Omit<CalibrationOptions, "onProgress">,
+  signal?: AbortSignal,
+  onProgress?: (fraction: number) => void,
+): Promise<CalibrationResult> {
+  return inWorker({ calibrate: { spec, options } }, signal, onProgress);
 }
