@@ -255,13 +255,7 @@ export async function runShard(
     .where("task", "=", shard.task)
     .where("shard", "=", shard.shard)
     .executeTakeFirst();
-  const finished = await db
-    .selectFrom("job_results")
-    .select("task")
-    .where("job_id", "=", shard.job)
-    .where("task", "=", shard.task)
-    .executeTakeFirst();
-  if (stored || finished) return "skipped";
+  if (stored || (await taskFinished(db, shard))) return "skipped";
   const request = JSON.parse(job!.request) as SimulationBody;
   if (job!.status === "queued")
     await db.updateTable("jobs").set({ status: "running" }).where("id", "=", shard.job).where("status", "=", "queued").execute();
@@ -302,8 +296,7 @@ export async function runShard(
   return db.transaction().execute(async (tx) => {
     if (!isOpen((await lockJob(tx, shard.job))?.status)) return "skipped";
     // Another worker ran this shard too and finished its task first.
-    if (await tx.selectFrom("job_results").select("task").where("job_id", "=", shard.job).where("task", "=", shard.task).executeTakeFirst())
-      return "skipped";
+    if (await taskFinished(tx, shard)) return "skipped";
     await tx
       .insertInto("job_shards")
       .values({
@@ -330,6 +323,17 @@ export async function runShard(
     }
     return "done";
   });
+}
+
+/** Whether the shard's task has its result (or its failure) already. */
+async function taskFinished(db: Kysely<Database>, shard: Shard): Promise<boolean> {
+  const row = await db
+    .selectFrom("job_results")
+    .select("task")
+    .where("job_id", "=", shard.job)
+    .where("task", "=", shard.task)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Records a shard that failed for good (its retries used up): its task fails, and the study with it once every task is finished. */
