@@ -20,27 +20,39 @@ export interface BlockJob {
   /** Response probability per dose (calendar time). */
   efficacy?: number[];
 }
-export type BlockRequest = BlockJob | { block: number };
-export type BlockReply = { ready: true } | { block: number; acc: Float64Array } | { error: string };
+/** Blocks [block, block + count) (count 1 by default): a worker asked for several at once answers them in one message. */
+export type BlockRequest = BlockJob | { block: number; count?: number };
+/** `acc` holds the `count` blocks' sums back to back. */
+export type BlockReply = { ready: true } | { block: number; count: number; acc: Float64Array } | { error: string };
+
+/** Each block's sums in a reply, with its block number. */
+export function blocksOf(reply: { block: number; count: number; acc: Float64Array }): { block: number; acc: Float64Array }[] {
+  const length = reply.acc.length / reply.count;
+  return Array.from({ length: reply.count }, (_, i) => ({ block: reply.block + i, acc: reply.acc.subarray(i * length, (i + 1) * length) }));
+}
+
+let lastDesign: { spec: string; design: Design } | undefined;
+
+/**
+ * The design of a spec, the same object as last time when the spec is the same (another scenario,
+ * another run): its decision graph, grown by earlier blocks, serves them too.
+ */
+export function designFor(spec: unknown): Design {
+  const text = JSON.stringify(spec);
+  if (lastDesign?.spec !== text) lastDesign = { spec: text, design: createDesign(spec) };
+  return lastDesign.design;
+}
 
 /** The worker's side: returns the reply to each message (post it, transferring `acc.buffer`). */
 export function blockRunner(): (message: BlockRequest) => BlockReply {
   let job:
     | { design: Design; truth: Float64Array; seed: number; trials: number; calendar?: CalendarOptions; efficacy?: Float64Array }
     | undefined;
-  // The last design is kept for the next job of the same spec (another scenario, another run): its
-  // decision graph, grown by earlier blocks, serves them too.
-  let last: { spec: string; design: Design } | undefined;
-  const designOf = (spec: DesignSpec): Design => {
-    const text = JSON.stringify(spec);
-    if (last?.spec !== text) last = { spec: text, design: createDesign(spec) };
-    return last.design;
-  };
   return (message) => {
     try {
       if ("spec" in message) {
         job = {
-          design: designOf(message.spec),
+          design: designFor(message.spec),
           truth: Float64Array.from(message.truth),
           seed: message.seed,
           trials: message.trials,
@@ -50,10 +62,14 @@ export function blockRunner(): (message: BlockRequest) => BlockReply {
         return { ready: true };
       }
       if (!job) throw new Error("a block arrived before the design");
-      return {
-        block: message.block,
-        acc: simulateBlock(job.design, job.truth, job.seed, message.block, job.trials, job.calendar, job.efficacy),
-      };
+      const count = message.count ?? 1;
+      const sums = Array.from({ length: count }, (_, i) =>
+        simulateBlock(job!.design, job!.truth, job!.seed, message.block + i, job!.trials, job!.calendar, job!.efficacy),
+      );
+      if (count === 1) return { block: message.block, count, acc: sums[0]! };
+      const acc = new Float64Array(count * sums[0]!.length);
+      for (const [i, sum] of sums.entries()) acc.set(sum, i * sum.length);
+      return { block: message.block, count, acc };
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
     }

@@ -4,7 +4,7 @@ import { createStep } from "../designs/engine.js";
 import { STOP } from "../designs/method.js";
 import { addCohort, copyTrialState, createTrialState, type TrialState } from "../outcomes/trial-state.js";
 import { binomialPmf } from "../stats/distributions.js";
-import { type BlockReply, blockRunner, summariseBlocks } from "./blocks.js";
+import { type BlockReply, blockRunner, blocksOf, summariseBlocks } from "./blocks.js";
 import { EnumerationTooLargeError, exactOperatingCharacteristics } from "./exact.js";
 import { blockCount, simulate } from "./monte-carlo.js";
 
@@ -246,6 +246,15 @@ describe("the parallel block protocol", () => {
     });
     expect(blocks).toHaveLength(4);
     expect(summariseBlocks(blocks, 5)).toEqual(simulate(createDesign(spec), job));
+  });
+
+  it("answers several blocks asked for at once in one message, each as it would be alone", () => {
+    const run = blockRunner();
+    run(job);
+    const batch = run({ block: 1, count: 3 }) as Extract<BlockReply, { acc: Float64Array }>;
+    expect(batch.count).toBe(3);
+    const alone = [1, 2, 3].map((block) => (run({ block }) as Extract<BlockReply, { acc: Float64Array }>).acc);
+    expect(blocksOf(batch)).toEqual(alone.map((acc, i) => ({ block: 1 + i, acc })));
   });
 
   it("answers a block before the design, or a bad design, with an error message instead of throwing", () => {

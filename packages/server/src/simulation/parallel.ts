@@ -4,12 +4,14 @@ import {
   type BlockJob,
   type BlockReply,
   blockCount,
+  blocksOf,
   type CalendarOptionsInput,
   checkSimulationInputs,
   checkTrials,
   checkTruth,
   createDesign,
   type DesignSpec,
+  designFor,
   type OperatingCharacteristics,
   simulateBlock,
   summariseBlocks,
@@ -53,7 +55,7 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
  * could help, and long runs use every core.
  */
 export async function simulateBlocks(options: ParallelSimulation & { from?: number; to?: number }): Promise<Float64Array[]> {
-  const design = createDesign(options.spec);
+  const design = designFor(options.spec);
   const truth = checkTruth(options.truth, design.doseCount);
   checkTrials(options.trials, options.seed);
   const { calendar, efficacy } = checkSimulationInputs(design, options.calendar, options.efficacy);
@@ -67,6 +69,15 @@ export async function simulateBlocks(options: ParallelSimulation & { from?: numb
   let done = 0;
   // A cancelled run hands out no more blocks: the workers finish those they hold, and the run stops.
   const takeBlock = () => (nextBlock < to && !options.signal?.aborted ? nextBlock++ : -1);
+  // Workers take several blocks per message while many are left (a message costs about a tenth of a
+  // block of simple designs), and single blocks near the end, so every thread finishes at about once.
+  const takeBlocks = (): { block: number; count: number } | null => {
+    if (nextBlock >= to || options.signal?.aborted) return null;
+    const count = Math.max(1, Math.min(BLOCKS_PER_MESSAGE, Math.floor((to - nextBlock) / (4 * threads))));
+    const block = nextBlock;
+    nextBlock += count;
+    return { block, count };
+  };
   const finishBlock = (block: number, acc: Float64Array) => {
     results[block - from] = acc;
     options.onProgress?.(++done, blocks);
@@ -85,18 +96,22 @@ export async function simulateBlocks(options: ParallelSimulation & { from?: numb
   let failure: Error | undefined;
   const workersDone = Array.from({ length: mainThreadWorks ? threads - 1 : threads }, () =>
     // A worker's failure is remembered at once (no unhandled rejection) and stops this thread's loop.
-    runWorker(request, takeBlock, finishBlock, workers, releases).catch((error: Error) => {
+    runWorker(request, takeBlocks, finishBlock, workers, releases).catch((error: Error) => {
       failure ??= error;
     }),
   );
   let interrupted = true;
+  let lastYield = performance.now();
   try {
     for (let block = mainThreadWorks ? takeBlock() : -1; block >= 0 && !failure; block = takeBlock()) {
       options.signal?.throwIfAborted();
       finishBlock(block, simulateBlock(design, truth, options.seed, block, options.trials, calendar, efficacy));
-      // Let the workers' results (and their requests for more blocks) through between blocks, and a
-      // cancellation in.
-      if (workersDone.length > 0 || options.signal) await new Promise((resolve) => setImmediate(resolve));
+      // Let the workers' results (and their requests for more blocks) through, and a cancellation in:
+      // every millisecond or so, not after every block (a block of a simple design takes a fraction of one).
+      if ((workersDone.length > 0 || options.signal) && performance.now() - lastYield > 1) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
     }
     options.signal?.throwIfAborted();
     // Workers still loading, or idle, are not waited for when this thread has done the rest: only
@@ -114,8 +129,10 @@ export async function simulateBlocks(options: ParallelSimulation & { from?: numb
   return results;
 }
 
-/** Blocks queued ahead at each worker, so it never waits for the main thread between blocks. */
+/** Messages of blocks queued ahead at each worker, so it never waits for the main thread between blocks. */
 const BLOCKS_IN_FLIGHT = 2;
+/** Blocks a worker is sent in one message, at most. */
+const BLOCKS_PER_MESSAGE = 16;
 
 /**
  * Workers start once and are kept between runs: starting one (a thread, then loading the core) costs
@@ -164,7 +181,7 @@ function releaseWorker(worker: Worker, healthy: boolean): Promise<unknown> {
 
 function runWorker(
   request: BlockJob,
-  takeBlock: () => number,
+  takeBlocks: () => { block: number; count: number } | null,
   onBlock: (block: number, acc: Float64Array) => void,
   workers: { worker: Worker; healthy: () => boolean }[],
   releases: (() => void)[],
@@ -191,9 +208,9 @@ function runWorker(
       if (inFlight === 0) done();
     });
     const sendNext = () => {
-      const block = takeBlock();
-      if (block >= 0) {
-        worker.postMessage({ block });
+      const blocks = takeBlocks();
+      if (blocks) {
+        worker.postMessage(blocks);
         inFlight++;
       } else if (inFlight === 0) {
         done();
@@ -208,7 +225,7 @@ function runWorker(
         return;
       }
       inFlight--;
-      onBlock(message.block, message.acc);
+      for (const { block, acc } of blocksOf(message)) onBlock(block, acc);
       sendNext();
     };
     const onError = (error: Error) => fail(error);

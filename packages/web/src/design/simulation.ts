@@ -2,6 +2,7 @@ import {
   type BlockJob,
   type BlockReply,
   blockCount,
+  blocksOf,
   type CalibrationOptions,
   type CalibrationResult,
   checkSimulationInputs,
@@ -20,8 +21,10 @@ export interface BrowserSimulation extends BlockJob {
   signal?: AbortSignal;
 }
 
-/** Blocks queued at each worker so none waits for the page between blocks. */
+/** Messages of blocks queued at each worker so none waits for the page between blocks. */
 const IN_FLIGHT = 2;
+/** Blocks sent to a worker in one message, at most. */
+const BLOCKS_PER_MESSAGE = 16;
 
 /**
  * Workers are kept between runs: starting one (loading and compiling the core) costs more than a
@@ -83,7 +86,10 @@ export function simulateInBrowser(options: BrowserSimulation): Promise<Operating
       let inFlight = 0;
       const feed = () => {
         while (inFlight < IN_FLIGHT && next < blocks) {
-          worker.postMessage({ block: next++ });
+          // Several blocks per message while many are left; single ones near the end, so the workers finish together.
+          const count = Math.max(1, Math.min(BLOCKS_PER_MESSAGE, Math.floor((blocks - next) / (4 * size))));
+          worker.postMessage({ block: next, count });
+          next += count;
           inFlight++;
         }
       };
@@ -91,9 +97,10 @@ export function simulateInBrowser(options: BrowserSimulation): Promise<Operating
         const message = event.data;
         if ("error" in message) return finish(new Error(message.error));
         if ("ready" in message) return feed();
-        results[message.block] = message.acc;
+        for (const { block, acc } of blocksOf(message)) results[block] = acc;
         inFlight--;
-        options.onProgress?.(++done, blocks);
+        done += message.count;
+        options.onProgress?.(done, blocks);
         if (done === blocks) finish();
         else feed();
       };
