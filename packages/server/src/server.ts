@@ -44,9 +44,14 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   try {
     await options.prepare?.(store);
     const initialAdmin = await ensureAdministrator(store);
+    // A queue that cannot start (pg-boss refused its schema, say) leaves studies waiting for a worker;
+    // the server still serves its trials.
     jobs = await startSimulationQueue(store, {
       threads: options.threads,
       onError: (error) => process.stderr.write(`simulation queue: ${error.message}\n`),
+    }).catch((error: Error) => {
+      process.stderr.write(`simulation queue not started (${error.message}): studies wait for an escalate worker\n`);
+      return null;
     });
     const app = await buildApp({
       store,
