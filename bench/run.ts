@@ -10,6 +10,7 @@ import { browserBenchmark } from "./browser.js";
 import { formatLoad, loadBenchmarks } from "./load.js";
 import { formatReads, readBenchmark } from "./reads.js";
 import { formatStartup, startupBenchmark } from "./startup.js";
+import { studyBenchmark } from "./study.js";
 
 const BOIN_5 = { design: "boin", target: 0.3, doses: 5, cohortSize: 3, cohorts: 10 } as const;
 const TRUTH_5 = [0.05, 0.12, 0.3, 0.45, 0.6];
@@ -180,6 +181,18 @@ record("BLRM/EWOC Monte Carlo, 5 doses, 10×3, 1,000 trials, 1 thread", blrmSeco
   target: 10,
   ratio: { value: blrmSeconds / crmSeconds, to: "the time of the CRM's 1,000 trials" },
 });
+
+// A study on the embedded server's queue (shards of 10,000 trials, stored and summed), next to the same
+// runs made directly.
+const study = await studyBenchmark();
+record(
+  `Study of ${study.designs} designs × ${study.scenarios} scenarios × ${study.trials.toLocaleString("en")} trials on the SQLite queue`,
+  study.queuedSeconds,
+  {
+    trials: study.designs * study.scenarios * study.trials,
+    ratio: { value: study.queuedSeconds / study.directSeconds, to: "the same runs made directly (simulateInParallel)" },
+  },
+);
 
 // Exact CRM by complete enumeration, next to the published record for CRM path enumeration: the R
 // package precautionary (Rust numerics) enumerated the 53,205 paths of a CRM (this skeleton, prior

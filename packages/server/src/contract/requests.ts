@@ -171,7 +171,7 @@ export const signatureBody = z
 
 export const simulationBody = z
   .object({
-    designs: z.array(z.record(z.string(), z.unknown())).min(1).max(10),
+    designs: z.array(z.record(z.string(), z.unknown())).min(1).max(100),
     scenarios: z
       .array(z.object({ name: z.string().min(1).max(100), truth: z.array(z.number().min(0).max(1)).min(1).max(50) }).strict())
       .min(1)
