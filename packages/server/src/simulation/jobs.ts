@@ -240,33 +240,46 @@ const CANCELLATION_CHECK_MS = 500;
  * (its study is no longer open, or the shard was run already); "cancelled" (the study was cancelled
  * while it ran: it stopped at its next block, and nothing was stored).
  */
-export async function runShard(
+export function runShard(db: Kysely<Database>, shard: Shard, worker: string, threads?: number): Promise<"done" | "skipped" | "cancelled"> {
+  return runShards(db, [shard], worker, threads);
+}
+
+/**
+ * Runs consecutive shards of one task as one run of blocks and stores them in one transaction (the
+ * in-process queue takes a task's pending shards together: a shard of a simple design costs less than
+ * storing it). Shards already stored are left out, and only the first consecutive run of the rest is run.
+ */
+export async function runShards(
   db: Kysely<Database>,
-  shard: Shard,
+  wanted: readonly Shard[],
   worker: string,
   threads?: number,
 ): Promise<"done" | "skipped" | "cancelled"> {
-  const job = await db.selectFrom("jobs").select(["request", "status"]).where("id", "=", shard.job).executeTakeFirst();
-  if (!isOpen(job?.status)) return "skipped";
-  const stored = await db
-    .selectFrom("job_shards")
-    .select("shard")
-    .where("job_id", "=", shard.job)
-    .where("task", "=", shard.task)
-    .where("shard", "=", shard.shard)
-    .executeTakeFirst();
-  if (stored || (await taskFinished(db, shard))) return "skipped";
+  const first = wanted[0]!;
+  const job = await db.selectFrom("jobs").select(["request", "status"]).where("id", "=", first.job).executeTakeFirst();
+  if (!isOpen(job?.status) || (await taskFinished(db, first))) return "skipped";
+  const stored = new Set(
+    (await db.selectFrom("job_shards").select("shard").where("job_id", "=", first.job).where("task", "=", first.task).execute()).map(
+      (row) => row.shard,
+    ),
+  );
+  const shards: Shard[] = [];
+  for (const shard of wanted.filter((s) => !stored.has(s.shard))) {
+    if (shards.length > 0 && shard.shard !== shards.at(-1)!.shard + 1) break;
+    shards.push(shard);
+  }
+  if (shards.length === 0) return "skipped";
   const request = JSON.parse(job!.request) as SimulationBody;
   if (job!.status === "queued")
-    await db.updateTable("jobs").set({ status: "running" }).where("id", "=", shard.job).where("status", "=", "queued").execute();
-  const spec = createDesign(request.designs[Math.floor(shard.task / request.scenarios.length)]!).spec;
-  const scenario = request.scenarios[shard.task % request.scenarios.length]!;
+    await db.updateTable("jobs").set({ status: "running" }).where("id", "=", first.job).where("status", "=", "queued").execute();
+  const spec = createDesign(request.designs[Math.floor(first.task / request.scenarios.length)]!).spec;
+  const scenario = request.scenarios[first.task % request.scenarios.length]!;
   // A study cancelled while this shard runs stops it at the next block, rather than after the whole shard.
   const cancelled = new AbortController();
   const watch = setInterval(() => {
     db.selectFrom("jobs")
       .select("status")
-      .where("id", "=", shard.job)
+      .where("id", "=", first.job)
       .executeTakeFirst()
       .then((row) => {
         if (row?.status === "cancelled") cancelled.abort(new Error("the study was cancelled"));
@@ -280,8 +293,8 @@ export async function runShard(
       truth: scenario.truth,
       trials: request.trials,
       seed: request.seed,
-      from: shard.shard * SHARD_BLOCKS,
-      to: (shard.shard + 1) * SHARD_BLOCKS,
+      from: shards[0]!.shard * SHARD_BLOCKS,
+      to: (shards.at(-1)!.shard + 1) * SHARD_BLOCKS,
       ...(threads ? { threads } : {}),
       signal: cancelled.signal,
       // The process answering requests (the server's own queue worker) keeps its thread for them.
@@ -294,32 +307,34 @@ export async function runShard(
     clearInterval(watch);
   }
   return db.transaction().execute(async (tx) => {
-    if (!isOpen((await lockJob(tx, shard.job))?.status)) return "skipped";
-    // Another worker ran this shard too and finished its task first.
-    if (await taskFinished(tx, shard)) return "skipped";
-    await tx
-      .insertInto("job_shards")
-      .values({
-        job_id: shard.job,
-        task: shard.task,
-        shard: shard.shard,
-        worker,
-        // JSON keeps every double exactly (shortest round-trip form); the sums hold no NaN or −0.
-        blocks: JSON.stringify(blocks.map((block) => Array.from(block))),
-      })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-    const shards = await tx
+    if (!isOpen((await lockJob(tx, first.job))?.status)) return "skipped";
+    // Another worker ran these shards too and finished their task first.
+    if (await taskFinished(tx, first)) return "skipped";
+    for (const [i, shard] of shards.entries()) {
+      await tx
+        .insertInto("job_shards")
+        .values({
+          job_id: shard.job,
+          task: shard.task,
+          shard: shard.shard,
+          worker,
+          // JSON keeps every double exactly (shortest round-trip form); the sums hold no NaN or −0.
+          blocks: JSON.stringify(blocks.slice(i * SHARD_BLOCKS, (i + 1) * SHARD_BLOCKS).map((block) => Array.from(block))),
+        })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
+    const rows = await tx
       .selectFrom("job_shards")
       .select(["shard", "blocks"])
-      .where("job_id", "=", shard.job)
-      .where("task", "=", shard.task)
+      .where("job_id", "=", first.job)
+      .where("task", "=", first.task)
       .orderBy("shard")
       .execute();
-    if (shards.length === shardsPerTask(request.trials)) {
-      const all = shards.flatMap((row) => (JSON.parse(row.blocks) as number[][]).map((block) => Float64Array.from(block)));
+    if (rows.length === shardsPerTask(request.trials)) {
+      const all = rows.flatMap((row) => (JSON.parse(row.blocks) as number[][]).map((block) => Float64Array.from(block)));
       const result = summariseBlocks(all, createDesign(spec).doseCount);
-      await finishTask(tx, shard, worker, { result: JSON.stringify(result), error: null });
+      await finishTask(tx, first, worker, { result: JSON.stringify(result), error: null });
     }
     return "done";
   });

@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import { CompiledQuery, type Kysely } from "kysely";
 import PgBoss from "pg-boss";
 import type { Database } from "../db/schema.js";
-import { pendingShards, recordShardFailure, runShard, type Shard, type SimulationQueue, shardId } from "./jobs.js";
+import { pendingShards, recordShardFailure, runShard, runShards, type Shard, type SimulationQueue, shardId } from "./jobs.js";
 
 /** Attempts per shard before its task is failed: a first run and two retries. */
 export const SHARD_RETRIES = 2;
@@ -43,11 +43,18 @@ export function startInProcessQueue(db: Kysely<Database>, options: QueueOptions 
     });
   const loop = (async () => {
     while (!stopped) {
-      const shard = (await pendingShards(db).catch(() => [])).find((s) => !inProgress.has(shardId(s)));
-      if (shard) {
-        inProgress.add(shardId(shard));
-        await runWithRetries(db, shard, worker, options.threads).finally(() => inProgress.delete(shardId(shard)));
-      } else await sleep(options.pollMs ?? 1000);
+      const pending = (await pendingShards(db).catch(() => [])).filter((s) => !inProgress.has(shardId(s)));
+      if (pending.length === 0) {
+        await sleep(options.pollMs ?? 1000);
+        continue;
+      }
+      // The pending shards of the first task, together (runShards runs the first consecutive ones).
+      const first = pending[0]!;
+      const shards = pending.filter((s) => s.job === first.job && s.task === first.task);
+      for (const shard of shards) inProgress.add(shardId(shard));
+      await runWithRetries(db, shards, worker, options.threads).finally(() => {
+        for (const shard of shards) inProgress.delete(shardId(shard));
+      });
     }
   })();
   return {
@@ -66,14 +73,14 @@ export function startInProcessQueue(db: Kysely<Database>, options: QueueOptions 
   };
 }
 
-async function runWithRetries(db: Kysely<Database>, shard: Shard, worker: string, threads: number | undefined): Promise<void> {
+async function runWithRetries(db: Kysely<Database>, shards: Shard[], worker: string, threads: number | undefined): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await runShard(db, shard, worker, threads);
+      await runShards(db, shards, worker, threads);
       return;
     } catch (error) {
       if (attempt >= SHARD_RETRIES) {
-        await recordShardFailure(db, shard, worker, error instanceof Error ? error.message : String(error)).catch(() => undefined);
+        await recordShardFailure(db, shards[0]!, worker, error instanceof Error ? error.message : String(error)).catch(() => undefined);
         return;
       }
     }
