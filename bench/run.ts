@@ -273,7 +273,7 @@ for (const row of rows) {
   if (row.speedup) notes.push(`${row.speedup.toFixed(2)}× the 1-thread speed`);
   if (row.vsBoin) notes.push(`${row.vsBoin.toFixed(1)}× the time of plain BOIN`);
   if (row.vsBoin12) notes.push(`${row.vsBoin12.toFixed(1)}× the time per trial of BOIN12 alone`);
-  if (row.ratio) notes.push(`${row.ratio.value.toFixed(2)}× ${row.ratio.to}`);
+  if (row.ratio) notes.push(`${row.ratio.value < 0.1 ? row.ratio.value.toPrecision(2) : row.ratio.value.toFixed(2)}× ${row.ratio.to}`);
   if (row.target !== undefined) notes.push(row.seconds <= row.target ? "meets target" : "MISSES TARGET");
   table.push([
     row.name,
