@@ -31,6 +31,9 @@ function mix32(x: number): number {
  */
 class Xoshiro128 implements RandomStream {
   private readonly s = new Uint32Array(4);
+  /** The seed's part of the hash, kept: a simulation reseeds with one seed for every trial. */
+  private seed = Number.NaN;
+  private seedHash = 0;
 
   constructor(seed: number, stream: number) {
     this.reseed(seed, stream);
@@ -39,13 +42,15 @@ class Xoshiro128 implements RandomStream {
   reseed(seedValue: number, streamIndex: number): void {
     const s = this.s;
     // Split both numbers into 32-bit halves so seeds and stream indices up to 2^53 stay distinct.
-    const seedLo = seedValue >>> 0;
-    const seedHi = Math.floor(seedValue / TWO_POW_32) >>> 0;
+    if (seedValue !== this.seed) {
+      const seedLo = seedValue >>> 0;
+      const seedHi = Math.floor(seedValue / TWO_POW_32) >>> 0;
+      this.seedHash = mix32(mix32(seedLo ^ 0x9e3779b9) ^ seedHi ^ 0x7f4a7c15);
+      this.seed = seedValue;
+    }
     const streamLo = streamIndex >>> 0;
     const streamHi = Math.floor(streamIndex / TWO_POW_32) >>> 0;
-    let h = mix32(seedLo ^ 0x9e3779b9);
-    h = mix32(h ^ seedHi ^ 0x7f4a7c15);
-    h = mix32(h ^ streamLo ^ 0x632be5ab);
+    let h = mix32(this.seedHash ^ streamLo ^ 0x632be5ab);
     h = mix32(h ^ streamHi ^ 0x1b873593);
     for (let i = 0; i < 4; i++) {
       h = (h + 0x9e3779b9) >>> 0;

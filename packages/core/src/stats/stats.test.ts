@@ -19,6 +19,15 @@ describe("seeded random streams", () => {
     reused.reseed(99, 123456789);
     const fresh = createRandom(99, 123456789);
     for (let i = 0; i < 100; i++) expect(reused.nextUniform()).toBe(fresh.nextUniform());
+    // It keeps the seed's part of the hash between reseeds: another seed, then the first again.
+    for (const [seed, stream] of [
+      [2 ** 40 + 5, 3],
+      [99, 7],
+      [2 ** 40 + 5, 2 ** 33],
+    ]) {
+      reused.reseed(seed!, stream!);
+      expect(reused.nextUniform()).toBe(createRandom(seed!, stream!).nextUniform());
+    }
   });
 
   it("gives different streams for neighbouring seeds and stream indices, including above 2^32", () => {
