@@ -46,7 +46,6 @@ export class DecisionGraph {
    * (UNKNOWN until first followed). One small record, so a step reads one cache line.
    */
   nodes: Int32Array;
-  size = 0;
   readonly stride: number;
   /** The nodes' states, numbered as the nodes (entry e is node e): a walk keeps no state of its own. */
   private readonly table: StateTable;
@@ -78,8 +77,7 @@ export class DecisionGraph {
     if (known >= 0) return known;
     if (this.size >= this.capacity) return OUTSIDE;
     if (this.size * this.stride === this.nodes.length) this.grow();
-    const node = this.size++;
-    this.table.insert(this.key); // entry number `node`
+    const node = this.table.insert(this.key); // entries are numbered in order: the node's number
     const step = this.step;
     this.design.engine.step(state, step);
     if (step.cohortSize + 2 > this.stride) throw new Error(`a cohort of ${step.cohortSize} exceeds the design's cohort size`);
@@ -130,6 +128,11 @@ export class DecisionGraph {
     const next = this.nodeOf(state);
     if (next !== OUTSIDE) this.nodes[at + 1 + dlts] = next;
     return next;
+  }
+
+  /** Nodes so far (the table's entries). */
+  get size(): number {
+    return this.table.size;
   }
 
   /** The MTD selected at a node where the trial stops (−1 for none). */

@@ -111,17 +111,18 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
   let paths = 0;
   encodeState(state, key, lastCohort);
   key[width - 1] = 0;
-  levelPaths[level.insert(key)] = 1;
-  level.values[0] = 1;
+  const start = level.insert(key);
+  level.values[start] = 1;
+  levelPaths[start] = 1;
   while (level.size > 0) {
     next.clear();
     for (let entry = 0; entry < level.size; entry++) {
-      for (let i = 0; i < width; i++) key[i] = level.keys[entry * width + i]!;
       const probability = level.values[entry]!;
       const pathsHere = levelPaths[entry]!;
-      decodeState(key, state);
-      let recordedPatients = key[width - 1]! >>> 16;
-      let recordedOverdosed = key[width - 1]! & 0xffff;
+      decodeState(level.keys, state, entry * width);
+      const recorded0 = level.keys[entry * width + width - 1]!;
+      let recordedPatients = recorded0 >>> 16;
+      let recordedOverdosed = recorded0 & 0xffff;
       engine.step(state, step);
       if (step.dose === STOP) {
         recordTrial(acc, K, state.patients, state.dlts, step.mtd, truth, target, probability, recordedPatients, recordedOverdosed);
