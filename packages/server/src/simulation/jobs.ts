@@ -136,19 +136,10 @@ export async function getJob(db: Kysely<Database>, id: string): Promise<JobView>
     tasks: Array.from({ length: request.designs.length * request.scenarios.length }, (_, task) => {
       const finished = results.get(task);
       const done = finished ? perTask : (shardsDone.get(task) ?? 0);
-      const status = finished
-        ? finished.result !== null
-          ? "done"
-          : "failed"
-        : job.status === "cancelled"
-          ? "cancelled"
-          : done > 0
-            ? "running"
-            : "queued";
       return {
         design: Math.floor(task / request.scenarios.length) + 1,
         scenario: request.scenarios[task % request.scenarios.length]!.name,
-        status,
+        status: taskStatus(finished, job.status, done),
         worker: finished?.worker ?? null,
         error: finished?.error ?? null,
         result: finished?.result ? (JSON.parse(finished.result) as OperatingCharacteristics) : null,
@@ -156,6 +147,13 @@ export async function getJob(db: Kysely<Database>, id: string): Promise<JobView>
       };
     }),
   };
+}
+
+/** A task's status: from its result when it has one, else from its study and its shards done. */
+function taskStatus(finished: { result: string | null } | undefined, jobStatus: string, shardsDone: number): string {
+  if (finished) return finished.result !== null ? "done" : "failed";
+  if (jobStatus === "cancelled") return "cancelled";
+  return shardsDone > 0 ? "running" : "queued";
 }
 
 /** Studies for the list: those `owner` asked for, or every study (null, for administrators); newest first. */
@@ -334,7 +332,7 @@ export async function runShards(
     if (rows.length === shardsPerTask(request.trials)) {
       const all = rows.flatMap((row) => (JSON.parse(row.blocks) as number[][]).map((block) => Float64Array.from(block)));
       const result = summariseBlocks(all, createDesign(spec).doseCount);
-      await finishTask(tx, first, worker, { result: JSON.stringify(result), error: null });
+      await finishTask(tx, first, worker, { result: JSON.stringify(result), error: null }, request);
     }
     return "done";
   });
@@ -354,25 +352,29 @@ async function taskFinished(db: Kysely<Database>, shard: Shard): Promise<boolean
 /** Records a shard that failed for good (its retries used up): its task fails, and the study with it once every task is finished. */
 export async function recordShardFailure(db: Kysely<Database>, shard: Shard, worker: string, message: string): Promise<void> {
   await db.transaction().execute(async (tx) => {
-    if (!isOpen((await lockJob(tx, shard.job))?.status)) return;
-    await finishTask(tx, shard, worker, { result: null, error: message });
+    const job = await lockJob(tx, shard.job);
+    if (!job || !isOpen(job.status)) return;
+    await finishTask(tx, shard, worker, { result: null, error: message }, JSON.parse(job.request) as SimulationBody);
   });
 }
 
 /** Stores a task's result (its shards' sums are no longer needed) and closes the study when it was the last. Called with the study locked. */
-async function finishTask(tx: Tx, shard: Shard, worker: string, outcome: { result: string | null; error: string | null }): Promise<void> {
+async function finishTask(
+  tx: Tx,
+  shard: Shard,
+  worker: string,
+  outcome: { result: string | null; error: string | null },
+  /** The study's request, read by the caller under the lock. */
+  request: SimulationBody,
+): Promise<void> {
   await tx
     .insertInto("job_results")
     .values({ job_id: shard.job, task: shard.task, worker, ...outcome })
     .onConflict((oc) => oc.doNothing())
     .execute();
   await tx.deleteFrom("job_shards").where("job_id", "=", shard.job).where("task", "=", shard.task).execute();
-  const { request } = (await tx.selectFrom("jobs").select("request").where("id", "=", shard.job).executeTakeFirstOrThrow()) as {
-    request: string;
-  };
-  const parsed = JSON.parse(request) as SimulationBody;
   const results = await tx.selectFrom("job_results").select("result").where("job_id", "=", shard.job).execute();
-  if (results.length < parsed.designs.length * parsed.scenarios.length) return;
+  if (results.length < request.designs.length * request.scenarios.length) return;
   const status = results.some((r) => r.result === null) ? "failed" : "done";
   const finishedAt = new Date();
   await tx.updateTable("jobs").set({ status, finished_at: finishedAt.toISOString() }).where("id", "=", shard.job).execute();
