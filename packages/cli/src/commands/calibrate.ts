@@ -21,22 +21,16 @@ export function calibrateCommand(reference: string | undefined, options: Options
   });
   if (options.json) return { json: result };
   const names = Object.keys(result.best.values);
-  const best = result.candidates.findIndex((c) => names.every((name) => c.values[name] === result.best.values[name]));
   const table = renderTable(
     [...names, "average PCS", ...result.scenarios.map((_, i) => `S${i + 1}`), ""],
     result.candidates.map((candidate, i) => [
       ...names.map((name) => String(candidate.values[name])),
       percent(candidate.averagePcs),
       ...candidate.pcs.map((pcs) => percent(pcs)),
-      i === best ? "◀ best" : "",
+      i === result.best.index ? "◀ best" : "",
     ]),
   );
-  // What the calibration changed in the design file.
-  const changed = Object.fromEntries(
-    Object.entries(result.best.spec).filter(
-      ([key, value]) => JSON.stringify(value) !== JSON.stringify((design.spec as Record<string, unknown>)[key]),
-    ),
-  );
+  const changed = result.best.changes;
   return {
     text: [
       `Calibration by exact probability of correct selection (PCS), averaged over ${result.scenarios.length} scenarios:`,

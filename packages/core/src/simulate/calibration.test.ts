@@ -49,6 +49,12 @@ describe("calibration by probability of correct selection (Lee & Cheung 2009)", 
     const highest = Math.max(...result.candidates.map((c) => c.averagePcs));
     const first = result.candidates.find((c) => c.averagePcs > highest - 1e-12)!;
     expect(result.best.values).toEqual(first.values);
+    expect(result.candidates[result.best.index]).toBe(first);
+    // What to write into the design file: the skeleton by its half-width, the prior variance only if it moved.
+    expect(result.best.changes).toEqual({
+      skeleton: { halfWidth: first.values.halfWidth, priorMtd: 2 },
+      ...(first.values.priorVariance === 1.34 ? {} : { priorVariance: first.values.priorVariance }),
+    });
     expect(result.best.spec).toMatchObject({
       skeleton: { halfWidth: first.values.halfWidth, priorMtd: 2 },
       priorVariance: first.values.priorVariance,

@@ -49,8 +49,11 @@ export interface CalibrationResult {
   scenarios: CalibrationScenario[];
   /** Every combination tried, in grid order. */
   candidates: CalibrationCandidate[];
-  /** The first candidate with the highest average PCS, and its design file. */
-  best: CalibrationCandidate & { spec: DesignSpec };
+  /**
+   * The first candidate with the highest average PCS: its place in `candidates`, its design file, and
+   * the fields of that file that differ from the design calibrated (what to write into it).
+   */
+  best: CalibrationCandidate & { index: number; spec: DesignSpec; changes: Record<string, unknown> };
 }
 
 /**
@@ -108,9 +111,13 @@ export function calibrateByPcs(input: DesignSpecInput | unknown, options: Calibr
     candidates.push({ values, pcs, averagePcs: pcs.reduce((a, b) => a + b, 0) / pcs.length, spec: candidate.spec });
     options.onProgress?.(i + 1, combinations.length);
   }
-  let best = candidates[0]!;
-  for (const candidate of candidates) if (candidate.averagePcs > best.averagePcs + 1e-12) best = candidate;
-  return { scenarios, candidates: candidates.map(({ spec: _spec, ...rest }) => rest), best };
+  let index = 0;
+  for (const [i, candidate] of candidates.entries()) if (candidate.averagePcs > candidates[index]!.averagePcs + 1e-12) index = i;
+  const best = candidates[index]!;
+  const changes = Object.fromEntries(
+    Object.entries(best.spec).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify((spec as Record<string, unknown>)[key])),
+  );
+  return { scenarios, candidates: candidates.map(({ spec: _spec, ...rest }) => rest), best: { ...best, index, changes } };
 }
 
 function checkScenario(scenario: CalibrationScenario, index: number, design: Design): void {

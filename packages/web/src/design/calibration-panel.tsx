@@ -20,7 +20,7 @@ export function CalibrationPanel({
 }) {
   const [oddsRatio, setOddsRatio] = useState("2");
   const [running, setRunning] = useState<number | null>(null);
-  const [result, setResult] = useState<{ result: CalibrationResult; changes: Record<string, unknown> } | null>(null);
+  const [result, setResult] = useState<CalibrationResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const abort = useRef<AbortController | null>(null);
   const start = async () => {
@@ -29,11 +29,7 @@ export function CalibrationPanel({
     setRunning(0);
     abort.current = new AbortController();
     try {
-      const calibrated = await calibrateInBrowser(spec, { oddsRatio: Number(oddsRatio) }, abort.current.signal, setRunning);
-      const changes = Object.fromEntries(
-        Object.entries(calibrated.best.spec).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(spec[key])),
-      );
-      setResult({ result: calibrated, changes });
+      setResult(await calibrateInBrowser(spec, { oddsRatio: Number(oddsRatio) }, abort.current.signal, setRunning));
     } catch (caught) {
       if (!(caught instanceof DOMException && caught.name === "AbortError"))
         setError(caught instanceof Error ? caught.message : String(caught));
@@ -41,10 +37,7 @@ export function CalibrationPanel({
       setRunning(null);
     }
   };
-  const names = result ? Object.keys(result.result.best.values) : [];
-  const best = result
-    ? result.result.candidates.findIndex((c) => names.every((name) => c.values[name] === result.result.best.values[name]))
-    : -1;
+  const names = result ? Object.keys(result.best.values) : [];
   return (
     <details className="calibration">
       <summary>Calibrate by probability of correct selection</summary>
@@ -74,12 +67,12 @@ export function CalibrationPanel({
       {result && (
         <>
           <p>
-            Best: {names.map((name) => `${name} ${result.result.best.values[name]}`).join(", ")}, average PCS{" "}
-            <strong>{percent(result.result.best.averagePcs)}</strong>.{" "}
-            {Object.keys(result.changes).length === 0 ? (
+            Best: {names.map((name) => `${name} ${result.best.values[name]}`).join(", ")}, average PCS{" "}
+            <strong>{percent(result.best.averagePcs)}</strong>.{" "}
+            {Object.keys(result.best.changes).length === 0 ? (
               "The design has it already."
             ) : (
-              <button type="button" onClick={() => use(result.changes)}>
+              <button type="button" onClick={() => use(result.best.changes)}>
                 Use it in the design
               </button>
             )}
@@ -95,7 +88,7 @@ export function CalibrationPanel({
                     </th>
                   ))}
                   <th scope="col">Average</th>
-                  {result.result.scenarios.map((scenario, i) => (
+                  {result.scenarios.map((scenario, i) => (
                     <th scope="col" key={scenario.name} title={scenario.truth.map((p) => p.toFixed(3)).join(", ")}>
                       S{i + 1}
                     </th>
@@ -103,14 +96,14 @@ export function CalibrationPanel({
                 </tr>
               </thead>
               <tbody>
-                {result.result.candidates.map((candidate, i) => (
-                  <tr key={names.map((name) => candidate.values[name]).join("/")} className={i === best ? "best" : undefined}>
+                {result.candidates.map((candidate, i) => (
+                  <tr key={names.map((name) => candidate.values[name]).join("/")} className={i === result.best.index ? "best" : undefined}>
                     {names.map((name) => (
                       <td key={name}>{candidate.values[name]}</td>
                     ))}
                     <td>{percent(candidate.averagePcs)}</td>
                     {candidate.pcs.map((pcs, s) => (
-                      <td key={result.result.scenarios[s]!.name}>{percent(pcs)}</td>
+                      <td key={result.scenarios[s]!.name}>{percent(pcs)}</td>
                     ))}
                   </tr>
                 ))}
