@@ -270,7 +270,7 @@ export async function runShards(
   const request = JSON.parse(job!.request) as SimulationBody;
   if (job!.status === "queued")
     await db.updateTable("jobs").set({ status: "running" }).where("id", "=", first.job).where("status", "=", "queued").execute();
-  const spec = createDesign(request.designs[Math.floor(first.task / request.scenarios.length)]!).spec;
+  const design = createDesign(request.designs[Math.floor(first.task / request.scenarios.length)]!);
   const scenario = request.scenarios[first.task % request.scenarios.length]!;
   // A study cancelled while this shard runs stops it at the next block, rather than after the whole shard.
   const cancelled = new AbortController();
@@ -287,7 +287,7 @@ export async function runShards(
   let blocks: Float64Array[];
   try {
     blocks = await simulateBlocks({
-      spec,
+      spec: design.spec,
       truth: scenario.truth,
       trials: request.trials,
       seed: request.seed,
@@ -331,7 +331,7 @@ export async function runShards(
       .execute();
     if (rows.length === shardsPerTask(request.trials)) {
       const all = rows.flatMap((row) => (JSON.parse(row.blocks) as number[][]).map((block) => Float64Array.from(block)));
-      const result = summariseBlocks(all, createDesign(spec).doseCount);
+      const result = summariseBlocks(all, design.doseCount);
       await finishTask(tx, first, worker, { result: JSON.stringify(result), error: null }, request);
     }
     return "done";
