@@ -9,7 +9,6 @@ import {
   checkSimulationInputs,
   checkTrials,
   checkTruth,
-  createDesign,
   type DesignSpec,
   designFor,
   type OperatingCharacteristics,
@@ -44,12 +43,13 @@ export interface ParallelSimulation {
  */
 export async function simulateInParallel(options: ParallelSimulation): Promise<OperatingCharacteristics> {
   const blocks = await simulateBlocks(options);
-  return summariseBlocks(blocks, createDesign(options.spec).doseCount);
+  return summariseBlocks(blocks, designFor(options.spec).doseCount);
 }
 
 /**
  * The sums of blocks [from, to) of a Monte Carlo run (all of them by default), in block order. Blocks
- * are handed out one at a time to whichever thread is free; each draws from its own streams, so the
+ * are handed out to whichever thread is free (this thread one at a time, workers a few per message);
+ * each draws from its own streams, so the
  * sums do not depend on the thread count. This thread works too, from the first moment: a worker needs
  * a few hundred milliseconds to start and load the core, so short runs finish here before any worker
  * could help, and long runs use every core.
@@ -67,13 +67,12 @@ export async function simulateBlocks(options: ParallelSimulation & { from?: numb
   const results: Float64Array[] = new Array(blocks);
   let nextBlock = from;
   let done = 0;
-  // A cancelled run hands out no more blocks: the workers finish those they hold, and the run stops.
-  const takeBlock = () => (nextBlock < to && !options.signal?.aborted ? nextBlock++ : -1);
-  // Workers take several blocks per message while many are left (a message costs about a tenth of a
-  // block of simple designs), and single blocks near the end, so every thread finishes at about once.
-  const takeBlocks = (): { block: number; count: number } | null => {
+  // Up to `most` blocks, fewer near the end so every thread finishes at about once (workers take several
+  // per message: a message costs about a tenth of a block of simple designs). A cancelled run hands out
+  // no more: the workers finish those they hold, and the run stops.
+  const takeBlocks = (most = BLOCKS_PER_MESSAGE): { block: number; count: number } | null => {
     if (nextBlock >= to || options.signal?.aborted) return null;
-    const count = Math.max(1, Math.min(BLOCKS_PER_MESSAGE, Math.floor((to - nextBlock) / (4 * threads))));
+    const count = Math.max(1, Math.min(most, Math.floor((to - nextBlock) / (4 * threads))));
     const block = nextBlock;
     nextBlock += count;
     return { block, count };
@@ -96,14 +95,15 @@ export async function simulateBlocks(options: ParallelSimulation & { from?: numb
   let failure: Error | undefined;
   const workersDone = Array.from({ length: mainThreadWorks ? threads - 1 : threads }, () =>
     // A worker's failure is remembered at once (no unhandled rejection) and stops this thread's loop.
-    runWorker(request, takeBlocks, finishBlock, workers, releases).catch((error: Error) => {
+    runWorker(request, () => takeBlocks(), finishBlock, workers, releases).catch((error: Error) => {
       failure ??= error;
     }),
   );
   let interrupted = true;
   let lastYield = performance.now();
   try {
-    for (let block = mainThreadWorks ? takeBlock() : -1; block >= 0 && !failure; block = takeBlock()) {
+    const takeOne = () => (mainThreadWorks ? (takeBlocks(1)?.block ?? -1) : -1);
+    for (let block = takeOne(); block >= 0 && !failure; block = takeOne()) {
       options.signal?.throwIfAborted();
       finishBlock(block, simulateBlock(design, truth, options.seed, block, options.trials, calendar, efficacy));
       // Let the workers' results (and their requests for more blocks) through, and a cancellation in:
