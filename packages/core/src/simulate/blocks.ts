@@ -25,6 +25,17 @@ export type BlockRequest = BlockJob | { block: number; count?: number };
 /** `acc` holds the `count` blocks' sums back to back. */
 export type BlockReply = { ready: true } | { block: number; count: number; acc: Float64Array } | { error: string };
 
+/** Blocks sent to a worker in one message, at most: a message costs about a tenth of a block of simple designs. */
+const BLOCKS_PER_MESSAGE = 16;
+
+/**
+ * How many of the `remaining` blocks to send a worker in its next message, with `threads` threads
+ * sharing them: up to `most`, fewer near the end, so every thread finishes at about once.
+ */
+export function blocksPerMessage(remaining: number, threads: number, most = BLOCKS_PER_MESSAGE): number {
+  return Math.max(1, Math.min(most, Math.floor(remaining / (4 * threads))));
+}
+
 /** Each block's sums in a reply, with its block number. */
 export function blocksOf(reply: { block: number; count: number; acc: Float64Array }): { block: number; acc: Float64Array }[] {
   const length = reply.acc.length / reply.count;

@@ -1,5 +1,14 @@
 export { addAccumulator, createAccumulator, type OperatingCharacteristics, summarise } from "./accumulator.js";
-export { type BlockJob, type BlockReply, type BlockRequest, blockRunner, blocksOf, designFor, summariseBlocks } from "./blocks.js";
+export {
+  type BlockJob,
+  type BlockReply,
+  type BlockRequest,
+  blockRunner,
+  blocksOf,
+  blocksPerMessage,
+  designFor,
+  summariseBlocks,
+} from "./blocks.js";
 export { type CalendarOptions, type CalendarOptionsInput, calendarSchema, checkCalendar, DAYS_PER_MONTH } from "./calendar.js";
 export {
   type CalibrationCandidate,

@@ -5,6 +5,7 @@ import {
   type BlockReply,
   blockCount,
   blocksOf,
+  blocksPerMessage,
   type CalendarOptionsInput,
   checkSimulationInputs,
   checkTrials,
@@ -67,12 +68,11 @@ export async function simulateBlocks(options: ParallelSimulation & { from?: numb
   const results: Float64Array[] = new Array(blocks);
   let nextBlock = from;
   let done = 0;
-  // Up to `most` blocks, fewer near the end so every thread finishes at about once (workers take several
-  // per message: a message costs about a tenth of a block of simple designs). A cancelled run hands out
-  // no more: the workers finish those they hold, and the run stops.
-  const takeBlocks = (most = BLOCKS_PER_MESSAGE): { block: number; count: number } | null => {
+  // Workers take several blocks per message, this thread one at a time (blocksPerMessage). A cancelled
+  // run hands out no more: the workers finish those they hold, and the run stops.
+  const takeBlocks = (most?: number): { block: number; count: number } | null => {
     if (nextBlock >= to || options.signal?.aborted) return null;
-    const count = Math.max(1, Math.min(most, Math.floor((to - nextBlock) / (4 * threads))));
+    const count = blocksPerMessage(to - nextBlock, threads, most);
     const block = nextBlock;
     nextBlock += count;
     return { block, count };
@@ -131,8 +131,6 @@ export async function simulateBlocks(options: ParallelSimulation & { from?: numb
 
 /** Messages of blocks queued ahead at each worker, so it never waits for the main thread between blocks. */
 const BLOCKS_IN_FLIGHT = 2;
-/** Blocks a worker is sent in one message, at most. */
-const BLOCKS_PER_MESSAGE = 16;
 
 /**
  * Workers start once and are kept between runs: starting one (a thread, then loading the core) costs

@@ -3,6 +3,7 @@ import {
   type BlockReply,
   blockCount,
   blocksOf,
+  blocksPerMessage,
   type CalibrationOptions,
   type CalibrationResult,
   checkSimulationInputs,
@@ -23,8 +24,6 @@ export interface BrowserSimulation extends BlockJob {
 
 /** Messages of blocks queued at each worker so none waits for the page between blocks. */
 const IN_FLIGHT = 2;
-/** Blocks sent to a worker in one message, at most. */
-const BLOCKS_PER_MESSAGE = 16;
 
 /**
  * Workers are kept between runs: starting one (loading and compiling the core) costs more than a
@@ -86,8 +85,7 @@ export function simulateInBrowser(options: BrowserSimulation): Promise<Operating
       let inFlight = 0;
       const feed = () => {
         while (inFlight < IN_FLIGHT && next < blocks) {
-          // Several blocks per message while many are left; single ones near the end, so the workers finish together.
-          const count = Math.max(1, Math.min(BLOCKS_PER_MESSAGE, Math.floor((blocks - next) / (4 * size))));
+          const count = blocksPerMessage(blocks - next, size);
           worker.postMessage({ block: next, count });
           next += count;
           inFlight++;
