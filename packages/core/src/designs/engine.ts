@@ -3,6 +3,7 @@ import { capSkipping } from "../rules/no-skipping.js";
 import type { NormalizedRules } from "../rules/normalize.js";
 import { reachedMaxPatients } from "../rules/stop-at-n.js";
 import { stopAtFullDose } from "../rules/stop-at-n-at-dose.js";
+import { reachedEnrolmentCap } from "../rules/stop-at-n-enrolled.js";
 import { type DoseFindingMethod, highestAdmissibleAtOrBelow, STOP, SUSPEND } from "./method.js";
 import type { Reason } from "./reasons.js";
 
@@ -30,7 +31,7 @@ export function createStep(): Step {
 /**
  * A design with its rules applied: one `step` serves conduct (with reasons) and simulation (without).
  * Rules are applied in one fixed order whatever order they were listed in: admissibility (the method's
- * eliminations ∪ the too-toxic rules) → the cohort limit and stop-at-n → the first dose or the
+ * eliminations ∪ the too-toxic rules) → the cohort limit, stop-at-n and stop-at-n-enrolled → the first dose or the
  * method's next dose → clamp to an admissible dose → coherence → no skipping → stop-at-n-at-dose → on stopping,
  * MTD selection and the expansion cohort.
  */
@@ -114,7 +115,7 @@ export class DecisionEngine {
     let next = STOP;
     if (state.cohorts >= this.maxCohorts) {
       reasons?.push({ code: "max-cohorts", cohorts: this.maxCohorts });
-    } else if (!reachedMaxPatients(state, this.rules, reasons)) {
+    } else if (!reachedMaxPatients(state, this.rules, reasons) && !reachedEnrolmentCap(state, this.rules, reasons)) {
       next = state.current < 0 ? this.firstDose(admissible, reasons) : this.method.nextDose(state, admissible, reasons);
       if (next === SUSPEND) {
         out.dose = state.current;

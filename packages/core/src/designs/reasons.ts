@@ -25,6 +25,7 @@ export type Reason =
   | { code: "coherence-stop"; dlts: number; n: number; target: number }
   | { code: "no-skipping"; dose: number }
   | { code: "max-at-dose"; dose: number; n: number; limit: number }
+  | { code: "enrolment-cap"; dose: number; n: number; limit: number }
   | { code: "mtd-before-expansion"; dose: number }
   | { code: "deviation"; cohort: number; dose: number; advised: number | null }
   | { code: "too-toxic"; dose: number; threshold: number; probability: number; confidence: number }
@@ -146,6 +147,8 @@ export function formatReason(reason: Reason, doseName: DoseNamer): string {
       return `No skipping: escalate only to ${name(reason.dose)}, the next untried dose.`;
     case "max-at-dose":
       return `${name(reason.dose)} already has ${reason.n} patients (stop-at-n-at-dose rule, n = ${reason.limit}): stop.`;
+    case "enrolment-cap":
+      return `${capitalise(name(reason.dose))} has ${reason.n} patients (stop-at-n-enrolled rule, n = ${reason.limit}): stop.`;
     case "mtd-before-expansion":
       return `The MTD was declared before the expansion cohort: dose ${reason.dose + 1}.`;
     case "deviation":

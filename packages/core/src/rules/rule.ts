@@ -10,6 +10,8 @@ import type { TooToxicRule } from "./stop-when-too-toxic.js";
 export interface NormalizedRules {
   maxPatients: number;
   maxAtDose: number;
+  /** Enrolment caps (stop-at-n-enrolled): dose -1 is any dose. */
+  enrolmentCaps: { dose: number; n: number }[];
   noSkipping: boolean;
   tooToxic: TooToxicRule[];
   expansionPatients: number;
@@ -23,6 +25,7 @@ export function emptyRules(noSkipping: boolean): NormalizedRules {
   return {
     maxPatients: Number.POSITIVE_INFINITY,
     maxAtDose: Number.POSITIVE_INFINITY,
+    enrolmentCaps: [],
     noSkipping,
     tooToxic: [],
     expansionPatients: 0,

@@ -32,6 +32,36 @@ describe("rules", () => {
     expect(design.decide("1NNN 2NTN 2NTN").stop).toBe(true);
   });
 
+  it("stop-at-n-enrolled stops once a dose has N patients, whatever dose would come next", () => {
+    const anyDose = withRules([{ type: "stop-at-n-enrolled", n: 6 }]);
+    // 3 of 6 at dose 2 → BOIN would de-escalate to dose 1 (3 patients), but dose 2 has 6: stop.
+    const stopped = anyDose.decide("1NNN 2NTN 2TNT");
+    expect(stopped.stop).toBe(true);
+    expect(stopped.reasons.join(" ")).toMatch(/Dose 2 has 6 patients \(stop-at-n-enrolled rule, n = 6\): stop/);
+    // stop-at-n-at-dose looks at the next dose instead, and goes on.
+    expect(withRules([{ type: "stop-at-n-at-dose", n: 6 }]).decide("1NNN 2NTN 2TNT").dose).toBe(1);
+    // A cap on dose 1 only: dose 2 may fill up, dose 1 may not.
+    const doseOne = withRules([{ type: "stop-at-n-enrolled", n: 6, dose: 1 }]);
+    expect(doseOne.decide("1NNN 2NTN 2TNT").dose).toBe(1);
+    expect(doseOne.decide("1NNN 2NTN 2TNT 1TNN").stop).toBe(true);
+    // The tighter of two caps on one dose holds, in either order.
+    const twice = (a: number, b: number) =>
+      normalizeRules(
+        [
+          { type: "stop-at-n-enrolled", n: a, dose: 2 },
+          { type: "stop-at-n-enrolled", n: 10 },
+          { type: "stop-at-n-enrolled", n: b, dose: 2 },
+        ],
+        0.3,
+      ).enrolmentCaps;
+    expect(twice(9, 6)).toEqual([
+      { dose: -1, n: 10 },
+      { dose: 1, n: 6 },
+    ]);
+    expect(twice(6, 9)).toEqual(twice(9, 6));
+    expect(() => withRules([{ type: "stop-at-n-enrolled", n: 6, dose: 5 }])).toThrow(/rules.0.dose: 5 .*must be a dose in 1..4/);
+  });
+
   it("stop-when-too-toxic eliminates by posterior probability: 3/3 DLTs give P(p > 0.3) = 1 − 0.3⁴ = 0.9919", () => {
     // BOIN's own elimination is raised to 0.999 so that only the rule can close the dose.
     const rule = (confidence: number) => withRules([{ type: "stop-when-too-toxic", confidence }], { eliminationCutoff: 0.999 });
@@ -117,6 +147,7 @@ describe("rules as modules", () => {
       [
         { type: "stop-at-n", n: 24 },
         { type: "stop-at-n-at-dose", n: 9 },
+        { type: "stop-at-n-enrolled", n: 12 },
         { type: "no-skipping" },
         { type: "stop-when-too-toxic", confidence: 0.9, minPatients: 3, prior: [1, 1] },
         { type: "expansion", patients: 6 },

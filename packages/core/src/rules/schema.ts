@@ -7,6 +7,7 @@ import { randomized, randomizedRule } from "./randomized.js";
 import type { NormalizedRules, RuleContext } from "./rule.js";
 import { stopAtN, stopAtNRule } from "./stop-at-n.js";
 import { stopAtNAtDose, stopAtNAtDoseRule } from "./stop-at-n-at-dose.js";
+import { stopAtNEnrolled, stopAtNEnrolledRule } from "./stop-at-n-enrolled.js";
 import { stopWhenTooToxic, stopWhenTooToxicRule } from "./stop-when-too-toxic.js";
 
 /**
@@ -16,7 +17,16 @@ import { stopWhenTooToxic, stopWhenTooToxicRule } from "./stop-when-too-toxic.js
  * changes a decision. The protocol describes them in this order too. Adding a rule: its file and its
  * entry here.
  */
-export const RULE_MODULES = [stopAtN, stopAtNAtDose, noSkipping, stopWhenTooToxic, expansion, backfill, randomized] as const;
+export const RULE_MODULES = [
+  stopAtN,
+  stopAtNEnrolled,
+  stopAtNAtDose,
+  noSkipping,
+  stopWhenTooToxic,
+  expansion,
+  backfill,
+  randomized,
+] as const;
 
 type AnyRuleSchema = (typeof RULE_MODULES)[number]["schema"];
 export const ruleSpec = z.discriminatedUnion(
@@ -34,4 +44,13 @@ export function normalizeRule(spec: RuleSpec, into: NormalizedRules, context: Ru
   return (module.normalize as (spec: RuleSpec, into: NormalizedRules, context: RuleContext) => ValidationIssue[])(spec, into, context);
 }
 
-export { backfillRule, expansionRule, noSkippingRule, randomizedRule, stopAtNAtDoseRule, stopAtNRule, stopWhenTooToxicRule };
+export {
+  backfillRule,
+  expansionRule,
+  noSkippingRule,
+  randomizedRule,
+  stopAtNAtDoseRule,
+  stopAtNEnrolledRule,
+  stopAtNRule,
+  stopWhenTooToxicRule,
+};

@@ -31,13 +31,17 @@ const DESIGNS: Record<string, Record<string, unknown>> = {
   },
   "Keyboard, cohorts of 2": { design: "keyboard", target: 0.25, doses: 5, cohortSize: 2, cohorts: 12 },
   "mTPI-2 with early stop": { design: "mtpi2", target: 0.25, doses: 5, cohorts: 10, rules: [{ type: "stop-at-n-at-dose", n: 12 }] },
-  "CRM, cohorts of 1": {
+  "CRM, cohorts of 1, enrolment caps": {
     design: "crm",
     target: 0.25,
     doses: 5,
     cohortSize: 1,
     cohorts: 20,
     skeleton: [0.05, 0.12, 0.25, 0.4, 0.55],
+    rules: [
+      { type: "stop-at-n-enrolled", n: 8 },
+      { type: "stop-at-n-enrolled", n: 5, dose: 1 },
+    ],
   },
 };
 

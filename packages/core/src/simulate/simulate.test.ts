@@ -4,6 +4,7 @@ import { createStep } from "../designs/engine.js";
 import { STOP } from "../designs/method.js";
 import { addCohort, copyTrialState, createTrialState, type TrialState } from "../outcomes/trial-state.js";
 import { binomialPmf } from "../stats/distributions.js";
+import { loadFixture } from "../test-support/fixtures.js";
 import { type BlockReply, blockRunner, blocksOf, summariseBlocks } from "./blocks.js";
 import { EnumerationTooLargeError, exactOperatingCharacteristics } from "./exact.js";
 import { blockCount, simulate } from "./monte-carlo.js";
@@ -150,6 +151,55 @@ describe("exact enumeration counts trial paths", () => {
   });
 });
 
+describe("exact CRM path enumeration against precautionary's published counts (Norris 2021)", () => {
+  const published = loadFixture<{
+    crm_path_enumeration_norris_2021: {
+      skeleton: number[];
+      scale: number;
+      target: number;
+      cohortSize: number;
+      cohorts: number[];
+      paths: number[];
+    };
+  }>("published-values.json").crm_path_enumeration_norris_2021;
+  const crm = (cohorts: number) =>
+    createDesign({
+      design: "crm",
+      target: published.target,
+      doses: published.skeleton.length,
+      cohortSize: published.cohortSize,
+      cohorts,
+      skeleton: published.skeleton,
+      priorVariance: published.scale ** 2,
+      // Its stopping rule: enrolled[1] >= 5 || max(enrolled) >= 10.
+      rules: [
+        { type: "stop-at-n-enrolled", n: 5, dose: 1 },
+        { type: "stop-at-n-enrolled", n: 10 },
+      ],
+    });
+  it("gives the same number of paths for every trial size from 11 to 25 cohorts of 2", () => {
+    const counts = published.cohorts.map((cohorts) => exactOperatingCharacteristics(crm(cohorts), { truth: published.skeleton }).paths);
+    expect(counts).toEqual(published.paths);
+  });
+  it("counts the same paths one by one (no merging)", () => {
+    const design = crm(11);
+    const walk = (state: TrialState): number => {
+      const step = createStep();
+      design.engine.step(state, step);
+      if (step.dose === STOP) return 1;
+      let paths = 0;
+      for (let k = 0; k <= step.cohortSize; k++) {
+        const child = createTrialState(design.doseCount);
+        copyTrialState(state, child);
+        addCohort(child, step.dose, step.cohortSize, k);
+        paths += walk(child);
+      }
+      return paths;
+    };
+    expect(walk(createTrialState(design.doseCount))).toBe(published.paths[0]);
+  });
+});
+
 describe("exact enumeration merging what no decision reads", () => {
   // Toxic scenarios, so doses are eliminated early and often; rules that read the most of the state.
   // Each with a budget of states per step that the merged enumeration keeps within and the full one exceeds.
@@ -174,10 +224,20 @@ describe("exact enumeration merging what no decision reads", () => {
       3_700,
     ],
     [
-      "Keyboard, cohorts of 2",
-      { design: "keyboard", target: 0.25, doses: 5, cohortSize: 2, cohorts: 12 },
+      "Keyboard, cohorts of 2, enrolment caps",
+      {
+        design: "keyboard",
+        target: 0.25,
+        doses: 5,
+        cohortSize: 2,
+        cohorts: 12,
+        rules: [
+          { type: "stop-at-n-enrolled", n: 12 },
+          { type: "stop-at-n-enrolled", n: 8, dose: 1 },
+        ],
+      },
       [0.05, 0.25, 0.45, 0.6, 0.75],
-      6_800,
+      4_500,
     ],
     [
       "mTPI-2 without coherence",
