@@ -121,6 +121,28 @@ describe("the state table", () => {
     expect(table.indexOf(Int32Array.from(visited[0]!.split(",").map(Number)))).toBe(-1);
   });
 
+  it("keeps several numbers per entry beside its key, through growth and after clearing", () => {
+    const table = new StateTable(3, 16, 2); // an odd key width: the numbers start at a padded offset
+    const key = new Int32Array(3);
+    for (let i = 0; i < 5_000; i++) {
+      key[0] = i % 700;
+      key[1] = -i % 3;
+      key[2] = 7;
+      const at = table.valueIndex(table.insert(key)); // after insert, which may grow the table
+      table.numbers[at]! += 1;
+      table.numbers[at + 1]! += i;
+    }
+    expect(table.size).toBe(2100); // i mod 2100 fixes both i mod 700 and i mod 3
+    key.set([5, -2, 7]);
+    const entry = table.indexOf(key);
+    // i ≡ 5 (mod 700) and i ≡ 2 (mod 3), i < 5,000: i = 5, 2105, 4205.
+    expect([table.numbers[table.valueIndex(entry)], table.numbers[table.valueIndex(entry, 1)]]).toEqual([3, 5 + 2105 + 4205]);
+    expect(Array.from(table.data.subarray(table.keyOffset(entry), table.keyOffset(entry) + 3))).toEqual([5, -2, 7]);
+    table.clear();
+    const fresh = table.valueIndex(table.insert(key));
+    expect([table.numbers[fresh], table.numbers[fresh + 1]]).toEqual([0, 0]);
+  });
+
   it("packs and unpacks a state, at an offset too", () => {
     const state = createTrialState(3);
     addCohort(state, 0, 3, 1);

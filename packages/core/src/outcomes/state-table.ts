@@ -1,17 +1,21 @@
 /**
- * A hash table from fixed-length Int32 tuples (encoded trial states) to a number: exact enumeration
- * merges paths that reach the same state with it, the decision graph numbers its states, and model-based
- * designs memoise their posterior per state. Entries are kept densely in insertion order (keys, values
- * and hashes in typed arrays, entry e's key at e × width); the open-addressing index holds only entry
- * numbers. So visiting every entry reads memory in order, growing re-indexes without moving keys, and
- * there are no per-entry objects or strings.
+ * A hash table from fixed-length Int32 tuples (encoded trial states) to a few numbers per entry: exact
+ * enumeration merges paths that reach the same state with it (probability and path count), the decision
+ * graph numbers its states, and model-based designs memoise their posterior per state. Entries are kept
+ * densely in insertion order, each one record of its key and then its numbers, so merging into an entry
+ * touches one record (not a key array and a value array apart), visiting every entry reads memory in
+ * order, and growing re-indexes without moving records. The open-addressing index holds only entry
+ * numbers with their hashes. No per-entry objects or strings.
  */
 export class StateTable {
   size = 0;
-  /** Entry e's key is keys[e × width, (e + 1) × width). */
-  keys: Int32Array;
-  values: Float64Array;
-  private hashes: Int32Array;
+  /** The records as integers: entry e's key is data[keyOffset(e), keyOffset(e) + width). */
+  data: Int32Array;
+  /** The same records as Float64: entry e's number j is numbers[valueIndex(e, j)]. */
+  numbers: Float64Array;
+  /** Integers per record: the key, padded to a Float64 boundary when numbers follow, then the numbers. */
+  readonly stride: number;
+  private readonly numbersAt: number;
   /**
    * Open-addressing index, two integers per slot: entry number + 1 (0 for an empty slot) and the entry's
    * hash, so a probe reads one cache line and compares keys only when the hashes agree.
@@ -21,22 +25,35 @@ export class StateTable {
   constructor(
     readonly width: number,
     initialCapacity = 1024,
+    /** Float64 numbers per entry, each 0 when the entry is created. */
+    readonly valuesPerEntry = 1,
   ) {
+    const keyWords = valuesPerEntry > 0 ? width + (width & 1) : width;
+    this.stride = keyWords + 2 * valuesPerEntry;
+    this.numbersAt = keyWords >> 1;
     const capacity = 1 << Math.ceil(Math.log2(Math.max(16, initialCapacity)));
     this.slots = new Int32Array(2 * capacity);
-    this.keys = new Int32Array((capacity / 2) * width);
-    this.values = new Float64Array(capacity / 2);
-    this.hashes = new Int32Array(capacity / 2);
+    this.data = new Int32Array((capacity / 2) * this.stride);
+    this.numbers = new Float64Array(this.data.buffer);
+  }
+
+  keyOffset(entry: number): number {
+    return entry * this.stride;
+  }
+
+  valueIndex(entry: number, value = 0): number {
+    return entry * (this.stride >> 1) + this.numbersAt + value;
   }
 
   /** The entry number of `key`, or −1. */
   indexOf(key: Int32Array): number {
-    return this.slots[2 * this.find(key, hashKey(key, 0, this.width))]! - 1;
+    return this.slots[2 * this.find(key, hashKey(key, this.width))]! - 1;
   }
 
-  /** The entry number of `key`, creating the entry (value 0) if needed; entries are numbered 0, 1, 2… in order of creation. */
+  /** The entry number of `key`, creating the entry (numbers 0) if needed; entries are numbered 0, 1, 2… in order of creation. */
   insert(key: Int32Array): number {
-    const hash = hashKey(key, 0, this.width);
+    const width = this.width;
+    const hash = hashKey(key, width);
     let slot = this.find(key, hash);
     const known = this.slots[2 * slot]!;
     if (known > 0) return known - 1;
@@ -45,25 +62,26 @@ export class StateTable {
       slot = this.find(key, hash);
     }
     const entry = this.size++;
-    const width = this.width;
-    for (let i = 0; i < width; i++) this.keys[entry * width + i] = key[i]!;
-    this.values[entry] = 0;
-    this.hashes[entry] = hash;
+    const data = this.data;
+    const base = entry * this.stride;
+    for (let i = 0; i < width; i++) data[base + i] = key[i]!;
+    const first = this.valueIndex(entry);
+    for (let j = 0; j < this.valuesPerEntry; j++) this.numbers[first + j] = 0;
     this.slots[2 * slot] = entry + 1;
     this.slots[2 * slot + 1] = hash;
     return entry;
   }
 
-  /** Adds `value` to the entry for `key`, creating it (value 0) first if needed. */
+  /** Adds `value` to the entry for `key` (its first number), creating it first if needed. */
   add(key: Int32Array, value: number): void {
-    const entry = this.insert(key); // first: it may replace `values` as it grows
-    this.values[entry]! += value;
+    const entry = this.insert(key); // first: it may replace `numbers` as it grows
+    this.numbers[this.valueIndex(entry)]! += value;
   }
 
-  /** The value stored for `key`, or `missing` when there is none. */
+  /** The first number stored for `key`, or `missing` when there is none. */
   get(key: Int32Array, missing = -1): number {
     const entry = this.indexOf(key);
-    return entry >= 0 ? this.values[entry]! : missing;
+    return entry >= 0 ? this.numbers[this.valueIndex(entry)]! : missing;
   }
 
   /** Visits entries in insertion order (deterministic), copying each key into `key`. */
@@ -71,9 +89,9 @@ export class StateTable {
     const width = this.width;
     for (let entry = 0; entry < this.size; entry++) {
       // Copied element by element: a subarray view per entry would allocate in the hottest loop.
-      const base = entry * width;
-      for (let j = 0; j < width; j++) key[j] = this.keys[base + j]!;
-      visit(this.values[entry]!);
+      const base = entry * this.stride;
+      for (let j = 0; j < width; j++) key[j] = this.data[base + j]!;
+      visit(this.valuesPerEntry > 0 ? this.numbers[this.valueIndex(entry)]! : 0);
     }
   }
 
@@ -85,17 +103,19 @@ export class StateTable {
   /** The slot holding `key`, or the empty slot where it would go. */
   private find(key: Int32Array, hash: number): number {
     const width = this.width;
+    const stride = this.stride;
     const slots = this.slots;
+    const data = this.data;
     const mask = (slots.length >> 1) - 1;
     let slot = hash & mask;
     for (;;) {
       const entry = slots[2 * slot]! - 1;
       if (entry < 0) return slot;
       if (slots[2 * slot + 1] === hash) {
-        const base = entry * width;
+        const base = entry * stride;
         let same = true;
         for (let i = 0; i < width; i++) {
-          if (this.keys[base + i] !== key[i]) {
+          if (data[base + i] !== key[i]) {
             same = false;
             break;
           }
@@ -106,37 +126,33 @@ export class StateTable {
     }
   }
 
-  /** Doubles the index and the entry arrays; entries keep their numbers and their keys do not move. */
+  /** Doubles the index and the records; entries keep their numbers and records do not move. */
   private grow(): void {
-    const capacity = this.slots.length; // the new number of slots: twice the old
+    const old = this.slots;
+    const capacity = old.length; // the new number of slots: twice the old
     const slots = new Int32Array(2 * capacity);
     const mask = capacity - 1;
-    for (let entry = 0; entry < this.size; entry++) {
-      const hash = this.hashes[entry]!;
+    for (let i = 0; i < old.length; i += 2) {
+      if (old[i] === 0) continue;
+      const hash = old[i + 1]!;
       let slot = hash & mask;
       while (slots[2 * slot] !== 0) slot = (slot + 1) & mask;
-      slots[2 * slot] = entry + 1;
+      slots[2 * slot] = old[i]!;
       slots[2 * slot + 1] = hash;
     }
     this.slots = slots;
-    const entries = capacity / 2;
-    const keys = new Int32Array(entries * this.width);
-    keys.set(this.keys);
-    this.keys = keys;
-    const values = new Float64Array(entries);
-    values.set(this.values);
-    this.values = values;
-    const hashes = new Int32Array(entries);
-    hashes.set(this.hashes);
-    this.hashes = hashes;
+    const data = new Int32Array((capacity / 2) * this.stride);
+    data.set(this.data);
+    this.data = data;
+    this.numbers = new Float64Array(data.buffer);
   }
 }
 
 /** FNV-1a over the key's integers with a final avalanche (MurmurHash3's), so keys differing in a few low bits spread over the table instead of clustering into long probe runs. */
-function hashKey(keys: Int32Array, from: number, width: number): number {
+function hashKey(key: Int32Array, width: number): number {
   let h = 0x811c9dc5 | 0;
   for (let i = 0; i < width; i++) {
-    h = Math.imul(h ^ keys[from + i]!, 0x01000193);
+    h = Math.imul(h ^ key[i]!, 0x01000193);
     h ^= h >>> 15;
   }
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
@@ -152,7 +168,6 @@ function hashKey(keys: Int32Array, from: number, width: number): number {
 export class StateMemo {
   private readonly table: StateTable;
   private readonly key: Int32Array;
-  private rows = new Float64Array(0);
 
   constructor(
     readonly doseCount: number,
@@ -161,7 +176,7 @@ export class StateMemo {
     /** States kept before the memo starts afresh (bounds memory in long runs). */
     readonly capacity = 100_000,
   ) {
-    this.table = new StateTable(2 * doseCount);
+    this.table = new StateTable(2 * doseCount, 1024, width);
     this.key = new Int32Array(2 * doseCount);
   }
 
@@ -174,8 +189,9 @@ export class StateMemo {
     }
     const row = this.table.indexOf(key);
     if (row < 0) return false;
-    const width = this.width;
-    for (let i = 0; i < width; i++) out[i] = this.rows[row * width + i]!;
+    const first = this.table.valueIndex(row);
+    const numbers = this.table.numbers;
+    for (let i = 0; i < this.width; i++) out[i] = numbers[first + i]!;
     return true;
   }
 
@@ -183,13 +199,9 @@ export class StateMemo {
   remember(values: Float64Array): void {
     if (this.table.indexOf(this.key) >= 0) return;
     if (this.table.size >= this.capacity) this.table.clear();
-    const row = this.table.insert(this.key); // entries are numbered in order: the row
-    const width = this.width;
-    if ((row + 1) * width > this.rows.length) {
-      const grown = new Float64Array(Math.max(2 * this.rows.length, (row + 1) * width));
-      grown.set(this.rows);
-      this.rows = grown;
-    }
-    for (let i = 0; i < width; i++) this.rows[row * width + i] = values[i]!;
+    const row = this.table.insert(this.key);
+    const first = this.table.valueIndex(row);
+    const numbers = this.table.numbers;
+    for (let i = 0; i < this.width; i++) numbers[first + i] = values[i]!;
   }
 }

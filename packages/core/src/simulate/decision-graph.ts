@@ -63,7 +63,7 @@ export class DecisionGraph {
     if (design.engine.cohortSize > 255) throw new Error("a decision graph holds cohorts of at most 255 patients");
     this.stride = 2 + design.engine.cohortSize;
     const width = stateKeyWidth(design.doseCount);
-    this.table = new StateTable(width, Math.min(capacity, 1 << 14));
+    this.table = new StateTable(width, Math.min(capacity, 1 << 14), 0);
     this.key = new Int32Array(width);
     this.lastCohort = design.lastCohortReading;
     const initial = Math.min(capacity, 1024);
@@ -142,7 +142,7 @@ export class DecisionGraph {
 
   /** Writes the state of `node` into `state`. */
   stateOf(node: number, state: TrialState): void {
-    decodeState(this.table.keys, state, node * this.table.width);
+    decodeState(this.table.data, state, this.table.keyOffset(node));
   }
 
   private grow(): void {

@@ -21,6 +21,10 @@ export interface ExactOptions {
   mergeUnread?: boolean;
 }
 
+/** The numbers kept per state. */
+const PROBABILITY = 0;
+const PATHS = 1;
+
 export class EnumerationTooLargeError extends Error {
   constructor(readonly states: number) {
     super(`exact enumeration needs more than ${states} distinct trial states per step; use Monte Carlo (--trials)`);
@@ -102,25 +106,23 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
     return pmf;
   };
 
-  // Per level, the states with their probabilities, and the number of trial paths through each
-  // (kept by entry number beside the table).
-  let level = new StateTable(width);
-  let next = new StateTable(width);
-  let levelPaths: Float64Array<ArrayBuffer> = new Float64Array(1024);
-  let nextPaths: Float64Array<ArrayBuffer> = new Float64Array(1024);
+  // Per level, the states, each with its probability and the number of trial paths through it.
+  let level = new StateTable(width, 1024, 2);
+  let next = new StateTable(width, 1024, 2);
   let paths = 0;
   encodeState(state, key, lastCohort);
   key[width - 1] = 0;
   const start = level.insert(key);
-  level.values[start] = 1;
-  levelPaths[start] = 1;
+  level.numbers[level.valueIndex(start, PROBABILITY)] = 1;
+  level.numbers[level.valueIndex(start, PATHS)] = 1;
   while (level.size > 0) {
     next.clear();
     for (let entry = 0; entry < level.size; entry++) {
-      const probability = level.values[entry]!;
-      const pathsHere = levelPaths[entry]!;
-      decodeState(level.keys, state, entry * width);
-      const recorded0 = level.keys[entry * width + width - 1]!;
+      const probability = level.numbers[level.valueIndex(entry, PROBABILITY)]!;
+      const pathsHere = level.numbers[level.valueIndex(entry, PATHS)]!;
+      const offset = level.keyOffset(entry);
+      decodeState(level.data, state, offset);
+      const recorded0 = level.data[offset + width - 1]!;
       let recordedPatients = recorded0 >>> 16;
       let recordedOverdosed = recorded0 & 0xffff;
       engine.step(state, step);
@@ -155,22 +157,13 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
         if (weight === 0) continue;
         encodeState(state, childKey, lastCohort);
         childKey[width - 1] = recorded;
-        const child = next.insert(childKey);
-        if (child === nextPaths.length) nextPaths = grown(nextPaths);
-        if (next.values[child] === 0) nextPaths[child] = 0; // a new entry (every weight added is positive)
-        next.values[child]! += weight;
-        nextPaths[child]! += pathsHere;
+        const child = next.valueIndex(next.insert(childKey)); // after insert, which may grow the table
+        next.numbers[child + PROBABILITY]! += weight;
+        next.numbers[child + PATHS]! += pathsHere;
       }
       if (next.size > maxStates) throw new EnumerationTooLargeError(maxStates);
     }
     [level, next] = [next, level];
-    [levelPaths, nextPaths] = [nextPaths, levelPaths];
   }
   return { ...summarise(acc, K, true), paths };
-}
-
-function grown(array: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
-  const bigger = new Float64Array(2 * array.length);
-  bigger.set(array);
-  return bigger;
 }

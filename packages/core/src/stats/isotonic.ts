@@ -1,15 +1,17 @@
 /**
  * Weighted isotonic (non-decreasing) regression by the pool-adjacent-violators algorithm
  * (Barlow, Bartholomew, Bremner & Brunk 1972). Adjacent blocks that violate the order are pooled into
- * their weighted mean until the sequence is non-decreasing. O(k) amortised; writes into `out`.
+ * their weighted mean until the sequence is non-decreasing. O(k) amortised; writes into `out`. With
+ * `length`, only the first `length` values (callers in hot loops pass it rather than allocate views).
  */
 export function isotonicRegression(
   values: ArrayLike<number>,
   weights: ArrayLike<number>,
   out: Float64Array = new Float64Array(values.length),
   scratch: IsotonicScratch = createIsotonicScratch(values.length),
+  length = values.length,
 ): Float64Array {
-  const k = values.length;
+  const k = length;
   const { blockValue, blockWeight, blockSize } = scratch;
   let blocks = 0;
   for (let i = 0; i < k; i++) {

@@ -61,40 +61,36 @@ export class IntervalMethod implements DoseFindingMethod {
   readonly decisionAt = (n: number, y: number): number => this.options.boundaries.decision(n, y);
 
   markAdmissible(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): void {
-    const { elimination, extraSafe, target } = this.options;
-    admissible.fill(1);
-    const n0 = state.patients[0]!;
-    const y0 = state.dlts[0]!;
-    if (extraSafe?.eliminates(n0, y0)) {
-      admissible.fill(0);
-      reasons?.push({
-        code: "extra-safe",
-        dose: 0,
-        n: n0,
-        y: y0,
-        target,
-        probability: extraSafe.probabilityAbove(n0, y0),
-        cutoff: extraSafe.rule.confidence,
-      });
+    const { elimination, extraSafe } = this.options;
+    const K = this.doseCount;
+    const patients = state.patients;
+    const dlts = state.dlts;
+    if (extraSafe?.eliminates(patients[0]!, dlts[0]!)) {
+      for (let d = 0; d < K; d++) admissible[d] = 0;
+      reasons?.push(this.eliminationReason("extra-safe", extraSafe, 0, patients[0]!, dlts[0]!));
       return;
     }
-    for (let d = 0; d < this.doseCount; d++) {
-      const n = state.patients[d]!;
-      const y = state.dlts[d]!;
-      if (elimination.eliminates(n, y)) {
-        admissible.fill(0, d);
-        reasons?.push({
-          code: "eliminated",
-          dose: d,
-          n,
-          y,
-          target,
-          probability: elimination.probabilityAbove(n, y),
-          cutoff: elimination.rule.confidence,
-        });
-        return;
-      }
+    // Loops rather than fill(): this runs once per decision, and a builtin call costs more than K stores.
+    let d = 0;
+    for (; d < K; d++) {
+      if (elimination.eliminates(patients[d]!, dlts[d]!)) break;
+      admissible[d] = 1;
     }
+    if (d === K) return;
+    reasons?.push(this.eliminationReason("eliminated", elimination, d, patients[d]!, dlts[d]!));
+    for (; d < K; d++) admissible[d] = 0;
+  }
+
+  private eliminationReason(code: "extra-safe" | "eliminated", boundary: EliminationBoundary, dose: number, n: number, y: number): Reason {
+    return {
+      code,
+      dose,
+      n,
+      y,
+      target: this.options.target,
+      probability: boundary.probabilityAbove(n, y),
+      cutoff: boundary.rule.confidence,
+    };
   }
 
   /** The posterior elimination is a safety rule: it keeps watching the expansion cohort. */

@@ -59,12 +59,10 @@ export class IsotonicMtdSelection {
       this.index[k] = d;
       k++;
     }
-    const raw = this.raw.subarray(0, k);
-    const smoothed = this.smoothed.subarray(0, k);
-    isotonicRegression(raw, this.weights.subarray(0, k), smoothed, this.scratch);
+    isotonicRegression(this.raw, this.weights, this.smoothed, this.scratch, k);
     if (out) {
       out.fill(Number.NaN);
-      for (let i = 0; i < k; i++) out[this.index[i]!] = smoothed[i]!;
+      for (let i = 0; i < k; i++) out[this.index[i]!] = this.smoothed[i]!;
     }
     return k;
   }
