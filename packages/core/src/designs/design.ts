@@ -139,7 +139,12 @@ export class Design {
   /** What decisions read of the last cohort (its method, the coherence rule): the state keys of exact enumeration and the decision graph keep that much. */
   get lastCohortReading(): LastCohortReading {
     if (this.method.readsLastCohort === true) return "all";
-    return this.engine.coherenceTarget === null ? "none" : { coherenceAbove: this.engine.coherenceTarget };
+    if (this.engine.coherenceTarget === null) return "none";
+    const method = this.method;
+    return {
+      coherenceAbove: this.engine.coherenceTarget,
+      ...(method.mayEscalate ? { mayEscalate: (state: TrialState) => method.mayEscalate!(state) } : {}),
+    };
   }
 
   parseHistory(history: History): readonly Cohort[] {

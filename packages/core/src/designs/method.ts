@@ -27,6 +27,12 @@ export interface DoseFindingMethod {
    * one. Exact enumeration then merges states that differ only there.
    */
   readonly finalEliminations?: boolean;
+  /**
+   * False when, from this state, the method's next dose cannot be above the current one whatever the
+   * last cohort was: then the coherence rule has nothing to decide, and state keys (exact enumeration,
+   * the decision graph) drop the last cohort, so more states merge. Absent: it may always escalate.
+   */
+  mayEscalate?(state: TrialState): boolean;
   /** The DLT rate coherence compares the last cohort with, for designs whose spec has no single target (the BLRM's intervals). */
   readonly coherenceTarget?: number;
   /** Writes 1 for each dose the method still allows (not eliminated), 0 otherwise. */

@@ -5,7 +5,14 @@ import type { TrialState } from "./trial-state.js";
  * DLT rate exceeded the coherence rule's target, or nothing. States that differ in what is not read
  * get the same key, so more paths merge.
  */
-export type LastCohortReading = "all" | { coherenceAbove: number } | "none";
+export type LastCohortReading =
+  | "all"
+  | {
+      coherenceAbove: number;
+      /** False where coherence cannot apply (no escalation is possible): the last cohort is not kept. */
+      mayEscalate?: (state: TrialState) => boolean;
+    }
+  | "none";
 
 /** Integers a state is packed into (see `encodeState`). */
 export const stateKeyWidth = (doseCount: number) => doseCount + 2;
@@ -14,8 +21,9 @@ export const stateKeyWidth = (doseCount: number) => doseCount + 2;
  * Packs a state into integers: per dose (patients << 16 | DLTs), then the current and expansion doses
  * (≤ 100 doses, 8 bits each) with the last cohort as read (`lastCohort`), then cohorts and expansion
  * patients. Two states with the same key get the same decision from a design that decides from the
- * state alone. When only coherence reads the last cohort, it is kept as a cohort that decides alike:
- * 1 DLT of 1 when its rate exceeded the target (1 > target), 0 of 1 when not, 0 of 0 before any cohort.
+ * state alone. When only coherence reads the last cohort, all that is kept is whether coherence would
+ * block an escalation now, as a cohort that decides alike: 1 DLT of 1 (1 > target) when its DLT rate
+ * exceeded the target and the method may escalate from this state, else no cohort at all.
  */
 export function encodeState(state: TrialState, key: Int32Array, lastCohort: LastCohortReading): void {
   const K = state.doseCount;
@@ -25,10 +33,15 @@ export function encodeState(state: TrialState, key: Int32Array, lastCohort: Last
   if (lastCohort === "all") {
     lastDlts = state.lastCohortDlts;
     lastSize = state.lastCohortSize;
-  } else if (lastCohort !== "none" && state.lastCohortSize > 0) {
-    lastSize = 1;
+  } else if (
+    lastCohort !== "none" &&
+    state.lastCohortSize > 0 &&
     // The engine's own comparison (engine.ts), so the kept cohort decides as the real one.
-    lastDlts = state.lastCohortDlts > lastCohort.coherenceAbove * state.lastCohortSize ? 1 : 0;
+    state.lastCohortDlts > lastCohort.coherenceAbove * state.lastCohortSize &&
+    (lastCohort.mayEscalate?.(state) ?? true)
+  ) {
+    lastDlts = 1;
+    lastSize = 1;
   }
   // Dose, expansion dose, the last cohort's DLTs and size: 8 bits each.
   key[K] = (state.current + 1) | ((state.expansionDose + 1) << 8) | (lastDlts << 16) | (lastSize << 24);

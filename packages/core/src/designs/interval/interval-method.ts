@@ -93,6 +93,12 @@ export class IntervalMethod implements DoseFindingMethod {
     };
   }
 
+  /** Escalation needs the current dose's own decision to escalate (unless pending patients or pooled backfill data decide). */
+  mayEscalate(state: TrialState): boolean {
+    if (this.options.pending !== undefined || this.options.poolBackfill || state.current < 0) return true;
+    return this.options.boundaries.decision(state.patients[state.current]!, state.dlts[state.current]!) === ESCALATE;
+  }
+
   /** The posterior elimination is a safety rule: it keeps watching the expansion cohort. */
   markSafe(state: TrialState, admissible: Uint8Array, reasons?: Reason[]): void {
     this.markAdmissible(state, admissible, reasons);
