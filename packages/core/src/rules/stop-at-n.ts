@@ -24,7 +24,8 @@ export const stopAtN: RuleModule<z.infer<typeof stopAtNRule>, typeof stopAtNRule
 
 /** Applied before the design decides: true when dose finding has treated enough patients. */
 export function reachedMaxPatients(state: TrialState, rules: NormalizedRules, reasons?: Reason[]): boolean {
-  if (totalPatients(state) < rules.maxPatients) return false;
+  // Without the rule, no patients are counted (this runs at every decision of every simulated trial).
+  if (rules.maxPatients === Number.POSITIVE_INFINITY || totalPatients(state) < rules.maxPatients) return false;
   reasons?.push({ code: "max-patients", patients: rules.maxPatients });
   return true;
 }

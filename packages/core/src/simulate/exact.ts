@@ -93,15 +93,15 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
   const key = new Int32Array(width);
   const childKey = new Int32Array(width);
   const lastCohort = design.lastCohortReading;
-  // The distribution of a cohort's DLTs, per dose and cohort size: computed once, not once per state.
-  const pmfs = new Map<number, Float64Array>();
+  // The distribution of a cohort's DLTs, per cohort size and dose: computed once, not once per state.
+  const pmfs: (Float64Array | undefined)[] = [];
   const cohortPmf = (dose: number, size: number): Float64Array => {
     const id = size * K + dose;
-    let pmf = pmfs.get(id);
+    let pmf = pmfs[id];
     if (!pmf) {
       pmf = new Float64Array(size + 1);
       for (let k = 0; k <= size; k++) pmf[k] = binomialPmf(k, size, truth[dose]!);
-      pmfs.set(id, pmf);
+      pmfs[id] = pmf;
     }
     return pmf;
   };
