@@ -319,8 +319,9 @@ console.error("Running the server read benchmark…");
 const reads = await readBenchmark({ records: 10_000 });
 console.log(`\nServer reads as the trial grows (loopback HTTP; the analysis is computed once per trial version):\n${formatReads(reads)}`);
 
-mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
+// From bench/ or from bench-dist/, where `npm run bench` runs it compiled (under node, as the CLI and server run).
+mkdirSync(new URL("../bench/results/", import.meta.url), { recursive: true });
 writeFileSync(
-  new URL(`./results/bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`, import.meta.url),
+  new URL(`../bench/results/bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`, import.meta.url),
   `${JSON.stringify({ node: process.version, cores: threads, rows, load, reads, startup }, null, 2)}\n`,
 );
