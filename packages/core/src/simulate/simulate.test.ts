@@ -117,25 +117,38 @@ describe("exact enumeration against closed forms", () => {
   });
 });
 
+/**
+ * Every outcome sequence, one by one, each on its own state, asking the design at each step: nothing
+ * merged and nothing encoded. `end` gets each path's final state, its stopping step and its probability
+ * under `truth` (1 without one).
+ */
+function walkEveryPath(
+  design: ReturnType<typeof createDesign>,
+  truth: readonly number[] | undefined,
+  end: (state: TrialState, step: ReturnType<typeof createStep>, probability: number) => void,
+): void {
+  const walk = (state: TrialState, probability: number) => {
+    const step = createStep();
+    design.engine.step(state, step);
+    if (step.dose === STOP) return end(state, step, probability);
+    for (let k = 0; k <= step.cohortSize; k++) {
+      const child = createTrialState(design.doseCount);
+      copyTrialState(state, child);
+      if (step.startsExpansion) child.expansionDose = step.dose;
+      addCohort(child, step.dose, step.cohortSize, k);
+      walk(child, truth ? probability * binomialPmf(k, step.cohortSize, truth[step.dose]!) : 1);
+    }
+  };
+  walk(createTrialState(design.doseCount), 1);
+}
+
+function countPaths(design: ReturnType<typeof createDesign>): number {
+  let paths = 0;
+  walkEveryPath(design, undefined, () => paths++);
+  return paths;
+}
+
 describe("exact enumeration counts trial paths", () => {
-  /** Every outcome sequence, one by one, asking the design at each step: no merging at all. */
-  function countPaths(design: ReturnType<typeof createDesign>): number {
-    const walk = (state: TrialState): number => {
-      const step = createStep();
-      design.engine.step(state, step);
-      if (step.dose === STOP) return 1;
-      let paths = 0;
-      for (let k = 0; k <= step.cohortSize; k++) {
-        const child = createTrialState(design.doseCount);
-        copyTrialState(state, child);
-        if (step.startsExpansion) child.expansionDose = step.dose;
-        addCohort(child, step.dose, step.cohortSize, k);
-        paths += walk(child);
-      }
-      return paths;
-    };
-    return walk(createTrialState(design.doseCount));
-  }
   it.each([
     [
       "CRM, 10 patients one by one",
@@ -182,21 +195,7 @@ describe("exact CRM path enumeration against precautionary's published counts (N
     expect(counts).toEqual(published.paths);
   });
   it("counts the same paths one by one (no merging)", () => {
-    const design = crm(11);
-    const walk = (state: TrialState): number => {
-      const step = createStep();
-      design.engine.step(state, step);
-      if (step.dose === STOP) return 1;
-      let paths = 0;
-      for (let k = 0; k <= step.cohortSize; k++) {
-        const child = createTrialState(design.doseCount);
-        copyTrialState(state, child);
-        addCohort(child, step.dose, step.cohortSize, k);
-        paths += walk(child);
-      }
-      return paths;
-    };
-    expect(walk(createTrialState(design.doseCount))).toBe(published.paths[0]);
+    expect(countPaths(crm(11))).toBe(published.paths[0]);
   });
 });
 
@@ -227,27 +226,14 @@ describe("exact enumeration against every path walked one by one, on the real st
     const patients = new Array<number>(K).fill(0);
     const dlts = new Array<number>(K).fill(0);
     let sampleSize = 0;
-    const walk = (state: TrialState, probability: number) => {
-      const step = createStep();
-      design.engine.step(state, step);
-      if (step.dose === STOP) {
-        selected[step.mtd >= 0 ? step.mtd : K]! += probability;
-        for (let d = 0; d < K; d++) {
-          patients[d]! += probability * state.patients[d]!;
-          dlts[d]! += probability * state.dlts[d]!;
-          sampleSize += probability * state.patients[d]!;
-        }
-        return;
+    walkEveryPath(design, truth, (state, step, probability) => {
+      selected[step.mtd >= 0 ? step.mtd : K]! += probability;
+      for (let d = 0; d < K; d++) {
+        patients[d]! += probability * state.patients[d]!;
+        dlts[d]! += probability * state.dlts[d]!;
+        sampleSize += probability * state.patients[d]!;
       }
-      for (let k = 0; k <= step.cohortSize; k++) {
-        const child = createTrialState(K);
-        copyTrialState(state, child);
-        if (step.startsExpansion) child.expansionDose = step.dose;
-        addCohort(child, step.dose, step.cohortSize, k);
-        walk(child, probability * binomialPmf(k, step.cohortSize, truth[step.dose]!));
-      }
-    };
-    walk(createTrialState(K), 1);
+    });
     const exact = exactOperatingCharacteristics(design, { truth });
     const close = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThan(1e-12 * Math.max(1, Math.abs(b)));
     for (let d = 0; d < K; d++) {
