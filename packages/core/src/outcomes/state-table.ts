@@ -14,7 +14,10 @@ export class StateTable {
   size = 0;
   /** The records as integers: entry e's key is data[keyOffset(e), keyOffset(e) + width). */
   data: Int32Array;
-  /** The same records as Float64: entry e's number j is numbers[valueIndex(e, j)]. */
+  /**
+   * The same records as Float64: entry e's number j is numbers[valueIndex(e, j)]. Both arrays are replaced
+   * when `insert` grows the table: read them after it, never hold them across one.
+   */
   numbers: Float64Array;
   /** Integers per record: the key, padded to a Float64 boundary when numbers follow, then the numbers. */
   readonly stride: number;
@@ -75,29 +78,6 @@ export class StateTable {
     this.slots[2 * slot] = entry + 1;
     this.slots[2 * slot + 1] = hash;
     return entry;
-  }
-
-  /** Adds `value` to the entry for `key` (its first number), creating it first if needed. */
-  add(key: Int32Array, value: number): void {
-    const entry = this.insert(key); // first: it may replace `numbers` as it grows
-    this.numbers[this.valueIndex(entry)]! += value;
-  }
-
-  /** The first number stored for `key`, or `missing` when there is none. */
-  get(key: Int32Array, missing = -1): number {
-    const entry = this.indexOf(key);
-    return entry >= 0 ? this.numbers[this.valueIndex(entry)]! : missing;
-  }
-
-  /** Visits entries in insertion order (deterministic), copying each key into `key`. */
-  forEach(key: Int32Array, visit: (value: number) => void): void {
-    const width = this.width;
-    for (let entry = 0; entry < this.size; entry++) {
-      // Copied element by element: a subarray view per entry would allocate in the hottest loop.
-      const base = entry * this.stride;
-      for (let j = 0; j < width; j++) key[j] = this.data[base + j]!;
-      visit(this.valuesPerEntry > 0 ? this.numbers[this.valueIndex(entry)]! : 0);
-    }
   }
 
   clear(): void {
