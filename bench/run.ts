@@ -202,7 +202,8 @@ record(
 // (Norris, "MCSE-Free CRM Performance and Safety Assessment", vignette of 25 April 2021). Escalate's
 // enumeration of the same design finds the same 53,205 paths (a test checks all 15 published counts).
 const CRM_PATHS_SKELETON = [0.03, 0.11, 0.25, 0.42, 0.58, 0.71];
-const crmExact = createDesign({
+const PRECAUTIONARY = { seconds: 15.807, paths: 53_205 };
+const crmPathsSpec = {
   design: "crm",
   target: 0.25,
   doses: 6,
@@ -214,34 +215,30 @@ const crmExact = createDesign({
     { type: "stop-at-n-enrolled", n: 5, dose: 1 },
     { type: "stop-at-n-enrolled", n: 10 },
   ],
-});
-let crmPaths = 0;
-const crmExactSeconds = await median(3, () => {
-  // A new design each time, so that no memoised posterior carries over between runs.
-  crmPaths = exactOperatingCharacteristics(createDesign(crmExact.spec), { truth: CRM_PATHS_SKELETON }).paths ?? 0;
-});
-record(`Exact CRM, 6 doses, 25×2, precautionary's stopping rule: ${crmPaths.toLocaleString("en")} paths`, crmExactSeconds, {
-  ratio: { value: crmExactSeconds / 15.807, to: "precautionary's published time for the same 53,205 paths (15.8 s)" },
-});
-// Cohorts of 1 up to 30 patients (the issue's largest case), with the same stopping rule.
-let onePaths = 0;
-const crmOneByOne = await median(3, () => {
-  onePaths =
-    exactOperatingCharacteristics(createDesign({ ...crmExact.spec, cohortSize: 1, cohorts: 30 }), { truth: CRM_PATHS_SKELETON }).paths ?? 0;
-});
-record(`Exact CRM, the same, 30 patients one by one: ${onePaths.toLocaleString("en")} paths`, crmOneByOne, {
-  ratio: { value: crmOneByOne / onePaths / (15.807 / 53_205), to: "precautionary's published time per path" },
-});
-// The largest case the issue names, without any stopping rule: every one of the 2^30 outcome sequences.
-let allPaths = 0;
-const crmAll = await median(1, () => {
-  allPaths =
-    exactOperatingCharacteristics(createDesign({ ...crmExact.spec, cohortSize: 1, cohorts: 30, rules: [] }), { truth: CRM_PATHS_SKELETON })
-      .paths ?? 0;
-});
-record(`Exact CRM, 30 patients one by one, no stopping rule: ${allPaths.toLocaleString("en")} paths`, crmAll, {
-  ratio: { value: crmAll / allPaths / (15.807 / 53_205), to: "precautionary's published time per path" },
-});
+};
+const crmPathCases: [string, Record<string, unknown>, number][] = [
+  ["Exact CRM, 6 doses, 25×2, precautionary's stopping rule", {}, 3],
+  // Cohorts of 1 up to 30 patients (the issue's largest case), with the same stopping rule.
+  ["Exact CRM, the same, 30 patients one by one", { cohortSize: 1, cohorts: 30 }, 3],
+  // Without any stopping rule: every one of the 2^30 outcome sequences.
+  ["Exact CRM, 30 patients one by one, no stopping rule", { cohortSize: 1, cohorts: 30, rules: [] }, 1],
+];
+for (const [name, changes, runs] of crmPathCases) {
+  let paths = 0;
+  const seconds = await median(runs, () => {
+    // A new design each time, so that no memoised posterior carries over between runs.
+    paths = exactOperatingCharacteristics(createDesign({ ...crmPathsSpec, ...changes }), { truth: CRM_PATHS_SKELETON }).paths ?? 0;
+  });
+  record(`${name}: ${paths.toLocaleString("en")} paths`, seconds, {
+    ratio: {
+      value: seconds / paths / (PRECAUTIONARY.seconds / PRECAUTIONARY.paths),
+      to:
+        paths === PRECAUTIONARY.paths
+          ? "precautionary's published time for the same 53,205 paths (15.8 s)"
+          : "precautionary's published time per path",
+    },
+  });
+}
 
 // Simon two-stage: exhaustive exact search over n ≤ 150 ("well under a second").
 const simonSeconds = await median(5, () => simonDesigns({ p0: 0.05, p1: 0.2, alpha: 0.1, beta: 0.1, maxN: 150 }));
