@@ -145,6 +145,37 @@ describe("the state table", () => {
     expect([table.numbers[fresh], table.numbers[fresh + 1]]).toEqual([0, 0]);
   });
 
+  it("writes its records into an earlier table's memory, whatever that holds, until they outgrow it", () => {
+    const fill = (table: StateTable, count: number) => {
+      const key = new Int32Array(3);
+      for (let i = 0; i < count; i++) {
+        key.set([i % 97, i % 89, 1]);
+        const at = table.valueIndex(table.insert(key));
+        table.numbers[at]! += 1;
+        table.numbers[at + 1]! += i;
+      }
+    };
+    const earlier = new StateTable(3, 16, 2);
+    fill(earlier, 20_000);
+    const memory = earlier.data.buffer;
+    const reusing = new StateTable(3, 16, 2, memory);
+    const fresh = new StateTable(3, 16, 2);
+    fill(reusing, 8_633); // 97 × 89 = 8,633 distinct keys: as many entries as the earlier table, grown alike
+    fill(fresh, 8_633);
+    expect(reusing.data.buffer).toBe(memory); // no new records' memory
+    expect(reusing.size).toBe(fresh.size);
+    expect(Array.from(reusing.data.subarray(0, fresh.size * fresh.stride))).toEqual(
+      Array.from(fresh.data.subarray(0, fresh.size * fresh.stride)),
+    );
+    // Outgrowing it moves the records to new memory, keeping them.
+    const small = new StateTable(3, 16, 2, new StateTable(3, 16, 2).data.buffer);
+    fill(small, 8_633);
+    expect(small.data.buffer).not.toBe(memory);
+    expect(Array.from(small.data.subarray(0, fresh.size * fresh.stride))).toEqual(
+      Array.from(fresh.data.subarray(0, fresh.size * fresh.stride)),
+    );
+  });
+
   it("packs and unpacks a state, at an offset too", () => {
     const state = createTrialState(3);
     addCohort(state, 0, 3, 1);

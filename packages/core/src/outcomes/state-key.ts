@@ -27,7 +27,20 @@ export const stateKeyWidth = (doseCount: number) => doseCount + 2;
  */
 export function encodeState(state: TrialState, key: Int32Array, lastCohort: LastCohortReading): void {
   const K = state.doseCount;
-  for (let d = 0; d < K; d++) key[d] = (state.patients[d]! << 16) | state.dlts[d]!;
+  for (let d = 0; d < K; d++) key[d] = encodeDose(state, d);
+  key[K] = encodeCurrent(state, lastCohort);
+  key[K + 1] = state.cohorts | (state.expansionPatients << 16);
+}
+
+/** The key's integer for dose d (`encodeState`). */
+export const encodeDose = (state: TrialState, d: number): number => (state.patients[d]! << 16) | state.dlts[d]!;
+
+/**
+ * The key's integer after the doses (`encodeState`): the current and expansion doses, 8 bits each, and
+ * the last cohort as read, its DLTs and size 8 bits each. A state that differs from a keyed one only in
+ * one dose's counts and the last cohort needs only this and that dose's integer anew.
+ */
+export function encodeCurrent(state: TrialState, lastCohort: LastCohortReading): number {
   let lastDlts = 0;
   let lastSize = 0;
   if (lastCohort === "all") {
@@ -43,9 +56,7 @@ export function encodeState(state: TrialState, key: Int32Array, lastCohort: Last
     lastDlts = 1;
     lastSize = 1;
   }
-  // Dose, expansion dose, the last cohort's DLTs and size: 8 bits each.
-  key[K] = (state.current + 1) | ((state.expansionDose + 1) << 8) | (lastDlts << 16) | (lastSize << 24);
-  key[K + 1] = state.cohorts | (state.expansionPatients << 16);
+  return (state.current + 1) | ((state.expansionDose + 1) << 8) | (lastDlts << 16) | (lastSize << 24);
 }
 
 /** Unpacks the key starting at `offset` in `keys` into `state`. */

@@ -115,6 +115,23 @@ describe("exact enumeration against closed forms", () => {
       EnumerationTooLargeError,
     );
   });
+
+  it("gives the same result after other enumerations, whose records' memory it reuses", () => {
+    const design = createDesign({ design: "boin", target: 0.3, doses: 4, cohorts: 8 });
+    const truth = [0.1, 0.2, 0.35, 0.5];
+    const first = exactOperatingCharacteristics(design, { truth });
+    // A larger enumeration, and one with other keys, leave their states in the memory the next one takes.
+    exactOperatingCharacteristics(createDesign({ design: "boin", target: 0.3, doses: 5, cohorts: 10 }), {
+      truth: [0.05, 0.1, 0.2, 0.3, 0.45],
+    });
+    exactOperatingCharacteristics(
+      createDesign({ design: "crm", target: 0.25, doses: 3, skeleton: [0.1, 0.25, 0.4], cohorts: 6, cohortSize: 1 }),
+      {
+        truth: [0.2, 0.3, 0.4],
+      },
+    );
+    expect(exactOperatingCharacteristics(design, { truth })).toEqual(first);
+  });
 });
 
 /**
