@@ -31,7 +31,7 @@ const PATHS = 1;
  * time (external memory pressure): in a process holding 400 MB, that doubled the time of the 20-cohort
  * BOIN. Held weakly, it costs no memory the collector wants back.
  */
-let keptRecords: WeakRef<[ArrayBufferLike, ArrayBufferLike]> | undefined;
+let keptRecords: WeakRef<ArrayBufferLike[]> | undefined;
 
 export class EnumerationTooLargeError extends Error {
   constructor(readonly states: number) {
@@ -114,69 +114,80 @@ export function exactOperatingCharacteristics(design: Design, options: ExactOpti
     return pmf;
   };
 
-  // Per level, the states, each with its probability and the number of trial paths through it.
+  // Per level, the states, each with its probability and the number of trial paths through it, in one
+  // table per dose of the last cohort: states at different doses never merge, and a state's children all
+  // go to one table, the tables of doses near the parent's. Each table's index is a fraction of a whole
+  // level's and stays in cache where the whole would not: the 20-cohort BOIN takes 9% less time.
   const kept = keptRecords?.deref();
-  let level = new StateTable(width, 1024, 2, kept?.[0]);
-  let next = new StateTable(width, 1024, 2, kept?.[1]);
+  let level = Array.from({ length: K }, (_, d) => new StateTable(width, 1024, 2, kept?.[d]));
+  let next = Array.from({ length: K }, (_, d) => new StateTable(width, 1024, 2, kept?.[K + d]));
   let paths = 0;
   encodeState(state, key, lastCohort);
   key[width - 1] = 0;
-  const start = level.insert(key);
-  level.numbers[level.valueIndex(start, PROBABILITY)] = 1;
-  level.numbers[level.valueIndex(start, PATHS)] = 1;
-  while (level.size > 0) {
-    next.clear();
-    for (let entry = 0; entry < level.size; entry++) {
-      const probability = level.numbers[level.valueIndex(entry, PROBABILITY)]!;
-      const pathsHere = level.numbers[level.valueIndex(entry, PATHS)]!;
-      const offset = level.keyOffset(entry);
-      decodeState(level.data, state, offset);
-      const recorded0 = level.data[offset + width - 1]!;
-      let recordedPatients = recorded0 >>> 16;
-      let recordedOverdosed = recorded0 & 0xffff;
-      engine.step(state, step);
-      if (step.dose === STOP) {
-        recordTrial(acc, K, state.patients, state.dlts, step.mtd, truth, target, probability, recordedPatients, recordedOverdosed);
-        paths += pathsHere;
-        continue;
+  const first = level[0]!; // before the first cohort: any table
+  const start = first.insert(key);
+  first.numbers[first.valueIndex(start, PROBABILITY)] = 1;
+  first.numbers[first.valueIndex(start, PATHS)] = 1;
+  let states = 1;
+  while (states > 0) {
+    for (const table of next) table.clear();
+    states = 0;
+    for (const table of level) {
+      for (let entry = 0; entry < table.size; entry++) {
+        const probability = table.numbers[table.valueIndex(entry, PROBABILITY)]!;
+        const pathsHere = table.numbers[table.valueIndex(entry, PATHS)]!;
+        const offset = table.keyOffset(entry);
+        decodeState(table.data, state, offset);
+        const recorded0 = table.data[offset + width - 1]!;
+        let recordedPatients = recorded0 >>> 16;
+        let recordedOverdosed = recorded0 & 0xffff;
+        engine.step(state, step);
+        if (step.dose === STOP) {
+          recordTrial(acc, K, state.patients, state.dlts, step.mtd, truth, target, probability, recordedPatients, recordedOverdosed);
+          paths += pathsHere;
+          continue;
+        }
+        // Doses no decision reads again are recorded now, with this state's probability (the trials
+        // through it end with that probability in all), and dropped from the states that follow: states
+        // that differ only there merge.
+        for (let d = mergeUnread ? engine.unreadFrom(engine.admissible) : K; d < K; d++) {
+          const n = state.patients[d]!;
+          if (n === 0) continue;
+          recordDose(acc, K, d, n, state.dlts[d]!, probability);
+          recordedPatients += n;
+          if (truth[d]! > target) recordedOverdosed += n;
+          state.patients[d] = 0;
+          state.dlts[d] = 0;
+        }
+        const dose = step.dose;
+        const size = step.cohortSize;
+        const pmf = cohortPmf(dose, size);
+        const recorded = (recordedPatients << 16) | recordedOverdosed;
+        if (step.startsExpansion) state.expansionDose = dose;
+        addCohort(state, dose, size, 0);
+        encodeState(state, childKey, lastCohort);
+        childKey[width - 1] = recorded;
+        const into = next[dose]!;
+        const before = into.size;
+        for (let k = 0; k <= size; k++) {
+          // The cohort with k DLTs: the state after it differs from the one with none only in this dose
+          // and the last cohort, so only their integers of the key are encoded again.
+          state.dlts[dose] = state.dlts[dose]! + (k === 0 ? 0 : 1);
+          state.lastCohortDlts = k;
+          const weight = probability * pmf[k]!;
+          if (weight === 0) continue;
+          childKey[dose] = encodeDose(state, dose);
+          childKey[K] = encodeCurrent(state, lastCohort);
+          const child = into.valueIndex(into.insert(childKey)); // after insert, which may grow the table
+          into.numbers[child + PROBABILITY]! += weight;
+          into.numbers[child + PATHS]! += pathsHere;
+        }
+        states += into.size - before;
+        if (states > maxStates) throw new EnumerationTooLargeError(maxStates);
       }
-      // Doses no decision reads again are recorded now, with this state's probability (the trials
-      // through it end with that probability in all), and dropped from the states that follow: states
-      // that differ only there merge.
-      for (let d = mergeUnread ? engine.unreadFrom(engine.admissible) : K; d < K; d++) {
-        const n = state.patients[d]!;
-        if (n === 0) continue;
-        recordDose(acc, K, d, n, state.dlts[d]!, probability);
-        recordedPatients += n;
-        if (truth[d]! > target) recordedOverdosed += n;
-        state.patients[d] = 0;
-        state.dlts[d] = 0;
-      }
-      const dose = step.dose;
-      const size = step.cohortSize;
-      const pmf = cohortPmf(dose, size);
-      const recorded = (recordedPatients << 16) | recordedOverdosed;
-      if (step.startsExpansion) state.expansionDose = dose;
-      addCohort(state, dose, size, 0);
-      encodeState(state, childKey, lastCohort);
-      childKey[width - 1] = recorded;
-      for (let k = 0; k <= size; k++) {
-        // The cohort with k DLTs: the state after it differs from the one with none only in this dose
-        // and the last cohort, so only their integers of the key are encoded again.
-        state.dlts[dose] = state.dlts[dose]! + (k === 0 ? 0 : 1);
-        state.lastCohortDlts = k;
-        const weight = probability * pmf[k]!;
-        if (weight === 0) continue;
-        childKey[dose] = encodeDose(state, dose);
-        childKey[K] = encodeCurrent(state, lastCohort);
-        const child = next.valueIndex(next.insert(childKey)); // after insert, which may grow the table
-        next.numbers[child + PROBABILITY]! += weight;
-        next.numbers[child + PATHS]! += pathsHere;
-      }
-      if (next.size > maxStates) throw new EnumerationTooLargeError(maxStates);
     }
     [level, next] = [next, level];
   }
-  keptRecords = new WeakRef([level.data.buffer, next.data.buffer]);
+  keptRecords = new WeakRef([...level, ...next].map((table) => table.data.buffer));
   return { ...summarise(acc, K, true), paths };
 }
