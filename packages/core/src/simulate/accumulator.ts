@@ -1,7 +1,7 @@
 import { CALENDAR_SUMS, calendarLength, durationQuantile } from "./calendar.js";
 /**
  * Operating-characteristic sums over simulated (or enumerated) trials, in one Float64Array so a block
- * of results crosses a worker boundary as a single transferable buffer. Layout for K doses:
+ * of results crosses a worker boundary as one typed array. Layout for K doses:
  *   [0, K)        trials selecting each dose as MTD       (exact: probability)
  *   K             trials with no MTD
  *   [K+1, 2K+1)   Σ patients per dose      [2K+1, 3K+1)  Σ patients² per dose

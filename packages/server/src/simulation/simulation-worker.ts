@@ -4,7 +4,5 @@ import { type BlockRequest, blockRunner } from "@escalate/core";
 /** Runs blocks of simulated trials for `simulateInParallel`: the core's block protocol over a worker thread. */
 const run = blockRunner();
 
-parentPort?.on("message", (message: BlockRequest) => {
-  const reply = run(message);
-  parentPort?.postMessage(reply, "acc" in reply ? [reply.acc.buffer as ArrayBuffer] : []);
-});
+// Replies are copied, never transferred (see `blockRunner`).
+parentPort?.on("message", (message: BlockRequest) => parentPort?.postMessage(run(message)));
