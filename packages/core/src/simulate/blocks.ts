@@ -25,6 +25,9 @@ export type BlockRequest = BlockJob | { block: number; count?: number };
 /** `acc` holds the `count` blocks' sums back to back. */
 export type BlockReply = { ready: true } | { block: number; count: number; acc: Float64Array } | { error: string };
 
+/** Messages of blocks queued ahead at each worker, so it never waits for the sending thread between blocks. */
+export const MESSAGES_IN_FLIGHT = 2;
+
 /** Blocks sent to a worker in one message, at most: a message costs about a tenth of a block of simple designs. */
 const BLOCKS_PER_MESSAGE = 16;
 

@@ -7,6 +7,7 @@ export {
   blocksOf,
   blocksPerMessage,
   designFor,
+  MESSAGES_IN_FLIGHT,
   summariseBlocks,
 } from "./blocks.js";
 export { type CalendarOptions, type CalendarOptionsInput, calendarSchema, checkCalendar, DAYS_PER_MONTH } from "./calendar.js";

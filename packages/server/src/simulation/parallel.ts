@@ -12,6 +12,7 @@ import {
   checkTruth,
   type DesignSpec,
   designFor,
+  MESSAGES_IN_FLIGHT,
   type OperatingCharacteristics,
   simulateBlock,
   summariseBlocks,
@@ -50,8 +51,7 @@ export async function simulateInParallel(options: ParallelSimulation): Promise<O
 /**
  * The sums of blocks [from, to) of a Monte Carlo run (all of them by default), in block order. Blocks
  * are handed out to whichever thread is free (this thread one at a time, workers a few per message);
- * each draws from its own streams, so the
- * sums do not depend on the thread count. This thread works too, from the first moment: a worker needs
+ * each draws from its own streams, so the sums do not depend on the thread count. This thread works too, from the first moment: a worker needs
  * a few hundred milliseconds to start and load the core, so short runs finish here before any worker
  * could help, and long runs use every core.
  */
@@ -128,9 +128,6 @@ export async function simulateBlocks(options: ParallelSimulation & { from?: numb
   }
   return results;
 }
-
-/** Messages of blocks queued ahead at each worker, so it never waits for the main thread between blocks. */
-const BLOCKS_IN_FLIGHT = 2;
 
 /**
  * Workers start once and are kept between runs: starting one (a thread, then loading the core) costs
@@ -219,7 +216,7 @@ function runWorker(
       // Blocks are taken only once the worker can start on them, so none waits while it loads; a "ready"
       // for an earlier run's job (the worker was still loading when that run ended) is not this one's.
       if ("ready" in message) {
-        if (readiesOwed.get(worker) === 0) for (let i = 0; i < BLOCKS_IN_FLIGHT; i++) sendNext();
+        if (readiesOwed.get(worker) === 0) for (let i = 0; i < MESSAGES_IN_FLIGHT; i++) sendNext();
         return;
       }
       inFlight--;

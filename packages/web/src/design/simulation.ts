@@ -10,6 +10,7 @@ import {
   checkTrials,
   checkTruth,
   createDesign,
+  MESSAGES_IN_FLIGHT,
   type OperatingCharacteristics,
   summariseBlocks,
 } from "@escalate/core";
@@ -21,9 +22,6 @@ export interface BrowserSimulation extends BlockJob {
   onProgress?: (blocksDone: number, blocks: number) => void;
   signal?: AbortSignal;
 }
-
-/** Messages of blocks queued at each worker so none waits for the page between blocks. */
-const IN_FLIGHT = 2;
 
 /**
  * Workers are kept between runs: starting one (loading and compiling the core) costs more than a
@@ -84,7 +82,7 @@ export function simulateInBrowser(options: BrowserSimulation): Promise<Operating
     for (const worker of workers) {
       let inFlight = 0;
       const feed = () => {
-        while (inFlight < IN_FLIGHT && next < blocks) {
+        while (inFlight < MESSAGES_IN_FLIGHT && next < blocks) {
           const count = blocksPerMessage(blocks - next, size);
           worker.postMessage({ block: next, count });
           next += count;
