@@ -16,7 +16,7 @@ export const stopAtNEnrolledRule = z
 /**
  * Unlike stop-at-n-at-dose (which looks at the dose the design would give next), this one stops as soon
  * as any dose, or the named one, has enrolled n patients: the rule of protocols that cap each dose's
- * enrolment, e.g. "stop when 6 patients have been treated at dose 1 or 10 at any dose" (the stopping
+ * enrolment, e.g. "stop when 5 patients have been treated at dose 1 or 10 at any dose" (the stopping
  * rule of precautionary's CRM path enumeration, whose path counts the tests reproduce).
  */
 export const stopAtNEnrolled: RuleModule<z.infer<typeof stopAtNEnrolledRule>, typeof stopAtNEnrolledRule> = {
